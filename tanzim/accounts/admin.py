@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.accounts.models import RoleAssignment, User
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["office"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "national_code"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Tanzim"), {"fields": ["national_code", "mobile", "birth_date", "preferred_language", "resident_abroad"]}),
+    )
+    inlines = [RoleInline]

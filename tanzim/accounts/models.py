@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.accounts.choices import Language, OtpPurpose, Role
+
+
+class User(AbstractUser):
+    """A person: citizen or staff. Citizens sign in by OTP and have no usable password."""
+
+    national_code = models.CharField(_("national code"), max_length=10, null=True, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, help_text=_("E.164, e.g. +989121234567"))
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.FA
+    )
+    resident_abroad = models.BooleanField(_("resident abroad"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_code"], condition=Q(national_code__isnull=False), name="user_national_code_unique"
+            )
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held for a time, scoped to one office, one province, or the whole country."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="staff_roles",
+    )
+    province = models.ForeignKey(
+        "offices.Province", verbose_name=_("province"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="staff_roles",
+    )
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        indexes = [models.Index(fields=["user", "role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(office__isnull=True) | Q(province__isnull=True), name="role_single_scope"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+                name="role_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.office or self.province or _("nationwide")
+        return f"{self.get_role_display()} — {scope}"
+
+
+class OtpChallenge(models.Model):
+    """One code sent by SMS. Only its keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="otp_challenges")
+    purpose = models.CharField(max_length=10, choices=OtpPurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"OTP #{self.pk}"
+
+
+__all__ = ["OtpChallenge", "Role", "RoleAssignment", "User"]

@@ -1,0 +1,211 @@
+"""Sign-up, OTP and password sign-in, role assignment.
+
+Answers never reveal whether an account exists: an unknown national code gets the same
+reply, the same rate limits and the same delay as a known one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.accounts.choices import FLEXIBLE_ROLES, OFFICE_ROLES, PROVINCE_ROLES, Language, OtpPurpose, Role
+from tanzim.accounts.models import OtpChallenge, RoleAssignment, User
+from tanzim.audit import services as audit
+from tanzim.common import ratelimit
+from tanzim.common.errors import DomainError, RateLimitedError
+from tanzim.common.identifiers import clean_national_code, parse_phone
+from tanzim.common.normalize import normalize_text
+from tanzim.notify.services import message_enqueue
+
+OTP_WINDOW = 3600
+INVALID_CODE = _("The code is wrong or has expired. Request a new code.")
+BAD_CREDENTIALS = _("The username or password is wrong.")
+LOCKED = _("Too many failed attempts. Try again in %(minutes)s minutes.")
+
+
+def _code_hash(challenge_salt: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{challenge_salt}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(str(secrets.randbelow(10)) for _ in range(settings.OTP_LENGTH))
+
+
+def _send_otp(user: User, purpose: str) -> None:
+    code = _new_code()
+    now = timezone.now()
+    challenge = OtpChallenge.objects.create(
+        user=user, purpose=purpose, code_hash="", expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS)
+    )
+    challenge.code_hash = _code_hash(str(challenge.pk), code)
+    challenge.save(update_fields=["code_hash"])
+    # Older unused codes stop working: only the newest code counts.
+    OtpChallenge.objects.filter(user=user, used_at__isnull=True).exclude(pk=challenge.pk).update(used_at=now)
+    message_enqueue(
+        template="accounts.otp", to=user.mobile, recipient=user,
+        context={"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)},
+    )
+
+
+def _throttle_otp_request(national_code: str, ip: str | None) -> None:
+    ratelimit.check("otp-req", national_code, limit=settings.OTP_REQUESTS_PER_HOUR, window=OTP_WINDOW)
+    if ip:
+        ratelimit.check("otp-req-ip", ip, limit=settings.OTP_REQUESTS_PER_HOUR * 20, window=OTP_WINDOW)
+    ratelimit.hit("otp-req", national_code, window=OTP_WINDOW)
+    if ip:
+        ratelimit.hit("otp-req-ip", ip, window=OTP_WINDOW)
+
+
+@transaction.atomic
+def citizen_signup(*, national_code: str, mobile: str, first_name: str, last_name: str,
+                   birth_date: date | None = None, preferred_language: str = Language.FA,
+                   resident_abroad: bool = False, ip: str | None = None) -> None:
+    """Register a citizen (inactive until the SMS code is verified).
+
+    If the national code is taken, nothing is created and the account's own mobile is told,
+    so the reply cannot be used to discover who has an account.
+    """
+    code = clean_national_code(national_code)
+    phone = parse_phone(mobile)
+    first, last = normalize_text(first_name), normalize_text(last_name)
+    errors = {}
+    if not first:
+        errors["first_name"] = [_("This field is required.")]
+    if not last:
+        errors["last_name"] = [_("This field is required.")]
+    if birth_date and birth_date > timezone.localdate():
+        errors["birth_date"] = [_("The birth date cannot be in the future.")]
+    if errors:
+        raise DomainError(_("Please correct the errors below."), fields=errors)
+    _throttle_otp_request(code, ip)
+    existing = User.objects.filter(national_code=code).first()
+    if existing is not None:
+        if existing.is_active and existing.mobile:
+            message_enqueue(template="accounts.signup_exists", to=existing.mobile, recipient=existing,
+                            dedupe_key=f"signup-exists:{existing.pk}:{timezone.localdate()}")
+        elif not existing.is_active:
+            # A sign-up that was never confirmed: the newest details win.
+            existing.mobile, existing.first_name, existing.last_name = phone, first, last
+            existing.birth_date, existing.resident_abroad = birth_date, resident_abroad
+            existing.preferred_language = preferred_language
+            existing.save()
+            _send_otp(existing, OtpPurpose.SIGNUP)
+        return
+    try:
+        with transaction.atomic():
+            user = User(
+                username=code, national_code=code, mobile=phone, first_name=first, last_name=last,
+                birth_date=birth_date, preferred_language=preferred_language, resident_abroad=resident_abroad,
+                is_active=False,
+            )
+            user.set_unusable_password()
+            user.save()
+    except IntegrityError:  # a concurrent sign-up with the same code won the race
+        return
+    RoleAssignment.objects.create(user=user, role=Role.CITIZEN, valid_from=timezone.now())
+    audit.record(actor=user, action="accounts.citizen.signed_up", obj=user)
+    _send_otp(user, OtpPurpose.SIGNUP)
+
+
+@transaction.atomic
+def otp_request(*, national_code: str, mobile: str, ip: str | None = None) -> None:
+    """Send a sign-in code if the national code and mobile match a citizen; silent otherwise."""
+    code = clean_national_code(national_code)
+    phone = parse_phone(mobile)
+    _throttle_otp_request(code, ip)
+    user = User.objects.filter(national_code=code, mobile=phone).first()
+    if user is None:
+        return
+    _send_otp(user, OtpPurpose.LOGIN if user.is_active else OtpPurpose.SIGNUP)
+
+
+def otp_verify(*, national_code: str, code: str) -> User:
+    """Check a code; on success the citizen is active and signed in. Raises DomainError otherwise."""
+    from tanzim.common.normalize import digits_only
+
+    nc = clean_national_code(national_code)
+    entered = digits_only(code or "")
+    limit, window = settings.LOGIN_MAX_FAILURES * 2, settings.LOGIN_LOCKOUT_SECONDS
+    ratelimit.check("otp-verify", nc, limit=limit, window=window,
+                    message=LOCKED % {"minutes": max(1, window // 60)})
+    with transaction.atomic():
+        challenge = (
+            OtpChallenge.objects.select_for_update()
+            .filter(user__national_code=nc, used_at__isnull=True, expires_at__gt=timezone.now())
+            .select_related("user")
+            .order_by("-created_at")
+            .first()
+        )
+        ok = False
+        if challenge is not None and challenge.attempts < settings.OTP_MAX_ATTEMPTS:
+            challenge.attempts += 1
+            ok = hmac.compare_digest(challenge.code_hash, _code_hash(str(challenge.pk), entered))
+            if ok:
+                challenge.used_at = timezone.now()
+            challenge.save(update_fields=["attempts", "used_at"])
+        if ok:
+            user = challenge.user
+            if not user.is_active:
+                user.is_active = True
+                user.save(update_fields=["is_active"])
+                audit.record(actor=user, action="accounts.citizen.activated", obj=user)
+            user.last_login = timezone.now()
+            user.save(update_fields=["last_login"])
+            ratelimit.reset("otp-verify", nc)
+            return user
+    ratelimit.hit("otp-verify", nc, window=window)
+    raise DomainError(INVALID_CODE, code="invalid_code")
+
+
+def staff_authenticate(*, username: str, password: str, request: Any = None) -> User:
+    """Password sign-in for staff with a lock-out that behaves the same for unknown usernames."""
+    name = normalize_text(username).lower()
+    minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+    if ratelimit.count("login", name) >= settings.LOGIN_MAX_FAILURES:
+        raise RateLimitedError(LOCKED % {"minutes": minutes}, retry_after=settings.LOGIN_LOCKOUT_SECONDS)
+    user = authenticate(request, username=name, password=password or "")
+    if user is None:
+        failures = ratelimit.hit("login", name, window=settings.LOGIN_LOCKOUT_SECONDS)
+        if failures == settings.LOGIN_MAX_FAILURES:
+            locked = User.objects.filter(username=name, is_active=True).exclude(mobile="").first()
+            if locked is not None:
+                with transaction.atomic():
+                    message_enqueue(template="accounts.locked", to=locked.mobile, recipient=locked,
+                                    context={"minutes": minutes})
+            raise RateLimitedError(LOCKED % {"minutes": minutes}, retry_after=settings.LOGIN_LOCKOUT_SECONDS)
+        raise DomainError(BAD_CREDENTIALS, code="bad_credentials")
+    ratelimit.reset("login", name)
+    return user
+
+
+@transaction.atomic
+def role_assign(*, actor: Any, user: User, role: str, office: Any = None, province: Any = None,
+                valid_from=None, valid_until=None) -> RoleAssignment:
+    """Give a role with the scope it needs; wrong scopes are refused."""
+    role = Role(role)
+    if role in OFFICE_ROLES and office is None:
+        raise DomainError(_("This role must be scoped to an office."), code="scope_required")
+    if role in PROVINCE_ROLES and province is None:
+        raise DomainError(_("This role must be scoped to a province."), code="scope_required")
+    if role not in OFFICE_ROLES and office is not None:
+        raise DomainError(_("This role cannot be scoped to an office."), code="scope_invalid")
+    if role not in PROVINCE_ROLES | FLEXIBLE_ROLES and province is not None:
+        raise DomainError(_("This role cannot be scoped to a province."), code="scope_invalid")
+    assignment = RoleAssignment.objects.create(
+        user=user, role=role, office=office, province=province,
+        valid_from=valid_from or timezone.now(), valid_until=valid_until,
+    )
+    audit.record(actor=actor, action="accounts.role.assigned", obj=assignment, office=office,
+                 data={"user": user.pk, "role": role, "province": getattr(province, "pk", None)})
+    return assignment

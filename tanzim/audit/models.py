@@ -1,0 +1,86 @@
+"""Append-only audit events, hash-chained per stream.
+
+One chain per office (and one national chain) so that writing an event locks only the
+head of its own stream: offices never wait for each other.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditStream(models.Model):
+    """Head of one chain: the last sequence number and hash, locked while appending."""
+
+    key = models.CharField(_("stream"), max_length=64, unique=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("audit stream")
+        verbose_name_plural = _("audit streams")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AuditEvent(models.Model):
+    stream = models.ForeignKey(AuditStream, on_delete=models.PROTECT, related_name="events")
+    seq = models.BigIntegerField(_("sequence"))
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    office_id = models.BigIntegerField(_("office"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="audit_event_stream_seq")]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        ordering = ["stream_id", "seq"]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.seq}"
+
+
+class ConfidentialRead(models.Model):
+    """Who read which confidential record, when and why (MISSION point 16)."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="+"
+    )
+    office_id = models.BigIntegerField(_("office"), null=True, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("confidential read")
+        verbose_name_plural = _("confidential reads")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id}"

@@ -1,0 +1,69 @@
+"""API plumbing shared by every app: the error envelope, Idempotency-Key handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tanzim.common.errors import DomainError
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def _envelope(code: str, message: Any, fields: dict | None, http_status: int, headers=None) -> Response:
+    return Response(
+        {"code": code, "message": str(message), "fields": fields or {}}, status=http_status, headers=headers
+    )
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Answer every error with ``{"code", "message", "fields"}`` in the request's language."""
+    if isinstance(exc, DomainError):
+        headers = None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            headers = {"Retry-After": str(retry_after)}
+        return _envelope(exc.code, exc.message, _flatten(exc.fields), exc.status, headers)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            fields = {key: [str(m) for e in errs for m in e.messages] for key, errs in exc.error_dict.items()}
+            return _envelope("invalid", _("Please correct the errors below."), fields, 400)
+        return _envelope(getattr(exc, "code", None) or "invalid", " ".join(exc.messages), {}, 400)
+    if isinstance(exc, Http404):
+        return _envelope("not_found", _("Not found."), {}, 404)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            non_field = detail.get("non_field_errors")
+            message = str(non_field[0]) if non_field else _("Please correct the errors below.")
+            fields = {k: _flatten(v) for k, v in detail.items() if k != "non_field_errors"}
+        else:
+            items = detail if isinstance(detail, list) else [detail]
+            message, fields = " ".join(str(item) for item in items), {}
+        code = "invalid"
+        return _envelope(code, message, fields, status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        headers = {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate")}
+        return _envelope(code, exc.detail, {}, response.status_code, headers)
+    return response

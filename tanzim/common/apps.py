@@ -1,0 +1,14 @@
+"""Django app config for shared, model-free helpers."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    """Pure functions (identifiers, Jalali dates, deadlines, money) used by every other app."""
+
+    name = "tanzim.common"
+    label = "common"
+    verbose_name = _("Common")

@@ -1,0 +1,92 @@
+"""Writing to the outbox and delivering from it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from tanzim.notify.backends import DeliveryError, send_email, sms_backend
+from tanzim.notify.choices import Channel, MessageStatus
+from tanzim.notify.messages import TEMPLATES
+from tanzim.notify.models import Message
+
+# A claim older than this is assumed to belong to a crashed worker and is taken over.
+STALE_CLAIM = timedelta(minutes=5)
+
+
+def render(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:
+    subject, body = TEMPLATES[template]
+    with translation.override(language):
+        return str(subject), str(body) % context
+
+
+def message_enqueue(*, template: str, to: str, context: dict[str, Any] | None = None, channel: str = Channel.SMS,
+                    language: str | None = None, recipient: Any = None, dedupe_key: str | None = None) -> Message:
+    """Write a message in the caller's transaction; it is sent only if that transaction commits.
+
+    A ``dedupe_key`` makes enqueueing idempotent: the same key never yields two messages.
+    """
+    if dedupe_key:
+        existing = Message.objects.filter(dedupe_key=dedupe_key).first()
+        if existing:
+            return existing
+    language = language or getattr(recipient, "preferred_language", None) or settings.LANGUAGE_CODE
+    subject, body = render(template, context or {}, language)
+    message = Message.objects.create(
+        channel=channel, recipient=recipient, to=to, template=template, language=language, subject=subject,
+        body=body, dedupe_key=dedupe_key, next_attempt_at=timezone.now(),
+    )
+    from tanzim.notify.tasks import deliver_message
+
+    transaction.on_commit(lambda: deliver_message.delay(message.pk))
+    return message
+
+
+def _claim(message_id: int) -> bool:
+    """Take a message for sending; only one worker can win (compare-and-set)."""
+    now = timezone.now()
+    claimable = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=MessageStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    return bool(
+        Message.objects.filter(claimable, pk=message_id).update(status=MessageStatus.SENDING, claimed_at=now)
+    )
+
+
+def message_deliver(*, message_id: int) -> str:
+    """Send one message; safe to call twice. Returns the message's status afterwards."""
+    if not _claim(message_id):
+        return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or "missing"
+    message = Message.objects.get(pk=message_id)
+    try:
+        if message.channel == Channel.EMAIL:
+            ref = send_email(to=message.to, subject=message.subject, body=message.body)
+        else:
+            ref = sms_backend().send_sms(to=message.to, body=message.body, idempotency_key=str(message.uuid))
+    except DeliveryError as exc:
+        attempts = message.attempts + 1
+        failed = attempts >= settings.NOTIFY_MAX_ATTEMPTS
+        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+            attempts=attempts,
+            status=MessageStatus.FAILED if failed else MessageStatus.PENDING,
+            next_attempt_at=timezone.now() + timedelta(seconds=min(3600, 15 * 2**attempts)),
+            last_error=str(exc)[:300],
+        )
+        return MessageStatus.FAILED if failed else MessageStatus.PENDING
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, provider_ref=ref[:100]
+    )
+    return MessageStatus.SENT
+
+
+def due_message_ids(limit: int = 500) -> list[int]:
+    now = timezone.now()
+    due = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=MessageStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    return list(Message.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from tanzim.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("offices/", views.directory, name="directory"),
+    path("login/", views.staff_login, name="login"),
+    path("login/otp/", views.otp_request, name="otp-request"),
+    path("login/otp/verify/", views.otp_verify, name="otp-verify"),
+    path("signup/", views.signup, name="signup"),
+    path("logout/", views.sign_out, name="logout"),
+    path("home/", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("healthz", views.health, name="health"),
+]

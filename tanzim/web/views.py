@@ -1,0 +1,192 @@
+"""Pages. Views parse input, call a service or selector, and render; no business rules here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tanzim.accounts import services as account_services
+from tanzim.accounts.selectors import active_roles, home_kind, scope_for
+from tanzim.catalog.fees import channel_prices
+from tanzim.catalog.selectors import offices_for_service, service_get, service_list
+from tanzim.common.errors import DomainError
+from tanzim.common.http import client_ip
+from tanzim.notify.selectors import message_list_for, outbox_recent
+from tanzim.offices.choices import LicenceKind, OfficeStatus
+from tanzim.offices.models import Office
+from tanzim.offices.selectors import city_list, province_list
+from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, SignupForm, StaffLoginForm
+
+OTP_SESSION_KEY = "otp_national_code"
+OTP_PHONE_KEY = "otp_mobile"
+
+
+def _form_error(form, exc: Exception) -> None:
+    """Put a service's refusal on the form so the page shows it next to the input."""
+    if isinstance(exc, DomainError):
+        for field, errors in exc.fields.items():
+            for error in errors if isinstance(errors, list) else [errors]:
+                form.add_error(field if field in form.fields else None, str(error))
+        if not exc.fields:
+            form.add_error(None, str(exc.message))
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+
+
+def index(request):
+    services = list(service_list())
+    featured = [(s, channel_prices(service=s)) for s in services if s.remote][:6]
+    stats = {
+        "offices": Office.objects.filter(status=OfficeStatus.ACTIVE).count(),
+        "provinces": province_list().count(),
+        "services": len(services),
+    }
+    return render(request, "web/index.html", {"featured": featured, "stats": stats})
+
+
+def directory(request):
+    province = request.GET.get("province") or None
+    form = DirectoryForm(
+        request.GET or None, provinces=province_list(), cities=city_list(province=province) if province else [],
+        services=service_list(), licences=LicenceKind.choices,
+    )
+    offices = Office.objects.none()
+    error = None
+    if form.is_bound and not form.is_valid():
+        error = _("Please correct the errors below.")
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        try:
+            service = service_get(code=data["service"]) if data.get("service") else None
+            offices = offices_for_service(
+                service=service, province=data.get("province") or None, city=data.get("city") or None,
+                licence=data.get("licence") or None, q=data.get("q") or None,
+            ).prefetch_related("licences")
+        except DomainError as exc:
+            error = str(exc.message)
+    page = Paginator(offices, 24).get_page(request.GET.get("page"))
+    return render(request, "web/directory.html", {"form": form, "page": page, "error": error, "today": timezone.localdate()})
+
+
+def staff_login(request):
+    form = StaffLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_services.staff_authenticate(request=request, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(request.GET.get("next") or "web:home")
+    return render(request, "web/login.html", {"form": form})
+
+
+def otp_request(request):
+    form = OtpRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.otp_request(ip=client_ip(request), **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            request.session[OTP_SESSION_KEY] = form.cleaned_data["national_code"]
+            request.session[OTP_PHONE_KEY] = form.cleaned_data["mobile"]
+            return redirect("web:otp-verify")
+    return render(request, "web/otp_request.html", {"form": form})
+
+
+def otp_verify(request):
+    national_code = request.session.get(OTP_SESSION_KEY)
+    if not national_code:
+        return redirect("web:otp-request")
+    form = OtpVerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_services.otp_verify(national_code=national_code, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            request.session.pop(OTP_SESSION_KEY, None)
+            request.session.pop(OTP_PHONE_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("You are signed in."))
+            return redirect("web:home")
+    demo_messages = []
+    if request.session.get(OTP_PHONE_KEY) and _show_outbox():
+        demo_messages = outbox_recent(to=request.session[OTP_PHONE_KEY], limit=1)
+    return render(request, "web/otp_verify.html", {"form": form, "demo_messages": demo_messages})
+
+
+def _show_outbox() -> bool:
+    return settings.SHOW_OUTBOX_IN_UI
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.citizen_signup(ip=client_ip(request), **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            request.session[OTP_SESSION_KEY] = form.cleaned_data["national_code"]
+            request.session[OTP_PHONE_KEY] = form.cleaned_data["mobile"]
+            messages.info(request, _("If the details match an account, a code has been sent by SMS."))
+            return redirect("web:otp-verify")
+    return render(request, "web/signup.html", {"form": form})
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    return redirect("web:index")
+
+
+@login_required
+def home(request):
+    kind = home_kind(request.user)
+    scope = scope_for(request.user)
+    context = {"kind": kind, "roles": active_roles(request.user), "inbox": message_list_for(user=request.user)}
+    if kind == "office":
+        context["offices"] = (
+            Office.objects.filter(pk__in=_office_ids(scope))
+            .select_related("province", "city")
+            .prefetch_related("licences", "hours", "counters")
+        )
+    elif kind in ("kanoon", "province"):
+        provinces = province_list()
+        if kind == "province":
+            provinces = provinces.filter(pk__in=set().union(*scope.province_ids.values()))
+        context["provinces"] = provinces.annotate(
+            active=Count("offices", filter=Q(offices__status=OfficeStatus.ACTIVE)),
+            suspended=Count("offices", filter=Q(offices__status=OfficeStatus.SUSPENDED)),
+        )
+    return render(request, "web/home.html", context)
+
+
+def _office_ids(scope) -> list[int]:
+    return sorted(set().union(*scope.office_ids.values())) if scope.office_ids else []
+
+
+@login_required
+def inbox(request):
+    return render(request, "web/inbox.html", {"inbox": message_list_for(user=request.user, limit=50)})
+
+
+def health(request):
+    """Liveness and readiness: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "time": timezone.now().isoformat(), "login": reverse("web:login")})

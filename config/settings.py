@@ -22,7 +22,7 @@ VAR_DIR = Path(env_str("TANZIM_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", False)
 EMBEDDED = env_bool("TANZIM_EMBEDDED", "DATABASE_URL" not in os.environ)
 
-_DEV_SECRET = "embedded-default-only-not-for-production"  # noqa: S105
+_DEV_SECRET = "embedded-default-only-not-for-production"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if EMBEDDED or DEBUG else None)
 if not EMBEDDED and not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("Set SECRET_KEY outside the embedded default.")

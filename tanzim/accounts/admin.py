@@ -17,6 +17,9 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "national_code"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Tanzim"), {"fields": ["national_code", "mobile", "birth_date", "preferred_language", "resident_abroad"]}),
+        (
+            _("Tanzim"),
+            {"fields": ["national_code", "mobile", "birth_date", "preferred_language", "resident_abroad"]},
+        ),
     )
     inlines = [RoleInline]

@@ -134,9 +134,14 @@ class MeView(APIView):
     def get(self, request):
         user = request.user
         payload = {
-            "id": user.pk, "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
-            "national_code": user.national_code, "mobile": user.mobile,
-            "preferred_language": user.preferred_language, "resident_abroad": user.resident_abroad,
+            "id": user.pk,
+            "username": user.username,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "national_code": user.national_code,
+            "mobile": user.mobile,
+            "preferred_language": user.preferred_language,
+            "resident_abroad": user.resident_abroad,
             "roles": list(active_roles(user)),
         }
         return Response(MeSerializer(payload).data)

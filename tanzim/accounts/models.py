@@ -12,7 +12,9 @@ class User(AbstractUser):
     """A person: citizen or staff. Citizens sign in by OTP and have no usable password."""
 
     national_code = models.CharField(_("national code"), max_length=10, null=True, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True, help_text=_("E.164, e.g. +989121234567"))
+    mobile = models.CharField(
+        _("mobile"), max_length=20, blank=True, help_text=_("E.164, e.g. +989121234567")
+    )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.FA
@@ -24,7 +26,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(
-                fields=["national_code"], condition=Q(national_code__isnull=False), name="user_national_code_unique"
+                fields=["national_code"],
+                condition=Q(national_code__isnull=False),
+                name="user_national_code_unique",
             )
         ]
 
@@ -39,11 +43,19 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     office = models.ForeignKey(
-        "offices.Office", verbose_name=_("office"), null=True, blank=True, on_delete=models.CASCADE,
+        "offices.Office",
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="staff_roles",
     )
     province = models.ForeignKey(
-        "offices.Province", verbose_name=_("province"), null=True, blank=True, on_delete=models.CASCADE,
+        "offices.Province",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="staff_roles",
     )
     valid_from = models.DateTimeField(_("valid from"))

@@ -53,7 +53,9 @@ def _send_otp(user: User, purpose: str) -> None:
     # Older unused codes stop working: only the newest code counts.
     OtpChallenge.objects.filter(user=user, used_at__isnull=True).exclude(pk=challenge.pk).update(used_at=now)
     message_enqueue(
-        template="accounts.otp", to=user.mobile, recipient=user,
+        template="accounts.otp",
+        to=user.mobile,
+        recipient=user,
         context={"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)},
     )
 
@@ -68,9 +70,17 @@ def _throttle_otp_request(national_code: str, ip: str | None) -> None:
 
 
 @transaction.atomic
-def citizen_signup(*, national_code: str, mobile: str, first_name: str, last_name: str,
-                   birth_date: date | None = None, preferred_language: str = Language.FA,
-                   resident_abroad: bool = False, ip: str | None = None) -> None:
+def citizen_signup(
+    *,
+    national_code: str,
+    mobile: str,
+    first_name: str,
+    last_name: str,
+    birth_date: date | None = None,
+    preferred_language: str = Language.FA,
+    resident_abroad: bool = False,
+    ip: str | None = None,
+) -> None:
     """Register a citizen (inactive until the SMS code is verified).
 
     If the national code is taken, nothing is created and the account's own mobile is told,
@@ -92,8 +102,12 @@ def citizen_signup(*, national_code: str, mobile: str, first_name: str, last_nam
     existing = User.objects.filter(national_code=code).first()
     if existing is not None:
         if existing.is_active and existing.mobile:
-            message_enqueue(template="accounts.signup_exists", to=existing.mobile, recipient=existing,
-                            dedupe_key=f"signup-exists:{existing.pk}:{timezone.localdate()}")
+            message_enqueue(
+                template="accounts.signup_exists",
+                to=existing.mobile,
+                recipient=existing,
+                dedupe_key=f"signup-exists:{existing.pk}:{timezone.localdate()}",
+            )
         elif not existing.is_active:
             # A sign-up that was never confirmed: the newest details win.
             existing.mobile, existing.first_name, existing.last_name = phone, first, last
@@ -105,8 +119,14 @@ def citizen_signup(*, national_code: str, mobile: str, first_name: str, last_nam
     try:
         with transaction.atomic():
             user = User(
-                username=code, national_code=code, mobile=phone, first_name=first, last_name=last,
-                birth_date=birth_date, preferred_language=preferred_language, resident_abroad=resident_abroad,
+                username=code,
+                national_code=code,
+                mobile=phone,
+                first_name=first,
+                last_name=last,
+                birth_date=birth_date,
+                preferred_language=preferred_language,
+                resident_abroad=resident_abroad,
                 is_active=False,
             )
             user.set_unusable_password()
@@ -137,8 +157,9 @@ def otp_verify(*, national_code: str, code: str) -> User:
     nc = clean_national_code(national_code)
     entered = digits_only(code or "")
     limit, window = settings.LOGIN_MAX_FAILURES * 2, settings.LOGIN_LOCKOUT_SECONDS
-    ratelimit.check("otp-verify", nc, limit=limit, window=window,
-                    message=LOCKED % {"minutes": max(1, window // 60)})
+    ratelimit.check(
+        "otp-verify", nc, limit=limit, window=window, message=LOCKED % {"minutes": max(1, window // 60)}
+    )
     with transaction.atomic():
         challenge = (
             OtpChallenge.objects.select_for_update()
@@ -181,8 +202,12 @@ def staff_authenticate(*, username: str, password: str, request: Any = None) -> 
             locked = User.objects.filter(username=name, is_active=True).exclude(mobile="").first()
             if locked is not None:
                 with transaction.atomic():
-                    message_enqueue(template="accounts.locked", to=locked.mobile, recipient=locked,
-                                    context={"minutes": minutes})
+                    message_enqueue(
+                        template="accounts.locked",
+                        to=locked.mobile,
+                        recipient=locked,
+                        context={"minutes": minutes},
+                    )
             raise RateLimitedError(LOCKED % {"minutes": minutes}, retry_after=settings.LOGIN_LOCKOUT_SECONDS)
         raise DomainError(BAD_CREDENTIALS, code="bad_credentials")
     ratelimit.reset("login", name)
@@ -190,8 +215,16 @@ def staff_authenticate(*, username: str, password: str, request: Any = None) -> 
 
 
 @transaction.atomic
-def role_assign(*, actor: Any, user: User, role: str, office: Any = None, province: Any = None,
-                valid_from=None, valid_until=None) -> RoleAssignment:
+def role_assign(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    office: Any = None,
+    province: Any = None,
+    valid_from=None,
+    valid_until=None,
+) -> RoleAssignment:
     """Give a role with the scope it needs; wrong scopes are refused."""
     role = Role(role)
     if role in OFFICE_ROLES and office is None:
@@ -203,9 +236,18 @@ def role_assign(*, actor: Any, user: User, role: str, office: Any = None, provin
     if role not in PROVINCE_ROLES | FLEXIBLE_ROLES and province is not None:
         raise DomainError(_("This role cannot be scoped to a province."), code="scope_invalid")
     assignment = RoleAssignment.objects.create(
-        user=user, role=role, office=office, province=province,
-        valid_from=valid_from or timezone.now(), valid_until=valid_until,
+        user=user,
+        role=role,
+        office=office,
+        province=province,
+        valid_from=valid_from or timezone.now(),
+        valid_until=valid_until,
     )
-    audit.record(actor=actor, action="accounts.role.assigned", obj=assignment, office=office,
-                 data={"user": user.pk, "role": role, "province": getattr(province, "pk", None)})
+    audit.record(
+        actor=actor,
+        action="accounts.role.assigned",
+        obj=assignment,
+        office=office,
+        data={"user": user.pk, "role": role, "province": getattr(province, "pk", None)},
+    )
     return assignment

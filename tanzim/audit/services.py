@@ -24,18 +24,51 @@ def _pk(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def event_hash(*, stream_key: str, seq: int, created_at, actor_id, on_behalf_of_id, office_id, action: str,
-               object_type: str, object_id: str, data: dict, prev_hash: str) -> str:
+def event_hash(
+    *,
+    stream_key: str,
+    seq: int,
+    created_at,
+    actor_id,
+    on_behalf_of_id,
+    office_id,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict,
+    prev_hash: str,
+) -> str:
     payload = json.dumps(
-        [stream_key, seq, created_at.isoformat(timespec="microseconds"), actor_id, on_behalf_of_id, office_id,
-         action, object_type, object_id, data, prev_hash],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+        [
+            stream_key,
+            seq,
+            created_at.isoformat(timespec="microseconds"),
+            actor_id,
+            on_behalf_of_id,
+            office_id,
+            action,
+            object_type,
+            object_id,
+            data,
+            prev_hash,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(*, action: str, actor: Any = None, obj: Model | None = None, office: Any = None,
-           on_behalf_of: Any = None, data: dict | None = None) -> AuditEvent:
+def record(
+    *,
+    action: str,
+    actor: Any = None,
+    obj: Model | None = None,
+    office: Any = None,
+    on_behalf_of: Any = None,
+    data: dict | None = None,
+) -> AuditEvent:
     """Append one event to its office's chain, inside the caller's transaction.
 
     ``office`` may be an Office or its id. Data must be JSON-serialisable and hold no secrets.
@@ -51,14 +84,31 @@ def record(*, action: str, actor: Any = None, obj: Model | None = None, office: 
         object_type = obj._meta.label_lower if obj is not None else ""
         object_id = str(obj.pk) if obj is not None else ""
         digest = event_hash(
-            stream_key=key, seq=seq, created_at=created_at, actor_id=_pk(actor), on_behalf_of_id=_pk(on_behalf_of),
-            office_id=office_id, action=action, object_type=object_type, object_id=object_id, data=payload,
+            stream_key=key,
+            seq=seq,
+            created_at=created_at,
+            actor_id=_pk(actor),
+            on_behalf_of_id=_pk(on_behalf_of),
+            office_id=office_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            data=payload,
             prev_hash=stream.last_hash,
         )
         event = AuditEvent.objects.create(
-            stream=stream, seq=seq, created_at=created_at, actor_id=_pk(actor), on_behalf_of_id=_pk(on_behalf_of),
-            office_id=office_id, action=action, object_type=object_type, object_id=object_id, data=payload,
-            prev_hash=stream.last_hash, hash=digest,
+            stream=stream,
+            seq=seq,
+            created_at=created_at,
+            actor_id=_pk(actor),
+            on_behalf_of_id=_pk(on_behalf_of),
+            office_id=office_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            data=payload,
+            prev_hash=stream.last_hash,
+            hash=digest,
         )
         stream.last_seq, stream.last_hash = seq, digest
         stream.save(update_fields=["last_seq", "last_hash"])
@@ -68,7 +118,10 @@ def record(*, action: str, actor: Any = None, obj: Model | None = None, office: 
 def record_read(*, actor: Any, obj: Model, office: Any = None, purpose: str = "") -> ConfidentialRead:
     """Log a read of a confidential record (documents, identities)."""
     return ConfidentialRead.objects.create(
-        actor_id=_pk(actor), office_id=_pk(office), object_type=obj._meta.label_lower, object_id=str(obj.pk),
+        actor_id=_pk(actor),
+        office_id=_pk(office),
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
         purpose=purpose[:200],
     )
 
@@ -98,9 +151,17 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyReport:
             if event.prev_hash != prev_hash:
                 report.problems.append(f"{stream.key}#{event.seq}: link to the previous event is broken")
             digest = event_hash(
-                stream_key=stream.key, seq=event.seq, created_at=event.created_at, actor_id=event.actor_id,
-                on_behalf_of_id=event.on_behalf_of_id, office_id=event.office_id, action=event.action,
-                object_type=event.object_type, object_id=event.object_id, data=event.data, prev_hash=event.prev_hash,
+                stream_key=stream.key,
+                seq=event.seq,
+                created_at=event.created_at,
+                actor_id=event.actor_id,
+                on_behalf_of_id=event.on_behalf_of_id,
+                office_id=event.office_id,
+                action=event.action,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                data=event.data,
+                prev_hash=event.prev_hash,
             )
             if digest != event.hash:
                 report.problems.append(f"{stream.key}#{event.seq}: content does not match its hash (edited)")

@@ -5,7 +5,15 @@ from tanzim.catalog.models import AddOn, FeeSchedule, Service, Tariff
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_fa", "category", "in_person", "semi_in_person", "remote", "licence_required"]
+    list_display = [
+        "code",
+        "name_fa",
+        "category",
+        "in_person",
+        "semi_in_person",
+        "remote",
+        "licence_required",
+    ]
     list_filter = ["category", "remote", "licence_required"]
     search_fields = ["code", "name_fa", "name_en"]
 

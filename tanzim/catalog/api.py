@@ -24,8 +24,17 @@ class ServiceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Service
-        fields = ["code", "name", "name_fa", "name_en", "category", "channels", "licence_required",
-                  "duration_minutes", "prices"]
+        fields = [
+            "code",
+            "name",
+            "name_fa",
+            "name_en",
+            "category",
+            "channels",
+            "licence_required",
+            "duration_minutes",
+            "prices",
+        ]
 
     def get_prices(self, service: Service) -> dict[str, int]:
         return channel_prices(service=service)
@@ -41,8 +50,23 @@ class OfficeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Office
-        fields = ["code", "name", "name_fa", "name_en", "province", "province_name", "city", "city_name",
-                  "address", "latitude", "longitude", "phone", "status", "deprived_area", "licences"]
+        fields = [
+            "code",
+            "name",
+            "name_fa",
+            "name_en",
+            "province",
+            "province_name",
+            "city",
+            "city_name",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "status",
+            "deprived_area",
+            "licences",
+        ]
 
     def get_licences(self, office: Office) -> list[str]:
         return sorted({lic.kind for lic in office.licences.all() if lic.is_valid_on(self.context["today"])})
@@ -53,10 +77,12 @@ class ServiceListView(generics.ListAPIView):
     serializer_class = ServiceSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[
-        OpenApiParameter("category", str, required=False),
-        OpenApiParameter("channel", str, required=False, enum=ChannelKind.values),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, required=False),
+            OpenApiParameter("channel", str, required=False, enum=ChannelKind.values),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -72,13 +98,15 @@ class OfficeListView(generics.ListAPIView):
     serializer_class = OfficeSerializer
     filter_backends: list = []
 
-    @extend_schema(parameters=[
-        OpenApiParameter("province", str, required=False, description=_("Province code")),
-        OpenApiParameter("city", str, required=False, description=_("City code")),
-        OpenApiParameter("service", str, required=False, description=_("Service code")),
-        OpenApiParameter("licence", str, required=False, enum=LicenceKind.values),
-        OpenApiParameter("q", str, required=False),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("province", str, required=False, description=_("Province code")),
+            OpenApiParameter("city", str, required=False, description=_("City code")),
+            OpenApiParameter("service", str, required=False, description=_("Service code")),
+            OpenApiParameter("licence", str, required=False, enum=LicenceKind.values),
+            OpenApiParameter("q", str, required=False),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -94,7 +122,10 @@ class OfficeListView(generics.ListAPIView):
             raise DomainError(fields={"licence": [_("Unknown licence.")]})
         service = service_get(code=params["service"]) if params.get("service") else None
         return offices_for_service(
-            service=service, province=params.get("province"), city=params.get("city"), licence=licence,
+            service=service,
+            province=params.get("province"),
+            city=params.get("city"),
+            licence=licence,
             q=params.get("q"),
         ).prefetch_related("licences")
 

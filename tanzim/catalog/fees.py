@@ -73,15 +73,26 @@ def _count(value: int, name: str) -> int:
     return value
 
 
-def fee_quote(*, service: Service, channel: str, parties: int | None = None, pages: int | None = None,
-              extra_parties: int = 0, extra_pages: int = 0, addons: Sequence[str] = (),
-              free_service: bool = False, court_fee: int = 0, on: date | None = None) -> FeeQuote:
+def fee_quote(
+    *,
+    service: Service,
+    channel: str,
+    parties: int | None = None,
+    pages: int | None = None,
+    extra_parties: int = 0,
+    extra_pages: int = 0,
+    addons: Sequence[str] = (),
+    free_service: bool = False,
+    court_fee: int = 0,
+    on: date | None = None,
+) -> FeeQuote:
     """Quote a service on a channel. Give either totals (parties/pages) or extras beyond the base."""
     if channel not in ChannelKind.values:
         raise DomainError(fields={"channel": [_("Unknown channel.")]})
     if channel not in service.channels:
         raise DomainError(
-            _("This service is not offered on this channel."), code="channel_not_allowed",
+            _("This service is not offered on this channel."),
+            code="channel_not_allowed",
             fields={"channel": [_("This service is not offered on this channel.")]},
         )
     if isinstance(court_fee, bool) or not isinstance(court_fee, int) or court_fee < 0:
@@ -98,11 +109,25 @@ def fee_quote(*, service: Service, channel: str, parties: int | None = None, pag
 
     lines = [QuoteLine("base", str(service.name), 1, tariff.base_fee, tariff.base_fee)]
     if extra_parties:
-        lines.append(QuoteLine("extra_party", str(_("Extra party")), extra_parties, schedule.extra_party_fee,
-                               extra_parties * schedule.extra_party_fee))
+        lines.append(
+            QuoteLine(
+                "extra_party",
+                str(_("Extra party")),
+                extra_parties,
+                schedule.extra_party_fee,
+                extra_parties * schedule.extra_party_fee,
+            )
+        )
     if extra_pages:
-        lines.append(QuoteLine("extra_page", str(_("Extra page")), extra_pages, schedule.extra_page_fee,
-                               extra_pages * schedule.extra_page_fee))
+        lines.append(
+            QuoteLine(
+                "extra_page",
+                str(_("Extra page")),
+                extra_pages,
+                schedule.extra_page_fee,
+                extra_pages * schedule.extra_page_fee,
+            )
+        )
     service_part = sum(line.amount for line in lines)
 
     wanted = list(dict.fromkeys(addons))
@@ -113,8 +138,10 @@ def fee_quote(*, service: Service, channel: str, parties: int | None = None, pag
     addon_lines = [QuoteLine(f"addon:{c}", str(found[c].name), 1, found[c].fee, found[c].fee) for c in wanted]
     addons_total = sum(line.amount for line in addon_lines)
 
-    discount_pct = {ChannelKind.REMOTE: tariff.remote_discount_pct,
-                    ChannelKind.SEMI_IN_PERSON: tariff.semi_discount_pct}.get(channel, 0)
+    discount_pct = {
+        ChannelKind.REMOTE: tariff.remote_discount_pct,
+        ChannelKind.SEMI_IN_PERSON: tariff.semi_discount_pct,
+    }.get(channel, 0)
     discount = service_part * discount_pct // 100
     office_fee = service_part - discount + addons_total
     notes = []
@@ -125,10 +152,21 @@ def fee_quote(*, service: Service, channel: str, parties: int | None = None, pag
     else:
         client_office_fee, subsidy = office_fee, 0
     return FeeQuote(
-        service=service.code, channel=channel, year=schedule.year, lines=tuple(lines + addon_lines),
-        service_part=service_part, addons_total=addons_total, discount_pct=discount_pct, discount=discount,
-        office_fee=office_fee, free_service=free_service, client_office_fee=client_office_fee, subsidy=subsidy,
-        court_fee=court_fee, client_total=client_office_fee + court_fee, notes=tuple(notes),
+        service=service.code,
+        channel=channel,
+        year=schedule.year,
+        lines=tuple(lines + addon_lines),
+        service_part=service_part,
+        addons_total=addons_total,
+        discount_pct=discount_pct,
+        discount=discount,
+        office_fee=office_fee,
+        free_service=free_service,
+        client_office_fee=client_office_fee,
+        subsidy=subsidy,
+        court_fee=court_fee,
+        client_total=client_office_fee + court_fee,
+        notes=tuple(notes),
     )
 
 

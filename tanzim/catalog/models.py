@@ -33,7 +33,8 @@ class Service(models.Model):
         ordering = ["category", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(in_person=True) | Q(semi_in_person=True) | Q(remote=True), name="service_has_channel"
+                condition=Q(in_person=True) | Q(semi_in_person=True) | Q(remote=True),
+                name="service_has_channel",
             )
         ]
 
@@ -47,8 +48,11 @@ class Service(models.Model):
     @property
     def channels(self) -> list[str]:
         """Allowed channels, cheapest-to-serve first (remote is what Tanzim offers first)."""
-        flags = [(ChannelKind.REMOTE, self.remote), (ChannelKind.SEMI_IN_PERSON, self.semi_in_person),
-                 (ChannelKind.IN_PERSON, self.in_person)]
+        flags = [
+            (ChannelKind.REMOTE, self.remote),
+            (ChannelKind.SEMI_IN_PERSON, self.semi_in_person),
+            (ChannelKind.IN_PERSON, self.in_person),
+        ]
         return [kind.value for kind, allowed in flags if allowed]
 
 
@@ -74,11 +78,15 @@ class FeeSchedule(models.Model):
 
 class Tariff(models.Model):
     schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="tariffs")
-    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="tariffs")
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="tariffs"
+    )
     base_fee = models.PositiveBigIntegerField(_("base fee (rials)"))
     included_parties = models.PositiveSmallIntegerField(_("parties included"), default=2)
     included_pages = models.PositiveSmallIntegerField(_("pages included"), default=2)
-    remote_discount_pct = models.PositiveSmallIntegerField(_("remote discount %"), default=0, validators=DISCOUNT)
+    remote_discount_pct = models.PositiveSmallIntegerField(
+        _("remote discount %"), default=0, validators=DISCOUNT
+    )
     semi_discount_pct = models.PositiveSmallIntegerField(
         _("semi-in-person discount %"), default=0, validators=DISCOUNT
     )

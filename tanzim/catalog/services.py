@@ -9,7 +9,7 @@ import jdatetime
 
 from tanzim.catalog.choices import ChannelKind
 
-DATA = Path(__file__).resolve().parent.parent / "offices" / "data" / "tariff_1403.json"
+DATA = Path(__file__).resolve().parent / "data" / "tariff_1403.json"
 
 
 def tariff_load(*, service_model, schedule_model, tariff_model, addon_model, path: Path = DATA) -> int:
@@ -29,7 +29,9 @@ def tariff_load(*, service_model, schedule_model, tariff_model, addon_model, pat
         service, _created = service_model.objects.update_or_create(
             code=item["code"],
             defaults={
-                "name_fa": item["name_fa"], "name_en": item["name_en"], "category": item["category"],
+                "name_fa": item["name_fa"],
+                "name_en": item["name_en"],
+                "category": item["category"],
                 "in_person": ChannelKind.IN_PERSON in channels,
                 "semi_in_person": ChannelKind.SEMI_IN_PERSON in channels,
                 "remote": ChannelKind.REMOTE in channels,
@@ -38,18 +40,24 @@ def tariff_load(*, service_model, schedule_model, tariff_model, addon_model, pat
             },
         )
         tariff_model.objects.update_or_create(
-            schedule=schedule, service=service,
+            schedule=schedule,
+            service=service,
             defaults={
-                "base_fee": item["base_fee"], "included_parties": item.get("included_parties", 2),
+                "base_fee": item["base_fee"],
+                "included_parties": item.get("included_parties", 2),
                 "included_pages": item.get("included_pages", 2),
-                "remote_discount_pct": item.get("remote_discount_pct", 0) if ChannelKind.REMOTE in channels else 0,
+                "remote_discount_pct": item.get("remote_discount_pct", 0)
+                if ChannelKind.REMOTE in channels
+                else 0,
                 "semi_discount_pct": item.get("semi_discount_pct", 0)
-                if ChannelKind.SEMI_IN_PERSON in channels else 0,
+                if ChannelKind.SEMI_IN_PERSON in channels
+                else 0,
             },
         )
     for item in data.get("addons", []):
         addon_model.objects.update_or_create(
-            schedule=schedule, code=item["code"],
+            schedule=schedule,
+            code=item["code"],
             defaults={"name_fa": item["name_fa"], "name_en": item["name_en"], "fee": item["fee"]},
         )
     return len(data["services"])

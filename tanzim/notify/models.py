@@ -16,8 +16,12 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="messages",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
     )
     to = models.CharField(_("to"), max_length=254)
     template = models.CharField(_("template"), max_length=100)
@@ -25,7 +29,9 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     dedupe_key = models.CharField(max_length=150, null=True, blank=True, unique=True)
-    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

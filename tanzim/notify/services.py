@@ -25,8 +25,16 @@ def render(template: str, context: dict[str, Any], language: str) -> tuple[str, 
         return str(subject), str(body) % context
 
 
-def message_enqueue(*, template: str, to: str, context: dict[str, Any] | None = None, channel: str = Channel.SMS,
-                    language: str | None = None, recipient: Any = None, dedupe_key: str | None = None) -> Message:
+def message_enqueue(
+    *,
+    template: str,
+    to: str,
+    context: dict[str, Any] | None = None,
+    channel: str = Channel.SMS,
+    language: str | None = None,
+    recipient: Any = None,
+    dedupe_key: str | None = None,
+) -> Message:
     """Write a message in the caller's transaction; it is sent only if that transaction commits.
 
     A ``dedupe_key`` makes enqueueing idempotent: the same key never yields two messages.
@@ -38,8 +46,15 @@ def message_enqueue(*, template: str, to: str, context: dict[str, Any] | None = 
     language = language or getattr(recipient, "preferred_language", None) or settings.LANGUAGE_CODE
     subject, body = render(template, context or {}, language)
     message = Message.objects.create(
-        channel=channel, recipient=recipient, to=to, template=template, language=language, subject=subject,
-        body=body, dedupe_key=dedupe_key, next_attempt_at=timezone.now(),
+        channel=channel,
+        recipient=recipient,
+        to=to,
+        template=template,
+        language=language,
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+        next_attempt_at=timezone.now(),
     )
     from tanzim.notify.tasks import deliver_message
 
@@ -79,7 +94,10 @@ def message_deliver(*, message_id: int) -> str:
         )
         return MessageStatus.FAILED if failed else MessageStatus.PENDING
     Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, provider_ref=ref[:100]
+        status=MessageStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=message.attempts + 1,
+        provider_ref=ref[:100],
     )
     return MessageStatus.SENT
 

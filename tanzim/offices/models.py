@@ -36,7 +36,9 @@ class Province(BilingualName):
 
 
 class City(BilingualName):
-    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="cities")
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="cities"
+    )
     code = models.CharField(_("code"), max_length=8, unique=True)
     latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(24), MaxValueValidator(40)])
     longitude = models.FloatField(_("longitude"), validators=[MinValueValidator(44), MaxValueValidator(64)])
@@ -51,13 +53,17 @@ class City(BilingualName):
 
 class Office(BilingualName):
     code = models.CharField(_("office code"), max_length=12, unique=True)
-    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="offices")
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="offices"
+    )
     city = models.ForeignKey(City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="offices")
     address = models.CharField(_("address"), max_length=300)
     latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(24), MaxValueValidator(40)])
     longitude = models.FloatField(_("longitude"), validators=[MinValueValidator(44), MaxValueValidator(64)])
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=OfficeStatus.choices, default=OfficeStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfficeStatus.choices, default=OfficeStatus.ACTIVE
+    )
     deprived_area = models.BooleanField(_("deprived or border area"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,7 +79,9 @@ class Office(BilingualName):
 
 
 class Licence(models.Model):
-    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="licences")
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="licences"
+    )
     kind = models.CharField(_("licence"), max_length=20, choices=LicenceKind.choices)
     number = models.CharField(_("licence number"), max_length=40, blank=True)
     valid_from = models.DateField(_("valid from"))
@@ -98,7 +106,9 @@ class Licence(models.Model):
 
 
 class WorkingHours(models.Model):
-    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="hours")
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="hours"
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -117,7 +127,9 @@ class WorkingHours(models.Model):
 
 
 class Counter(models.Model):
-    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="counters")
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="counters"
+    )
     number = models.PositiveSmallIntegerField(_("counter number"))
     label = models.CharField(_("label"), max_length=60, blank=True)
     active = models.BooleanField(_("active"), default=True)

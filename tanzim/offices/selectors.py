@@ -23,8 +23,14 @@ def valid_licences(*, kind: str, on: date | None = None) -> QuerySet[Licence]:
     )
 
 
-def office_directory(*, province: str | None = None, city: str | None = None, licence: str | None = None,
-                     q: str | None = None, on: date | None = None) -> QuerySet[Office]:
+def office_directory(
+    *,
+    province: str | None = None,
+    city: str | None = None,
+    licence: str | None = None,
+    q: str | None = None,
+    on: date | None = None,
+) -> QuerySet[Office]:
     """Active offices for the public directory, filtered by codes of province, city and licence."""
     offices = Office.objects.filter(status=OfficeStatus.ACTIVE).select_related("province", "city")
     if province:
@@ -32,13 +38,13 @@ def office_directory(*, province: str | None = None, city: str | None = None, li
     if city:
         offices = offices.filter(city__code=city)
     if licence:
-        offices = offices.filter(
-            Exists(valid_licences(kind=licence, on=on).filter(office=OuterRef("pk")))
-        )
+        offices = offices.filter(Exists(valid_licences(kind=licence, on=on).filter(office=OuterRef("pk"))))
     if q:
         text = normalize_text(q)
         offices = offices.filter(
-            Q(name_fa__icontains=text) | Q(name_en__icontains=text) | Q(code__icontains=text)
+            Q(name_fa__icontains=text)
+            | Q(name_en__icontains=text)
+            | Q(code__icontains=text)
             | Q(address__icontains=text)
         )
     return offices.order_by("province__name_fa", "city__name_fa", "code")

@@ -31,8 +31,10 @@ def reference_data_load(*, province_model=Province, city_model=City, holiday_mod
         province, _created = province_model.objects.update_or_create(
             code=item["code"],
             defaults={
-                "name_fa": item["name_fa"], "name_en": item["name_en"],
-                "deprived": item.get("deprived", False), "border": item.get("border", False),
+                "name_fa": item["name_fa"],
+                "name_en": item["name_en"],
+                "deprived": item.get("deprived", False),
+                "border": item.get("border", False),
             },
         )
         counts["provinces"] += 1
@@ -40,8 +42,12 @@ def reference_data_load(*, province_model=Province, city_model=City, holiday_mod
             city_model.objects.update_or_create(
                 code=city["code"],
                 defaults={
-                    "province": province, "name_fa": city["name_fa"], "name_en": city["name_en"],
-                    "latitude": city["lat"], "longitude": city["lon"], "is_capital": city.get("is_capital", False),
+                    "province": province,
+                    "name_fa": city["name_fa"],
+                    "name_en": city["name_en"],
+                    "latitude": city["lat"],
+                    "longitude": city["lon"],
+                    "is_capital": city.get("is_capital", False),
                     "population": city.get("population", 0),
                 },
             )
@@ -51,7 +57,9 @@ def reference_data_load(*, province_model=Province, city_model=City, holiday_mod
         _obj, created = holiday_model.objects.get_or_create(
             date=date.fromisoformat(item["date"]),
             defaults={
-                "name_fa": item["name_fa"], "name_en": item["name_en"], "kind": item.get("kind", "solar"),
+                "name_fa": item["name_fa"],
+                "name_en": item["name_en"],
+                "kind": item.get("kind", "solar"),
                 "estimated": item.get("estimated", False),
             },
         )
@@ -60,32 +68,60 @@ def reference_data_load(*, province_model=Province, city_model=City, holiday_mod
 
 
 @transaction.atomic
-def office_create(*, actor: Any, code: str, name_fa: str, name_en: str, city: City, address: str,
-                  latitude: float | None = None, longitude: float | None = None, phone: str = "",
-                  counters: int = 3, hours: list[tuple[int, int, int]] | None = None,
-                  licences: list[str] | tuple[str, ...] = (), licence_from: date | None = None) -> Office:
+def office_create(
+    *,
+    actor: Any,
+    code: str,
+    name_fa: str,
+    name_en: str,
+    city: City,
+    address: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    phone: str = "",
+    counters: int = 3,
+    hours: list[tuple[int, int, int]] | None = None,
+    licences: list[str] | tuple[str, ...] = (),
+    licence_from: date | None = None,
+) -> Office:
     """Open an office with its counters, default hours and licences in one step."""
     if Office.objects.filter(code=code).exists():
         raise ConflictError(code="office_code_taken")
     office = Office.objects.create(
-        code=code, name_fa=name_fa, name_en=name_en, province=city.province, city=city, address=address,
+        code=code,
+        name_fa=name_fa,
+        name_en=name_en,
+        province=city.province,
+        city=city,
+        address=address,
         latitude=latitude if latitude is not None else city.latitude,
         longitude=longitude if longitude is not None else city.longitude,
-        phone=phone, deprived_area=city.province.deprived or city.province.border,
+        phone=phone,
+        deprived_area=city.province.deprived or city.province.border,
     )
     Counter.objects.bulk_create(
         [Counter(office=office, number=n, label=str(n)) for n in range(1, counters + 1)]
     )
     WorkingHours.objects.bulk_create(
-        [WorkingHours(office=office, weekday=d, opens=time(o), closes=time(c)) for d, o, c in hours or DEFAULT_HOURS]
+        [
+            WorkingHours(office=office, weekday=d, opens=time(o), closes=time(c))
+            for d, o, c in hours or DEFAULT_HOURS
+        ]
     )
     start = licence_from or date.today()
     Licence.objects.bulk_create(
-        [Licence(office=office, kind=LicenceKind(k), number=f"{code}-{k[:3].upper()}", valid_from=start)
-         for k in licences]
+        [
+            Licence(office=office, kind=LicenceKind(k), number=f"{code}-{k[:3].upper()}", valid_from=start)
+            for k in licences
+        ]
     )
-    audit.record(actor=actor, action="offices.office.created", obj=office, office=office,
-                 data={"code": code, "licences": list(licences)})
+    audit.record(
+        actor=actor,
+        action="offices.office.created",
+        obj=office,
+        office=office,
+        data={"code": code, "licences": list(licences)},
+    )
     return office
 
 
@@ -99,6 +135,11 @@ def office_set_status(*, actor: Any, office: Office, status: str, reason: str) -
         raise ConflictError(code="office_closed")
     office.status = OfficeStatus(status)
     office.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action="offices.office.status_changed", obj=office, office=office,
-                 data={"from": old, "to": status, "reason": reason})
+    audit.record(
+        actor=actor,
+        action="offices.office.status_changed",
+        obj=office,
+        office=office,
+        data={"from": old, "to": status, "reason": reason},
+    )
     return office

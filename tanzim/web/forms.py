@@ -32,10 +32,16 @@ class MobileField(forms.CharField):
 
 
 class StaffLoginForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class OtpRequestForm(forms.Form):
@@ -44,8 +50,11 @@ class OtpRequestForm(forms.Form):
 
 
 class OtpVerifyForm(forms.Form):
-    code = forms.CharField(label=_("Code sent by SMS"), max_length=10, widget=forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}))
+    code = forms.CharField(
+        label=_("Code sent by SMS"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}),
+    )
 
     def clean_code(self):
         code = digits_only(self.cleaned_data["code"])
@@ -59,9 +68,13 @@ class SignupForm(forms.Form):
     mobile = MobileField()
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    birth_date = forms.CharField(label=_("Birth date"), max_length=10, required=False,
-                                 help_text=_("Jalali, e.g. 1370/05/21"),
-                                 widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}))
+    birth_date = forms.CharField(
+        label=_("Birth date"),
+        max_length=10,
+        required=False,
+        help_text=_("Jalali, e.g. 1370/05/21"),
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+    )
     preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=Language.choices)
     resident_abroad = forms.BooleanField(label=_("I live outside Iran"), required=False)
 

@@ -59,8 +59,11 @@ def index(request):
 def directory(request):
     province = request.GET.get("province") or None
     form = DirectoryForm(
-        request.GET or None, provinces=province_list(), cities=city_list(province=province) if province else [],
-        services=service_list(), licences=LicenceKind.choices,
+        request.GET or None,
+        provinces=province_list(),
+        cities=city_list(province=province) if province else [],
+        services=service_list(),
+        licences=LicenceKind.choices,
     )
     offices = Office.objects.none()
     error = None
@@ -71,13 +74,20 @@ def directory(request):
         try:
             service = service_get(code=data["service"]) if data.get("service") else None
             offices = offices_for_service(
-                service=service, province=data.get("province") or None, city=data.get("city") or None,
-                licence=data.get("licence") or None, q=data.get("q") or None,
+                service=service,
+                province=data.get("province") or None,
+                city=data.get("city") or None,
+                licence=data.get("licence") or None,
+                q=data.get("q") or None,
             ).prefetch_related("licences")
         except DomainError as exc:
             error = str(exc.message)
     page = Paginator(offices, 24).get_page(request.GET.get("page"))
-    return render(request, "web/directory.html", {"form": form, "page": page, "error": error, "today": timezone.localdate()})
+    return render(
+        request,
+        "web/directory.html",
+        {"form": form, "page": page, "error": error, "today": timezone.localdate()},
+    )
 
 
 def staff_login(request):
@@ -158,7 +168,11 @@ def sign_out(request):
 def home(request):
     kind = home_kind(request.user)
     scope = scope_for(request.user)
-    context = {"kind": kind, "roles": active_roles(request.user), "inbox": message_list_for(user=request.user)}
+    context = {
+        "kind": kind,
+        "roles": active_roles(request.user),
+        "inbox": message_list_for(user=request.user),
+    }
     if kind == "office":
         context["offices"] = (
             Office.objects.filter(pk__in=_office_ids(scope))

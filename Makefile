@@ -1,0 +1,51 @@
+# Tanzim: `make run` starts the embedded system, `make test` runs the whole suite.
+# Both install what they need first (Debian packages, the virtualenv, Python packages).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test deps venv migrate seed lint format messages clean
+
+run: deps venv
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: deps venv
+	bash scripts/test.sh
+
+deps:
+	@bash scripts/system-deps.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+migrate: venv
+	$(PY) manage.py migrate
+
+seed: venv
+	$(PY) manage.py seed_demo
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: venv
+	$(PY) manage.py makemessages -l fa -l en --ignore '.venv/*' --ignore 'var/*' --no-location
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var/tanzim.sqlite3* var/static

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tanzim needs, once: Chromium for browser tests, Pango for PDFs,
+# gettext for translations. Does nothing when they are already there.
+set -euo pipefail
+packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 gettext)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

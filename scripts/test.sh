@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole test suite: SQLite, then PostgreSQL (a database of its own, created and dropped
+# here), then lint and Django's checks. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PG_ADMIN_URL=${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
+PG_BASE=${PG_ADMIN_URL%/*}
+DB_NAME="tanzim_test_$$_$(date +%s)"
+status=0
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fail() { echo "FAILED: $*"; status=1; }
+
+ensure_services() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    echo "Starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+    echo "Starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true
+  fi
+}
+
+drop_db() { $PY scripts/pgdb.py drop "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL" >/dev/null 2>&1 || true; }
+trap drop_db EXIT
+
+step "Django checks"
+$PY manage.py check --fail-level WARNING || fail "manage.py check"
+$PY manage.py makemigrations --check --dry-run || fail "missing migrations"
+$PY manage.py compilemessages --ignore '.venv/*' -v0 || fail "compilemessages"
+
+step "Lint (ruff)"
+.venv/bin/ruff check . || fail "ruff check"
+.venv/bin/ruff format --check . || fail "ruff format"
+
+step "Tests on SQLite"
+env -u DATABASE_URL $PY -m pytest -q -n 2 "$@" || fail "tests on SQLite"
+
+step "Tests on PostgreSQL ($DB_NAME)"
+ensure_services
+if $PY scripts/pgdb.py create "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL"; then
+  DATABASE_URL="$PG_BASE/$DB_NAME" REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15} \
+    CELERY_TASK_ALWAYS_EAGER=true $PY -m pytest -q -n 2 "$@" || fail "tests on PostgreSQL"
+else
+  fail "could not create a PostgreSQL database"
+fi
+
+if [ $status -eq 0 ]; then step "All green"; else step "Some steps failed"; fi
+exit $status

@@ -1,0 +1,42 @@
+"""Fill the database with demo data. Safe to run again: nothing is duplicated."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from tanzim.accounts.demo import seed_people
+from tanzim.offices.demo import seed_offices
+from tanzim.offices.models import City
+from tanzim.offices.services import reference_data_load
+
+
+class Command(BaseCommand):
+    help = "Create demo offices, staff for every role and citizens (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--offices", type=int, default=200)
+        parser.add_argument("--citizens", type=int, default=60)
+        parser.add_argument("--quiet", action="store_true", help="No progress bar, no login table.")
+
+    def handle(self, *args, offices: int, citizens: int, quiet: bool, **options):
+        console = Console(quiet=quiet)
+        with transaction.atomic():
+            reference_data_load()
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task(
+                    "offices", total=offices + City.objects.filter(is_capital=True).count()
+                )
+                created = seed_offices(total=offices, progress=lambda: progress.advance(task))
+                task = progress.add_task("people", total=len(created))
+                logins = seed_people(
+                    offices=created, citizens=citizens, progress=lambda: progress.advance(task)
+                )
+        table = Table(title="Demo logins (http://127.0.0.1:8000)")
+        for column in ("role", "login", "password / how"):
+            table.add_column(column)
+        for row in logins:
+            table.add_row(*row)
+        console.print(table)
+        console.print(f"{len(created)} offices ready.")

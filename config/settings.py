@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "tanzim.offices",
     "tanzim.accounts",
     "tanzim.catalog",
+    "tanzim.finance",
+    "tanzim.cases",
+    "tanzim.scheduling",
     "tanzim.web",
 ]
 

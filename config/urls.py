@@ -16,6 +16,10 @@ api_v1 = [
     path("offices/", catalog_api.OfficeListView.as_view(), name="office-list"),
     path("services/", catalog_api.ServiceListView.as_view(), name="service-list"),
     path("fees/quote", catalog_api.FeeQuoteView.as_view(), name="fee-quote"),
+    # Each domain app owns its routes in api_urls.py (API) and urls.py (pages).
+    path("", include("tanzim.finance.api_urls")),
+    path("", include("tanzim.cases.api_urls")),
+    path("", include("tanzim.scheduling.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +28,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("finance/", include("tanzim.finance.urls")),
+    path("cases/", include("tanzim.cases.urls")),
+    path("appointments/", include("tanzim.scheduling.urls")),
     path("", include("tanzim.web.urls")),
 ]
 if settings.DEBUG or settings.EMBEDDED:

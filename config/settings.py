@@ -208,3 +208,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- cases ----------------------------------------------------------------------------
+CASES_MAX_UPLOAD_BYTES = env_int("CASES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+CASES_MAX_PAGES_PER_DOCUMENT = env_int("CASES_MAX_PAGES_PER_DOCUMENT", 60, minimum=1)
+CASES_MAX_DOCUMENTS = env_int("CASES_MAX_DOCUMENTS", 20, minimum=1)
+CASES_IDENTITY_ADAPTER = env_str("CASES_IDENTITY_ADAPTER", "tanzim.cases.adapters.SimulatedIdentityVerifier")
+CASES_FILING_ADAPTER = env_str("CASES_FILING_ADAPTER", "tanzim.cases.adapters.SimulatedJudiciary")
+CASES_FILING_FAILURE_RATE = env_int("CASES_FILING_FAILURE_PERCENT", 15, minimum=0) / 100
+CELERY_BEAT_SCHEDULE["cases-file-pending"] = {"task": "tanzim.cases.tasks.file_pending", "schedule": 60.0}

@@ -251,3 +251,48 @@ def role_assign(
         data={"user": user.pk, "role": role, "province": getattr(province, "pk", None)},
     )
     return assignment
+
+
+@transaction.atomic
+def citizen_register_at_counter(
+    *,
+    actor: Any,
+    national_code: str,
+    mobile: str,
+    first_name: str,
+    last_name: str,
+    birth_date: date | None = None,
+) -> User:
+    """A clerk identifies a walk-in citizen by their ID card: find the account or open one.
+
+    The identity was checked in person, so the account is active at once; the citizen can sign
+    in later by OTP with this mobile.
+    """
+    code = clean_national_code(national_code)
+    phone = parse_phone(mobile)
+    user = User.objects.filter(national_code=code).first()
+    if user is not None:
+        return user
+    first, last = normalize_text(first_name), normalize_text(last_name)
+    if not first or not last:
+        raise DomainError(
+            _("Please correct the errors below."),
+            fields={
+                k: [_("This field is required.")]
+                for k, v in (("first_name", first), ("last_name", last))
+                if not v
+            },
+        )
+    user = User(
+        username=code,
+        national_code=code,
+        mobile=phone,
+        first_name=first,
+        last_name=last,
+        birth_date=birth_date,
+    )
+    user.set_unusable_password()
+    user.save()
+    RoleAssignment.objects.create(user=user, role=Role.CITIZEN, valid_from=timezone.now())
+    audit.record(actor=actor, on_behalf_of=user, action="accounts.citizen.registered_at_counter", obj=user)
+    return user

@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "tanzim.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from tanzim.cases import receivers  # noqa: F401

@@ -52,7 +52,16 @@ class FeeQuote:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["lines"] = [asdict(line) for line in self.lines]
+        data["notes"] = list(self.notes)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FeeQuote:
+        """Rebuild a frozen quote (e.g. the snapshot stored on a case at submission)."""
+        values = dict(data)
+        values["lines"] = tuple(QuoteLine(**line) for line in values["lines"])
+        values["notes"] = tuple(values.get("notes", ()))
+        return cls(**values)
 
 
 def schedule_for(on: date | None = None) -> FeeSchedule:

@@ -1,0 +1,715 @@
+"""Writes for cases: drafting, documents, and the one transition service of the workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.accounts.choices import Role
+from tanzim.accounts.models import User
+from tanzim.accounts.selectors import scope_for
+from tanzim.audit import services as audit
+from tanzim.cases import signals
+from tanzim.cases.adapters import FilingError, identity_verifier, judiciary
+from tanzim.cases.choices import (
+    ALLOWED,
+    EDITABLE,
+    CancelReason,
+    CaseStatus,
+    IdentityMethod,
+    PartyKind,
+    PartyRole,
+    RejectReason,
+)
+from tanzim.cases.documents import inspect_upload
+from tanzim.cases.models import Case, CaseEvent, Document, Party, StatusSla
+from tanzim.cases.tracking import new_tracking_code
+from tanzim.catalog.choices import ChannelKind
+from tanzim.catalog.fees import FeeQuote, fee_quote
+from tanzim.catalog.models import Service
+from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.identifiers import clean_legal_entity_id, clean_national_code, parse_phone
+from tanzim.common.jalali import TEHRAN
+from tanzim.common.normalize import normalize_text
+from tanzim.notify.services import message_enqueue
+from tanzim.offices.choices import OfficeStatus
+from tanzim.offices.models import Office
+from tanzim.offices.selectors import office_licence_kinds, working_calendar
+
+STAFF_ROLES = (Role.CLERK, Role.OFFICE_MANAGER)
+# Transitions the applicant makes (a clerk may make them on the applicant's behalf at the office).
+APPLICANT_MOVES = {
+    (CaseStatus.DRAFT, CaseStatus.SUBMITTED),
+    (CaseStatus.NEEDS_CORRECTION, CaseStatus.RESUBMITTED),
+    (CaseStatus.DRAFT, CaseStatus.CANCELLED),
+    (CaseStatus.SUBMITTED, CaseStatus.CANCELLED),
+    (CaseStatus.NEEDS_CORRECTION, CaseStatus.CANCELLED),
+    (CaseStatus.RESUBMITTED, CaseStatus.CANCELLED),
+    (CaseStatus.AWAITING_PAYMENT, CaseStatus.CANCELLED),
+}
+# Transitions only the system makes (payment captured, judiciary answered).
+SYSTEM_MOVES = {(CaseStatus.AWAITING_PAYMENT, CaseStatus.PAID), (CaseStatus.PAID, CaseStatus.FILED)}
+NOTIFY_ON = {
+    CaseStatus.NEEDS_CORRECTION: "cases.needs_correction",
+    CaseStatus.AWAITING_PAYMENT: "cases.awaiting_payment",
+    CaseStatus.FILED: "cases.filed",
+    CaseStatus.REJECTED: "cases.rejected",
+}
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+def is_office_staff(user: User, office: Office) -> bool:
+    return scope_for(user).can_act_for_office(office, *STAFF_ROLES) if user else False
+
+
+def _who(case: Case, actor: User | None, move: tuple[str, str]) -> User | None:
+    """Check the actor may make this move; returns on-behalf-of (the applicant) for assisted moves."""
+    if move in SYSTEM_MOVES:
+        return None
+    if actor is None:
+        raise PermissionDeniedError()
+    staff = is_office_staff(actor, case.office)
+    if move in APPLICANT_MOVES:
+        if actor.pk == case.applicant_id:
+            return None
+        if staff and case.channel != ChannelKind.REMOTE:
+            return case.applicant
+        if staff and move[1] == CaseStatus.CANCELLED:
+            return case.applicant
+        raise (
+            _not_found()
+            if not staff
+            else PermissionDeniedError(
+                _("Only the applicant can do this for a remote request."), code="applicant_only"
+            )
+        )
+    if not staff:
+        raise _not_found() if actor.pk != case.applicant_id else PermissionDeniedError()
+    return None
+
+
+def _not_found() -> NotFoundError:
+    return NotFoundError(_("Case not found."), code="case_not_found")
+
+
+def _editable(case: Case, actor: User) -> User | None:
+    """Drafting rights: the applicant, or staff of the office for an in-person/semi case."""
+    if case.status not in EDITABLE:
+        raise ConflictError(_("This request can no longer be edited."), code="case_not_editable")
+    return _who(
+        case,
+        actor,
+        (case.status, CaseStatus.SUBMITTED if case.status == CaseStatus.DRAFT else CaseStatus.RESUBMITTED),
+    )
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def due_for(status: str, *, start: datetime | None = None) -> datetime | None:
+    """End of the working day N working days after ``start`` (Tehran), or None without a target."""
+    sla = StatusSla.objects.filter(status=status).first()
+    if sla is None:
+        return None
+    start = start or timezone.now()
+    day = working_calendar().add_working_days(start.astimezone(TEHRAN).date(), sla.working_days)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=TEHRAN)
+
+
+# --- the transition service -----------------------------------------------------------------
+
+
+def case_transition(
+    *,
+    case: Case,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    expected: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Case:
+    """Move a case along the workflow. A stale move (someone moved it first) is a 409."""
+    to = CaseStatus(to)
+    with transaction.atomic():
+        current = Case.objects.select_related("office", "service", "applicant").get(pk=case.pk)
+        old = current.status
+        if expected and expected != old:
+            raise ConflictError(code="stale_status")
+        if to not in ALLOWED[old]:
+            raise ConflictError(
+                _("A request in status “%(status)s” cannot move to “%(to)s”.")
+                % {"status": current.get_status_display(), "to": to.label},
+                code="transition_not_allowed",
+            )
+        on_behalf_of = _who(current, actor, (old, to))
+        now = timezone.now()
+        due = due_for(to, start=now)
+        changes = {"status": to, "status_changed_at": now, "due_at": due, "updated_at": now, **(extra or {})}
+        if not Case.objects.filter(pk=current.pk, status=old).update(**changes):
+            raise ConflictError(code="stale_status")
+        CaseEvent.objects.create(
+            case=current,
+            created_at=now,
+            from_status=old,
+            to_status=to,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            office=current.office,
+            reason=reason[:300],
+            due_at=due,
+        )
+        audit.record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action=f"cases.case.{to}",
+            obj=current,
+            office=current.office,
+            data={"from": old, "reason": reason[:300]},
+        )
+        current.refresh_from_db()
+        _after_transition(current, old, to)
+    return current
+
+
+def _after_transition(case: Case, old: str, new: str) -> None:
+    template = NOTIFY_ON.get(new)
+    if template and case.applicant.mobile:
+        message_enqueue(
+            template=template,
+            to=case.applicant.mobile,
+            recipient=case.applicant,
+            context={
+                "code": case.tracking_code_display,
+                "service": case.service.name_fa
+                if case.applicant.preferred_language == "fa"
+                else case.service.name_en,
+            },
+            dedupe_key=f"case:{case.pk}:{new}:{case.status_changed_at.timestamp():.0f}",
+        )
+    if new == CaseStatus.FILED:
+        transaction.on_commit(lambda: signals.case_filed.send(sender=Case, case=case))
+    elif new in (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.CANCELLED):
+        transaction.on_commit(lambda: signals.case_closed.send(sender=Case, case=case, status=new))
+
+
+# --- drafting -------------------------------------------------------------------------------
+
+
+def _clean_party(
+    *,
+    role: str,
+    kind: str,
+    name: str,
+    national_code: str = "",
+    legal_id: str = "",
+    phone: str = "",
+    address: str = "",
+    resident_abroad: bool = False,
+) -> dict[str, Any]:
+    errors: dict[str, list] = {}
+    data = {
+        "role": role,
+        "kind": kind,
+        "name": normalize_text(name),
+        "address": normalize_text(address),
+        "resident_abroad": bool(resident_abroad),
+        "national_code": "",
+        "legal_id": "",
+        "phone": "",
+    }
+    if role not in PartyRole.values:
+        errors["role"] = [_("Unknown party role.")]
+    if kind not in PartyKind.values:
+        errors["kind"] = [_("Unknown kind of party.")]
+    if not data["name"]:
+        errors["name"] = [_("This field is required.")]
+    try:
+        if kind == PartyKind.LEGAL:
+            data["legal_id"] = clean_legal_entity_id(legal_id)
+        elif national_code or not resident_abroad:
+            data["national_code"] = clean_national_code(national_code)
+    except Exception as exc:  # ValidationError with a translated message
+        errors["legal_id" if kind == PartyKind.LEGAL else "national_code"] = list(
+            getattr(exc, "messages", [exc])
+        )
+    if phone:
+        try:
+            data["phone"] = parse_phone(phone)
+        except Exception as exc:
+            errors["phone"] = list(getattr(exc, "messages", [exc]))
+    if errors:
+        raise DomainError(_("Please correct the errors below."), fields=errors)
+    return data
+
+
+def _check_distinct_parties(case: Case, data: dict[str, Any], exclude_pk: int | None = None) -> None:
+    ident = data["national_code"] or data["legal_id"]
+    if not ident:
+        return
+    others = case.parties.exclude(pk=exclude_pk) if exclude_pk else case.parties.all()
+    for other in others:
+        if other.identifier == ident and {other.role, data["role"]} == {
+            PartyRole.CLAIMANT,
+            PartyRole.RESPONDENT,
+        }:
+            raise DomainError(
+                _("The respondent cannot be the same person as the claimant."),
+                code="same_party",
+                fields={"national_code": [_("The respondent cannot be the same person as the claimant.")]},
+            )
+        if other.identifier == ident and other.role == data["role"]:
+            raise DomainError(_("This party is already on the request."), code="duplicate_party")
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: User,
+    service: Service,
+    channel: str,
+    office: Office,
+    title: str,
+    applicant: User | None = None,
+    claim_text: str = "",
+    claim_amount: int | None = None,
+    free_service: bool = False,
+) -> Case:
+    """Start a draft. A citizen starts their own; a clerk starts one for a walk-in citizen."""
+    applicant = applicant or actor
+    staff = is_office_staff(actor, office)
+    if applicant.pk != actor.pk and not staff:
+        raise PermissionDeniedError(_("Only office staff can start a request for someone else."))
+    if channel not in service.channels:
+        raise DomainError(
+            _("This service is not offered on this channel."),
+            code="channel_not_allowed",
+            fields={"channel": [_("This service is not offered on this channel.")]},
+        )
+    if office.status != OfficeStatus.ACTIVE:
+        raise DomainError(_("This office is not accepting requests."), code="office_inactive")
+    if service.licence_required and service.licence_required not in office_licence_kinds(office=office):
+        raise DomainError(_("This office is not licensed for this service."), code="office_not_licensed")
+    if free_service and not staff:
+        raise PermissionDeniedError(
+            _("Only office staff can grant a free service."), code="free_service_staff"
+        )
+    if claim_amount is not None and claim_amount < 0:
+        raise DomainError(fields={"claim_amount": [_("This cannot be negative.")]})
+    title = normalize_text(title)
+    if not title:
+        raise DomainError(fields={"title": [_("This field is required.")]})
+    now = timezone.now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    tracking_code=new_tracking_code(),
+                    service=service,
+                    channel=channel,
+                    office=office,
+                    applicant=applicant,
+                    created_by=actor,
+                    status=CaseStatus.DRAFT,
+                    status_changed_at=now,
+                    title=title[:200],
+                    claim_text=normalize_text(claim_text),
+                    claim_amount=claim_amount,
+                    free_service=free_service,
+                )
+            break
+        except IntegrityError:  # a tracking-code collision: draw again
+            continue
+    else:
+        raise ConflictError(code="tracking_code_exhausted")
+    on_behalf = applicant if applicant.pk != actor.pk else None
+    CaseEvent.objects.create(
+        case=case,
+        created_at=now,
+        to_status=CaseStatus.DRAFT,
+        actor=actor,
+        on_behalf_of=on_behalf,
+        office=office,
+    )
+    audit.record(
+        actor=actor,
+        on_behalf_of=on_behalf,
+        action="cases.case.created",
+        obj=case,
+        office=office,
+        data={"service": service.code, "channel": channel, "free_service": free_service},
+    )
+    # The applicant is the first claimant unless they are filing for a company.
+    if applicant.national_code:
+        Party.objects.create(
+            case=case,
+            role=PartyRole.CLAIMANT,
+            kind=PartyKind.NATURAL,
+            name=applicant.get_full_name() or applicant.username,
+            national_code=applicant.national_code,
+            phone=applicant.mobile,
+            resident_abroad=applicant.resident_abroad,
+        )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    actor: User,
+    title: str | None = None,
+    claim_text: str | None = None,
+    claim_amount: int | None = None,
+) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    on_behalf = _editable(case, actor)
+    fields = []
+    if title is not None:
+        title = normalize_text(title)
+        if not title:
+            raise DomainError(fields={"title": [_("This field is required.")]})
+        case.title, fields = title[:200], [*fields, "title"]
+    if claim_text is not None:
+        case.claim_text, fields = normalize_text(claim_text), [*fields, "claim_text"]
+    if claim_amount is not None:
+        if claim_amount < 0:
+            raise DomainError(fields={"claim_amount": [_("This cannot be negative.")]})
+        case.claim_amount, fields = claim_amount, [*fields, "claim_amount"]
+    if fields:
+        case.save(update_fields=[*fields, "updated_at"])
+        audit.record(
+            actor=actor,
+            on_behalf_of=on_behalf,
+            action="cases.case.edited",
+            obj=case,
+            office=case.office_id,
+            data={"fields": fields},
+        )
+    return case
+
+
+@transaction.atomic
+def party_add(*, case: Case, actor: User, **party: Any) -> Party:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    on_behalf = _editable(case, actor)
+    data = _clean_party(**party)
+    _check_distinct_parties(case, data)
+    created = Party.objects.create(case=case, **data)
+    audit.record(
+        actor=actor,
+        on_behalf_of=on_behalf,
+        action="cases.party.added",
+        obj=created,
+        office=case.office_id,
+        data={"role": data["role"], "kind": data["kind"]},
+    )
+    return created
+
+
+@transaction.atomic
+def party_remove(*, party: Party, actor: User) -> None:
+    case = Case.objects.select_for_update().get(pk=party.case_id)
+    on_behalf = _editable(case, actor)
+    audit.record(
+        actor=actor,
+        on_behalf_of=on_behalf,
+        action="cases.party.removed",
+        obj=party,
+        office=case.office_id,
+        data={"role": party.role},
+    )
+    party.delete()
+
+
+@transaction.atomic
+def document_add(*, case: Case, actor: User, upload, title: str = "") -> Document:
+    """Store a checked file; its SHA-256 names it, and its pages count toward the fee."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    on_behalf = _editable(case, actor)
+    if case.documents.count() >= settings.CASES_MAX_DOCUMENTS:
+        raise DomainError(
+            _("This request already has the maximum number of documents."), code="too_many_documents"
+        )
+    checked = inspect_upload(upload)
+    if case.documents.filter(sha256=checked.sha256).exists():
+        raise DomainError(
+            _("This file is already attached."),
+            code="duplicate_document",
+            fields={"file": [_("This file is already attached.")]},
+        )
+    document = Document(
+        case=case,
+        title=normalize_text(title) or getattr(upload, "name", "")[:200] or "—",
+        content_type=checked.content_type,
+        size=checked.size,
+        pages=checked.pages,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    document.file.save("upload", ContentFile(checked.content), save=False)
+    document.save()
+    Case.objects.filter(pk=case.pk).update(originals_confirmed=False)
+    audit.record(
+        actor=actor,
+        on_behalf_of=on_behalf,
+        action="cases.document.added",
+        obj=document,
+        office=case.office_id,
+        data={"sha256": checked.sha256, "pages": checked.pages},
+    )
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: Document, actor: User) -> None:
+    case = Case.objects.select_for_update().get(pk=document.case_id)
+    on_behalf = _editable(case, actor)
+    audit.record(
+        actor=actor,
+        on_behalf_of=on_behalf,
+        action="cases.document.removed",
+        obj=document,
+        office=case.office_id,
+        data={"sha256": document.sha256},
+    )
+    transaction.on_commit(lambda name=document.file.name, storage=document.file.storage: storage.delete(name))
+    document.delete()
+
+
+@transaction.atomic
+def case_confirm_originals(*, case: Case, actor: User) -> Case:
+    """The applicant states that the electronic copies match the originals."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    on_behalf = _editable(case, actor)
+    case.originals_confirmed = True
+    case.save(update_fields=["originals_confirmed", "updated_at"])
+    audit.record(
+        actor=actor,
+        on_behalf_of=on_behalf,
+        action="cases.case.originals_confirmed",
+        obj=case,
+        office=case.office_id,
+    )
+    return case
+
+
+# --- workflow steps -------------------------------------------------------------------------
+
+
+def quote_for(case: Case) -> FeeQuote:
+    parties = case.parties.exclude(role=PartyRole.REPRESENTATIVE).count()
+    pages = sum(case.documents.values_list("pages", flat=True))
+    return fee_quote(
+        service=case.service,
+        channel=case.channel,
+        parties=parties,
+        pages=pages,
+        free_service=case.free_service,
+    )
+
+
+def _check_complete(case: Case) -> None:
+    roles = set(case.parties.values_list("role", flat=True))
+    missing = []
+    if PartyRole.CLAIMANT not in roles:
+        missing.append(str(_("a claimant")))
+    if (
+        case.service.category == "filing"
+        and PartyRole.RESPONDENT not in roles
+        and case.service.code != "request"
+    ):
+        missing.append(str(_("a respondent")))
+    if case.channel != ChannelKind.IN_PERSON and not case.originals_confirmed and case.documents.exists():
+        missing.append(str(_("your confirmation that the copies match the originals")))
+    if missing:
+        raise DomainError(
+            _("The request is not complete: %(missing)s.") % {"missing": "، ".join(missing)},
+            code="case_incomplete",
+        )
+
+
+def case_submit(*, case: Case, actor: User, expected: str | None = None) -> Case:
+    case = Case.objects.select_related("service").get(pk=case.pk)
+    to = CaseStatus.SUBMITTED if case.status == CaseStatus.DRAFT else CaseStatus.RESUBMITTED
+    if case.status not in (CaseStatus.DRAFT, CaseStatus.NEEDS_CORRECTION):
+        raise ConflictError(_("This request was already submitted."), code="already_submitted")
+    _check_complete(case)
+    quote = quote_for(case)
+    return case_transition(
+        case=case,
+        to=to,
+        actor=actor,
+        expected=expected or case.status,
+        extra={"fee_snapshot": quote.as_dict(), "correction_note": ""},
+    )
+
+
+def case_start_review(*, case: Case, actor: User, expected: str | None = None) -> Case:
+    return case_transition(case=case, to=CaseStatus.IN_REVIEW, actor=actor, expected=expected)
+
+
+def case_request_correction(*, case: Case, actor: User, note: str, expected: str | None = None) -> Case:
+    note = normalize_text(note)
+    if not note:
+        raise DomainError(fields={"note": [_("Say what needs correcting.")]})
+    return case_transition(
+        case=case,
+        to=CaseStatus.NEEDS_CORRECTION,
+        actor=actor,
+        reason=note,
+        expected=expected,
+        extra={"correction_note": note},
+    )
+
+
+def case_verify(
+    *, case: Case, actor: User, identity_checked_in_person: bool = False, expected: str | None = None
+) -> Case:
+    """Identity and originals are checked: at the counter or the short visit, or electronically (remote)."""
+    case = Case.objects.select_related("applicant").get(pk=case.pk)
+    if case.channel == ChannelKind.REMOTE:
+        applicant = case.applicant
+        ok = identity_verifier().verify(
+            national_code=applicant.national_code or "",
+            mobile=applicant.mobile,
+            birth_date=applicant.birth_date,
+        )
+        if not ok:
+            raise DomainError(
+                _("The applicant's identity could not be verified electronically."),
+                code="identity_not_verified",
+            )
+        method = IdentityMethod.ADAPTER
+    else:
+        if not identity_checked_in_person:
+            raise DomainError(
+                _("Confirm that you checked the applicant's identity card and the originals."),
+                code="identity_not_checked",
+                fields={"identity_checked_in_person": [_("This must be confirmed.")]},
+            )
+        method = IdentityMethod.IN_PERSON
+    case = case_transition(
+        case=case,
+        to=CaseStatus.VERIFIED,
+        actor=actor,
+        expected=expected,
+        extra={"identity_method": method, "identity_verified_at": timezone.now()},
+    )
+    return case_request_payment(case=case, actor=actor)
+
+
+def case_request_payment(*, case: Case, actor: User) -> Case:
+    """Verified → awaiting payment, with the payment opened at the quote frozen at submission."""
+    from tanzim.finance.services import payment_create
+
+    with transaction.atomic():
+        case = case_transition(
+            case=case, to=CaseStatus.AWAITING_PAYMENT, actor=actor, expected=CaseStatus.VERIFIED
+        )
+        payment_create(
+            office=case.office,
+            payer=case.applicant,
+            quote=FeeQuote.from_dict(case.fee_snapshot),
+            reference_type="cases.case",
+            reference_id=str(case.pk),
+            idempotency_key=f"case-{case.pk}-fee",
+            actor=actor,
+        )
+    return Case.objects.get(pk=case.pk)
+
+
+def case_mark_paid(*, case_id: int, payment_id: int) -> Case | None:
+    """Called when the finance app captured the case's payment; safe to run twice."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or case.status != CaseStatus.AWAITING_PAYMENT:
+        return case
+    try:
+        case = case_transition(
+            case=case,
+            to=CaseStatus.PAID,
+            actor=None,
+            reason=f"payment {payment_id}",
+            expected=CaseStatus.AWAITING_PAYMENT,
+        )
+    except ConflictError:
+        return Case.objects.get(pk=case_id)
+    from tanzim.cases.tasks import file_case
+
+    transaction.on_commit(lambda: file_case.delay(case.pk))
+    return case
+
+
+def case_reject(*, case: Case, actor: User, reason: str, note: str = "", expected: str | None = None) -> Case:
+    if reason not in RejectReason.values:
+        raise DomainError(fields={"reason": [_("Choose a reason.")]})
+    return case_transition(
+        case=case,
+        to=CaseStatus.REJECTED,
+        actor=actor,
+        reason=normalize_text(note),
+        expected=expected,
+        extra={"outcome_reason": reason},
+    )
+
+
+def case_cancel(*, case: Case, actor: User | None, reason: str, expected: str | None = None) -> Case:
+    if reason not in CancelReason.values:
+        raise DomainError(fields={"reason": [_("Choose a reason.")]})
+    return case_transition(
+        case=case, to=CaseStatus.CANCELLED, actor=actor, expected=expected, extra={"outcome_reason": reason}
+    )
+
+
+def case_close(*, case: Case, actor: User, note: str = "", expected: str | None = None) -> Case:
+    return case_transition(
+        case=case, to=CaseStatus.CLOSED, actor=actor, reason=normalize_text(note), expected=expected
+    )
+
+
+FILING_RETRY_AFTER = timedelta(minutes=2)
+
+
+def case_file(*, case_id: int) -> str:
+    """Send a paid case to the judiciary. Claimed by compare-and-set so two workers never both send.
+
+    A crash after the judiciary answered is harmless: the adapter is keyed by tracking code and
+    returns the same reference on the retry.
+    """
+    now = timezone.now()
+    unclaimed = Q(filing_claimed_at__isnull=True) | Q(filing_claimed_at__lt=now - FILING_RETRY_AFTER)
+    claimed = Case.objects.filter(unclaimed, pk=case_id, status=CaseStatus.PAID).update(
+        filing_claimed_at=now, filing_attempts=F("filing_attempts") + 1
+    )
+    if not claimed:
+        return "skipped"
+    case = Case.objects.select_related("service", "office").get(pk=case_id)
+    try:
+        ref = judiciary().file(
+            tracking_code=case.tracking_code,
+            payload={
+                "service": case.service.code,
+                "office": case.office.code,
+                "channel": case.channel,
+            },
+        )
+    except FilingError:
+        Case.objects.filter(pk=case_id).update(filing_claimed_at=None)
+        return "retry"
+    case_transition(
+        case=case,
+        to=CaseStatus.FILED,
+        actor=None,
+        reason="",
+        expected=CaseStatus.PAID,
+        extra={"external_ref": ref, "filing_claimed_at": None},
+    )
+    return "filed"

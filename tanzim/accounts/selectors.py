@@ -46,7 +46,8 @@ class Scope:
         """A filter on ``field_name`` (an FK to Office) matching the offices these roles reach."""
         roles = roles or tuple(self.roles)
         if any(role in self.national_roles for role in roles):
-            return Q()
+            # Not Q(): an empty Q vanishes when OR-ed with another condition.
+            return Q(**{f"{field_name}__isnull": False})
         condition = Q(pk__in=[])
         offices = set().union(*(self.office_ids.get(role, ()) for role in roles))
         provinces = set().union(*(self.province_ids.get(role, ()) for role in roles))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +104,8 @@ def _not_found() -> NotFoundError:
 
 def _editable(case: Case, actor: User) -> User | None:
     """Drafting rights: the applicant, or staff of the office for an in-person/semi case."""
+    if actor.pk != case.applicant_id and not is_office_staff(actor, case.office):
+        raise _not_found()
     if case.status not in EDITABLE:
         raise ConflictError(_("This request can no longer be edited."), code="case_not_editable")
     return _who(
@@ -623,8 +626,38 @@ def case_request_payment(*, case: Case, actor: User) -> Case:
             reference_id=str(case.pk),
             idempotency_key=f"case-{case.pk}-fee",
             actor=actor,
+            return_url=case_url(case),
         )
     return Case.objects.get(pk=case.pk)
+
+
+def case_url(case: Case) -> str:
+    """The case's page: where the payment gateway sends the payer back."""
+    return reverse("cases:detail", kwargs={"pk": case.pk})
+
+
+def case_payment_open(*, case: Case, actor: User):
+    """The case's payment ready for the gateway: the pending one, or a new one at the frozen quote.
+
+    A payment expires after a few minutes while a citizen may come back to pay days later; the
+    new payment carries the amounts frozen at submission, never a fresh quote.
+    """
+    from tanzim.finance.services import payment_create
+
+    case = Case.objects.select_related("office", "applicant").get(pk=case.pk)
+    if actor is None or (actor.pk != case.applicant_id and not is_office_staff(actor, case.office)):
+        raise _not_found()
+    if case.status != CaseStatus.AWAITING_PAYMENT or not case.fee_snapshot:
+        raise ConflictError(_("This request is not waiting for a payment."), code="not_awaiting_payment")
+    return payment_create(
+        office=case.office,
+        payer=case.applicant,
+        quote=FeeQuote.from_dict(case.fee_snapshot),
+        reference_type="cases.case",
+        reference_id=str(case.pk),
+        actor=actor,
+        return_url=case_url(case),
+    )
 
 
 def case_mark_paid(*, case_id: int, payment_id: int) -> Case | None:

@@ -7,6 +7,7 @@ executed eagerly, messages kept in the outbox and shown in the UI. Production se
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -155,6 +156,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 
 # --- security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -199,6 +202,33 @@ NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 # In the embedded default the outbox is shown in the UI so a demo user can read an OTP.
 SHOW_OUTBOX_IN_UI = env_bool("SHOW_OUTBOX_IN_UI", EMBEDDED)
 
+# --- money (tanzim.finance) -----------------------------------------------------------
+# Which payment gateway adapter takes online payments; "simulated" is the demo/test bank.
+FINANCE_GATEWAY = env_str("FINANCE_GATEWAY", "simulated")
+# Shared secret for signed gateway callbacks (HMAC-SHA256). A real provider's key must be
+# set explicitly; the simulated gateway falls back to a key derived from SECRET_KEY.
+_DEV_GATEWAY_SECRET = "embedded-gateway-secret-not-for-production"
+if EMBEDDED or DEBUG:
+    FINANCE_GATEWAY_SECRET = env_str("FINANCE_GATEWAY_SECRET", _DEV_GATEWAY_SECRET)
+elif FINANCE_GATEWAY == "simulated":
+    FINANCE_GATEWAY_SECRET = env_str(
+        "FINANCE_GATEWAY_SECRET", hashlib.sha256(f"finance-gateway:{SECRET_KEY}".encode()).hexdigest()
+    )
+else:
+    FINANCE_GATEWAY_SECRET = env_str("FINANCE_GATEWAY_SECRET")
+# A payment not paid within this many minutes expires (reconciliation closes it at the gateway).
+FINANCE_PAYMENT_TTL_MINUTES = env_int("FINANCE_PAYMENT_TTL_MINUTES", 20, minimum=2)
+# How long the simulated bank keeps its payment page open.
+FINANCE_GATEWAY_SESSION_MINUTES = env_int("FINANCE_GATEWAY_SESSION_MINUTES", 15, minimum=1)
+CELERY_BEAT_SCHEDULE["finance-payments-reconcile"] = {
+    "task": "tanzim.finance.tasks.payments_reconcile",
+    "schedule": 120.0,
+}
+CELERY_BEAT_SCHEDULE["finance-settle-last-month"] = {
+    "task": "tanzim.finance.tasks.settle_last_month",
+    "schedule": 6 * 3600.0,
+}
+
 # --- logging: no secrets or personal data ---------------------------------------------
 LOGGING = {
     "version": 1,
@@ -217,3 +247,40 @@ CASES_IDENTITY_ADAPTER = env_str("CASES_IDENTITY_ADAPTER", "tanzim.cases.adapter
 CASES_FILING_ADAPTER = env_str("CASES_FILING_ADAPTER", "tanzim.cases.adapters.SimulatedJudiciary")
 CASES_FILING_FAILURE_RATE = env_int("CASES_FILING_FAILURE_PERCENT", 15, minimum=0) / 100
 CELERY_BEAT_SCHEDULE["cases-file-pending"] = {"task": "tanzim.cases.tasks.file_pending", "schedule": 60.0}
+
+# --- scheduling (appointments and the office queue) -----------------------------------
+# Slots are precomputed this many days ahead; a booking may not be made further out.
+SCHEDULING_HORIZON_DAYS = env_int("SCHEDULING_HORIZON_DAYS", 30, minimum=1)
+# Length of one slot unit; a service longer than this takes consecutive units.
+SCHEDULING_SLOT_MINUTES = env_int("SCHEDULING_SLOT_MINUTES", 15, minimum=5)
+# A slot can be booked until this many minutes before it starts.
+SCHEDULING_MIN_LEAD_MINUTES = env_int("SCHEDULING_MIN_LEAD_MINUTES", 30, minimum=0)
+SCHEDULING_MAX_ACTIVE_BOOKINGS = env_int("SCHEDULING_MAX_ACTIVE_BOOKINGS", 3, minimum=1)
+SCHEDULING_CANCEL_CUTOFF_MINUTES = env_int("SCHEDULING_CANCEL_CUTOFF_MINUTES", 120, minimum=0)
+SCHEDULING_CHECKIN_EARLY_MINUTES = env_int("SCHEDULING_CHECKIN_EARLY_MINUTES", 15, minimum=0)
+SCHEDULING_CHECKIN_LATE_MINUTES = env_int("SCHEDULING_CHECKIN_LATE_MINUTES", 10, minimum=0)
+# Share of active counters offered to appointments by default; the rest serve walk-ins.
+SCHEDULING_APPOINTMENT_SHARE_PCT = env_int("SCHEDULING_APPOINTMENT_SHARE_PCT", 60, minimum=1)
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "scheduling-send-reminders": {
+            "task": "tanzim.scheduling.tasks.send_due_reminders",
+            "schedule": 300.0,
+        },
+        "scheduling-mark-no-shows": {"task": "tanzim.scheduling.tasks.mark_no_shows", "schedule": 300.0},
+        "scheduling-refresh-office-stats": {
+            "task": "tanzim.scheduling.tasks.refresh_office_stats",
+            "schedule": 900.0,
+        },
+        "scheduling-extend-slots": {
+            "task": "tanzim.scheduling.tasks.extend_slots",
+            "schedule": crontab(hour=1, minute=15),
+        },
+        "scheduling-close-queues": {
+            "task": "tanzim.scheduling.tasks.close_queues",
+            "schedule": crontab(hour=23, minute=30),
+        },
+    }
+)

@@ -34,6 +34,33 @@ class RialsField(forms.CharField):
         return int(digits)
 
 
+class BootstrapForm(forms.Form):
+    """Gives every widget the Bootstrap class its kind needs, so templates can render ``{{ field }}``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+
+
 class NationalCodeField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("National code"))
@@ -57,7 +84,7 @@ class MobileField(forms.CharField):
         return parse_phone(super().clean(value))
 
 
-class CaseStartForm(forms.Form):
+class CaseStartForm(BootstrapForm):
     """Last step of "start a request": the office that will handle it and a short subject."""
 
     office = forms.CharField(label=_("Office"), max_length=12)
@@ -71,7 +98,7 @@ class CaseStartForm(forms.Form):
         return normalize_digits(self.cleaned_data["office"]).strip().upper()
 
 
-class CaseDetailsForm(forms.Form):
+class CaseDetailsForm(BootstrapForm):
     title = forms.CharField(label=_("Subject of the request"), max_length=200)
     claim_text = forms.CharField(
         label=_("Text of the request"),
@@ -87,7 +114,7 @@ class CaseDetailsForm(forms.Form):
     )
 
 
-class PartyForm(forms.Form):
+class PartyForm(BootstrapForm):
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.NATURAL)
     name = forms.CharField(label=_("Full name or company name"), max_length=200)
@@ -124,7 +151,7 @@ class PartyForm(forms.Form):
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(BootstrapForm):
     file = forms.FileField(
         label=_("File (PDF, JPEG or PNG)"),
         widget=forms.ClearableFileInput(
@@ -146,7 +173,7 @@ class DocumentForm(forms.Form):
         }
 
 
-class ExpectedStatusForm(forms.Form):
+class ExpectedStatusForm(BootstrapForm):
     """Every action carries the status the person saw: a move made on a stale page is a conflict."""
 
     expected_status = forms.ChoiceField(choices=CaseStatus.choices, widget=forms.HiddenInput)
@@ -193,7 +220,7 @@ class CloseForm(ExpectedStatusForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(BootstrapForm):
     """A clerk identifies a walk-in citizen from their ID card and opens a request for them."""
 
     national_code = NationalCodeField()
@@ -214,7 +241,7 @@ class WalkInForm(forms.Form):
         self.fields["first_name"].help_text = _("Needed only if the citizen has no account yet.")
 
 
-class SearchForm(forms.Form):
+class SearchForm(BootstrapForm):
     q = forms.CharField(
         label=_("Tracking code or national code"),
         max_length=60,

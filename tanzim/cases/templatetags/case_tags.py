@@ -1,0 +1,36 @@
+"""Display helpers of the case pages."""
+
+from django import template
+
+from tanzim.cases.choices import CaseStatus
+
+register = template.Library()
+
+_STATUS_CLASS = {
+    CaseStatus.DRAFT: "secondary",
+    CaseStatus.SUBMITTED: "info",
+    CaseStatus.RESUBMITTED: "info",
+    CaseStatus.IN_REVIEW: "primary",
+    CaseStatus.NEEDS_CORRECTION: "warning",
+    CaseStatus.VERIFIED: "primary",
+    CaseStatus.AWAITING_PAYMENT: "warning",
+    CaseStatus.PAID: "success",
+    CaseStatus.FILED: "success",
+    CaseStatus.CLOSED: "dark",
+    CaseStatus.CANCELLED: "secondary",
+    CaseStatus.REJECTED: "danger",
+}
+
+
+@register.filter
+def status_class(status: str) -> str:
+    """The Bootstrap colour of a status badge."""
+    return _STATUS_CLASS.get(status, "secondary")
+
+
+@register.filter
+def status_label(status: str) -> str:
+    try:
+        return CaseStatus(status).label
+    except ValueError:
+        return status

@@ -20,6 +20,9 @@ api_v1 = [
     path("", include("tanzim.finance.api_urls")),
     path("", include("tanzim.cases.api_urls")),
     path("", include("tanzim.scheduling.api_urls")),
+    path("", include("tanzim.disputes.api_urls")),
+    path("", include("tanzim.feedback.api_urls")),
+    path("", include("tanzim.inspections.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +34,9 @@ urlpatterns = [
     path("finance/", include("tanzim.finance.urls")),
     path("cases/", include("tanzim.cases.urls")),
     path("appointments/", include("tanzim.scheduling.urls")),
+    path("disputes/", include("tanzim.disputes.urls")),
+    path("feedback/", include("tanzim.feedback.urls")),
+    path("inspections/", include("tanzim.inspections.urls")),
     path("", include("tanzim.web.urls")),
 ]
 if settings.DEBUG or settings.EMBEDDED:

@@ -41,8 +41,11 @@ env -u DATABASE_URL $PY -m pytest -q -n 2 "$@" || fail "tests on SQLite"
 step "Tests on PostgreSQL ($DB_NAME)"
 ensure_services
 if $PY scripts/pgdb.py create "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL"; then
-  DATABASE_URL="$PG_BASE/$DB_NAME" REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15} \
-    CELERY_TASK_ALWAYS_EAGER=true $PY -m pytest -q -n 2 "$@" || fail "tests on PostgreSQL"
+  # Each test process keeps its own in-memory cache (rate limits, lock-outs), so parallel workers
+  # never clear each other's counters; Redis-backed behaviour has its own tests (TEST_REDIS_URL).
+  env -u REDIS_URL DATABASE_URL="$PG_BASE/$DB_NAME" SECRET_KEY="test-only-$DB_NAME" \
+    TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} CELERY_TASK_ALWAYS_EAGER=true \
+    $PY -m pytest -q -n 2 "$@" || fail "tests on PostgreSQL"
 else
   fail "could not create a PostgreSQL database"
 fi

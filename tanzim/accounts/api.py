@@ -11,6 +11,7 @@ from tanzim.accounts import services
 from tanzim.accounts.choices import Language
 from tanzim.accounts.selectors import active_roles
 from tanzim.common.http import client_ip
+from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.jalali import parse_jalali
 
 CODE_SENT = _("If the details match an account, a code has been sent by SMS.")
@@ -29,17 +30,27 @@ class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class OtpRequestSerializer(serializers.Serializer):
+class IdentifiersMixin:
+    """Check identifiers here so a bad one is reported against its field in the error envelope."""
+
+    def validate_national_code(self, value: str) -> str:
+        return clean_national_code(value)
+
+    def validate_mobile(self, value: str) -> str:
+        return parse_phone(value)
+
+
+class OtpRequestSerializer(IdentifiersMixin, serializers.Serializer):
     national_code = serializers.CharField(max_length=20)
     mobile = serializers.CharField(max_length=20)
 
 
-class OtpVerifySerializer(serializers.Serializer):
+class OtpVerifySerializer(IdentifiersMixin, serializers.Serializer):
     national_code = serializers.CharField(max_length=20)
     code = serializers.CharField(max_length=10)
 
 
-class SignupSerializer(serializers.Serializer):
+class SignupSerializer(IdentifiersMixin, serializers.Serializer):
     national_code = serializers.CharField(max_length=20)
     mobile = serializers.CharField(max_length=20)
     first_name = serializers.CharField(max_length=150)

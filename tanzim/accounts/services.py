@@ -296,3 +296,29 @@ def citizen_register_at_counter(
     RoleAssignment.objects.create(user=user, role=Role.CITIZEN, valid_from=timezone.now())
     audit.record(actor=actor, on_behalf_of=user, action="accounts.citizen.registered_at_counter", obj=user)
     return user
+
+
+@transaction.atomic
+def citizen_register_by_invitation(
+    *, national_code: str, mobile: str, first_name: str, last_name: str, purpose: str
+) -> User:
+    """Open an active citizen account for a person invited by SMS who proved the mobile by a code.
+
+    Used when a dispute's respondent joins with their join code and the one-time code sent to the
+    invited mobile. Refuses a national code that already has an account: that person signs in to it.
+    """
+    code = clean_national_code(national_code)
+    phone = parse_phone(mobile)
+    if User.objects.filter(national_code=code).exists():
+        raise DomainError(_("An account with this national code already exists."), code="account_exists")
+    first, last = normalize_text(first_name), normalize_text(last_name)
+    user = User(
+        username=code, national_code=code, mobile=phone, first_name=first or "-", last_name=last or "-"
+    )
+    user.set_unusable_password()
+    user.save()
+    RoleAssignment.objects.create(user=user, role=Role.CITIZEN, valid_from=timezone.now())
+    audit.record(
+        actor=user, action="accounts.citizen.registered_by_invitation", obj=user, data={"purpose": purpose}
+    )
+    return user

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +23,22 @@ def _stream_key(office_id: int | None) -> str:
 
 def _pk(value: Any) -> Any:
     return getattr(value, "pk", value)
+
+
+def _canonical(value: Any) -> Any:
+    """JSON numbers as every database gives them back: an integral float (2.0, 1e16, -0.0) is an int.
+
+    PostgreSQL's jsonb stores numbers as decimals, so ``1e16`` comes back as
+    ``10000000000000000`` and ``-0.0`` as ``0.0``; hashing the canonical form keeps those
+    events verifiable.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(Decimal(repr(value)))
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
 
 
 def event_hash(
@@ -49,7 +66,7 @@ def event_hash(
             action,
             object_type,
             object_id,
-            data,
+            _canonical(data),
             prev_hash,
         ],
         sort_keys=True,

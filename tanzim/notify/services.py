@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -45,17 +45,23 @@ def message_enqueue(
             return existing
     language = language or getattr(recipient, "preferred_language", None) or settings.LANGUAGE_CODE
     subject, body = render(template, context or {}, language)
-    message = Message.objects.create(
-        channel=channel,
-        recipient=recipient,
-        to=to,
-        template=template,
-        language=language,
-        subject=subject,
-        body=body,
-        dedupe_key=dedupe_key,
-        next_attempt_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin must not break the caller's transaction
+            message = Message.objects.create(
+                channel=channel,
+                recipient=recipient,
+                to=to,
+                template=template,
+                language=language,
+                subject=subject,
+                body=body,
+                dedupe_key=dedupe_key,
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        return Message.objects.get(dedupe_key=dedupe_key)
     from tanzim.notify.tasks import deliver_message
 
     transaction.on_commit(lambda: deliver_message.delay(message.pk))

@@ -7,13 +7,15 @@ from rich.progress import Progress
 from rich.table import Table
 
 from tanzim.accounts.demo import seed_people
+from tanzim.finance.demo import seed_finance
 from tanzim.offices.demo import seed_offices
 from tanzim.offices.models import City
 from tanzim.offices.services import reference_data_load
+from tanzim.scheduling.demo import seed_scheduling
 
 
 class Command(BaseCommand):
-    help = "Create demo offices, staff for every role and citizens (idempotent)."
+    help = "Create demo offices, staff for every role, citizens and activity in every app (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--offices", type=int, default=200)
@@ -22,17 +24,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, offices: int, citizens: int, quiet: bool, **options):
         console = Console(quiet=quiet)
-        with transaction.atomic():
-            reference_data_load()
-            with Progress(console=console, transient=True) as progress:
-                task = progress.add_task(
-                    "offices", total=offices + City.objects.filter(is_capital=True).count()
-                )
-                created = seed_offices(total=offices, progress=lambda: progress.advance(task))
+        with Progress(console=console, transient=True) as progress:
+            with transaction.atomic():
+                reference_data_load()
+                capitals = City.objects.filter(is_capital=True).count()
+                task = progress.add_task("offices", total=offices + capitals)
+                created = seed_offices(total=offices, progress=lambda t=task: progress.advance(t))
                 task = progress.add_task("people", total=len(created))
                 logins = seed_people(
-                    offices=created, citizens=citizens, progress=lambda: progress.advance(task)
+                    offices=created, citizens=citizens, progress=lambda t=task: progress.advance(t)
                 )
+            # Each later stage is its own transaction: a long seed never holds one giant lock.
+            for label, seed in (("money", seed_finance), ("appointments", seed_scheduling)):
+                task = progress.add_task(label, total=len(created))
+                with transaction.atomic():
+                    seed(offices=created, progress=lambda t=task: progress.advance(t))
         table = Table(title="Demo logins (http://127.0.0.1:8000)")
         for column in ("role", "login", "password / how"):
             table.add_column(column)

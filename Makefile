@@ -44,7 +44,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 messages: venv
-	$(PY) manage.py makemessages -l fa -l en --ignore '.venv/*' --ignore 'var/*' --no-location
+	$(PY) manage.py makemessages -l fa -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tanzim/*/tests/*' --no-location
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

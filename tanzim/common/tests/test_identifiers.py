@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -96,10 +97,13 @@ def test_it_rejects_non_strings_without_crashing() -> None:
 
 
 def test_clean_national_code_raises_a_coded_validation_error() -> None:
-    with pytest.raises(ValidationError) as info:
+    with translation.override("en"), pytest.raises(ValidationError) as info:
         clean_national_code("0499370898")
     assert info.value.code == "invalid_national_code"
-    assert "national code" in str(info.value.messages[0])
+    with translation.override("en"):
+        assert "national code" in str(info.value.messages[0])
+    with translation.override("fa"):
+        assert "کد ملی" in str(info.value.messages[0])
 
 
 def test_the_generators_refuse_wrong_lengths() -> None:

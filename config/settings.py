@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "tanzim.finance",
     "tanzim.cases",
     "tanzim.scheduling",
+    "tanzim.disputes",
+    "tanzim.feedback",
+    "tanzim.inspections",
     "tanzim.web",
 ]
 
@@ -220,6 +223,16 @@ else:
 FINANCE_PAYMENT_TTL_MINUTES = env_int("FINANCE_PAYMENT_TTL_MINUTES", 20, minimum=2)
 # How long the simulated bank keeps its payment page open.
 FINANCE_GATEWAY_SESSION_MINUTES = env_int("FINANCE_GATEWAY_SESSION_MINUTES", 15, minimum=1)
+# Stable OpenAPI names for the money enums (they share field names like "status" with other apps).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "PaymentStatusEnum": "tanzim.finance.choices.PaymentStatus",
+        "PaymentMethodEnum": "tanzim.finance.choices.PaymentMethod",
+        "PaymentPartEnum": "tanzim.finance.choices.PaymentPart",
+        "RefundStatusEnum": "tanzim.finance.choices.RefundStatus",
+        "SettlementStatusEnum": "tanzim.finance.choices.SettlementStatus",
+    }
+)
 CELERY_BEAT_SCHEDULE["finance-payments-reconcile"] = {
     "task": "tanzim.finance.tasks.payments_reconcile",
     "schedule": 120.0,
@@ -284,3 +297,114 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- feedback (surveys and complaints) --------------------------------------------------
+# A survey link works once and stops working after this many days.
+FEEDBACK_INVITATION_TTL_DAYS = env_int("FEEDBACK_INVITATION_TTL_DAYS", 7, minimum=1)
+# At most one survey invitation per citizen (and per phone number) per office in this many days.
+FEEDBACK_INVITATION_COOLDOWN_DAYS = env_int("FEEDBACK_INVITATION_COOLDOWN_DAYS", 30, minimum=0)
+# Prior weight m of the Bayesian-shrunk satisfaction score (docs/DOMAIN.md).
+FEEDBACK_PRIOR_WEIGHT = env_int("FEEDBACK_PRIOR_WEIGHT", 30, minimum=0)
+# An office sees a month's averages and comments only once this many people have answered,
+# so that no single answer can be traced back to the one client served that month.
+FEEDBACK_MIN_RESPONSES_SHOWN = env_int("FEEDBACK_MIN_RESPONSES_SHOWN", 5, minimum=1)
+# Flood limits on survey answers: per phone number per day, per IP address per hour, and
+# failed (unknown or malformed) survey links per IP address per hour.
+FEEDBACK_ANSWERS_PER_PHONE_PER_DAY = env_int("FEEDBACK_ANSWERS_PER_PHONE_PER_DAY", 3, minimum=1)
+FEEDBACK_ANSWERS_PER_IP_PER_HOUR = env_int("FEEDBACK_ANSWERS_PER_IP_PER_HOUR", 30, minimum=1)
+FEEDBACK_BAD_LINKS_PER_IP_PER_HOUR = env_int("FEEDBACK_BAD_LINKS_PER_IP_PER_HOUR", 20, minimum=1)
+# Complaints: working days to acknowledge, then to decide; flood and attachment limits.
+FEEDBACK_COMPLAINT_ACK_WORKING_DAYS = env_int("FEEDBACK_COMPLAINT_ACK_WORKING_DAYS", 3, minimum=1)
+FEEDBACK_COMPLAINT_DECISION_WORKING_DAYS = env_int("FEEDBACK_COMPLAINT_DECISION_WORKING_DAYS", 20, minimum=1)
+FEEDBACK_COMPLAINTS_PER_CITIZEN_PER_DAY = env_int("FEEDBACK_COMPLAINTS_PER_CITIZEN_PER_DAY", 5, minimum=1)
+FEEDBACK_COMPLAINT_MAX_ATTACHMENTS = env_int("FEEDBACK_COMPLAINT_MAX_ATTACHMENTS", 5, minimum=0)
+FEEDBACK_COMPLAINT_MAX_UPLOAD_BYTES = env_int(
+    "FEEDBACK_COMPLAINT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1024
+)
+# A partly upheld complaint counts as this share (percent) of an upheld one in ranking.
+FEEDBACK_PARTLY_UPHELD_WEIGHT_PCT = env_int("FEEDBACK_PARTLY_UPHELD_WEIGHT_PCT", 50, minimum=0)
+
+# --- inspections ------------------------------------------------------------------------
+# Every office is due a periodic inspection at least this often (months).
+INSPECTIONS_PERIODIC_MONTHS = env_int("INSPECTIONS_PERIODIC_MONTHS", 12, minimum=1)
+# This many complaints about one office within the window trigger an inspection.
+INSPECTIONS_COMPLAINT_TRIGGER_COUNT = env_int("INSPECTIONS_COMPLAINT_TRIGGER_COUNT", 3, minimum=1)
+INSPECTIONS_COMPLAINT_WINDOW_DAYS = env_int("INSPECTIONS_COMPLAINT_WINDOW_DAYS", 90, minimum=1)
+# Risk-based plans: a shrunk satisfaction score below this (tenths of a point on 1-5) is a risk.
+INSPECTIONS_LOW_SATISFACTION_TENTHS = env_int("INSPECTIONS_LOW_SATISFACTION_TENTHS", 35, minimum=10)
+# An inspection with a failed critical item scores at most this (0-100).
+INSPECTIONS_CRITICAL_SCORE_CAP = env_int("INSPECTIONS_CRITICAL_SCORE_CAP", 50, minimum=0)
+# Default time given for a corrective action (days) and the evidence upload limit.
+INSPECTIONS_ACTION_DEFAULT_DAYS = env_int("INSPECTIONS_ACTION_DEFAULT_DAYS", 30, minimum=1)
+INSPECTIONS_MAX_UPLOAD_BYTES = env_int("INSPECTIONS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+CELERY_BEAT_SCHEDULE["inspections-remind-overdue-actions"] = {
+    "task": "tanzim.inspections.tasks.remind_overdue_actions",
+    "schedule": crontab(hour=8, minute=0),
+}
+
+# --- disputes (pre-court dispute resolution) ------------------------------------------
+# Peace courts hear financial claims (and مهریه، نفقه، جهیزیه) up to this amount; the law
+# indexes it every three years, so it is a setting, not a constant in code.
+DISPUTES_PEACE_COURT_CEILING = env_int("DISPUTES_PEACE_COURT_CEILING", 1_000_000_000, minimum=1)
+# Inviting the respondent: the join code's life, the number of tries (first SMS + reminders)
+# and the working days between tries before the respondent is "not contactable".
+DISPUTES_JOIN_CODE_TTL_DAYS = env_int("DISPUTES_JOIN_CODE_TTL_DAYS", 14, minimum=1)
+DISPUTES_INVITE_MAX_TRIES = env_int("DISPUTES_INVITE_MAX_TRIES", 3, minimum=1)
+DISPUTES_INVITE_REMINDER_WORKING_DAYS = env_int("DISPUTES_INVITE_REMINDER_WORKING_DAYS", 3, minimum=1)
+# Civil mediation: two failed sessions within three months close the attempt (councils law).
+DISPUTES_MEDIATION_MONTHS = env_int("DISPUTES_MEDIATION_MONTHS", 3, minimum=1)
+DISPUTES_MEDIATION_FAILED_SESSIONS = env_int("DISPUTES_MEDIATION_FAILED_SESSIONS", 2, minimum=1)
+DISPUTES_MEDIATION_MAX_EXTENSIONS = env_int("DISPUTES_MEDIATION_MAX_EXTENSIONS", 0, minimum=0)
+# Criminal mediation (art. 82 Criminal Procedure Code): 2 months to obtain the complainant's
+# waiver or 3 months of mediation, each extendable once by the same length.
+DISPUTES_CRIMINAL_WAIVER_MONTHS = env_int("DISPUTES_CRIMINAL_WAIVER_MONTHS", 2, minimum=1)
+DISPUTES_CRIMINAL_MEDIATION_MONTHS = env_int("DISPUTES_CRIMINAL_MEDIATION_MONTHS", 3, minimum=1)
+DISPUTES_CRIMINAL_MAX_EXTENSIONS = env_int("DISPUTES_CRIMINAL_MAX_EXTENSIONS", 1, minimum=0)
+# Arbitration (Civil Procedure Code): the term runs 3 months from notification of all
+# arbitrators unless agreed (art. 484); compliance with and annulment of an award: 20 days
+# from notice (arts. 488, 490); arbitrators under 25 need both parties' consent (art. 469).
+DISPUTES_ARBITRATION_TERM_MONTHS = env_int("DISPUTES_ARBITRATION_TERM_MONTHS", 3, minimum=1)
+DISPUTES_AWARD_COMPLIANCE_DAYS = env_int("DISPUTES_AWARD_COMPLIANCE_DAYS", 20, minimum=1)
+DISPUTES_AWARD_ANNULMENT_DAYS = env_int("DISPUTES_AWARD_ANNULMENT_DAYS", 20, minimum=1)
+DISPUTES_ARBITRATOR_MIN_AGE = env_int("DISPUTES_ARBITRATOR_MIN_AGE", 25, minimum=18)
+# Policy, not law: a failed dispute with no next step asked for is closed after this many days.
+DISPUTES_FAILED_IDLE_DAYS = env_int("DISPUTES_FAILED_IDLE_DAYS", 30, minimum=1)
+# The tariff line of the office's resolution fee, charged when a dispute is settled.
+DISPUTES_RESOLUTION_SERVICE = env_str("DISPUTES_RESOLUTION_SERVICE", "dispute_resolution")
+CELERY_BEAT_SCHEDULE["disputes-sweep-deadlines"] = {
+    "task": "tanzim.disputes.tasks.sweep_deadlines",
+    "schedule": 900.0,
+}
+# The API schema names the dispute choice sets itself (other apps have fields called "status" too).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        (name if name.startswith("Dispute") else f"Dispute{name}") + "Enum": f"tanzim.disputes.choices.{name}"
+        for name in (
+            "DisputeStatus",
+            "DisputeCategory",
+            "ResolutionPath",
+            "ReferralTarget",
+            "CriminalTrack",
+            "PartyRole",
+            "SessionStatus",
+            "SessionResult",
+            "SessionMode",
+            "SessionKind",
+            "SettlementStatus",
+            "ObligationKind",
+            "ArbitrationStatus",
+            "ArbitratorSeat",
+            "ArbitratorStatus",
+            "AgreementKind",
+            "ComplianceStatus",
+            "ReferralPurpose",
+            "ReferralReason",
+            "ReferralStatus",
+            "RespondentResponse",
+            "FailureReason",
+            "DisputeOrigin",
+            "EventSubject",
+        )
+    }
+)
+# --- end disputes ---------------------------------------------------------------------

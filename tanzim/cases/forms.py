@@ -5,13 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.cases.choices import CancelReason, CaseStatus, PartyKind, PartyRole, RejectReason
 from tanzim.common.identifiers import clean_national_code, parse_phone
-from tanzim.common.normalize import normalize_digits, normalize_text
+from tanzim.common.normalize import normalize_digits, normalize_text, to_persian_digits
 
-_AMOUNT_SEPARATORS = str.maketrans("", "", ",،٬' _\u066b\u200c")
+
+def _local_digits(number: int) -> str:
+    return str(number) if (get_language() or "fa").startswith("en") else to_persian_digits(number)
+
+
+_AMOUNT_SEPARATORS = str.maketrans("", "", ",،٬ \u200c")
 
 
 class RialsField(forms.CharField):
@@ -168,8 +174,8 @@ class DocumentForm(BootstrapForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("At most %(mb)s MB and %(pages)s pages per file.") % {
-            "mb": settings.CASES_MAX_UPLOAD_BYTES // (1024 * 1024),
-            "pages": settings.CASES_MAX_PAGES_PER_DOCUMENT,
+            "mb": _local_digits(settings.CASES_MAX_UPLOAD_BYTES // (1024 * 1024)),
+            "pages": _local_digits(settings.CASES_MAX_PAGES_PER_DOCUMENT),
         }
 
 
@@ -236,7 +242,9 @@ class WalkInForm(BootstrapForm):
 
     def __init__(self, *args, services=(), offices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [(s.code, s.name) for s in services]
+        self.fields["service"].choices = [("", _("— choose the service —"))] + [
+            (s.code, s.name) for s in services
+        ]
         self.fields["office"].choices = [(str(o.pk), f"{o.name} ({o.code})") for o in offices]
         self.fields["first_name"].help_text = _("Needed only if the citizen has no account yet.")
 

@@ -6,6 +6,7 @@ with the Vazirmatn font embedded, so it reads the same on any machine that opens
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case
 from tanzim.common.identifiers import mask_national_code
+
+# WeasyPrint subsets fonts with fontTools, which logs every step at INFO: one receipt, dozens of lines.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT = "vendor/vazirmatn/Vazirmatn-Variable.woff2"
 # A system font with Persian glyphs, should the vendored one be missing from a deployment.

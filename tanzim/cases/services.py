@@ -642,6 +642,8 @@ def case_payment_open(*, case: Case, actor: User):
     A payment expires after a few minutes while a citizen may come back to pay days later; the
     new payment carries the amounts frozen at submission, never a fresh quote.
     """
+    from tanzim.finance.choices import PaymentStatus
+    from tanzim.finance.models import Payment
     from tanzim.finance.services import payment_create
 
     case = Case.objects.select_related("office", "applicant").get(pk=case.pk)
@@ -649,6 +651,13 @@ def case_payment_open(*, case: Case, actor: User):
         raise _not_found()
     if case.status != CaseStatus.AWAITING_PAYMENT or not case.fee_snapshot:
         raise ConflictError(_("This request is not waiting for a payment."), code="not_awaiting_payment")
+    paid = Payment.objects.filter(
+        reference_type="cases.case", reference_id=str(case.pk), status=PaymentStatus.CAPTURED
+    ).first()
+    if paid is not None:
+        # Paid, but the case did not hear of it (a lost signal): catch up instead of charging twice.
+        case_mark_paid(case_id=case.pk, payment_id=paid.pk)
+        raise ConflictError(_("This request is already paid."), code="already_paid")
     return payment_create(
         office=case.office,
         payer=case.applicant,

@@ -18,7 +18,9 @@ from django.db.models import Count, Q
 from django.forms import CharField, HiddenInput
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -128,9 +130,7 @@ def _payment_to_show(user, case: Case):
 def start(request):
     """Step 1: which service. Public, so anyone can see what is possible before signing in."""
     services_by_category: dict[str, list] = {}
-    for service in service_list().filter(
-        category__in=["filing", "sana", "certificate", "followup", "advice"]
-    ):
+    for service in service_list():
         services_by_category.setdefault(service.get_category_display(), []).append(service)
     return render(request, "cases/start.html", {"groups": services_by_category})
 
@@ -267,6 +267,18 @@ ACTION_FORMS = {
 }
 
 
+def _visit_booking_url(case: Case) -> str | None:
+    """Where the applicant books the short visit of a semi-in-person request, if booking is installed."""
+    visit_pending = case.status in (CaseStatus.SUBMITTED, CaseStatus.RESUBMITTED, CaseStatus.IN_REVIEW)
+    if case.channel != ChannelKind.SEMI_IN_PERSON or not visit_pending:
+        return None
+    try:
+        url = reverse("scheduling:office-times", args=[case.office.code])
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode({'service': case.service.code})}"
+
+
 def _render_case(request, case: Case, *, bound=None, conflict: str = "", status: int = 200):
     viewer = _viewer(request, case)
     actions = _available_actions(case, viewer)
@@ -278,11 +290,13 @@ def _render_case(request, case: Case, *, bound=None, conflict: str = "", status:
         if name in forms:
             forms[name] = form
     payment = _payment_to_show(request.user, case) if case.fee_snapshot else None
+    events = list(selectors.case_events(case=case))
     context = {
         "case": case,
         **viewer,
         "forms": forms,
-        "events": selectors.case_events(case=case),
+        "events": events,
+        "outcome_note": events[-1].reason if events and case.status == CaseStatus.REJECTED else "",
         "parties": case.parties.all(),
         "documents": case.documents.all(),
         "overdue": selectors.is_overdue(case),
@@ -298,7 +312,7 @@ def _render_case(request, case: Case, *, bound=None, conflict: str = "", status:
         # What the person typed into a form that can no longer be used, so nothing is lost.
         "kept": _typed_text([form for name, form in bound.items() if name not in forms]),
         "remote": case.channel == ChannelKind.REMOTE,
-        "expected_form": ExpectedStatusForm(initial={"expected_status": case.status}),
+        "visit_booking_url": _visit_booking_url(case) if viewer["is_applicant"] else None,
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -377,6 +391,8 @@ def act(request, pk, action):
             )
         else:
             services.case_close(case=case, actor=actor, note=data["note"], expected=expected)
+    except (NotFoundError, PermissionDeniedError):
+        raise
     except ConflictError as exc:
         fresh = Case.objects.select_related("service", "office", "applicant").get(pk=case.pk)
         text = _conflict_text(case) if exc.code == "stale_status" else str(exc.message)
@@ -404,8 +420,8 @@ def _render_draft(request, case: Case, *, status: int = 200, **bound):
         or CaseDetailsForm(
             initial={"title": case.title, "claim_text": case.claim_text, "claim_amount": case.claim_amount}
         ),
-        "party_form": bound.get("party_form") or PartyForm(initial=_next_party_role(case)),
-        "document_form": bound.get("document_form") or DocumentForm(),
+        "party_form": bound.get("party_form") or PartyForm(prefix="party", initial=_next_party_role(case)),
+        "document_form": bound.get("document_form") or DocumentForm(prefix="doc"),
         "submit_form": ExpectedStatusForm(initial={"expected_status": case.status}),
         "submit_error": bound.get("submit_error"),
         "parties": case.parties.all(),
@@ -439,19 +455,29 @@ def _editable_case(request, pk) -> Case:
     return case
 
 
-def _draft_post(view):
-    """POST handlers of the draft page: a request that left draft is a conflict, shown on the case page."""
+def _draft_post(form_class=None, prefix: str | None = None):
+    """POST handlers of the draft page. If the request left draft meanwhile (submitted from another
+    tab, or by the office on the citizen's behalf) the case page explains it, with what was typed."""
 
-    @functools.wraps(view)
-    def wrapper(request, pk, *args, **kwargs):
-        try:
-            case = _editable_case(request, pk)
-        except ConflictError as exc:
-            messages.error(request, str(exc.message))
-            return redirect("cases:detail", pk=pk)
-        return view(request, case, *args, **kwargs)
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, pk, *args, **kwargs):
+            try:
+                case = _editable_case(request, pk)
+            except ConflictError as exc:
+                if form_class is None:
+                    messages.error(request, str(exc.message))
+                    return redirect("cases:detail", pk=pk)
+                case = selectors.case_get_for(user=request.user, pk=pk)
+                typed = form_class(request.POST, prefix=prefix)
+                return _render_case(
+                    request, case, bound={"draft": typed}, conflict=str(exc.message), status=409
+                )
+            return view(request, case, *args, **kwargs)
 
-    return _scoped(require_POST(wrapper))
+        return _scoped(require_POST(wrapper))
+
+    return decorator
 
 
 @_scoped
@@ -478,7 +504,7 @@ def _conflict_on_draft(request, case: Case, exc: ConflictError, **bound):
     return _render_case(request, fresh, bound=kept, conflict=str(exc.message), status=409)
 
 
-@_draft_post
+@_draft_post(CaseDetailsForm)
 def draft_details(request, case):
     form = CaseDetailsForm(request.POST)
     if form.is_valid():
@@ -490,6 +516,8 @@ def draft_details(request, case):
                 claim_text=form.cleaned_data["claim_text"],
                 claim_amount=form.cleaned_data["claim_amount"],
             )
+        except (NotFoundError, PermissionDeniedError):
+            raise
         except ConflictError as exc:
             return _conflict_on_draft(request, case, exc, details_form=form)
         except DomainError as exc:
@@ -500,12 +528,14 @@ def draft_details(request, case):
     return _render_draft(request, case, status=400, details_form=form)
 
 
-@_draft_post
+@_draft_post(PartyForm, "party")
 def party_add(request, case):
-    form = PartyForm(request.POST)
+    form = PartyForm(request.POST, prefix="party")
     if form.is_valid():
         try:
             services.party_add(case=case, actor=request.user, **form.service_kwargs())
+        except (NotFoundError, PermissionDeniedError):
+            raise
         except ConflictError as exc:
             return _conflict_on_draft(request, case, exc, party_form=form)
         except DomainError as exc:
@@ -516,7 +546,7 @@ def party_add(request, case):
     return _render_draft(request, case, status=400, party_form=form)
 
 
-@_draft_post
+@_draft_post()
 def party_remove(request, case, party_id):
     party = case.parties.filter(pk=party_id).first()
     if party is None:
@@ -530,9 +560,9 @@ def party_remove(request, case, party_id):
     return redirect("cases:draft", pk=case.pk)
 
 
-@_draft_post
+@_draft_post(DocumentForm, "doc")
 def document_add(request, case):
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm(request.POST, request.FILES, prefix="doc")
     if form.is_valid():
         try:
             services.document_add(
@@ -541,6 +571,8 @@ def document_add(request, case):
                 upload=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
             )
+        except (NotFoundError, PermissionDeniedError):
+            raise
         except ConflictError as exc:
             return _conflict_on_draft(request, case, exc, document_form=form)
         except DomainError as exc:
@@ -551,7 +583,7 @@ def document_add(request, case):
     return _render_draft(request, case, status=400, document_form=form)
 
 
-@_draft_post
+@_draft_post()
 def document_remove(request, case, document_id):
     document = case.documents.filter(pk=document_id).first()
     if document is None:
@@ -565,7 +597,7 @@ def document_remove(request, case, document_id):
     return redirect("cases:draft", pk=case.pk)
 
 
-@_draft_post
+@_draft_post()
 def confirm_originals(request, case):
     if request.POST.get("confirm") != "on":
         messages.error(request, _("Tick the box to confirm that the copies match the originals."))
@@ -585,6 +617,8 @@ def submit(request, pk):
         return _render_draft(request, case, status=400, submit_error=_("Reload the page and try again."))
     try:
         case = services.case_submit(case=case, actor=request.user, expected=expected)
+    except (NotFoundError, PermissionDeniedError):
+        raise
     except ConflictError as exc:
         fresh = Case.objects.select_related("service", "office", "applicant").get(pk=case.pk)
         text = _conflict_text(case) if exc.code == "stale_status" else str(exc.message)
@@ -752,7 +786,8 @@ def walk_in(request):
     """A clerk identifies a walk-in citizen and opens a request for them, then drafts it with them."""
     office_ids = _require_staff(request.user)
     offices = list(Office.objects.filter(pk__in=office_ids).order_by("code"))
-    in_person = service_list().filter(in_person=True)
+    # Filings (petitions, complaints, notices) are most of the counter's work: list them first.
+    in_person = sorted(service_list().filter(in_person=True), key=lambda s: (s.category != "filing", s.name))
     form = WalkInForm(request.POST or None, services=in_person, offices=offices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

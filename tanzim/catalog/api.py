@@ -72,6 +72,15 @@ class OfficeSerializer(serializers.ModelSerializer):
         return sorted({lic.kind for lic in office.licences.all() if lic.is_valid_on(self.context["today"])})
 
 
+def _query_params(request, *names: str) -> dict[str, str | None]:
+    """The named query parameters; a NUL character (PostgreSQL refuses it in text) is a 400."""
+    values = {name: request.query_params.get(name) or None for name in names}
+    bad = {name: [_("Null characters are not allowed.")] for name, v in values.items() if v and "\x00" in v}
+    if bad:
+        raise DomainError(fields=bad)
+    return values
+
+
 class ServiceListView(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
     serializer_class = ServiceSerializer
@@ -87,8 +96,8 @@ class ServiceListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
-        return service_list(category=params.get("category"), channel=params.get("channel"))
+        params = _query_params(self.request, "category", "channel")
+        return service_list(category=params["category"], channel=params["channel"])
 
 
 class OfficeListView(generics.ListAPIView):
@@ -116,17 +125,17 @@ class OfficeListView(generics.ListAPIView):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
     def get_queryset(self):
-        params = self.request.query_params
-        licence = params.get("licence") or None
+        params = _query_params(self.request, "province", "city", "service", "licence", "q")
+        licence = params["licence"]
         if licence and licence not in LicenceKind.values:
             raise DomainError(fields={"licence": [_("Unknown licence.")]})
-        service = service_get(code=params["service"]) if params.get("service") else None
+        service = service_get(code=params["service"]) if params["service"] else None
         return offices_for_service(
             service=service,
-            province=params.get("province"),
-            city=params.get("city"),
+            province=params["province"],
+            city=params["city"],
             licence=licence,
-            q=params.get("q"),
+            q=params["q"],
         ).prefetch_related("licences")
 
 

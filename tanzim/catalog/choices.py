@@ -16,6 +16,7 @@ class ServiceCategory(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificates")
     LICENCE = "licence", _("Licences")
     ADVICE = "advice", _("Consultation and advice")
+    DISPUTE = "dispute", _("Dispute resolution")
 
 
 MAX_CHANNEL_DISCOUNT_PCT = 50  # the announcement: remote services up to 50% cheaper

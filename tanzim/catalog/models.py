@@ -64,7 +64,11 @@ class FeeSchedule(models.Model):
     extra_party_fee = models.PositiveBigIntegerField(_("each extra party (rials)"))
     extra_page_fee = models.PositiveBigIntegerField(_("each extra page (rials)"))
     free_service_subsidy_pct = models.PositiveSmallIntegerField(
-        _("subsidy for free services (% of the price)"), default=100, validators=PCT
+        # The "%" is a literal percent sign, not a format: keep msgfmt's format check off.
+        # xgettext:no-python-format
+        _("subsidy for free services (% of the price)"),
+        default=100,
+        validators=PCT,
     )
 
     class Meta:

@@ -27,7 +27,8 @@ def key_from_request(request: Any, *, required: bool = False) -> str | None:
         return None
     if not _VALID.match(key):
         raise DomainError(
-            _("The Idempotency-Key must be 8 to 64 letters, digits or - _ : ."), code="idempotency_key_invalid"
+            _("The Idempotency-Key must be 8 to 64 letters, digits or - _ : ."),
+            code="idempotency_key_invalid",
         )
     return key
 

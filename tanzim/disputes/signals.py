@@ -2,4 +2,6 @@
 
 from django.dispatch import Signal
 
-dispute_concluded = Signal()  # kwargs: dispute, outcome ("settled", "failed", "referred", "awarded", "withdrawn")
+dispute_concluded = (
+    Signal()
+)  # kwargs: dispute, outcome ("settled", "failed", "referred", "awarded", "withdrawn")

@@ -6,3 +6,6 @@ class FeedbackConfig(AppConfig):
     name = "tanzim.feedback"
     label = "feedback"
     verbose_name = _("Surveys and complaints")
+
+    def ready(self) -> None:
+        from tanzim.feedback import receivers  # noqa: F401  (connects the receivers)

@@ -6,3 +6,6 @@ class SchedulingConfig(AppConfig):
     name = "tanzim.scheduling"
     label = "scheduling"
     verbose_name = _("Appointments and queues")
+
+    def ready(self) -> None:
+        from tanzim.scheduling import signals  # noqa: F401  (connects the receivers)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from tanzim.cases.choices import CaseStatus
+from tanzim.cases.choices import CancelReason, CaseStatus, RejectReason
 
 register = template.Library()
 
@@ -34,3 +34,12 @@ def status_label(status: str) -> str:
         return CaseStatus(status).label
     except ValueError:
         return status
+
+
+@register.filter
+def outcome_label(code: str) -> str:
+    """The label of a coded rejection or cancellation reason."""
+    for choices in (RejectReason, CancelReason):
+        if code in choices.values:
+            return choices(code).label
+    return code

@@ -1,0 +1,78 @@
+"""Display helpers for dispute pages: stage colours, rates, failure-reason labels."""
+
+from django import template
+from django.utils.translation import get_language
+
+from tanzim.common.normalize import to_persian_digits
+from tanzim.disputes.choices import DisputeStatus, Disqualification, FailureReason
+
+register = template.Library()
+
+_CLASSES = {
+    DisputeStatus.INTAKE: "secondary",
+    DisputeStatus.TRIAGED: "info",
+    DisputeStatus.INVITED: "primary",
+    DisputeStatus.MEDIATION: "primary",
+    DisputeStatus.ARBITRATION: "primary",
+    DisputeStatus.FAILED: "warning",
+    DisputeStatus.SETTLED: "success",
+    DisputeStatus.AWARDED: "success",
+    DisputeStatus.REFERRED: "dark",
+    DisputeStatus.WITHDRAWN: "secondary",
+    DisputeStatus.CLOSED: "secondary",
+}
+
+
+@register.filter
+def stage_class(status: str) -> str:
+    return _CLASSES.get(status, "secondary")
+
+
+@register.filter
+def stage_label(status: str) -> str:
+    try:
+        return str(DisputeStatus(status).label)
+    except ValueError:
+        return status
+
+
+@register.filter
+def failure_label(code: str) -> str:
+    try:
+        return str(FailureReason(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def ground_label(code: str) -> str:
+    try:
+        return str(Disqualification(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def percent(value) -> str:
+    """0.4237 → ۴۲٫۴٪ in Persian pages, 42.4% in English ones; None → —."""
+    if value is None:
+        return "—"
+    text = f"{100 * value:.1f}"
+    if (get_language() or "fa").startswith("en"):
+        return f"{text}%"
+    return to_persian_digits(text.replace(".", "٫")) + "٪"
+
+
+@register.filter
+def number(value, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.{int(places)}f}"
+    if (get_language() or "fa").startswith("en"):
+        return text
+    return to_persian_digits(text.replace(".", "٫"))
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,39 @@
+"""The demo data: disputes in every stage at the first Tehran office and a few others; idempotent;
+the figures it yields are not empty. (One test: seeding the demo is the slow part.)"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from tanzim.accounts.models import User
+from tanzim.disputes import metrics
+from tanzim.disputes.choices import DisputeStatus
+from tanzim.disputes.demo import seed_disputes
+from tanzim.disputes.models import Dispute
+from tanzim.offices.models import Office
+
+
+def test_the_demo_fills_every_stage_once_and_its_figures_are_not_empty(db):
+    call_command("seed_demo", offices=40, citizens=5, quiet=True)
+    offices = list(Office.objects.select_related("province").prefetch_related("licences"))
+    created = seed_disputes(offices=offices)
+
+    office = User.objects.get(username="clerk.a").roles.get().office
+    assert set(Dispute.objects.filter(office=office).values_list("status", flat=True)) == set(
+        DisputeStatus.values
+    )
+    assert created == Dispute.objects.count() and Dispute.objects.values("office").distinct().count() > 1
+    assert Dispute.objects.filter(mediator__username="mediator.a").exists()
+
+    assert seed_disputes(offices=offices) == 0
+    assert Dispute.objects.count() == created
+
+    kanoon = User.objects.get(username="kanoon")
+    report = metrics.dispute_metrics(
+        user=kanoon, start=timezone.now() - timedelta(days=400), end=timezone.now()
+    )
+    assert report.nation.settled > 0 and report.nation.concluded > report.nation.settled
+    assert report.nation.failure_reasons and report.nation.median_days is not None

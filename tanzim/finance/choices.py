@@ -1,0 +1,129 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountKind(models.TextChoices):
+    """The normal side of an account: assets and expenses grow by debits, the others by credits."""
+
+    ASSET = "asset", _("Asset")
+    LIABILITY = "liability", _("Liability")
+    REVENUE = "revenue", _("Revenue")
+    EXPENSE = "expense", _("Expense")
+
+
+DEBIT_NORMAL = frozenset({AccountKind.ASSET, AccountKind.EXPENSE})
+
+
+class AccountOwner(models.TextChoices):
+    OFFICE = "office", _("Office")
+    KANOON = "kanoon", _("Kanoon")
+    JUDICIARY = "judiciary", _("Judiciary")
+    CLEARING = "clearing", _("Payment clearing")
+
+
+class AccountPurpose(models.TextChoices):
+    # An office's books.
+    FEE_REVENUE = "fee_revenue", _("Office fee revenue")
+    SUBSIDY_REVENUE = "subsidy_revenue", _("Fee revenue from free (subsidised) services")
+    KANOON_RECEIVABLE = "kanoon_receivable", _("Receivable from the Kanoon (subsidies)")
+    KANOON_PAYABLE = "kanoon_payable", _("Payable to the Kanoon (net share)")
+    SHARE_EXPENSE = "share_expense", _("Kanoon share")
+    # The Kanoon's books.
+    SHARE_REVENUE = "share_revenue", _("Share revenue from offices")
+    SUBSIDY_EXPENSE = "subsidy_expense", _("Subsidies for free services")
+    SHARES_RECEIVABLE = "shares_receivable", _("Net shares receivable from offices")
+    SUBSIDIES_PAYABLE = "subsidies_payable", _("Subsidies payable to offices")
+    # Collected for the judiciary.
+    COURT_FEES = "court_fees", _("Court fees collected for the judiciary")
+    # Money held by the payment service providers until it is paid out.
+    CLEARING = "clearing", _("Payment clearing")
+
+
+# (owner, kind) of every purpose: the chart of accounts in one place.
+PURPOSES: dict[str, tuple[str, str]] = {
+    AccountPurpose.FEE_REVENUE: (AccountOwner.OFFICE, AccountKind.REVENUE),
+    AccountPurpose.SUBSIDY_REVENUE: (AccountOwner.OFFICE, AccountKind.REVENUE),
+    AccountPurpose.KANOON_RECEIVABLE: (AccountOwner.OFFICE, AccountKind.ASSET),
+    AccountPurpose.KANOON_PAYABLE: (AccountOwner.OFFICE, AccountKind.LIABILITY),
+    AccountPurpose.SHARE_EXPENSE: (AccountOwner.OFFICE, AccountKind.EXPENSE),
+    AccountPurpose.SHARE_REVENUE: (AccountOwner.KANOON, AccountKind.REVENUE),
+    AccountPurpose.SUBSIDY_EXPENSE: (AccountOwner.KANOON, AccountKind.EXPENSE),
+    AccountPurpose.SHARES_RECEIVABLE: (AccountOwner.KANOON, AccountKind.ASSET),
+    AccountPurpose.SUBSIDIES_PAYABLE: (AccountOwner.KANOON, AccountKind.LIABILITY),
+    AccountPurpose.COURT_FEES: (AccountOwner.JUDICIARY, AccountKind.LIABILITY),
+    AccountPurpose.CLEARING: (AccountOwner.CLEARING, AccountKind.ASSET),
+}
+OFFICE_PURPOSES = tuple(p for p, (owner, _kind) in PURPOSES.items() if owner == AccountOwner.OFFICE)
+
+
+class TransactionKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    SUBSIDY = "subsidy", _("Subsidy for a free service")
+    REFUND = "refund", _("Refund")
+    SETTLEMENT = "settlement", _("Monthly Kanoon settlement")
+    REVERSAL = "reversal", _("Reversal")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for payment")
+    CAPTURED = "captured", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+# The one transition table of a payment: only a pending payment moves, and only once.
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentStatus.PENDING: frozenset(
+        {PaymentStatus.CAPTURED, PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED}
+    ),
+    PaymentStatus.CAPTURED: frozenset(),
+    PaymentStatus.FAILED: frozenset(),
+    PaymentStatus.CANCELLED: frozenset(),
+    PaymentStatus.EXPIRED: frozenset(),
+}
+
+
+class PaymentMethod(models.TextChoices):
+    GATEWAY = "gateway", _("Online (payment gateway)")
+    POS = "pos", _("Card reader at the counter")
+    CASH = "cash", _("Cash at the counter")
+    FREE = "free", _("Free service")
+    IMPORT = "import", _("Imported")
+
+
+COUNTER_METHODS = (PaymentMethod.POS, PaymentMethod.CASH)
+
+
+class PaymentPart(models.TextChoices):
+    OFFICE_FEE = "office_fee", _("Office fee")
+    COURT_FEE = "court_fee", _("Court fee")
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Being returned")
+    COMPLETED = "completed", _("Returned")
+
+
+class GatewayOutcome(models.TextChoices):
+    """What a payment service provider reports about one payment session."""
+
+    INITIATED = "initiated", _("Waiting for the payer")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled by the payer")
+    TIMEOUT = "timeout", _("Timed out")
+    REVERSED = "reversed", _("Reversed")
+
+
+class Tier(models.TextChoices):
+    A = "A", _("Tier A")
+    B = "B", _("Tier B")
+    C = "C", _("Tier C")
+    D = "D", _("Tier D")
+
+
+class SettlementStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")

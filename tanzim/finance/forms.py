@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.catalog.choices import ChannelKind
+from tanzim.common.normalize import normalize_digits, normalize_text
+from tanzim.finance.choices import COUNTER_METHODS, PaymentMethod, PaymentPart
+
+
+class AmountField(forms.IntegerField):
+    """Whole rials; accepts Persian digits and thousands separators (۷۷۰٬۰۰۰)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalize_digits(value).replace(",", "").replace("٬", "").replace(" ", "")
+        return super().to_python(value)
+
+
+class DirectPaymentForm(forms.Form):
+    office = forms.CharField(
+        label=_("Office code"), max_length=12, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    service = forms.ChoiceField(label=_("Service"))
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=ChannelKind.choices, initial=ChannelKind.IN_PERSON
+    )
+    extra_parties = forms.IntegerField(label=_("Extra parties"), min_value=0, max_value=500, initial=0)
+    extra_pages = forms.IntegerField(label=_("Extra pages"), min_value=0, max_value=500, initial=0)
+    court_fee = AmountField(
+        label=_("Court fee (rials)"),
+        min_value=0,
+        max_value=10**13,
+        initial=0,
+        required=False,
+        help_text=_("Only if the judiciary asked you to pay a court fee or deposit."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [(s.code, s.name) for s in services]
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4().hex)
+
+    def clean_office(self):
+        return normalize_text(self.cleaned_data["office"]).upper()
+
+    def clean_court_fee(self):
+        return self.cleaned_data.get("court_fee") or 0
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if not 8 <= len(key) <= 64 or not key.isascii() or not key.isalnum():
+            raise forms.ValidationError(_("Reload the page and try again."))
+        return key
+
+
+class StaffPaymentFields(forms.Form):
+    """Extra fields an office's staff see when opening a payment for a client."""
+
+    payer_national_code = forms.CharField(
+        label=_("Client's national code"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+    free_service = forms.BooleanField(label=_("Free service for a vulnerable client"), required=False)
+
+
+class CounterForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("How the client paid"),
+        choices=[(m.value, m.label) for m in PaymentMethod if m in COUNTER_METHODS],
+        initial=PaymentMethod.POS,
+    )
+
+
+class RefundForm(forms.Form):
+    part = forms.ChoiceField(label=_("What to refund"), choices=PaymentPart.choices)
+    amount = AmountField(
+        label=_("Amount (rials)"),
+        min_value=1,
+        max_value=10**13,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class SettlementForm(forms.Form):
+    year = forms.IntegerField(label=_("Jalali year"), min_value=1300, max_value=1600)
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)

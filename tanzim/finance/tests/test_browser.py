@@ -1,0 +1,100 @@
+"""A citizen pays through the simulated bank in Persian; the office's statement then shows it.
+
+Playwright's sync API runs an event loop in this thread, so Django's async-safety guard is
+lifted (DJANGO_ALLOW_ASYNC_UNSAFE). The live server runs in another thread, so the database
+is not wrapped in a transaction; ``serialized_rollback`` restores the reference data.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from playwright.sync_api import expect, sync_playwright
+
+from tanzim.finance.choices import PaymentStatus
+from tanzim.finance.ledger import ledger_verify
+from tanzim.finance.selectors import current_month
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def browser(live_server, settings, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _signed_in(browser, live_server, user):
+    """A Persian browser context already signed in as ``user`` (the sign-in pages are tested elsewhere)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(
+        base_url=live_server.url, locale="fa-IR", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+def test_a_citizen_pays_at_the_simulated_bank_and_the_office_statement_shows_it(
+    browser, live_server, personas, make_payment
+):
+    payment = make_payment(court_fee=250_000)
+    citizen = _signed_in(browser, live_server, personas.citizen)
+    page = citizen.new_page()
+
+    page.goto(f"/finance/payments/{payment.uuid}/")
+    expect(page.locator("html")).to_have_attribute("lang", "fa")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("#payment-amount")).to_have_text("۱٬۰۲۰٬۰۰۰")
+
+    page.click("#pay-online")
+    expect(page).to_have_url(re.compile(r"/finance/gateway/[^/]+/$"))
+    expect(page.locator("#gateway-merchant")).to_have_text("دفتر الف")
+    expect(page.locator("#gateway-amount")).to_contain_text("۱٬۰۲۰٬۰۰۰")
+
+    page.click("#gateway-pay")  # the bank posts the signed callback back to Tanzim
+    expect(page).to_have_url(f"{live_server.url}/finance/payments/{payment.uuid}/")
+    expect(page.locator("#payment-status .badge")).to_have_class("badge text-bg-success")
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CAPTURED
+    citizen.close()
+
+    clerk = _signed_in(browser, live_server, personas.clerk_a)
+    page = clerk.new_page()
+    year, month = current_month()
+    page.goto(f"/finance/statements/A0001/{year}/{month}/")
+    expect(page.locator("#st-payments")).to_have_text("۱")
+    expect(page.locator("#st-collected")).to_have_text("۱٬۰۲۰٬۰۰۰")
+    expect(page.locator("#st-revenue")).to_have_text("۷۷۰٬۰۰۰")
+    expect(page.locator("#statement-lines")).to_contain_text(payment.short_reference)
+    clerk.close()
+    assert ledger_verify().ok

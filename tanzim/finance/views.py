@@ -1,0 +1,572 @@
+"""Money pages: payments, the simulated bank, statements, the Kanoon's view, public transparency.
+
+Views parse input, call one service or selector, and render. Domain refusals become a
+message on the page; out-of-scope objects are a 404.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tanzim.accounts.models import User
+from tanzim.accounts.selectors import scope_for
+from tanzim.catalog.fees import fee_quote
+from tanzim.catalog.selectors import service_get, service_list
+from tanzim.common import ratelimit
+from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.http import client_ip
+from tanzim.common.identifiers import clean_national_code
+from tanzim.finance import documents, selectors, services
+from tanzim.finance.api import REFUSED_LIMIT, REFUSED_SCOPE, REFUSED_WINDOW
+from tanzim.finance.choices import GatewayOutcome, PaymentStatus
+from tanzim.finance.forms import (
+    CounterForm,
+    DirectPaymentForm,
+    RefundForm,
+    SettlementForm,
+    StaffPaymentFields,
+)
+from tanzim.finance.gateways import simulated
+from tanzim.finance.models import Payment
+from tanzim.offices.choices import OfficeStatus
+from tanzim.offices.models import Office, Province
+
+DIRECT_REFERENCE = "finance.direct"
+
+
+def _scope_errors(view):
+    """NotFoundError → 404 and PermissionDeniedError → 403, the way the API answers too."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError as exc:
+            raise Http404(str(exc.message)) from exc
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    return wrapper
+
+
+def _nav(user) -> dict:
+    if not getattr(user, "is_authenticated", False):
+        return {"finance_staff": False, "finance_kanoon": False}
+    scope = scope_for(user)
+    return {
+        "finance_staff": any(scope.has(role) for role in selectors.FINANCE_ROLES),
+        "finance_kanoon": scope.is_kanoon,
+    }
+
+
+def _page(request, template: str, context: dict, status: int = 200):
+    return render(request, template, {**_nav(request.user), **context}, status=status)
+
+
+def _message_for(exc: DomainError) -> str:
+    if exc.fields:
+        parts = [
+            str(m)
+            for errors in exc.fields.values()
+            for m in (errors if isinstance(errors, list) else [errors])
+        ]
+        return " ".join([str(exc.message), *parts]) if exc.code != "invalid" else " ".join(parts)
+    return str(exc.message)
+
+
+def _month_or_404(year: int, month: int) -> tuple[int, int]:
+    if not 1300 <= year <= 1600 or not 1 <= month <= 12:
+        raise Http404()
+    return year, month
+
+
+# --- payments ---------------------------------------------------------------------------
+
+
+@login_required
+@_scope_errors
+def payment_list(request):
+    payments = selectors.with_service_names(selectors.payment_list_for(user=request.user))
+    status = request.GET.get("status") or ""
+    if status in PaymentStatus.values:
+        payments = payments.filter(status=status)
+    page = Paginator(payments.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    return _page(
+        request,
+        "finance/payment_list.html",
+        {"page": page, "status": status, "statuses": PaymentStatus.choices},
+    )
+
+
+@login_required
+@_scope_errors
+@require_http_methods(["GET", "POST"])
+def payment_new(request):
+    services_ = list(service_list())
+    initial = {"office": (request.GET.get("office") or "")[:12], "service": request.GET.get("service") or ""}
+    form = DirectPaymentForm(request.POST or None, services=services_, initial=initial)
+    staff_form = StaffPaymentFields(request.POST or None)
+    is_staff = _nav(request.user)["finance_staff"]
+    if request.method == "POST" and form.is_valid() and (not is_staff or staff_form.is_valid()):
+        data = form.cleaned_data
+        try:
+            office = Office.objects.filter(code=data["office"], status=OfficeStatus.ACTIVE).first()
+            if office is None:
+                raise DomainError(fields={"office": [_("Unknown office.")]})
+            staff = selectors.can_waive_fee(user=request.user, office=office)
+            payer, reference_id = request.user, f"u{request.user.pk}-{data['key']}"
+            free = bool(staff and staff_form.cleaned_data.get("free_service"))
+            if staff and staff_form.cleaned_data.get("payer_national_code"):
+                code = clean_national_code(staff_form.cleaned_data["payer_national_code"])
+                payer = User.objects.filter(national_code=code).first()
+                if payer is None:
+                    raise DomainError(
+                        fields={"payer_national_code": [_("No citizen has this national code.")]}
+                    )
+                reference_id = f"o{office.pk}-{data['key']}"
+            quote = fee_quote(
+                service=service_get(code=data["service"]),
+                channel=data["channel"],
+                extra_parties=data["extra_parties"],
+                extra_pages=data["extra_pages"],
+                free_service=free,
+                court_fee=data["court_fee"],
+            )
+            payment = services.payment_create(
+                office=office,
+                payer=payer,
+                quote=quote,
+                reference_type=DIRECT_REFERENCE,
+                reference_id=reference_id,
+                idempotency_key=f"web-{data['key']}",
+                actor=request.user,
+            )
+        except DomainError as exc:
+            _form_error(form, staff_form, exc)
+        except ValidationError as exc:  # the national-code checksum
+            staff_form.add_error("payer_national_code", exc)
+        else:
+            return redirect("finance:payment", ref=payment.uuid)
+    return _page(
+        request, "finance/payment_new.html", {"form": form, "staff_form": staff_form, "show_staff": is_staff}
+    )
+
+
+def _form_error(form, staff_form, exc: DomainError) -> None:
+    for name, errors in exc.fields.items():
+        for error in errors if isinstance(errors, list) else [errors]:
+            if name in form.fields:
+                form.add_error(name, str(error))
+            elif name in staff_form.fields:
+                staff_form.add_error(name, str(error))
+            else:
+                form.add_error(None, str(error))
+    if not exc.fields:
+        form.add_error(None, str(exc.message))
+
+
+@login_required
+@_scope_errors
+def payment_detail(request, ref):
+    payment = selectors.payment_get_for(user=request.user, pk=ref)
+    can_counter = payment.status == PaymentStatus.PENDING and selectors.can_take_counter_payment(
+        user=request.user, payment=payment
+    )
+    can_refund = payment.status == PaymentStatus.CAPTURED and selectors.can_refund(
+        user=request.user, payment=payment
+    )
+    return _page(
+        request,
+        "finance/payment_detail.html",
+        {
+            "payment": payment,
+            "service_name": selectors.service_names().get(payment.service_code, payment.service_code),
+            "lines": (payment.quote or {}).get("lines", []),
+            "refunds": payment.refunds.order_by("-created_at"),
+            "is_payer": payment.payer_id == request.user.pk,
+            "can_counter": can_counter,
+            "can_refund": can_refund and any(payment.refundable.values()),
+            "counter_form": CounterForm() if can_counter else None,
+            "refund_form": RefundForm() if can_refund else None,
+        },
+    )
+
+
+def _back_to(payment: Payment):
+    return redirect("finance:payment", ref=payment.uuid)
+
+
+@login_required
+@_scope_errors
+@require_POST
+def payment_pay(request, ref):
+    payment = selectors.payment_get_for(user=request.user, pk=ref)
+    if payment.payer_id != request.user.pk:
+        raise Http404()
+    try:
+        url = services.payment_start(payment=payment)
+    except DomainError as exc:
+        messages.error(request, _message_for(exc))
+        return _back_to(payment)
+    return redirect(url)
+
+
+@login_required
+@_scope_errors
+@require_POST
+def payment_counter(request, ref):
+    payment = selectors.payment_get_for(user=request.user, pk=ref)
+    form = CounterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how the client paid."))
+        return _back_to(payment)
+    try:
+        payment = services.payment_record_at_counter(
+            payment=payment, actor=request.user, method=form.cleaned_data["method"]
+        )
+    except DomainError as exc:
+        messages.error(request, _message_for(exc))
+    else:
+        if payment.method == "gateway":
+            messages.info(request, _("The client had already paid online; nothing more to take."))
+        else:
+            messages.success(request, _("The payment is recorded."))
+    return _back_to(payment)
+
+
+@login_required
+@_scope_errors
+@require_POST
+def payment_cancel(request, ref):
+    payment = selectors.payment_get_for(user=request.user, pk=ref)
+    try:
+        payment = services.payment_cancel(payment=payment, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, _message_for(exc))
+    else:
+        if payment.status == PaymentStatus.CAPTURED:
+            messages.info(request, _("This payment had just been paid online, so it was not cancelled."))
+        else:
+            messages.success(request, _("The payment is cancelled."))
+    return _back_to(payment)
+
+
+@login_required
+@_scope_errors
+@require_POST
+def payment_refund(request, ref):
+    payment = selectors.payment_get_for(user=request.user, pk=ref)
+    form = RefundForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to(payment)
+    try:
+        services.refund_create(payment=payment, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, _message_for(exc))
+    else:
+        messages.success(request, _("The refund is recorded."))
+    return _back_to(payment)
+
+
+# --- the simulated bank ------------------------------------------------------------------
+
+
+@_scope_errors
+@require_http_methods(["GET", "POST"])
+def gateway_page(request, token):
+    """The simulated bank's payment page. No login: a PSP's page does not know our users."""
+    session = simulated.bank_session(token)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            session, payload, signature = simulated.bank_decide(token=token, action=action)
+        except DomainError as exc:
+            messages.error(request, _message_for(exc))
+            return redirect("finance:gateway", token=token)
+        return render(
+            request,
+            "finance/gateway_redirect.html",
+            {"session": session, "payload": payload, "signature": signature},
+        )
+    if session.status != GatewayOutcome.INITIATED:
+        # Already decided (or timed out): send the payer back with the final answer.
+        _session, payload, signature = simulated.bank_decide(token=token, action="return")
+        return render(
+            request,
+            "finance/gateway_redirect.html",
+            {"session": session, "payload": payload, "signature": signature},
+        )
+    return render(request, "finance/gateway.html", {"session": session})
+
+
+@csrf_exempt
+@require_POST
+def gateway_return(request):
+    """Where the bank sends the payer back, with a signed callback (the same service as the API)."""
+    payload = {name: request.POST.get(name, "") for name in request.POST if name != "signature"}
+    signature = request.POST.get("signature", "")
+    ip = client_ip(request) or "unknown"
+    payment = None
+    try:
+        ratelimit.check(REFUSED_SCOPE, ip, limit=REFUSED_LIMIT, window=REFUSED_WINDOW)
+        payment = services.payment_handle_callback(payload=payload, signature=signature)
+    except DomainError as exc:
+        if exc.code not in ("callback_late", "rate_limited"):
+            ratelimit.hit(REFUSED_SCOPE, ip, window=REFUSED_WINDOW)
+        messages.error(request, _message_for(exc))
+        payment = _payment_by_reference(payload.get("reference", ""))
+    else:
+        if payment.status == PaymentStatus.CAPTURED:
+            messages.success(request, _("Payment received. Thank you."))
+        elif payment.status == PaymentStatus.CANCELLED:
+            messages.info(request, _("You cancelled the payment. You can pay again whenever you are ready."))
+        else:
+            messages.error(request, _("The payment did not go through. No money was taken."))
+    if payment is None:
+        return redirect("finance:payments")
+    if payment.return_url and url_has_allowed_host_and_scheme(
+        payment.return_url, allowed_hosts={request.get_host()}
+    ):
+        return redirect(payment.return_url)
+    return _back_to(payment)
+
+
+def _payment_by_reference(reference: str) -> Payment | None:
+    try:
+        return Payment.objects.filter(uuid=uuid.UUID(str(reference))).first()
+    except ValueError:
+        return None
+
+
+# --- statements -------------------------------------------------------------------------
+
+
+@login_required
+@_scope_errors
+def statement_index(request):
+    offices = selectors.statement_offices_for(user=request.user)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        offices = offices.filter(code__icontains=q[:12]) | offices.filter(name_fa__icontains=q[:60])
+    if not offices.exists() and not q:
+        raise Http404()
+    page = Paginator(offices.order_by("code"), 30).get_page(request.GET.get("page"))
+    return _page(
+        request,
+        "finance/statement_index.html",
+        {
+            "page": page,
+            "q": q,
+            "months": selectors.recent_months(12),
+            "pager_extra": urlencode({"q": q}) if q else "",
+        },
+    )
+
+
+def _statement(request, code: str, year: int, month: int):
+    _month_or_404(year, month)
+    office = selectors.statement_office_get(user=request.user, code=code)
+    return selectors.office_statement(user=request.user, office=office, year=year, month=month)
+
+
+@login_required
+@_scope_errors
+def statement_page(request, code, year, month):
+    statement = _statement(request, code, year, month)
+    lines = list(selectors.statement_lines(statement=statement))
+    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    prev_ym, next_ym = selectors.previous_month(year, month), selectors.next_month(year, month)
+    return _page(
+        request,
+        "finance/statement.html",
+        {
+            "s": statement,
+            "page": page,
+            "month_name": selectors.month_label(year, month, get_language() or "fa"),
+            "prev": prev_ym,
+            "next": next_ym if next_ym <= selectors.current_month() else None,
+        },
+    )
+
+
+@login_required
+@_scope_errors
+@require_GET
+def statement_csv(request, code, year, month):
+    statement = _statement(request, code, year, month)
+    response = StreamingHttpResponse(
+        documents.statement_csv_rows(statement), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{statement.office.code}-{year}-{month:02d}.csv"'
+    )
+    return response
+
+
+@login_required
+@_scope_errors
+@require_GET
+def statement_pdf(request, code, year, month):
+    statement = _statement(request, code, year, month)
+    pdf = documents.statement_pdf(statement, language=get_language() or "fa")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{statement.office.code}-{year}-{month:02d}.pdf"'
+    )
+    return response
+
+
+# --- the Kanoon ---------------------------------------------------------------------------
+
+
+@login_required
+@_scope_errors
+def kanoon_index(request):
+    year, month = selectors.current_month()
+    return redirect("finance:kanoon-month", year=year, month=month)
+
+
+@login_required
+@_scope_errors
+def kanoon_month(request, year, month):
+    _month_or_404(year, month)
+    province = (request.GET.get("province") or "")[:3] or None
+    overview = selectors.kanoon_overview(user=request.user, year=year, month=month, province=province)
+    if request.GET.get("format") == "csv":
+        return _overview_csv(overview)
+    page = Paginator(overview.rows, 50).get_page(request.GET.get("page"))
+    return _page(
+        request,
+        "finance/kanoon.html",
+        {
+            "o": overview,
+            "page": page,
+            "province": province or "",
+            "provinces": Province.objects.order_by("name_fa"),
+            "months": selectors.recent_months(12),
+            "month_name": selectors.month_label(year, month, get_language() or "fa"),
+            "pager_extra": urlencode({"province": province}) if province else "",
+        },
+    )
+
+
+def _overview_csv(overview) -> HttpResponse:
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="kanoon-{overview.year}-{overview.month:02d}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Office code"),
+            _("Office"),
+            _("Province"),
+            _("Payments"),
+            _("Collected (rials)"),
+            _("Court fees (rials)"),
+            _("Refunds (rials)"),
+            _("Fee revenue (rials)"),
+            _("Subsidies (rials)"),
+            _("Tier"),
+            _("Rate (basis points)"),
+            _("Share (rials)"),
+            _("Net (rials)"),
+        ]
+    )
+    for r in [*overview.rows, overview.totals]:
+        writer.writerow(
+            [
+                r.code,
+                r.name,
+                r.province,
+                r.payments,
+                r.collected,
+                r.court_fees,
+                r.refunds,
+                r.revenue,
+                r.subsidies,
+                r.tier,
+                "" if r.rate_bp is None else r.rate_bp,
+                r.share,
+                r.net,
+            ]
+        )
+    return response
+
+
+@login_required
+@_scope_errors
+@require_http_methods(["GET", "POST"])
+def settlements(request):
+    runs = selectors.settlement_run_list_for(user=request.user)
+    last_year, last_month = selectors.last_ended_month()
+    form = SettlementForm(request.POST or None, initial={"year": last_year, "month": last_month})
+    if request.method == "POST" and form.is_valid():
+        year, month = form.cleaned_data["year"], form.cleaned_data["month"]
+        try:
+            run = services.settlement_run(year=year, month=month, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, _message_for(exc))
+        else:
+            messages.success(
+                request,
+                _("%(month)s is settled: %(offices)s offices.")
+                % {
+                    "month": selectors.month_label(year, month, get_language() or "fa"),
+                    "offices": run.offices,
+                },
+            )
+            return redirect("finance:kanoon-month", year=year, month=month)
+    return _page(request, "finance/settlements.html", {"runs": runs[:60], "form": form})
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def transparency(request):
+    """Public totals per province for a Jalali month; no personal data, no login."""
+    year, month = selectors.last_ended_month()
+    try:
+        year = int(request.GET.get("year") or year)
+        month = int(request.GET.get("month") or month)
+        totals = selectors.transparency_totals(year=year, month=month)
+    except (ValueError, DomainError):
+        raise Http404() from None
+    chart_rows = [p for p in totals["provinces"] if p["payments"]]
+    return _page(
+        request,
+        "finance/transparency.html",
+        {
+            "t": totals,
+            "month_name": selectors.month_label(year, month, get_language() or "fa"),
+            "months": selectors.recent_months(12),
+            "english": (get_language() or "fa").startswith("en"),
+            "chart_rows": chart_rows,
+            "chart_height": 60 + 22 * len(chart_rows),
+        },
+    )
+
+
+def index(request):
+    if request.user.is_authenticated:
+        return redirect("finance:payments")
+    return redirect("finance:transparency")

@@ -1,0 +1,158 @@
+"""The quality loop in Persian on a phone, in Debian's Chromium: a citizen answers the survey from
+the SMS link, an inspector completes the checklist, and the office's manager sees the result.
+
+Playwright's sync API runs an event loop in this thread, so Django's async-safety guard is
+lifted (DJANGO_ALLOW_ASYNC_UNSAFE). The live server runs in another thread, so the database is
+not wrapped in a transaction; ``serialized_rollback`` restores the reference data afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+from tanzim.feedback.models import SurveyResponse
+from tanzim.feedback.tests.conftest import serve_visit
+from tanzim.inspections import services
+from tanzim.inspections.choices import InspectionKind
+from tanzim.notify.models import Message
+from tanzim.scheduling.signals import appointment_served
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+PASSWORD = "correct-horse-battery"  # the factories' password
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def browser(live_server, settings, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SITE_URL = live_server.url  # the SMS link points at this server
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def phone(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fa-IR", **PHONE)
+    context.set_default_timeout(15_000)
+    return context
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button").click()
+    expect(page).to_have_url(re.compile(r"/home/$"))
+
+
+def test_the_survey_the_inspection_and_the_result_on_a_phone(browser, live_server, personas, tmp_path):
+    # --- a visit is served: the system sends the survey link by SMS (through the outbox)
+    from tanzim.catalog.models import Service
+
+    visit = serve_visit(personas.office_a, personas.citizen, Service.objects.get(code="case_followup"))
+    appointment_served.send(sender=None, appointment_id=visit.pk)
+    sms = Message.objects.get(template="feedback.survey_invitation")
+    link = re.search(r"https?://\S+/feedback/s/[A-Za-z0-9_-]{32}/", sms.body)
+    assert link, sms.body
+
+    # --- the citizen opens the link on a phone: Persian, right to left, one screen, big targets
+    citizen = phone(browser, live_server)
+    page = citizen.new_page()
+    page.goto(link.group(0))
+    expect(page.locator("html")).to_have_attribute("lang", "fa")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".survey-item")).to_have_count(6)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    target = page.locator("label[for='overall-5']").bounding_box()
+    assert target["height"] >= 44 and target["width"] >= 44  # thumb-sized
+    page.screenshot(path="/tmp/tanzim-survey-form.png", full_page=True)
+    clicks = 0
+    for dimension, score in (
+        ("access", 4),
+        ("courtesy", 5),
+        ("clarity", 4),
+        ("timeliness", 3),
+        ("fairness", 5),
+        ("overall", 4),
+    ):
+        page.locator(f"label[for='{dimension}-{score}']").click()
+        clicks += 1
+    page.locator("#survey-submit").click()
+    clicks += 1
+    expect(page.locator("#survey-state")).to_have_attribute("data-state", "thanks")
+    assert clicks == 7  # six taps and a button: well under a minute
+    response = SurveyResponse.objects.get()
+    assert (response.access, response.timeliness, response.overall) == (4, 3, 4)
+    page.goto(link.group(0))
+    expect(page.locator("#survey-state")).to_have_attribute("data-state", "answered")
+    page.screenshot(path="/tmp/tanzim-survey.png", full_page=True)
+    citizen.close()
+
+    # --- an inspector fills in the checklist on the phone and completes it
+    inspection = services.inspection_schedule(
+        actor=personas.kanoon_admin, office=personas.office_a, kind=InspectionKind.PERIODIC
+    )
+    evidence = tmp_path / "evidence.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), (20, 120, 60)).save(buffer, format="PNG")
+    evidence.write_bytes(buffer.getvalue())
+    inspector = phone(browser, live_server)
+    page = inspector.new_page()
+    sign_in(page, "inspector")
+    page.goto(f"/inspections/{inspection.pk}/")
+    page.locator("#start-inspection").click()
+    expect(page).to_have_url(re.compile(rf"/inspections/{inspection.pk}/perform/$"))
+    items = list(inspection.checklist.items.all())
+    expect(page.locator(".check-item")).to_have_count(len(items))
+    for item in items:
+        page.locator(f"label[for='r{item.pk}-compliant']").click()
+        if item.evidence_required:
+            page.set_input_files(f"#evidence-{item.pk}", str(evidence))
+    page.fill("#id_note", "دفتر منظم و پاکیزه بود.")
+    page.screenshot(path="/tmp/tanzim-checklist.png")
+    page.locator("#complete-inspection").click()
+    expect(page).to_have_url(re.compile(rf"/inspections/{inspection.pk}/$"))
+    expect(page.locator("#inspection-score")).to_contain_text("۱۰۰")
+    inspector.close()
+
+    # --- the office's manager sees the result on their phone
+    manager = phone(browser, live_server)
+    page = manager.new_page()
+    sign_in(page, "manager.a")
+    page.goto("/inspections/")
+    row = page.locator(f"[data-inspection='{inspection.pk}']")
+    expect(row).to_contain_text("۱۰۰")
+    row.click()
+    expect(page.locator("#inspection-score")).to_contain_text("۱۰۰")
+    expect(page.locator("main")).to_contain_text("دفتر منظم و پاکیزه بود.")
+    page.goto("/feedback/results/")
+    expect(page).to_have_url(re.compile(r"/feedback/results/A0001/"))
+    expect(page.locator("#totals")).to_contain_text("۱")  # one answer, and no name or number with it
+    expect(page.locator("main")).not_to_contain_text(personas.citizen.first_name)
+    page.screenshot(path="/tmp/tanzim-results.png", full_page=True)
+    manager.close()

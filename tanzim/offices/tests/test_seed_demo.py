@@ -1,0 +1,68 @@
+"""The seed_demo command: every role, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tanzim.accounts.choices import Role
+from tanzim.accounts.models import RoleAssignment, User
+from tanzim.offices.models import Licence, Office, Province
+
+
+def seed():
+    call_command("seed_demo", offices=40, citizens=10, quiet=True)
+
+
+@pytest.fixture
+def seeded(db):
+    seed()
+
+
+def test_seeding_creates_offices_in_every_province(seeded):
+    assert Office.objects.count() == 40
+    assert Office.objects.values("province").distinct().count() == Province.objects.count()
+
+
+def test_seeding_creates_every_role(seeded):
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+
+
+def test_seeding_creates_the_demo_personas(seeded):
+    for username in ["kanoon", "province.thr", "inspector", "partner", "clerk.a", "manager.a", "clerk.b"]:
+        assert User.objects.filter(username=username).exists(), username
+    assert User.objects.get(username="clerk.a").roles.get().office.province.code == "THR"
+    assert User.objects.get(username="kanoon").is_superuser
+
+
+def test_seeding_creates_citizens_with_valid_national_codes(seeded):
+    from tanzim.common.identifiers import clean_national_code
+
+    citizens = User.objects.filter(roles__role=Role.CITIZEN)
+    assert citizens.count() >= 9
+    for citizen in citizens:
+        assert clean_national_code(citizen.national_code) == citizen.national_code
+        assert citizen.mobile.startswith("+98")
+
+
+def test_seeded_offices_hold_licences(seeded):
+    assert Licence.objects.filter(kind="mediation").exists()
+    assert Licence.objects.values("office").distinct().count() > 0
+
+
+def test_seeding_twice_creates_no_new_offices_or_users(seeded):
+    counts = (
+        Office.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Licence.objects.count(),
+    )
+
+    seed()
+
+    assert (
+        Office.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Licence.objects.count(),
+    ) == counts

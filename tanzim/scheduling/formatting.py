@@ -1,0 +1,77 @@
+"""Dates and times of appointments as people read them: Jalali, Tehran time, their language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.common.jalali import (
+    MONTH_NAMES_EN,
+    MONTH_NAMES_FA,
+    TEHRAN,
+    parse_jalali,
+    to_jalali_date,
+    weekday_name_fa,
+)
+from tanzim.common.normalize import normalize_digits, to_persian_digits
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _persian(language: str | None) -> bool:
+    return not (language or translation.get_language() or "fa").startswith("en")
+
+
+def when_text(value: datetime, language: str | None = None) -> str:
+    """``شنبه ۱۵ آذر ۱۴۰۵ ساعت ۱۰:۳۰`` or ``Saturday 15 Azar 1405, 10:30`` (Tehran time)."""
+    local = value.astimezone(TEHRAN)
+    jdate = to_jalali_date(local)
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if _persian(language):
+        month = MONTH_NAMES_FA[jdate.month - 1]
+        return to_persian_digits(f"{weekday_name_fa(local)} {jdate.day} {month} {jdate.year} ساعت {clock}")
+    month = MONTH_NAMES_EN[jdate.month - 1]
+    return f"{WEEKDAY_NAMES_EN[local.weekday()]} {jdate.day} {month} {jdate.year}, {clock}"
+
+
+def clock_text(value: datetime, language: str | None = None) -> str:
+    """``۱۰:۳۰`` / ``10:30`` in Tehran time."""
+    local = value.astimezone(TEHRAN)
+    text = f"{local.hour:02d}:{local.minute:02d}"
+    return to_persian_digits(text) if _persian(language) else text
+
+
+def day_text(value, language: str | None = None) -> str:
+    """``شنبه ۱۵ آذر`` / ``Saturday 15 Azar`` for a date or an instant in Tehran."""
+    if isinstance(value, datetime):
+        value = value.astimezone(TEHRAN)
+    jdate = to_jalali_date(value)
+    if _persian(language):
+        return to_persian_digits(f"{weekday_name_fa(value)} {jdate.day} {MONTH_NAMES_FA[jdate.month - 1]}")
+    return f"{WEEKDAY_NAMES_EN[value.weekday()]} {jdate.day} {MONTH_NAMES_EN[jdate.month - 1]}"
+
+
+def number_text(value, language: str | None = None) -> str:
+    return to_persian_digits(str(value)) if _persian(language) else str(value)
+
+
+def parse_day(value: str | None) -> date | None:
+    """A day typed as Jalali (``1405/09/28``, any digit script) or ISO Gregorian (``2026-12-19``).
+
+    Years before 1700 are Jalali whatever the separator. Raises ValidationError on nonsense.
+    """
+    if value in (None, ""):
+        return None
+    text = normalize_digits(str(value).strip())[:32]
+    if _ISO_DAY.fullmatch(text) and int(text[:4]) >= 1700:
+        try:
+            return date.fromisoformat(text)
+        except ValueError as exc:
+            raise ValidationError(_("Enter a valid date."), code="invalid_date") from exc
+    return parse_jalali(text)

@@ -1,0 +1,82 @@
+"""The rebalancer on the database (flexible requests booked), the demo seed, and the slot command."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tanzim.scheduling import batch, rebalance
+from tanzim.scheduling.choices import FlexibleRequestStatus
+from tanzim.scheduling.models import Appointment, FlexibleRequest, QueueTicket, Slot
+from tanzim.scheduling.services import flexible_request_create
+from tanzim.scheduling.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_flexible_requests_are_assigned_and_booked(slotted, service, clock):
+    day = at(1, 0).date()
+    for citizen in (slotted.citizen, slotted.other_citizen):
+        flexible_request_create(
+            citizen=citizen, service=service, latitude=35.69, longitude=51.39, earliest=day, latest=day
+        )
+    data = batch.from_database(days=3)
+    assert data.problem.n_requests == 2
+    result = rebalance.solve_optimal(data.problem, k=3)
+    counts = batch.apply(data, result, actor=slotted.kanoon_admin)
+    assert counts["booked"] == 2
+    assert set(FlexibleRequest.objects.values_list("status", flat=True)) == {FlexibleRequestStatus.ASSIGNED}
+    appointments = Appointment.objects.order_by("pk")
+    assert {a.office.code for a in appointments} == {"A0001"}
+    assert {a.start.date() for a in appointments} == {day}
+
+
+def test_the_command_applies_as_the_named_operator(slotted, service, clock, capsys):
+    flexible_request_create(
+        citizen=slotted.citizen,
+        service=service,
+        latitude=35.69,
+        longitude=51.39,
+        earliest=at(1, 0).date(),
+        latest=at(3, 0).date(),
+    )
+    call_command("rebalance", apply=True, operator="kanoon", days=3)
+    assert "Booked 1" in capsys.readouterr().out
+    assert Appointment.objects.count() == 1
+
+
+def test_the_command_refuses_to_apply_generated_requests(slotted):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("rebalance", apply=True, generate=10, operator="kanoon")
+
+
+def test_the_generate_slots_command_is_idempotent(personas, clock, capsys):
+    call_command("generate_slots", days=3)
+    count = Slot.objects.count()
+    call_command("generate_slots", days=3)
+    assert Slot.objects.count() == count > 0
+    assert "created 0" in capsys.readouterr().out
+
+
+def test_the_demo_seed_is_idempotent_and_fills_a_live_queue(personas, clock):
+    from tanzim.accounts.choices import Role
+    from tanzim.offices.models import Office
+    from tanzim.scheduling.demo import seed_scheduling
+    from tanzim.testing.factories import CitizenFactory, give_role
+
+    give_role(personas.clerk_a, Role.CLERK, office=personas.office_a)
+    for _ in range(5):
+        CitizenFactory()
+    clock.move_to(at(0, 11))
+    offices = list(Office.objects.select_related("province"))
+    first = seed_scheduling(offices=offices)
+    second = seed_scheduling(offices=offices)
+    assert first["slots"] == second["slots"] > 0
+    assert second["slots_created"] == 0
+    assert first["bookings"] > 0
+    assert Appointment.objects.count() == first["bookings"]
+    assert first["tickets"] > 0 and second["tickets"] == 0
+    statuses = set(QueueTicket.objects.values_list("status", flat=True))
+    assert "served" in statuses

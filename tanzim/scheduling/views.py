@@ -1,0 +1,636 @@
+"""Pages for citizens (find, book, cancel, reschedule, check in) and offices (day view, queue, display).
+
+Views parse input, call one service or selector and render; the rules live in services.
+Every booking form carries a one-time Idempotency key, so a double click books once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tanzim.accounts.choices import Role
+from tanzim.accounts.models import User
+from tanzim.accounts.selectors import scope_for
+from tanzim.catalog.selectors import service_get, service_list
+from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.jalali import TEHRAN, tehran_date
+from tanzim.offices.models import Counter, Office, Province
+from tanzim.offices.selectors import city_list
+from tanzim.scheduling import ics, metrics, selectors, services, suggestions
+from tanzim.scheduling.choices import CHANGEABLE, AppointmentStatus, TicketStatus
+from tanzim.scheduling.forms import BookForm, CancelForm, FindForm, MetricsForm, PolicyForm, WalkInForm
+from tanzim.scheduling.models import QueueTicket, Slot
+
+COUNTER_SESSION_KEY = "scheduling_counter"
+
+
+def _error_text(exc: DomainError) -> str:
+    parts = [str(exc.message)] if exc.message and not exc.fields else []
+    for errors in exc.fields.values():
+        parts.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
+    return " ".join(parts) or str(exc.message)
+
+
+def _refuse(request, exc: DomainError):
+    """Turn a service's refusal into the right page: 404, 403, or a message on the same page."""
+    if isinstance(exc, NotFoundError):
+        raise Http404(str(exc.message))
+    if isinstance(exc, PermissionDeniedError):
+        return render(request, "scheduling/forbidden.html", {"message": exc.message}, status=403)
+    messages.error(request, _error_text(exc))
+    return None
+
+
+def _service_or_none(code: str | None):
+    if not code:
+        return None
+    try:
+        return service_get(code=code)
+    except DomainError:
+        return None
+
+
+# --- citizens --------------------------------------------------------------------------
+
+
+def find(request):
+    """The suggestion page: fewer visits first, then the best offices and times."""
+    services_ = list(service_list())
+    form = FindForm(
+        request.GET or None,
+        services=services_,
+        cities=city_list().order_by("province__name_fa", "-is_capital", "name_fa"),
+    )
+    result, error = None, None
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                service = service_get(code=data["service"])
+                lat, lon = suggestions.resolve_location(
+                    latitude=data.get("lat"), longitude=data.get("lon"), city=data.get("city")
+                )
+                result = suggestions.suggest(
+                    service=service,
+                    latitude=lat,
+                    longitude=lon,
+                    date_from=data.get("date_from"),
+                    date_to=data.get("date_to"),
+                    limit=5,
+                )
+            except DomainError as exc:
+                error = _error_text(exc)
+        else:
+            error = _("Please correct the errors below.")
+    template = "scheduling/_suggestions.html" if request.headers.get("HX-Request") else "scheduling/find.html"
+    return render(request, template, {"form": form, "result": result, "error": error})
+
+
+def office_times(request, code: str):
+    """Free times at one office for one service, a week at a time, with a book button each."""
+    office = _office_or_404(code)
+    service = _service_or_none(request.GET.get("service"))
+    services_ = [s for s in service_list() if s.in_person or s.semi_in_person]
+    try:
+        start = date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else None
+    except ValueError:
+        start = None
+    today = timezone.localdate()
+    start = max(start or today, today)
+    days = []
+    if service is not None:
+        days = selectors.slot_availability(
+            office=office, service=service, day_from=start, day_to=start + timedelta(days=6)
+        )
+    context = {
+        "office": office,
+        "service": service,
+        "services": services_,
+        "days": days,
+        "start": start,
+        "next_week": start + timedelta(days=7),
+        "prev_week": start - timedelta(days=7) if start > today else None,
+        "key": uuid.uuid4().hex,
+        "reschedule": None,
+        "staff": selectors.can_operate_queue(request.user, office),
+        "licensed": service is None or selectors.office_is_licensed(office=office, service=service, on=start),
+    }
+    return render(request, "scheduling/office_times.html", context)
+
+
+def _office_or_404(code: str) -> Office:
+    try:
+        return selectors.office_get(code=code)
+    except NotFoundError:
+        raise Http404 from None
+
+
+@require_POST
+def book(request):
+    if not request.user.is_authenticated:
+        messages.info(request, _("Sign in to book; your choice is kept."))
+        return redirect(
+            f"{reverse('web:otp-request')}?next={request.POST.get('next', reverse('scheduling:find'))}"
+        )
+    form = BookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This time could not be booked. Choose a time again."))
+        return redirect("scheduling:find")
+    data = form.cleaned_data
+    slot = Slot.objects.select_related("office").filter(pk=data["slot"]).first()
+    service = _service_or_none(data["service"])
+    if slot is None or service is None:
+        raise Http404
+    day = tehran_date(slot.start).isoformat()
+    back = f"{reverse('scheduling:office-times', args=[slot.office.code])}?service={service.code}&from={day}"
+    citizen = None
+    if data.get("citizen_national_code"):
+        citizen = User.objects.filter(national_code=data["citizen_national_code"], is_active=True).first()
+        if citizen is None:
+            messages.error(request, _("No citizen with this national code."))
+            return redirect(back)
+    try:
+        result = services.appointment_book(
+            actor=request.user,
+            citizen=citizen,
+            slot_id=slot.pk,
+            service=service,
+            office=slot.office,
+            idempotency_key=f"web-{data['key']}",
+        )
+    except DomainError as exc:
+        refused = _refuse(request, exc)
+        return refused or redirect(back)
+    messages.success(
+        request,
+        _("Booked. Your code is %(reference)s; an SMS confirms it.")
+        % {"reference": result.appointment.reference},
+    )
+    return redirect("scheduling:detail", pk=result.appointment.pk)
+
+
+@login_required
+def my_appointments(request):
+    qs = selectors.appointment_list_for(actor=request.user, mine=True)
+    now = timezone.now()
+    upcoming = [
+        a for a in qs if a.end > now and a.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+    ]
+    past = [a for a in qs if a not in upcoming][::-1][:30]
+    return render(request, "scheduling/mine.html", {"upcoming": upcoming, "past": past})
+
+
+def _appointment_or_404(request, pk: int):
+    try:
+        return selectors.appointment_get_for(actor=request.user, pk=pk)
+    except NotFoundError:
+        raise Http404 from None
+
+
+@login_required
+def detail(request, pk: int):
+    appointment = _appointment_or_404(request, pk)
+    now = timezone.now()
+    opens, closes = services.checkin_window(appointment)
+    ticket = getattr(appointment, "ticket", None)
+    context = {
+        "a": appointment,
+        "can_change": appointment.status in CHANGEABLE and appointment.start > now,
+        "can_check_in": appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW)
+        and opens <= now
+        and tehran_date(now) == tehran_date(appointment.start),
+        "checkin_opens": opens,
+        "late": now > closes,
+        "ticket": ticket,
+        "position": selectors.ticket_position(ticket=ticket, now=now) if ticket else None,
+        "add_to_calendar": ics.add_to_calendar_url(appointment),
+        "staff": selectors.can_operate_queue(request.user, appointment.office),
+        "cancel_form": CancelForm(),
+    }
+    return render(request, "scheduling/detail.html", context)
+
+
+@login_required
+def ticket_status(request, pk: int):
+    """The citizen's own ticket: place in line and expected wait (polled by htmx)."""
+    appointment = _appointment_or_404(request, pk)
+    ticket = getattr(appointment, "ticket", None)
+    position = selectors.ticket_position(ticket=ticket) if ticket else None
+    return render(
+        request, "scheduling/_ticket.html", {"ticket": ticket, "position": position, "a": appointment}
+    )
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    appointment = _appointment_or_404(request, pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.appointment_cancel(appointment=appointment, actor=request.user, reason=reason)
+    except DomainError as exc:
+        return _refuse(request, exc) or redirect("scheduling:detail", pk=pk)
+    messages.success(
+        request, _("The appointment is cancelled. Thank you for freeing the time for someone else.")
+    )
+    return redirect("scheduling:detail", pk=pk)
+
+
+@login_required
+def reschedule(request, pk: int):
+    appointment = _appointment_or_404(request, pk)
+    if request.method == "POST":
+        try:
+            slot_id = int(request.POST.get("slot", ""))
+            new = services.appointment_reschedule(
+                appointment=appointment, actor=request.user, slot_id=slot_id
+            )
+        except ValueError:
+            messages.error(request, _("Choose a time."))
+        except DomainError as exc:
+            refused = _refuse(request, exc)
+            if refused:
+                return refused
+        else:
+            messages.success(
+                request, _("Moved. Your new code is %(reference)s.") % {"reference": new.reference}
+            )
+            return redirect("scheduling:detail", pk=new.pk)
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else today
+    except ValueError:
+        start = today
+    start = max(start, today)
+    days = selectors.slot_availability(
+        office=appointment.office,
+        service=appointment.service,
+        day_from=start,
+        day_to=start + timedelta(days=6),
+    )
+    context = {
+        "office": appointment.office,
+        "service": appointment.service,
+        "services": [],
+        "days": days,
+        "start": start,
+        "next_week": start + timedelta(days=7),
+        "prev_week": start - timedelta(days=7) if start > today else None,
+        "reschedule": appointment,
+        "licensed": True,
+        "staff": False,
+    }
+    return render(request, "scheduling/office_times.html", context)
+
+
+@login_required
+@require_POST
+def check_in(request, pk: int):
+    appointment = _appointment_or_404(request, pk)
+    try:
+        ticket = services.appointment_check_in(appointment=appointment, actor=request.user)
+    except DomainError as exc:
+        refused = _refuse(request, exc)
+        if refused:
+            return refused
+    else:
+        messages.success(
+            request, _("You are in the queue with ticket %(number)s.") % {"number": ticket.label}
+        )
+    nxt = request.POST.get("next")
+    if nxt and nxt.startswith("/appointments/"):
+        return redirect(nxt)
+    return redirect("scheduling:detail", pk=pk)
+
+
+@login_required
+def calendar_file(request, pk: int):
+    appointment = _appointment_or_404(request, pk)
+    response = HttpResponse(ics.appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ics.ics_filename(appointment)}"'
+    return response
+
+
+@login_required
+@require_POST
+def choose_channel(request):
+    """The citizen took the remote (or semi-in-person) offer: count the visit avoided."""
+    service = _service_or_none(request.POST.get("service"))
+    if service is None:
+        raise Http404
+    office = Office.objects.filter(code=request.POST.get("office") or "").first()
+    try:
+        services.visit_avoided_record(
+            citizen=request.user, service=service, channel=request.POST.get("channel", ""), office=office
+        )
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("scheduling:find")
+    if request.POST.get("channel") == "remote":
+        messages.success(request, _("Good choice: no visit needed. You can start this request online now."))
+    else:
+        messages.success(
+            request, _("Prepare the request online; book the one verification visit when asked.")
+        )
+    return redirect("web:home")
+
+
+# --- offices ---------------------------------------------------------------------------
+
+
+def _staff_office(request, code: str) -> Office | HttpResponse:
+    office = _office_or_404(code)
+    if not selectors.can_operate_queue(request.user, office):
+        return render(
+            request,
+            "scheduling/forbidden.html",
+            {"message": _("Only the staff of this office can manage its queue and bookings.")},
+            status=403,
+        )
+    return office
+
+
+def _day_param(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def office_day(request, code: str):
+    """One day at an office: each time with its bookings, and what each counter did."""
+    office = _staff_office(request, code)
+    if isinstance(office, HttpResponse):
+        return office
+    day = _day_param(request)
+    appointments = list(selectors.appointment_list_for(actor=request.user, office=office, day=day))
+    slots = list(
+        Slot.objects.filter(
+            office=office, start__gte=_day_start(day), start__lt=_day_start(day) + timedelta(days=1)
+        )
+    )
+    counters = list(Counter.objects.filter(office=office).order_by("number"))
+    tickets = list(
+        QueueTicket.objects.filter(office=office, day=day, called_at__isnull=False).select_related("counter")
+    )
+    rows = []
+    step = selectors.unit()
+    for slot in slots:
+        cells = {c.number: [] for c in counters}
+        for t in tickets:
+            if t.counter and slot.start <= t.called_at < slot.start + step:
+                cells[t.counter.number].append(t)
+        rows.append(
+            {
+                "slot": slot,
+                "appointments": [a for a in appointments if a.start == slot.start],
+                "counters": [cells[c.number] for c in counters],
+            }
+        )
+    policy = services.policy_for(office)
+    is_manager = scope_for(request.user).can_act_for_office(office, Role.OFFICE_MANAGER)
+    context = {
+        "office": office,
+        "day": day,
+        "prev_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "rows": rows,
+        "counters": counters,
+        "appointments": appointments,
+        "closed_with_bookings": [
+            a for a in appointments if a.slot.status == "closed" and a.status in ("booked",)
+        ],
+        "walk_in_form": WalkInForm(services=[s for s in service_list() if s.in_person or s.semi_in_person]),
+        "is_manager": is_manager,
+        "policy_form": PolicyForm(
+            initial={
+                "appointment_share_pct": policy.appointment_share_pct,
+                "overbooking_enabled": policy.overbooking_enabled,
+                "overbooking_risk_pct": policy.overbooking_risk_pct,
+                "show_rate_pct": policy.show_rate_pct,
+            }
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "scheduling/office_day.html", context)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=TEHRAN)
+
+
+@login_required
+@require_POST
+def office_policy(request, code: str):
+    office = _office_or_404(code)
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.scheduling_policy_set(
+                actor=request.user,
+                office=office,
+                appointment_share_pct=data["appointment_share_pct"],
+                overbooking_enabled=data["overbooking_enabled"],
+                overbooking_risk_pct=data["overbooking_risk_pct"],
+                show_rate_pct=data.get("show_rate_pct"),
+                clear_show_rate=data.get("show_rate_pct") is None,
+            )
+        except DomainError as exc:
+            refused = _refuse(request, exc)
+            if refused:
+                return refused
+        else:
+            messages.success(request, _("The booking policy is saved and applied to the open times."))
+    else:
+        messages.error(request, _("Please correct the errors below."))
+    return redirect("scheduling:office-day", code=code)
+
+
+@login_required
+@require_POST
+def walk_in(request, code: str):
+    office = _staff_office(request, code)
+    if isinstance(office, HttpResponse):
+        return office
+    form = WalkInForm(request.POST, services=list(service_list()))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(request.POST.get("next") or reverse("scheduling:queue", args=[code]))
+    data = form.cleaned_data
+    citizen = None
+    if data.get("citizen_national_code"):
+        citizen = User.objects.filter(national_code=data["citizen_national_code"]).first()
+    try:
+        ticket = services.ticket_issue_walk_in(
+            office=office, actor=request.user, service=_service_or_none(data.get("service")), citizen=citizen
+        )
+    except DomainError as exc:
+        refused = _refuse(request, exc)
+        if refused:
+            return refused
+    else:
+        messages.success(request, _("Ticket %(number)s issued.") % {"number": ticket.label})
+    nxt = request.POST.get("next") or ""
+    return redirect(nxt if nxt.startswith("/appointments/") else reverse("scheduling:queue", args=[code]))
+
+
+def _queue_context(request, office: Office) -> dict:
+    now = timezone.now()
+    counters = list(Counter.objects.filter(office=office, active=True).order_by("number"))
+    chosen = request.session.get(COUNTER_SESSION_KEY, {}).get(str(office.pk))
+    counter = next((c for c in counters if c.pk == chosen), counters[0] if counters else None)
+    figures = selectors.queue_figures(office=office, now=now)
+    called = list(
+        QueueTicket.objects.filter(office=office, day=tehran_date(now), status=TicketStatus.CALLED)
+        .select_related("counter", "citizen", "service", "appointment")
+        .order_by("counter__number")
+    )
+    return {
+        "office": office,
+        "counters": counters,
+        "counter": counter,
+        "mine": next((t for t in called if counter and t.counter_id == counter.pk), None),
+        "called": called,
+        "line": selectors.queue_waiting_with_estimates(office=office, now=now, figures=figures),
+        "figures": figures,
+        "walk_in_form": WalkInForm(services=[s for s in service_list() if s.in_person or s.semi_in_person]),
+    }
+
+
+@login_required
+def queue(request, code: str):
+    """Queue control for a clerk at a counter: call next, serve, no-show, recall."""
+    office = _staff_office(request, code)
+    if isinstance(office, HttpResponse):
+        return office
+    if request.GET.get("counter"):
+        counter = Counter.objects.filter(office=office, number=request.GET["counter"]).first()
+        if counter is not None:
+            chosen = request.session.get(COUNTER_SESSION_KEY, {})
+            chosen[str(office.pk)] = counter.pk
+            request.session[COUNTER_SESSION_KEY] = chosen
+    template = (
+        "scheduling/_queue_panel.html" if request.headers.get("HX-Request") else "scheduling/queue.html"
+    )
+    return render(request, template, _queue_context(request, office))
+
+
+@login_required
+@require_POST
+def queue_call(request, code: str):
+    office = _staff_office(request, code)
+    if isinstance(office, HttpResponse):
+        return office
+    counter = Counter.objects.filter(office=office, pk=request.POST.get("counter") or 0).first()
+    if counter is None:
+        messages.error(request, _("Choose your counter first."))
+        return redirect("scheduling:queue", code=code)
+    try:
+        ticket = services.ticket_call_next(office=office, counter=counter, actor=request.user)
+    except DomainError as exc:
+        refused = _refuse(request, exc)
+        if refused:
+            return refused
+    else:
+        chosen = request.session.get(COUNTER_SESSION_KEY, {})
+        chosen[str(office.pk)] = counter.pk
+        request.session[COUNTER_SESSION_KEY] = chosen
+        if ticket is None:
+            messages.info(request, _("Nobody is waiting."))
+        else:
+            messages.success(
+                request,
+                _("Ticket %(number)s called to counter %(counter)s.")
+                % {"number": ticket.label, "counter": counter.number},
+            )
+    return redirect("scheduling:queue", code=code)
+
+
+TICKET_PAGE_ACTIONS = {
+    "serve": (services.ticket_serve, _("Ticket %(number)s served.")),
+    "no-show": (services.ticket_no_show, _("Ticket %(number)s marked as not present.")),
+    "recall": (services.ticket_recall, _("Ticket %(number)s called again.")),
+    "requeue": (services.ticket_requeue, _("Ticket %(number)s is waiting again.")),
+    "leave": (services.ticket_leave, _("Ticket %(number)s left the queue.")),
+}
+
+
+@login_required
+@require_POST
+def ticket_action(request, pk: int, action: str):
+    if action not in TICKET_PAGE_ACTIONS:
+        raise Http404
+    try:
+        ticket = selectors.ticket_get_for_staff(actor=request.user, pk=pk)
+    except NotFoundError:
+        raise Http404 from None
+    func, done = TICKET_PAGE_ACTIONS[action]
+    try:
+        ticket = func(ticket=ticket, actor=request.user)
+    except DomainError as exc:
+        refused = _refuse(request, exc)
+        if refused:
+            return refused
+    else:
+        messages.success(request, done % {"number": ticket.label})
+    return redirect("scheduling:queue", code=ticket.office.code)
+
+
+def display(request, code: str):
+    """The waiting-room screen: public, ticket numbers and counters only; refreshes itself."""
+    office = _office_or_404(code)
+    board = selectors.display_board(office=office)
+    template = "scheduling/_board.html" if request.headers.get("HX-Request") else "scheduling/display.html"
+    return render(request, template, {"office": office, "board": board})
+
+
+@login_required
+def metrics_page(request):
+    allowed = metrics.metrics_levels_for(request.user)
+    if not (allowed["nation"] or allowed["provinces"] or allowed["offices"]):
+        return HttpResponseForbidden(_("You cannot see these figures."))
+    initial_level = "nation" if allowed["nation"] else ("province" if allowed["provinces"] else "office")
+    initial_code = ""
+    if initial_level == "office":
+        initial_code = (
+            Office.objects.filter(pk__in=allowed["offices"])
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+            or ""
+        )
+    elif initial_level == "province":
+        initial_code = (
+            Province.objects.filter(pk__in=allowed["provinces"]).values_list("code", flat=True).first() or ""
+        )
+    form = MetricsForm(request.GET or {"level": initial_level, "code": initial_code})
+    report, error = None, None
+    if form.is_valid():
+        data = form.cleaned_data
+        today = timezone.localdate()
+        try:
+            report = metrics.metrics_report(
+                actor=request.user,
+                level=data["level"],
+                code=data.get("code") or None,
+                day_from=data.get("date_from") or today - timedelta(days=29),
+                day_to=data.get("date_to") or today,
+            )
+        except DomainError as exc:
+            error = _error_text(exc)
+    else:
+        error = _("Please correct the errors below.")
+    return render(request, "scheduling/metrics.html", {"form": form, "report": report, "error": error})

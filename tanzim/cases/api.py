@@ -140,7 +140,7 @@ class DocumentInputSerializer(serializers.Serializer):
 ACTIONS = ["submit", "start_review", "request_correction", "verify", "reject", "cancel", "close"]
 
 
-class TransitionSerializer(serializers.Serializer):
+class CaseTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[(a, a) for a in ACTIONS])
     expected_status = serializers.ChoiceField(
         choices=CaseStatus.choices, help_text=_("The status you saw: a stale move is refused with 409")
@@ -267,9 +267,9 @@ class ConfirmOriginalsView(APIView):
 class TransitionView(APIView):
     """One endpoint for every workflow move; ``expected_status`` makes a stale move a 409."""
 
-    @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=CaseTransitionSerializer, responses={200: CaseDetailSerializer})
     def post(self, request, pk: int):
-        data = TransitionSerializer(data=request.data)
+        data = CaseTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         case, actor, expected = _case(request, pk), request.user, v["expected_status"]
@@ -331,7 +331,7 @@ class SearchView(APIView):
         return Response(CaseSerializer(cases[:50], many=True).data)
 
 
-class MetricsSerializer(serializers.Serializer):
+class CaseMetricsSerializer(serializers.Serializer):
     by_channel = serializers.DictField(child=serializers.IntegerField())
     total = serializers.IntegerField()
     no_visit_share = serializers.FloatField(allow_null=True)
@@ -341,7 +341,7 @@ class MetricsSerializer(serializers.Serializer):
 
 class MetricsView(APIView):
     @extend_schema(
-        responses={200: MetricsSerializer},
+        responses={200: CaseMetricsSerializer},
         parameters=[
             OpenApiParameter("office", str, required=False),
             OpenApiParameter("province", str, required=False),
@@ -359,4 +359,4 @@ class MetricsView(APIView):
             k: (v.total_seconds() if v else None)
             for k, v in selectors.time_in_status(user=request.user, **filters).items()
         }
-        return Response(MetricsSerializer(data).data)
+        return Response(CaseMetricsSerializer(data).data)

@@ -7,7 +7,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from tanzim.accounts.demo import seed_people
+from tanzim.disputes.demo import seed_disputes
+from tanzim.feedback.demo import seed_feedback
 from tanzim.finance.demo import seed_finance
+from tanzim.inspections.demo import seed_inspections
 from tanzim.offices.demo import seed_offices
 from tanzim.offices.models import City
 from tanzim.offices.services import reference_data_load
@@ -35,7 +38,14 @@ class Command(BaseCommand):
                     offices=created, citizens=citizens, progress=lambda t=task: progress.advance(t)
                 )
             # Each later stage is its own transaction: a long seed never holds one giant lock.
-            for label, seed in (("money", seed_finance), ("appointments", seed_scheduling)):
+            stages = (
+                ("money", seed_finance),
+                ("appointments", seed_scheduling),
+                ("disputes", seed_disputes),
+                ("surveys", seed_feedback),
+                ("inspections", seed_inspections),
+            )
+            for label, seed in stages:
                 task = progress.add_task(label, total=len(created))
                 with transaction.atomic():
                     seed(offices=created, progress=lambda t=task: progress.advance(t))

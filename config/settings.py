@@ -303,6 +303,17 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Stable OpenAPI names for the scheduling choice sets ("status", "kind", "channel" exist elsewhere too).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "AppointmentStatusEnum": "tanzim.scheduling.choices.AppointmentStatus",
+        "BookingChannelEnum": "tanzim.scheduling.choices.BookingChannel",
+        "TicketKindEnum": "tanzim.scheduling.choices.TicketKind",
+        "TicketStatusEnum": "tanzim.scheduling.choices.TicketStatus",
+        "FlexibleRequestStatusEnum": "tanzim.scheduling.choices.FlexibleRequestStatus",
+    }
+)
+# --- end scheduling -------------------------------------------------------------------
 
 # --- feedback (surveys and complaints) --------------------------------------------------
 # A survey link works once and stops working after this many days.

@@ -18,9 +18,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanzim.accounts.selectors import scope_for
 from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.common.http import client_ip
 from tanzim.common.idempotency import key_from_request
+from tanzim.common.identifiers import mask_national_code, mask_phone
 from tanzim.common.jalali import format_jalali, jalali_year_month
 from tanzim.disputes import documents, metrics, selectors, services
 from tanzim.disputes.choices import (
@@ -85,7 +87,7 @@ class DisputeSerializer(serializers.ModelSerializer):
     reference_display = serializers.CharField(read_only=True)
     office = serializers.CharField(source="office.code", read_only=True)
     mediator = serializers.CharField(source="mediator.display_name", default=None, read_only=True)
-    parties = DisputePartySerializer(many=True, read_only=True)
+    parties = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     due_at_jalali = serializers.SerializerMethodField()
 
@@ -126,6 +128,26 @@ class DisputeSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, dispute: Dispute) -> bool:
         return selectors.is_overdue(dispute)
+
+    @extend_schema_field(DisputePartySerializer(many=True))
+    def get_parties(self, dispute: Dispute) -> list[dict]:
+        """The office side sees the parties in full; a party sees the other's identifiers masked."""
+        user = self.context.get("user")
+        if "scope" not in self.context:
+            self.context["scope"] = scope_for(user) if user is not None else None
+        scope = self.context["scope"]
+        office_side = scope is not None and (
+            scope.can_act_for_office(dispute.office, *selectors.READ_ROLES)
+            or (dispute.mediator_id is not None and dispute.mediator_id == getattr(user, "pk", None))
+        )
+        rows = []
+        for party in dispute.parties.all():
+            row = DisputePartySerializer(party).data
+            if not office_side and party.user_id != getattr(user, "pk", None):
+                row["national_code"] = mask_national_code(party.national_code) if party.national_code else ""
+                row["mobile"] = mask_phone(party.mobile) if party.mobile else ""
+            rows.append(row)
+        return rows
 
     def get_due_at_jalali(self, dispute: Dispute) -> str:
         return format_jalali(dispute.due_at, persian_digits=False)
@@ -644,13 +666,13 @@ def _dispute(request, pk) -> Dispute:
     return selectors.dispute_get_for(user=request.user, pk=pk)
 
 
-def _detail(dispute: Dispute, code: int = 200) -> Response:
+def _detail(dispute: Dispute, code: int = 200, *, user=None) -> Response:
     fresh = (
         Dispute.objects.select_related("office", "mediator")
         .prefetch_related("parties", "sessions", "referrals")
         .get(pk=dispute.pk)
     )
-    return Response(DisputeDetailSerializer(fresh).data, status=code)
+    return Response(DisputeDetailSerializer(fresh, context={"user": user}).data, status=code)
 
 
 STATUS_PARAM = OpenApiParameter("status", str, enum=DisputeStatus.values, required=False)
@@ -677,7 +699,7 @@ class DisputeListView(APIView):
             disputes = disputes.filter(category=params["category"])
         if params.get("office"):
             disputes = disputes.filter(office__code=str(params["office"])[:12])
-        return Response(DisputeSerializer(disputes[:200], many=True).data)
+        return Response(DisputeSerializer(disputes[:200], many=True, context={"user": request.user}).data)
 
     @extend_schema(
         request=DisputeCreateSerializer,
@@ -717,13 +739,13 @@ class DisputeListView(APIView):
             )
         if data["triage"] and dispute.status == DisputeStatus.INTAKE:
             dispute = services.dispute_triage(dispute=dispute, actor=request.user)
-        return _detail(dispute, status.HTTP_201_CREATED)
+        return _detail(dispute, status.HTTP_201_CREATED, user=request.user)
 
 
 class DisputeDetailView(APIView):
     @extend_schema(responses={200: DisputeDetailSerializer, **_errors(404)})
     def get(self, request, pk: int):
-        return _detail(_dispute(request, pk))
+        return _detail(_dispute(request, pk), user=request.user)
 
 
 class EventListView(APIView):
@@ -793,7 +815,7 @@ class ActionView(APIView):
             if not data.get("track"):
                 raise DomainError(fields={"track": [_("Choose the waiver or the mediation track.")]})
             dispute = services.criminal_track_set(dispute=dispute, actor=user, track=data["track"])
-        return _detail(dispute)
+        return _detail(dispute, user=request.user)
 
 
 class PartyView(APIView):
@@ -1249,7 +1271,7 @@ class BoardView(APIView):
                 "columns": [c.__dict__ for c in board.columns],
                 "total": board.total,
                 "overdue": board.overdue,
-                "rows": DisputeSerializer(board.rows[:200], many=True).data,
+                "rows": DisputeSerializer(board.rows[:200], many=True, context={"user": request.user}).data,
             }
         )
 
@@ -1257,7 +1279,8 @@ class BoardView(APIView):
 class DocketView(APIView):
     @extend_schema(responses={200: DisputeSerializer(many=True)})
     def get(self, request):
-        return Response(DisputeSerializer(selectors.docket_for(user=request.user)[:200], many=True).data)
+        disputes = selectors.docket_for(user=request.user)[:200]
+        return Response(DisputeSerializer(disputes, many=True, context={"user": request.user}).data)
 
 
 def _period(request) -> tuple[int, int | None, dict]:

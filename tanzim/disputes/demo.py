@@ -299,6 +299,9 @@ def seed_disputes(*, offices: Sequence[Office], progress: Callable[[], None] | N
     rng = random.Random(1405)
     created = 0
     chosen = _offices(offices)
+    for _skipped in range(max(0, len(offices) - len(chosen))):
+        if progress:  # the caller's bar counts offices; only a few get demo disputes
+            progress()
     for o_index, office in enumerate(chosen):
         clerk, mediator = _staff(office, Role.CLERK), _staff(office, Role.MEDIATOR)
         arbitrator = _staff(office, Role.ARBITRATOR)
@@ -339,6 +342,6 @@ def seed_disputes(*, offices: Sequence[Office], progress: Callable[[], None] | N
                 if dispute.status in FINISHED:
                     _backdate(dispute, rng.randint(3, 150), rng.randint(6, 55))
                 created += 1
-            if progress:
-                progress()
+        if progress:
+            progress()
     return created

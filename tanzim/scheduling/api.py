@@ -28,13 +28,13 @@ from tanzim.scheduling.formatting import parse_day
 from tanzim.scheduling.models import Appointment, FlexibleRequest, QueueTicket, Slot
 
 
-class ErrorSerializer(serializers.Serializer):
+class SchedulingErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField()
 
 
-class OfficeBriefSerializer(serializers.Serializer):
+class AppointmentOfficeSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     address = serializers.CharField()
@@ -43,13 +43,13 @@ class OfficeBriefSerializer(serializers.Serializer):
     longitude = serializers.FloatField()
 
 
-class ServiceBriefSerializer(serializers.Serializer):
+class AppointmentServiceSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     duration_minutes = serializers.IntegerField()
 
 
-class SlotSerializer(serializers.Serializer):
+class FreeSlotSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     office = serializers.CharField(source="office.code")
     start = serializers.DateTimeField()
@@ -60,7 +60,7 @@ class SlotSerializer(serializers.Serializer):
         return format_jalali(slot.start, with_time=True, persian_digits=False)
 
 
-class TicketSerializer(serializers.Serializer):
+class QueueTicketSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     label = serializers.CharField()
@@ -72,8 +72,8 @@ class TicketSerializer(serializers.Serializer):
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
-    office = OfficeBriefSerializer()
-    service = ServiceBriefSerializer()
+    office = AppointmentOfficeSerializer()
+    service = AppointmentServiceSerializer()
     start_jalali = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display")
     citizen_name = serializers.CharField(source="citizen.display_name")
@@ -112,7 +112,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
     def get_ticket(self, appt: Appointment) -> dict | None:
         ticket = getattr(appt, "ticket", None)
-        return TicketSerializer(ticket).data if ticket else None
+        return QueueTicketSerializer(ticket).data if ticket else None
 
     def get_can_change(self, appt: Appointment) -> bool:
         return appt.status in CHANGEABLE and appt.start > timezone.now()
@@ -126,7 +126,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return ics.add_to_calendar_url(appt)
 
 
-class BookSerializer(serializers.Serializer):
+class AppointmentBookSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1)
     service = serializers.SlugField(max_length=40)
     office = serializers.CharField(
@@ -139,15 +139,15 @@ class BookSerializer(serializers.Serializer):
     case_ref = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class SlotTakenSerializer(ErrorSerializer):
-    alternatives = SlotSerializer(many=True)
+class SlotTakenErrorSerializer(SchedulingErrorSerializer):
+    alternatives = FreeSlotSerializer(many=True)
 
 
-class CancelSerializer(serializers.Serializer):
+class AppointmentCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RescheduleSerializer(serializers.Serializer):
+class AppointmentRescheduleSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1)
 
 
@@ -182,7 +182,7 @@ def slot_taken_response(exc: DomainError, *, slot_id: int, service: Service, req
             "code": exc.code,
             "message": str(exc.message),
             "fields": {},
-            "alternatives": SlotSerializer(alternatives, many=True).data,
+            "alternatives": FreeSlotSerializer(alternatives, many=True).data,
         },
         status=status.HTTP_409_CONFLICT,
     )
@@ -227,7 +227,7 @@ class AppointmentListCreateView(APIView):
         return Response(AppointmentSerializer(qs[:500], many=True, context={"request": request}).data)
 
     @extend_schema(
-        request=BookSerializer,
+        request=AppointmentBookSerializer,
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -239,15 +239,15 @@ class AppointmentListCreateView(APIView):
         ],
         responses={
             201: AppointmentSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
-            409: OpenApiResponse(SlotTakenSerializer, description=_("Taken slot, with the next free times")),
+            400: SchedulingErrorSerializer,
+            403: SchedulingErrorSerializer,
+            404: SchedulingErrorSerializer,
+            409: OpenApiResponse(SlotTakenErrorSerializer, description=_("Taken slot, with the next free times")),
         },
     )
     def post(self, request):
         key = key_from_request(request)
-        data = BookSerializer(data=request.data)
+        data = AppointmentBookSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         service = _service(values["service"])
@@ -279,7 +279,7 @@ class AppointmentListCreateView(APIView):
 
 
 class AppointmentDetailView(APIView):
-    @extend_schema(responses={200: AppointmentSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: AppointmentSerializer, 404: SchedulingErrorSerializer})
     def get(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
         return Response(AppointmentSerializer(appointment, context={"request": request}).data)
@@ -287,12 +287,12 @@ class AppointmentDetailView(APIView):
 
 class AppointmentCancelView(APIView):
     @extend_schema(
-        request=CancelSerializer,
-        responses={200: AppointmentSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        request=AppointmentCancelSerializer,
+        responses={200: AppointmentSerializer, 404: SchedulingErrorSerializer, 409: SchedulingErrorSerializer},
     )
     def post(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
-        data = CancelSerializer(data=request.data)
+        data = AppointmentCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.appointment_cancel(
             appointment=appointment, actor=request.user, reason=data.validated_data["reason"]
@@ -303,12 +303,12 @@ class AppointmentCancelView(APIView):
 
 class AppointmentRescheduleView(APIView):
     @extend_schema(
-        request=RescheduleSerializer,
-        responses={201: AppointmentSerializer, 404: ErrorSerializer, 409: SlotTakenSerializer},
+        request=AppointmentRescheduleSerializer,
+        responses={201: AppointmentSerializer, 404: SchedulingErrorSerializer, 409: SlotTakenErrorSerializer},
     )
     def post(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
-        data = RescheduleSerializer(data=request.data)
+        data = AppointmentRescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             new = services.appointment_reschedule(
@@ -328,16 +328,16 @@ class AppointmentRescheduleView(APIView):
 
 class AppointmentCheckInView(APIView):
     @extend_schema(
-        request=None, responses={200: TicketSerializer, 400: ErrorSerializer, 409: ErrorSerializer}
+        request=None, responses={200: QueueTicketSerializer, 400: SchedulingErrorSerializer, 409: SchedulingErrorSerializer}
     )
     def post(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
         ticket = services.appointment_check_in(appointment=appointment, actor=request.user)
-        return Response(TicketSerializer(ticket).data)
+        return Response(QueueTicketSerializer(ticket).data)
 
 
 class AppointmentCalendarView(APIView):
-    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR, 404: ErrorSerializer})
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR, 404: SchedulingErrorSerializer})
     def get(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
         response = HttpResponse(ics.appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
@@ -348,7 +348,7 @@ class AppointmentCalendarView(APIView):
 # --- suggestions and availability ------------------------------------------------------
 
 
-class ChannelOfferSerializer(serializers.Serializer):
+class SuggestionChannelOfferSerializer(serializers.Serializer):
     channel = serializers.CharField()
     price = serializers.IntegerField(allow_null=True)
     saving = serializers.IntegerField(allow_null=True)
@@ -357,7 +357,7 @@ class ChannelOfferSerializer(serializers.Serializer):
 
 
 class SuggestionOptionSerializer(serializers.Serializer):
-    office = OfficeBriefSerializer()
+    office = AppointmentOfficeSerializer()
     slot = serializers.IntegerField(source="slot_id")
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
@@ -375,12 +375,12 @@ class SuggestionOptionSerializer(serializers.Serializer):
 
 
 class SuggestionsSerializer(serializers.Serializer):
-    service = ServiceBriefSerializer()
+    service = AppointmentServiceSerializer()
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     in_person_price = serializers.IntegerField(allow_null=True)
     bookable = serializers.BooleanField()
-    offers = ChannelOfferSerializer(many=True)
+    offers = SuggestionChannelOfferSerializer(many=True)
     options = SuggestionOptionSerializer(many=True)
 
 
@@ -416,7 +416,7 @@ class SuggestionsView(APIView):
             OpenApiParameter("date_to", str, required=False, description=_("Jalali or ISO date")),
             OpenApiParameter("limit", int, required=False),
         ],
-        responses={200: SuggestionsSerializer, 400: ErrorSerializer},
+        responses={200: SuggestionsSerializer, 400: SchedulingErrorSerializer},
     )
     def get(self, request):
         params = request.query_params
@@ -445,7 +445,7 @@ class SuggestionsView(APIView):
 class AvailabilityDaySerializer(serializers.Serializer):
     day = serializers.DateField()
     day_jalali = serializers.SerializerMethodField()
-    slots = SlotSerializer(many=True)
+    slots = FreeSlotSerializer(many=True)
 
     def get_day_jalali(self, day) -> str:
         return format_jalali(day.day, persian_digits=False)
@@ -461,7 +461,7 @@ class AvailabilityView(APIView):
             OpenApiParameter("date_from", str, required=False),
             OpenApiParameter("date_to", str, required=False),
         ],
-        responses={200: AvailabilityDaySerializer(many=True), 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: AvailabilityDaySerializer(many=True), 400: SchedulingErrorSerializer, 404: SchedulingErrorSerializer},
     )
     def get(self, request):
         params = request.query_params
@@ -492,7 +492,7 @@ class ChannelChoiceView(APIView):
 
     @extend_schema(
         request=ChannelChoiceSerializer,
-        responses={201: inline_serializer("ChannelChoice", {"visits_saved": serializers.IntegerField()})},
+        responses={201: inline_serializer("VisitAvoidedResult", {"visits_saved": serializers.IntegerField()})},
     )
     def post(self, request):
         data = ChannelChoiceSerializer(data=request.data)
@@ -554,7 +554,7 @@ class FlexibleRequestListCreateView(APIView):
         return Response(FlexibleRequestSerializer(rows[:100], many=True).data)
 
     @extend_schema(
-        request=FlexibleRequestSerializer, responses={201: FlexibleRequestSerializer, 409: ErrorSerializer}
+        request=FlexibleRequestSerializer, responses={201: FlexibleRequestSerializer, 409: SchedulingErrorSerializer}
     )
     def post(self, request):
         data = FlexibleRequestSerializer(data=request.data)
@@ -564,7 +564,7 @@ class FlexibleRequestListCreateView(APIView):
 
 
 class FlexibleRequestWithdrawView(APIView):
-    @extend_schema(request=None, responses={200: FlexibleRequestSerializer, 404: ErrorSerializer})
+    @extend_schema(request=None, responses={200: FlexibleRequestSerializer, 404: SchedulingErrorSerializer})
     def post(self, request, pk: int):
         row = FlexibleRequest.objects.filter(pk=pk, citizen=request.user).select_related("service").first()
         if row is None:
@@ -576,15 +576,15 @@ class FlexibleRequestWithdrawView(APIView):
 # --- the office queue ------------------------------------------------------------------
 
 
-class StaffTicketSerializer(TicketSerializer):
+class QueueStaffTicketSerializer(QueueTicketSerializer):
     citizen_name = serializers.CharField(source="citizen.display_name", allow_null=True, default=None)
     service = serializers.CharField(source="service.code", allow_null=True, default=None)
     appointment = serializers.IntegerField(source="appointment_id", allow_null=True)
     sort_at = serializers.DateTimeField()
 
 
-class WaitingEntrySerializer(serializers.Serializer):
-    ticket = StaffTicketSerializer()
+class QueueWaitingEntrySerializer(serializers.Serializer):
+    ticket = QueueStaffTicketSerializer()
     ahead = serializers.IntegerField()
     minutes = serializers.FloatField()
 
@@ -596,8 +596,8 @@ class QueueStateSerializer(serializers.Serializer):
     waiting = serializers.IntegerField()
     service_minutes = serializers.FloatField()
     expected_wait_minutes = serializers.FloatField(allow_null=True)
-    called = StaffTicketSerializer(many=True)
-    line = WaitingEntrySerializer(many=True)
+    called = QueueStaffTicketSerializer(many=True)
+    line = QueueWaitingEntrySerializer(many=True)
 
 
 def _queue_state(office) -> dict:
@@ -624,22 +624,22 @@ def _queue_state(office) -> dict:
 
 
 class QueueStateView(APIView):
-    @extend_schema(responses={200: QueueStateSerializer, 403: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: QueueStateSerializer, 403: SchedulingErrorSerializer, 404: SchedulingErrorSerializer})
     def get(self, request, code: str):
         office = selectors.staff_office_get(actor=request.user, code=code)
         return Response(QueueStateSerializer(_queue_state(office)).data)
 
 
-class WalkInSerializer(serializers.Serializer):
+class QueueWalkInSerializer(serializers.Serializer):
     service = serializers.SlugField(max_length=40, required=False)
     citizen_national_code = serializers.CharField(max_length=20, required=False)
 
 
 class WalkInView(APIView):
-    @extend_schema(request=WalkInSerializer, responses={201: StaffTicketSerializer, 403: ErrorSerializer})
+    @extend_schema(request=QueueWalkInSerializer, responses={201: QueueStaffTicketSerializer, 403: SchedulingErrorSerializer})
     def post(self, request, code: str):
         office = selectors.staff_office_get(actor=request.user, code=code)
-        data = WalkInSerializer(data=request.data)
+        data = QueueWalkInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         ticket = services.ticket_issue_walk_in(
@@ -650,21 +650,21 @@ class WalkInView(APIView):
             if values.get("citizen_national_code")
             else None,
         )
-        return Response(StaffTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(QueueStaffTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
-class CallNextSerializer(serializers.Serializer):
+class QueueCallNextSerializer(serializers.Serializer):
     counter = serializers.IntegerField(min_value=1, help_text=_("Counter number at this office"))
 
 
 class CallNextView(APIView):
     @extend_schema(
-        request=CallNextSerializer,
-        responses={200: StaffTicketSerializer, 204: None, 403: ErrorSerializer, 409: ErrorSerializer},
+        request=QueueCallNextSerializer,
+        responses={200: QueueStaffTicketSerializer, 204: None, 403: SchedulingErrorSerializer, 409: SchedulingErrorSerializer},
     )
     def post(self, request, code: str):
         office = selectors.staff_office_get(actor=request.user, code=code)
-        data = CallNextSerializer(data=request.data)
+        data = QueueCallNextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         counter = Counter.objects.filter(office=office, number=data.validated_data["counter"]).first()
         if counter is None:
@@ -672,7 +672,7 @@ class CallNextView(APIView):
         ticket = services.ticket_call_next(office=office, counter=counter, actor=request.user)
         if ticket is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(StaffTicketSerializer(ticket).data)
+        return Response(QueueStaffTicketSerializer(ticket).data)
 
 
 TICKET_ACTIONS = {
@@ -686,7 +686,7 @@ TICKET_ACTIONS = {
 
 class TicketActionView(APIView):
     @extend_schema(
-        request=None, responses={200: StaffTicketSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+        request=None, responses={200: QueueStaffTicketSerializer, 404: SchedulingErrorSerializer, 409: SchedulingErrorSerializer}
     )
     def post(self, request, pk: int, action: str):
         if action not in TICKET_ACTIONS:
@@ -698,19 +698,19 @@ class TicketActionView(APIView):
         else:
             ticket = selectors.ticket_get_for_staff(actor=request.user, pk=pk)
         ticket = TICKET_ACTIONS[action](ticket=ticket, actor=request.user)
-        return Response(StaffTicketSerializer(ticket).data)
+        return Response(QueueStaffTicketSerializer(ticket).data)
 
 
-class DisplayRowSerializer(serializers.Serializer):
+class QueueDisplayRowSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     counter = serializers.IntegerField(source="counter__number", allow_null=True)
     status = serializers.CharField()
     announced_at = serializers.DateTimeField(allow_null=True)
 
 
-class DisplaySerializer(serializers.Serializer):
-    now_serving = DisplayRowSerializer(many=True)
-    recent = DisplayRowSerializer(many=True)
+class QueueDisplaySerializer(serializers.Serializer):
+    now_serving = QueueDisplayRowSerializer(many=True)
+    recent = QueueDisplayRowSerializer(many=True)
     waiting = serializers.IntegerField()
     expected_wait = serializers.FloatField(allow_null=True)
     counters = serializers.IntegerField()
@@ -723,13 +723,13 @@ class DisplayView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: DisplaySerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: QueueDisplaySerializer, 404: SchedulingErrorSerializer})
     def get(self, request, code: str):
         office = selectors.office_get(code=code)
-        return Response(DisplaySerializer(selectors.display_board(office=office)).data)
+        return Response(QueueDisplaySerializer(selectors.display_board(office=office)).data)
 
 
-class PolicySerializer(serializers.Serializer):
+class SchedulingPolicySerializer(serializers.Serializer):
     appointment_share_pct = serializers.IntegerField(min_value=1, max_value=100, required=False)
     overbooking_enabled = serializers.BooleanField(required=False)
     overbooking_risk_pct = serializers.IntegerField(min_value=1, max_value=50, required=False)
@@ -737,10 +737,10 @@ class PolicySerializer(serializers.Serializer):
 
 
 class PolicyView(APIView):
-    @extend_schema(request=PolicySerializer, responses={200: PolicySerializer, 403: ErrorSerializer})
+    @extend_schema(request=SchedulingPolicySerializer, responses={200: SchedulingPolicySerializer, 403: SchedulingErrorSerializer})
     def patch(self, request, code: str):
         office = selectors.office_get(code=code)
-        data = PolicySerializer(data=request.data)
+        data = SchedulingPolicySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         clear = "show_rate_pct" in values and values["show_rate_pct"] is None
@@ -749,13 +749,13 @@ class PolicyView(APIView):
         policy = services.scheduling_policy_set(
             actor=request.user, office=office, clear_show_rate=clear, **values
         )
-        return Response(PolicySerializer(policy).data)
+        return Response(SchedulingPolicySerializer(policy).data)
 
 
 # --- metrics -------------------------------------------------------------------------------
 
 
-class FiguresSerializer(serializers.Serializer):
+class SchedulingFiguresSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     appointments = serializers.IntegerField()
@@ -773,7 +773,7 @@ class FiguresSerializer(serializers.Serializer):
     counter_utilisation = serializers.FloatField(allow_null=True)
 
 
-class MetricsSerializer(serializers.Serializer):
+class SchedulingMetricsSerializer(serializers.Serializer):
     level = serializers.CharField()
     key = serializers.CharField()
     label = serializers.CharField()
@@ -791,7 +791,7 @@ class MetricsView(APIView):
             OpenApiParameter("from", str, required=False),
             OpenApiParameter("to", str, required=False),
         ],
-        responses={200: MetricsSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={200: SchedulingMetricsSerializer, 400: SchedulingErrorSerializer, 403: SchedulingErrorSerializer},
     )
     def get(self, request):
         params = request.query_params

@@ -384,6 +384,8 @@ def _units_of(appointment: Appointment) -> list[Slot]:
 
 def _run_for(slot: Slot, units: int) -> list[Slot]:
     """The ``units`` consecutive slots starting at ``slot``, or [] when they do not follow each other."""
+    if units == 1:
+        return [slot]
     run = list(
         Slot.objects.filter(
             office_id=slot.office_id, start__gte=slot.start, start__lt=slot.start + selectors.unit() * units
@@ -504,13 +506,18 @@ def _check_bookable(
 def _check_citizen(
     *, citizen: User, start: datetime, end: datetime, now: datetime, exclude: int | None = None
 ) -> None:
-    holding = Appointment.objects.filter(citizen=citizen, status__in=HOLDING, end__gt=now)
-    if exclude:
-        holding = holding.exclude(pk=exclude)
-    if holding.filter(start__lt=end, end__gt=start).exists():
+    # One read: a citizen holds at most a handful of upcoming appointments.
+    holding = [
+        (pk, a_start, a_end)
+        for pk, a_start, a_end in Appointment.objects.filter(
+            citizen=citizen, status__in=HOLDING, end__gt=now
+        ).values_list("pk", "start", "end")
+        if pk != exclude
+    ]
+    if any(a_start < end and start < a_end for _pk, a_start, a_end in holding):
         raise ConflictError(_("You already have an appointment at this time."), code="overlapping_booking")
     limit = settings.SCHEDULING_MAX_ACTIVE_BOOKINGS
-    if holding.count() >= limit:
+    if len(holding) >= limit:
         raise ConflictError(
             _("You already have %(count)s upcoming appointments, the most allowed. Cancel one first.")
             % {"count": limit},
@@ -606,21 +613,20 @@ def appointment_book(
     _check_citizen(citizen=citizen, start=start, end=end, now=now)
     _apply_slot_deltas({s.pk: 1 for s in run}, {s.pk: s.start for s in run})
     try:
-        with transaction.atomic():
-            appointment = _create_appointment(
-                office=slot.office,
-                slot=slot,
-                units=units,
-                start=start,
-                end=end,
-                service=service,
-                channel=channel,
-                citizen=citizen,
-                booked_by=actor,
-                case_ref=case_ref[:40],
-                idempotency_key=idempotency_key,
-                request_fingerprint=fingerprint(payload) if idempotency_key else "",
-            )
+        appointment = _create_appointment(
+            office=slot.office,
+            slot=slot,
+            units=units,
+            start=start,
+            end=end,
+            service=service,
+            channel=channel,
+            citizen=citizen,
+            booked_by=actor,
+            case_ref=case_ref[:40],
+            idempotency_key=idempotency_key,
+            request_fingerprint=fingerprint(payload) if idempotency_key else "",
+        )
     except IntegrityError:
         # Same key from the same clerk for another citizen, committed meanwhile.
         earlier = Appointment.objects.filter(booked_by=actor, idempotency_key=idempotency_key).first()

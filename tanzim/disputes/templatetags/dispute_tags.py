@@ -1,8 +1,11 @@
 """Display helpers for dispute pages: stage colours, rates, failure-reason labels."""
 
+from datetime import datetime
+
 from django import template
 from django.utils.translation import get_language
 
+from tanzim.common.jalali import format_jalali
 from tanzim.common.normalize import to_persian_digits
 from tanzim.disputes.choices import DisputeStatus, Disqualification, FailureReason
 
@@ -71,6 +74,16 @@ def number(value, places: int = 1) -> str:
     if (get_language() or "fa").startswith("en"):
         return text
     return to_persian_digits(text.replace(".", "٫"))
+
+
+@register.filter
+def iso_jalali(value: str) -> str:
+    """A proposed time stored as ISO 8601, shown as a Jalali date and Tehran time."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return format_jalali(moment, with_time=True, persian_digits=not (get_language() or "fa").startswith("en"))
 
 
 @register.filter

@@ -342,3 +342,18 @@ def test_the_triage_rules_are_listed(personas):
     rules = api(personas.citizen).get("/api/v1/disputes/triage-rules").json()
     assert {r["category"] for r in rules} >= {"mahriyeh", "criminal", "other"}
     assert next(r for r in rules if r["category"] == "money_claim")["ceiling"] == 1_000_000_000
+
+
+def test_a_party_sees_the_other_partys_identifiers_masked_and_the_office_sees_them_in_full(personas, clock):
+    dispute = to_mediation(personas)
+    respondent = dispute.parties.get(role="respondent")
+    as_respondent = api(respondent.user).get(f"/api/v1/disputes/{dispute.pk}/").json()["parties"]
+    claimant_row = next(p for p in as_respondent if p["role"] == "claimant")
+    own_row = next(p for p in as_respondent if p["role"] == "respondent")
+    assert "***" in claimant_row["national_code"] and "***" in claimant_row["mobile"]
+    assert own_row["national_code"] == respondent.national_code
+    as_clerk = api(personas.clerk_a).get(f"/api/v1/disputes/{dispute.pk}/").json()["parties"]
+    assert (
+        next(p for p in as_clerk if p["role"] == "claimant")["national_code"]
+        == personas.citizen.national_code
+    )

@@ -1,5 +1,6 @@
-"""The demo data: disputes in every stage at the first Tehran office and a few others; idempotent;
-the figures it yields are not empty. (One test: seeding the demo is the slow part.)"""
+"""The demo data (seed_demo calls seed_disputes): disputes in every stage at the first Tehran
+office and a few others; idempotent; the figures it yields are not empty. One test: seeding the
+demo is the slow part."""
 
 from __future__ import annotations
 
@@ -18,18 +19,18 @@ from tanzim.offices.models import Office
 
 def test_the_demo_fills_every_stage_once_and_its_figures_are_not_empty(db):
     call_command("seed_demo", offices=40, citizens=5, quiet=True)
-    offices = list(Office.objects.select_related("province").prefetch_related("licences"))
-    created = seed_disputes(offices=offices)
+    seeded = Dispute.objects.count()
+    assert seeded > 0 and Dispute.objects.values("office").distinct().count() > 1
 
     office = User.objects.get(username="clerk.a").roles.get().office
     assert set(Dispute.objects.filter(office=office).values_list("status", flat=True)) == set(
         DisputeStatus.values
     )
-    assert created == Dispute.objects.count() and Dispute.objects.values("office").distinct().count() > 1
     assert Dispute.objects.filter(mediator__username="mediator.a").exists()
 
+    offices = list(Office.objects.select_related("province").prefetch_related("licences"))
     assert seed_disputes(offices=offices) == 0
-    assert Dispute.objects.count() == created
+    assert Dispute.objects.count() == seeded
 
     kanoon = User.objects.get(username="kanoon")
     report = metrics.dispute_metrics(

@@ -239,3 +239,14 @@ def test_a_landing_sends_each_role_to_its_page(personas, client):
     for persona, name in expected.items():
         client.force_login(getattr(personas, persona))
         assert client.get(reverse("disputes:index"))["Location"] == reverse(name)
+
+
+def test_the_times_a_party_proposed_show_in_jalali_on_the_mediators_page(personas, clock, client):
+    from tanzim.disputes.tests.conftest import at
+
+    dispute = to_mediation(personas)
+    respondent = dispute.parties.get(role="respondent").user
+    services.proposal_create(dispute=dispute, actor=respondent, times=[at(2, 10)], note="صبح")
+    client.force_login(personas.mediator_a)
+    page = client.get(detail(dispute))
+    assert "۱۴۰۵/۰۹/۱۶ ۱۰:۰۰" in page.text

@@ -242,7 +242,9 @@ class AppointmentListCreateView(APIView):
             400: SchedulingErrorSerializer,
             403: SchedulingErrorSerializer,
             404: SchedulingErrorSerializer,
-            409: OpenApiResponse(SlotTakenErrorSerializer, description=_("Taken slot, with the next free times")),
+            409: OpenApiResponse(
+                SlotTakenErrorSerializer, description=_("Taken slot, with the next free times")
+            ),
         },
     )
     def post(self, request):
@@ -288,7 +290,11 @@ class AppointmentDetailView(APIView):
 class AppointmentCancelView(APIView):
     @extend_schema(
         request=AppointmentCancelSerializer,
-        responses={200: AppointmentSerializer, 404: SchedulingErrorSerializer, 409: SchedulingErrorSerializer},
+        responses={
+            200: AppointmentSerializer,
+            404: SchedulingErrorSerializer,
+            409: SchedulingErrorSerializer,
+        },
     )
     def post(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
@@ -328,7 +334,12 @@ class AppointmentRescheduleView(APIView):
 
 class AppointmentCheckInView(APIView):
     @extend_schema(
-        request=None, responses={200: QueueTicketSerializer, 400: SchedulingErrorSerializer, 409: SchedulingErrorSerializer}
+        request=None,
+        responses={
+            200: QueueTicketSerializer,
+            400: SchedulingErrorSerializer,
+            409: SchedulingErrorSerializer,
+        },
     )
     def post(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
@@ -461,7 +472,11 @@ class AvailabilityView(APIView):
             OpenApiParameter("date_from", str, required=False),
             OpenApiParameter("date_to", str, required=False),
         ],
-        responses={200: AvailabilityDaySerializer(many=True), 400: SchedulingErrorSerializer, 404: SchedulingErrorSerializer},
+        responses={
+            200: AvailabilityDaySerializer(many=True),
+            400: SchedulingErrorSerializer,
+            404: SchedulingErrorSerializer,
+        },
     )
     def get(self, request):
         params = request.query_params
@@ -492,7 +507,9 @@ class ChannelChoiceView(APIView):
 
     @extend_schema(
         request=ChannelChoiceSerializer,
-        responses={201: inline_serializer("VisitAvoidedResult", {"visits_saved": serializers.IntegerField()})},
+        responses={
+            201: inline_serializer("VisitAvoidedResult", {"visits_saved": serializers.IntegerField()})
+        },
     )
     def post(self, request):
         data = ChannelChoiceSerializer(data=request.data)
@@ -554,7 +571,8 @@ class FlexibleRequestListCreateView(APIView):
         return Response(FlexibleRequestSerializer(rows[:100], many=True).data)
 
     @extend_schema(
-        request=FlexibleRequestSerializer, responses={201: FlexibleRequestSerializer, 409: SchedulingErrorSerializer}
+        request=FlexibleRequestSerializer,
+        responses={201: FlexibleRequestSerializer, 409: SchedulingErrorSerializer},
     )
     def post(self, request):
         data = FlexibleRequestSerializer(data=request.data)
@@ -624,7 +642,9 @@ def _queue_state(office) -> dict:
 
 
 class QueueStateView(APIView):
-    @extend_schema(responses={200: QueueStateSerializer, 403: SchedulingErrorSerializer, 404: SchedulingErrorSerializer})
+    @extend_schema(
+        responses={200: QueueStateSerializer, 403: SchedulingErrorSerializer, 404: SchedulingErrorSerializer}
+    )
     def get(self, request, code: str):
         office = selectors.staff_office_get(actor=request.user, code=code)
         return Response(QueueStateSerializer(_queue_state(office)).data)
@@ -636,7 +656,10 @@ class QueueWalkInSerializer(serializers.Serializer):
 
 
 class WalkInView(APIView):
-    @extend_schema(request=QueueWalkInSerializer, responses={201: QueueStaffTicketSerializer, 403: SchedulingErrorSerializer})
+    @extend_schema(
+        request=QueueWalkInSerializer,
+        responses={201: QueueStaffTicketSerializer, 403: SchedulingErrorSerializer},
+    )
     def post(self, request, code: str):
         office = selectors.staff_office_get(actor=request.user, code=code)
         data = QueueWalkInSerializer(data=request.data)
@@ -660,7 +683,12 @@ class QueueCallNextSerializer(serializers.Serializer):
 class CallNextView(APIView):
     @extend_schema(
         request=QueueCallNextSerializer,
-        responses={200: QueueStaffTicketSerializer, 204: None, 403: SchedulingErrorSerializer, 409: SchedulingErrorSerializer},
+        responses={
+            200: QueueStaffTicketSerializer,
+            204: None,
+            403: SchedulingErrorSerializer,
+            409: SchedulingErrorSerializer,
+        },
     )
     def post(self, request, code: str):
         office = selectors.staff_office_get(actor=request.user, code=code)
@@ -686,7 +714,12 @@ TICKET_ACTIONS = {
 
 class TicketActionView(APIView):
     @extend_schema(
-        request=None, responses={200: QueueStaffTicketSerializer, 404: SchedulingErrorSerializer, 409: SchedulingErrorSerializer}
+        request=None,
+        responses={
+            200: QueueStaffTicketSerializer,
+            404: SchedulingErrorSerializer,
+            409: SchedulingErrorSerializer,
+        },
     )
     def post(self, request, pk: int, action: str):
         if action not in TICKET_ACTIONS:
@@ -737,7 +770,10 @@ class SchedulingPolicySerializer(serializers.Serializer):
 
 
 class PolicyView(APIView):
-    @extend_schema(request=SchedulingPolicySerializer, responses={200: SchedulingPolicySerializer, 403: SchedulingErrorSerializer})
+    @extend_schema(
+        request=SchedulingPolicySerializer,
+        responses={200: SchedulingPolicySerializer, 403: SchedulingErrorSerializer},
+    )
     def patch(self, request, code: str):
         office = selectors.office_get(code=code)
         data = SchedulingPolicySerializer(data=request.data)
@@ -791,7 +827,11 @@ class MetricsView(APIView):
             OpenApiParameter("from", str, required=False),
             OpenApiParameter("to", str, required=False),
         ],
-        responses={200: SchedulingMetricsSerializer, 400: SchedulingErrorSerializer, 403: SchedulingErrorSerializer},
+        responses={
+            200: SchedulingMetricsSerializer,
+            400: SchedulingErrorSerializer,
+            403: SchedulingErrorSerializer,
+        },
     )
     def get(self, request):
         params = request.query_params

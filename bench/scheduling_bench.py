@@ -285,9 +285,10 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def hammer(total: int, make_request) -> tuple[float, Tally]:
-    """``total`` requests from CLIENTS threads at once; returns (requests per second, status tally)."""
+def hammer(total: int, make_request) -> tuple[float, Tally, list[float]]:
+    """``total`` requests from CLIENTS threads at once: (requests per second, answers, latencies in ms)."""
     tally: Tally = Tally()
+    latencies: list[float] = []
     lock = threading.Lock()
     counter = iter(range(total))
 
@@ -298,14 +299,17 @@ def hammer(total: int, make_request) -> tuple[float, Tally]:
                 i = next(counter, None)
             if i is None:
                 return
+            began = time.perf_counter()
             outcome = make_request(session, i)
+            elapsed = (time.perf_counter() - began) * 1000
             with lock:
                 tally[outcome] += 1
+                latencies.append(elapsed)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         list(pool.map(client, range(CLIENTS)))
-    return total / (time.perf_counter() - started), tally
+    return total / (time.perf_counter() - started), tally, latencies
 
 
 def bench_booking(base: str, offices: list[Office], total: int, rng: random.Random) -> dict:
@@ -339,14 +343,16 @@ def bench_booking(base: str, offices: list[Office], total: int, rng: random.Rand
     def trivial(session, _i):
         return str(session.get(f"{base}/healthz", timeout=60).status_code)
 
-    trivial_rps, trivial_tally = hammer(total, trivial)
-    booking_rps, tally = hammer(total, book)
+    trivial_rps, trivial_tally, _trivial_ms = hammer(total, trivial)
+    booking_rps, tally, booking_ms = hammer(total, book)
     return {
         "total": total,
         "booking_rps": booking_rps,
         "trivial_rps": trivial_rps,
         "ratio": booking_rps / trivial_rps,
         "tally": tally,
+        "p50": percentile(booking_ms, 0.5),
+        "p95": percentile(booking_ms, 0.95),
         "trivial_tally": trivial_tally,
         "hot_slots": len(hot),
     }
@@ -476,6 +482,7 @@ def main() -> None:
     table.add_row(
         f"booking, {CLIENTS} clients ({booking['total']:,} requests)", f"{booking['booking_rps']:.0f} req/s"
     )
+    table.add_row("booking latency p50 / p95", f"{booking['p50']:.0f} / {booking['p95']:.0f} ms")
     table.add_row("trivial endpoint, same server", f"{booking['trivial_rps']:.0f} req/s")
     table.add_row("booking ÷ trivial", f"{booking['ratio']:.2f}")
     for outcome, count in sorted(booking["tally"].items()):

@@ -228,6 +228,12 @@ class Payment(models.Model):
             models.Index(fields=["office", "status", "created_at"]),
             models.Index(fields=["payer", "created_at"]),
             models.Index(fields=["status", "expires_at"]),
+            # Monthly statements and national totals read captured payments by capture time.
+            models.Index(
+                fields=["captured_at", "office"],
+                condition=Q(status=PaymentStatus.CAPTURED),
+                name="payment_captured_at",
+            ),
         ]
         constraints = [
             # A double click cannot open two pending payments for the same thing.

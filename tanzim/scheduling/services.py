@@ -609,6 +609,10 @@ def appointment_book(
             code="service_does_not_fit",
             fields={"slot": [_("The service does not fit at this time.")]},
         )
+    if any(s.booked >= s.bookable for s in run):
+        # Already full when read: answer at once instead of queueing behind the row lock. A
+        # stale read can only refuse; taking the place is still decided by the UPDATE below.
+        raise SlotTakenError()
     start, end = run[0].start, run[-1].end
     _check_citizen(citizen=citizen, start=start, end=end, now=now)
     _apply_slot_deltas({s.pk: 1 for s in run}, {s.pk: s.start for s in run})

@@ -61,12 +61,10 @@ def test_the_generate_slots_command_is_idempotent(personas, clock, capsys):
 
 
 def test_the_demo_seed_is_idempotent_and_fills_a_live_queue(personas, clock):
-    from tanzim.accounts.choices import Role
     from tanzim.offices.models import Office
     from tanzim.scheduling.demo import seed_scheduling
-    from tanzim.testing.factories import CitizenFactory, give_role
+    from tanzim.testing.factories import CitizenFactory
 
-    give_role(personas.clerk_a, Role.CLERK, office=personas.office_a)
     for _ in range(5):
         CitizenFactory()
     clock.move_to(at(0, 11))

@@ -82,7 +82,6 @@ def test_a_double_click_with_one_key_books_once(slotted, service):
 
 def test_one_citizen_racing_for_many_slots_stays_within_the_limit(slotted, service, settings):
     settings.SCHEDULING_MAX_ACTIVE_BOOKINGS = 3
-    slots = [slot_at(slotted.office_a, at(1, 9, 0)).start]
     starts = [at(1, h, m) for h in (9, 10, 11, 12, 13) for m in (0, 30)]
     slots = [slot_at(slotted.office_a, s) for s in starts]
 
@@ -123,7 +122,6 @@ def test_crossed_reschedules_never_deadlock(slotted, service):
 def test_counters_calling_at_once_never_get_the_same_ticket(slotted, clock):
     for _ in range(6):
         ticket_issue_walk_in(office=slotted.office_a, actor=slotted.clerk_a)
-    counters = list(Counter.objects.filter(office=slotted.office_a))
     Counter.objects.bulk_create([Counter(office=slotted.office_a, number=n) for n in range(4, 7)])
     counters = list(Counter.objects.filter(office=slotted.office_a).order_by("number"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from django.db.models import F
 
 from tanzim.common.jalali import TEHRAN
 from tanzim.offices.models import Counter, Holiday, WorkingHours
@@ -122,13 +123,7 @@ def test_a_suspended_office_has_its_future_slots_closed(slotted, clock):
 
 
 def test_overbooking_is_off_by_default(slotted, clock):
-    assert not Slot.objects.filter(bookable__gt=models_F("capacity")).exists()
-
-
-def models_F(name):
-    from django.db.models import F
-
-    return F(name)
+    assert not Slot.objects.filter(bookable__gt=F("capacity")).exists()
 
 
 def test_overbooking_uses_the_binomial_rule_per_hour(personas, clock):
@@ -148,3 +143,31 @@ def test_horizon_follows_the_setting(personas, clock, settings):
     settings.SCHEDULING_HORIZON_DAYS = 3
     slots_generate(office=personas.office_a)
     assert max(_days(personas.office_a)) == (NOW + timedelta(days=2)).date()
+
+
+def test_changing_working_hours_regenerates_the_office_after_commit(
+    slotted, django_capture_on_commit_callbacks
+):
+    office = slotted.office_a
+    with django_capture_on_commit_callbacks(execute=True):
+        hours = WorkingHours.objects.get(office=office, weekday=at(1, 0).weekday())
+        hours.closes = time(12, 0)
+        hours.save()
+    assert Slot.objects.get(office=office, start=at(1, 14)).status == SlotStatus.CLOSED
+    assert Slot.objects.get(office=office, start=at(1, 11)).status == SlotStatus.OPEN
+
+
+def test_a_new_holiday_closes_that_day_everywhere_after_commit(slotted, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Holiday.objects.create(date=at(2, 0).date(), name_fa="تعطیل", name_en="Declared", kind="other")
+    monday = Slot.objects.filter(start__gte=at(2, 0), start__lt=at(3, 0))
+    assert monday.exists()
+    assert set(monday.values_list("status", flat=True)) == {SlotStatus.CLOSED}
+
+
+def test_adding_a_counter_raises_capacity_after_commit(slotted, django_capture_on_commit_callbacks):
+    office = slotted.office_a
+    with django_capture_on_commit_callbacks(execute=True):
+        Counter.objects.create(office=office, number=4)
+        Counter.objects.create(office=office, number=5)
+    assert slot_at(office, at(1, 9)).capacity == 3  # 60% of 5

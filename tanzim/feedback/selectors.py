@@ -21,7 +21,7 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.selectors import scope_for
 from tanzim.audit import services as audit
 from tanzim.cases.models import Case
-from tanzim.common.errors import NotFoundError
+from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.feedback import metrics, periods
 from tanzim.feedback.choices import OPEN
 from tanzim.feedback.models import (
@@ -142,7 +142,7 @@ def office_results_for(*, user: Any, office: Office, period_from: int, period_to
     if not results_offices_for(user=user).filter(pk=office.pk).exists():
         raise NotFoundError(_("Office not found."), code="office_not_found")
     if period_to < period_from or len(periods.months_between(period_from, period_to)) > 24:
-        raise NotFoundError(_("Choose at most 24 months."), code="period_range_too_long")
+        raise DomainError(_("Choose at most 24 months."), code="period_range_too_long")
     oversight = sees_identities_free_figures(user, office)
     minimum = 1 if oversight else settings.FEEDBACK_MIN_RESPONSES_SHOWN
     monthly = metrics.survey_metrics_by_period(

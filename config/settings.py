@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tanzim.disputes",
     "tanzim.feedback",
     "tanzim.inspections",
+    "tanzim.ranking",
     "tanzim.web",
 ]
 
@@ -425,3 +426,17 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 # --- end disputes ---------------------------------------------------------------------
+
+# --- ranking ------------------------------------------------------------------------------
+# The weights, goalposts, bands and Monte-Carlo settings are policy data (versioned in the
+# database); these only name the choice sets in the API schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "RankingRunStatusEnum": "tanzim.ranking.choices.RunStatus",
+        "RankingPeriodKindEnum": "tanzim.ranking.choices.PeriodKind",
+        "RankingNormalisationEnum": "tanzim.ranking.choices.Normalisation",
+        "RankingOutlierTreatmentEnum": "tanzim.ranking.choices.OutlierTreatment",
+        "RankingIndicatorEnum": "tanzim.ranking.choices.IndicatorKey",
+    }
+)
+# --- end ranking --------------------------------------------------------------------------

@@ -302,6 +302,10 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "tanzim.scheduling.tasks.close_queues",
             "schedule": crontab(hour=23, minute=30),
         },
+        "scheduling-rebalance-flexible-requests": {
+            "task": "tanzim.scheduling.tasks.rebalance_flexible_requests",
+            "schedule": crontab(hour=2, minute=0),
+        },
     }
 )
 # Stable OpenAPI names for the scheduling choice sets ("status", "kind", "channel" exist elsewhere too).

@@ -41,6 +41,16 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _static_from_finders(settings):
+    # Pages render {% static %}. Outside the embedded default the manifest storage needs a
+    # collectstatic run first; tests read the files from the apps' folders instead.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield

@@ -330,3 +330,33 @@ class EventSubject(models.TextChoices):
     ARBITRATOR = "arbitrator", _("Arbitrator")
     AWARD = "award", _("Award")
     REFERRAL = "referral", _("Referral")
+
+
+# Words of the history (event rows) that are not a stage of any table above.
+EVENT_WORDS = {
+    "sent": _("invitation sent"),
+    "reminded": _("reminder sent"),
+    "joined": _("respondent joined"),
+    "declared": _("eligibility declared"),
+    "signed_by_claimant": _("signed by the claimant"),
+    "signed_by_respondent": _("signed by the respondent"),
+    "waived_by_claimant": _("claimant agreed despite the ground"),
+    "waived_by_respondent": _("respondent agreed despite the ground"),
+}
+SUBJECT_CHOICES = {
+    EventSubject.DISPUTE: DisputeStatus,
+    EventSubject.SESSION: SessionStatus,
+    EventSubject.SETTLEMENT: SettlementStatus,
+    EventSubject.ARBITRATION: ArbitrationStatus,
+    EventSubject.ARBITRATOR: ArbitratorStatus,
+    EventSubject.AWARD: ComplianceStatus,
+    EventSubject.REFERRAL: ReferralStatus,
+}
+
+
+def event_word(subject: str, code: str) -> str:
+    """The translated label of a status code written in an event row."""
+    choices = SUBJECT_CHOICES.get(subject)
+    if choices is not None and code in choices.values:
+        return str(choices(code).label)
+    return str(EVENT_WORDS.get(code, code))

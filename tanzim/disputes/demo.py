@@ -290,8 +290,13 @@ def _offices(offices: Sequence[Office]) -> list[Office]:
                 Licence.objects.create(
                     office=office, kind=kind, number=f"DEMO-{kind[:3].upper()}", valid_from=date(2024, 1, 1)
                 )
-    others = sorted((o for o in licensed if o not in first), key=lambda o: o.code)
-    return first + others[:4]
+    # Four more offices, each in another province, so the Kanoon's figures by province have rows.
+    others, provinces = [], {o.province_id for o in first}
+    for office in sorted((o for o in licensed if o not in first), key=lambda o: o.code):
+        if office.province_id not in provinces and len(others) < 4:
+            others.append(office)
+            provinces.add(office.province_id)
+    return first + others
 
 
 def seed_disputes(*, offices: Sequence[Office], progress: Callable[[], None] | None = None) -> int:

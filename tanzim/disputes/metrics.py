@@ -79,6 +79,11 @@ class Figures:
         self.durations.extend(other.durations)
 
     @property
+    def active(self) -> bool:
+        """Anything happened to disputes (services alone do not make a row of the tables)."""
+        return bool(self.opened or self.concluded or self.out_of_scope or self.failure_reasons)
+
+    @property
     def resolved(self) -> int:
         return self.settled + self.awarded
 
@@ -261,9 +266,10 @@ def _rollup(per_office: dict[int, Figures], offices: dict[int, Office]) -> Repor
     province_rows = [
         (province, provinces[province.pk])
         for province in Province.objects.filter(pk__in=provinces).order_by("name_fa")
+        if provinces[province.pk].active
     ]
     office_rows = sorted(
-        ((offices[pk], f) for pk, f in per_office.items() if pk in offices),
+        ((offices[pk], f) for pk, f in per_office.items() if pk in offices and f.active),
         key=lambda row: (row[0].province.name_fa, row[0].code),
     )
     return Report(

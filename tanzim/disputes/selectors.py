@@ -154,7 +154,8 @@ def dispute_search_for(*, user: Any, query: str) -> QuerySet[Dispute]:
     digits = digits_only(query or "")
     disputes = dispute_list_for(user=user)
     if len(digits) == 10:
-        return disputes.filter(Q(reference=digits) | Q(parties__national_code=digits)).distinct()
+        matching = Party.objects.filter(dispute=OuterRef("pk"), national_code=digits)
+        return disputes.filter(Q(reference=digits) | Q(Exists(matching))).order_by("-created_at")
     return disputes.none()
 
 

@@ -178,7 +178,9 @@ def board(request):
         status=status,
         overdue_only=overdue_only,
     )
-    page = Paginator(data.rows, BOARD_PAGE).get_page(request.GET.get("page"))
+    query = (request.GET.get("q") or "").strip()[:40]
+    rows = selectors.dispute_search_for(user=request.user, query=query) if query else data.rows
+    page = Paginator(rows, BOARD_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     return render(
         request,
@@ -191,6 +193,7 @@ def board(request):
             "office_id": office_id,
             "status": status,
             "overdue_only": overdue_only,
+            "query": query,
         },
     )
 
@@ -229,13 +232,14 @@ def mine(request):
 
 
 def _period(request) -> tuple[int, int | None]:
-    year, month = jalali_year_month(timezone.now())
+    """The Jalali year (this one by default) and an optional month; the whole year when none."""
+    year = jalali_year_month(timezone.now())[0]
+    month = None
     y, m = _int(request.GET.get("year")), _int(request.GET.get("month"))
     if y and 1390 <= y <= 1500:
         year = y
-        month = m if m and 1 <= m <= 12 else None
-    elif request.GET.get("month") == "":
-        month = None
+    if m and 1 <= m <= 12:
+        month = m
     return year, month
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
@@ -111,6 +113,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return format_jalali(appt.start, with_time=True, persian_digits=False)
 
     def get_ticket(self, appt: Appointment) -> dict | None:
+        if appt.checked_in_at is None:
+            return None  # a ticket exists only after check-in
         ticket = getattr(appt, "ticket", None)
         return QueueTicketSerializer(ticket).data if ticket else None
 
@@ -151,11 +155,24 @@ class AppointmentRescheduleSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1)
 
 
+SERVICE_CACHE_SECONDS = 60
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+
+
 def _service(code: str) -> Service:
-    try:
-        return service_get(code=code)
-    except NotFoundError:
-        raise DomainError(fields={"service": [_("Unknown service.")]}, code="unknown_service") from None
+    """The active service with this code; cached a minute (the catalogue changes rarely)."""
+    unknown = DomainError(fields={"service": [_("Unknown service.")]}, code="unknown_service")
+    if not SLUG.fullmatch(code or ""):
+        raise unknown  # never a cache key made of arbitrary input
+    key = f"scheduling:service:{code}"
+    service = cache.get(key)
+    if service is None:
+        try:
+            service = service_get(code=code)
+        except NotFoundError:
+            raise unknown from None
+        cache.set(key, service, SERVICE_CACHE_SECONDS)
+    return service
 
 
 def _citizen_by_code(code: str) -> User:
@@ -272,7 +289,10 @@ class AppointmentListCreateView(APIView):
             if exc.code in ("slot_taken", "slot_closed"):
                 return slot_taken_response(exc, slot_id=values["slot"], service=service, request=request)
             raise
-        appointment = _appointment_queryset().get(pk=result.appointment.pk)
+        # A new booking is serialised as it is (no ticket yet); a replay is read back in full.
+        appointment = (
+            result.appointment if result.created else _appointment_queryset().get(pk=result.appointment.pk)
+        )
         headers = {"Location": f"/api/v1/appointments/{appointment.pk}/"}
         if not result.created:
             headers["Idempotent-Replayed"] = "true"

@@ -525,15 +525,19 @@ def _check_citizen(
         )
 
 
-def _create_appointment(**fields) -> Appointment:
-    for _attempt in range(5):
+def _create_appointment(*, savepoint: bool = True, **fields) -> Appointment:
+    """Insert with a fresh random reference. Two codes clash once in 10^11: with ``savepoint`` the
+    insert is retried in place; without, the IntegrityError reaches the caller, which retries."""
+    if not savepoint:
+        return Appointment.objects.create(reference=_new_reference(), **fields)
+    for attempt in range(5):
         try:
             with transaction.atomic():
                 return Appointment.objects.create(reference=_new_reference(), **fields)
         except IntegrityError as exc:
-            if "reference" not in str(exc).lower():
+            if "reference" not in str(exc).lower() or attempt == 4:
                 raise
-    raise ConflictError(code="reference_exhausted")
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -542,7 +546,6 @@ class BookingResult:
     created: bool
 
 
-@transaction.atomic
 def appointment_book(
     *,
     actor: User,
@@ -559,9 +562,10 @@ def appointment_book(
 
     With an ``idempotency_key`` a repeated request returns the first appointment
     (``created=False``); the same key with other data is a 409. A slot filled meanwhile is
-    a SlotTakenError (409): no check-then-insert, the database decides.
+    a SlotTakenError (409): no check-then-insert, the database decides. The booking runs in
+    one transaction; a unique-constraint refusal (a racing request with the same key, or the
+    same person and slot) rolls it back and is answered here.
     """
-    now = now or timezone.now()
     citizen = citizen or actor
     try:
         slot_id = int(slot_id)
@@ -570,13 +574,55 @@ def appointment_book(
     if channel not in BookingChannel.values:
         raise DomainError(fields={"channel": [_("Unknown channel.")]})
     payload = {
-        "slot": int(slot_id),
+        "slot": slot_id,
         "service": service.code,
         "citizen": citizen.pk,
         "channel": channel,
         "case_ref": case_ref,
         "office": office.code if office else None,
     }
+    for attempt in range(3):
+        try:
+            return _book(
+                actor=actor,
+                citizen=citizen,
+                slot_id=slot_id,
+                service=service,
+                office=office,
+                channel=channel,
+                case_ref=case_ref,
+                idempotency_key=idempotency_key,
+                payload=payload,
+                now=now or timezone.now(),
+            )
+        except IntegrityError as exc:
+            if "reference" in str(exc).lower() and attempt < 2:
+                continue  # two random codes met: book again with another
+            break
+    # A racing request with the same key won (a double click): answer as its replay.
+    earlier = None
+    if idempotency_key:
+        earlier = Appointment.objects.filter(booked_by=actor, idempotency_key=idempotency_key).first()
+    if earlier is not None:
+        check_replay(stored_fingerprint=earlier.request_fingerprint, payload=payload)
+        return BookingResult(earlier, False)
+    raise ConflictError(_("You already have an appointment at this time."), code="overlapping_booking")
+
+
+@transaction.atomic
+def _book(
+    *,
+    actor: User,
+    citizen: User,
+    slot_id: int,
+    service: Service,
+    office: Office | None,
+    channel: str,
+    case_ref: str,
+    idempotency_key: str | None,
+    payload: dict,
+    now: datetime,
+) -> BookingResult:
     citizen = _lock_user(citizen)
     if idempotency_key:
         earlier = Appointment.objects.filter(booked_by=actor, idempotency_key=idempotency_key).first()
@@ -590,7 +636,7 @@ def appointment_book(
         )
     if not citizen.is_active:
         raise DomainError(_("This citizen's account is not active."), code="citizen_inactive")
-    slot = Slot.objects.select_related("office").filter(pk=slot_id).first()
+    slot = Slot.objects.select_related("office", "office__city").filter(pk=slot_id).first()
     if slot is None:
         raise NotFoundError(_("This time is not available."), code="slot_not_found")
     if office is not None and slot.office_id != office.pk:
@@ -616,30 +662,21 @@ def appointment_book(
     start, end = run[0].start, run[-1].end
     _check_citizen(citizen=citizen, start=start, end=end, now=now)
     _apply_slot_deltas({s.pk: 1 for s in run}, {s.pk: s.start for s in run})
-    try:
-        appointment = _create_appointment(
-            office=slot.office,
-            slot=slot,
-            units=units,
-            start=start,
-            end=end,
-            service=service,
-            channel=channel,
-            citizen=citizen,
-            booked_by=actor,
-            case_ref=case_ref[:40],
-            idempotency_key=idempotency_key,
-            request_fingerprint=fingerprint(payload) if idempotency_key else "",
-        )
-    except IntegrityError:
-        # Same key from the same clerk for another citizen, committed meanwhile.
-        earlier = Appointment.objects.filter(booked_by=actor, idempotency_key=idempotency_key).first()
-        if idempotency_key and earlier is not None:
-            check_replay(stored_fingerprint=earlier.request_fingerprint, payload=payload)
-            raise ConflictError(code="idempotency_in_progress") from None
-        raise ConflictError(
-            _("You already have an appointment at this time."), code="overlapping_booking"
-        ) from None
+    appointment = _create_appointment(
+        savepoint=False,  # one round trip less on the hot path; the caller handles IntegrityError
+        office=slot.office,
+        slot=slot,
+        units=units,
+        start=start,
+        end=end,
+        service=service,
+        channel=channel,
+        citizen=citizen,
+        booked_by=actor,
+        case_ref=case_ref[:40],
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint(payload) if idempotency_key else "",
+    )
     audit.record(
         actor=actor,
         on_behalf_of=citizen if citizen.pk != actor.pk else None,
@@ -1434,3 +1471,18 @@ def _book_for_batch(
         data={"appointment": result.appointment.pk},
     )
     return result.appointment
+
+
+def flexible_requests_run(*, days: int = 5, k: int = 10, now: datetime | None = None) -> dict[str, int]:
+    """Expire requests whose window passed, then assign and book the rest (the nightly batch)."""
+    from tanzim.scheduling import batch, rebalance
+
+    now = now or timezone.now()
+    expired = FlexibleRequest.objects.filter(
+        status=FlexibleRequestStatus.PENDING, latest__lt=tehran_date(now) + timedelta(days=1)
+    ).update(status=FlexibleRequestStatus.UNASSIGNED)
+    data = batch.from_database(days=days, now=now)
+    if not data.requests or not len(data.problem.bucket_capacity):
+        return {"expired": expired, "booked": 0, "missed": 0, "unassigned": len(data.requests)}
+    result = rebalance.solve_optimal(data.problem, k=k)
+    return {"expired": expired, **batch.apply(data, result, actor=None)}

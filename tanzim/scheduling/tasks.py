@@ -51,14 +51,25 @@ def extend_slots() -> dict:
 
 @shared_task(name="tanzim.scheduling.tasks.refresh_office_stats")
 def refresh_office_stats() -> int:
+    """Every 15 minutes: the figures of offices busy today (the nightly task covers the rest)."""
+    from datetime import datetime, time
+
+    from tanzim.common.jalali import TEHRAN
     from tanzim.offices.choices import OfficeStatus
     from tanzim.offices.models import Office
     from tanzim.scheduling.metrics import office_day_stats_compute
+    from tanzim.scheduling.models import Appointment, QueueTicket
     from tanzim.scheduling.services import office_stats_refresh
 
     today = tehran_date(timezone.now())
+    start = datetime.combine(today, time(0), tzinfo=TEHRAN)
+    busy = set(QueueTicket.objects.filter(day=today).values_list("office_id", flat=True).distinct()) | set(
+        Appointment.objects.filter(start__gte=start, start__lt=start + timedelta(days=1))
+        .values_list("office_id", flat=True)
+        .distinct()
+    )
     count = 0
-    for office in Office.objects.filter(status=OfficeStatus.ACTIVE).select_related("province"):
+    for office in Office.objects.filter(pk__in=busy, status=OfficeStatus.ACTIVE).select_related("province"):
         office_stats_refresh(office=office)
         office_day_stats_compute(office=office, day=today)
         count += 1
@@ -67,15 +78,26 @@ def refresh_office_stats() -> int:
 
 @shared_task(name="tanzim.scheduling.tasks.close_queues")
 def close_queues() -> int:
-    """Late evening: close today's queues and fix the day's figures."""
+    """Late evening: close today's queues, fix the day's figures and refresh every office's."""
+    from tanzim.offices.choices import OfficeStatus
     from tanzim.offices.models import Office
     from tanzim.scheduling.metrics import office_day_stats_compute
-    from tanzim.scheduling.services import queue_close_day
+    from tanzim.scheduling.services import office_stats_refresh, queue_close_day
 
     today = tehran_date(timezone.now())
     closed = 0
     for office in Office.objects.select_related("province"):
         closed += queue_close_day(office=office, day=today)
         office_day_stats_compute(office=office, day=today)
-        office_day_stats_compute(office=office, day=today - timedelta(days=1))
+        if office.status == OfficeStatus.ACTIVE:
+            office_stats_refresh(office=office)
     return closed
+
+
+@shared_task(name="tanzim.scheduling.tasks.rebalance_flexible_requests")
+def rebalance_flexible_requests() -> dict:
+    """Nightly: place pending flexible requests at least total cost and book them (safe to rerun:
+    each booking has the request's own idempotency key, assigned requests are skipped)."""
+    from tanzim.scheduling.services import flexible_requests_run
+
+    return flexible_requests_run()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("find/", views.find, name="find"),
     path("book/", views.book, name="book"),
     path("choose-channel/", views.choose_channel, name="choose-channel"),
+    path("flexible/", views.flexible_request, name="flexible"),
     path("metrics/", views.metrics_page, name="metrics"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/ticket/", views.ticket_status, name="ticket-status"),

@@ -27,9 +27,9 @@ from tanzim.common.jalali import TEHRAN, tehran_date
 from tanzim.offices.models import Counter, Office, Province
 from tanzim.offices.selectors import city_list
 from tanzim.scheduling import ics, metrics, selectors, services, suggestions
-from tanzim.scheduling.choices import CHANGEABLE, AppointmentStatus, TicketStatus
+from tanzim.scheduling.choices import CHANGEABLE, AppointmentStatus, FlexibleRequestStatus, TicketStatus
 from tanzim.scheduling.forms import BookForm, CancelForm, FindForm, MetricsForm, PolicyForm, WalkInForm
-from tanzim.scheduling.models import QueueTicket, Slot
+from tanzim.scheduling.models import FlexibleRequest, QueueTicket, Slot
 
 COUNTER_SESSION_KEY = "scheduling_counter"
 
@@ -187,7 +187,10 @@ def my_appointments(request):
         a for a in qs if a.end > now and a.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
     ]
     past = [a for a in qs if a not in upcoming][::-1][:30]
-    return render(request, "scheduling/mine.html", {"upcoming": upcoming, "past": past})
+    flexible = FlexibleRequest.objects.filter(
+        citizen=request.user, status=FlexibleRequestStatus.PENDING
+    ).select_related("service")
+    return render(request, "scheduling/mine.html", {"upcoming": upcoming, "past": past, "flexible": flexible})
 
 
 def _appointment_or_404(request, pk: int):
@@ -320,6 +323,36 @@ def calendar_file(request, pk: int):
     response = HttpResponse(ics.appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{ics.ics_filename(appointment)}"'
     return response
+
+
+@login_required
+@require_POST
+def flexible_request(request):
+    """ "Any office near me, any day in these dates": the nightly rebalancer books a time."""
+    service = _service_or_none(request.POST.get("service"))
+    if service is None:
+        raise Http404
+    try:
+        latitude, longitude = float(request.POST.get("lat", "")), float(request.POST.get("lon", ""))
+        earliest = date.fromisoformat(request.POST.get("date_from", ""))
+        latest = date.fromisoformat(request.POST.get("date_to", ""))
+    except ValueError:
+        messages.error(request, _("Choose a service, a place and dates first."))
+        return redirect("scheduling:find")
+    try:
+        services.flexible_request_create(
+            citizen=request.user,
+            service=service,
+            latitude=latitude,
+            longitude=longitude,
+            earliest=earliest,
+            latest=latest,
+        )
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("scheduling:find")
+    messages.success(request, _("Noted. We will book the best nearby time for you and send it by SMS."))
+    return redirect("scheduling:mine")
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 
 from tanzim.common.jalali import format_jalali
 from tanzim.common.normalize import to_persian_digits
-from tanzim.disputes.choices import DisputeStatus, Disqualification, FailureReason
+from tanzim.disputes.choices import DisputeStatus, Disqualification, FailureReason, SessionResult, event_word
 
 register = template.Library()
 
@@ -45,6 +45,23 @@ def failure_label(code: str) -> str:
         return str(FailureReason(code).label)
     except ValueError:
         return code
+
+
+@register.simple_tag
+def event_text(event) -> str:
+    """``from → to`` of an event row in words; a note (from = to) shows only the stage."""
+    to = event_word(event.subject, event.to_status)
+    if event.from_status and event.from_status != event.to_status:
+        return f"{event_word(event.subject, event.from_status)} → {to}"
+    return to
+
+
+@register.filter
+def event_reason(event) -> str:
+    """An event's reason; a session's coded result is shown in words."""
+    if event.subject == "session" and event.reason in SessionResult.values:
+        return str(SessionResult(event.reason).label)
+    return event.reason
 
 
 @register.filter

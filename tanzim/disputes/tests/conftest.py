@@ -22,15 +22,6 @@ NOW = datetime(2026, 12, 5, 9, 0, tzinfo=TEHRAN)
 RESPONDENT_MOBILE = "+989350001122"
 
 
-@pytest.fixture(autouse=True)
-def _static_from_finders(settings):
-    # Pages render {% static %}; outside the embedded default the manifest storage needs collectstatic.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def after_commit():
     """Run the after-commit callbacks (signals, PDF tasks) registered so far, each once.

@@ -75,7 +75,8 @@ def test_the_intake_form_shows_what_is_wrong(personas, clock, client):
     assert "is-invalid" in response.text
 
 
-def test_the_respondent_joins_with_the_code_without_an_account_and_accepts(personas, clock, client):
+def test_the_respondent_joins_with_the_code_without_an_account_and_accepts(personas, clock, client, settings):
+    settings.SHOW_OUTBOX_IN_UI = True  # as in the embedded demo
     dispute = services.dispute_triage(dispute=open_dispute(personas), actor=personas.clerk_a)
     services.dispute_invite(dispute=dispute, actor=personas.clerk_a)
     respondent = dispute.parties.get(role="respondent")
@@ -250,3 +251,22 @@ def test_the_times_a_party_proposed_show_in_jalali_on_the_mediators_page(persona
     client.force_login(personas.mediator_a)
     page = client.get(detail(dispute))
     assert "۱۴۰۵/۰۹/۱۶ ۱۰:۰۰" in page.text
+
+
+def test_the_board_finds_a_dispute_by_reference_or_a_partys_national_code(personas, clock, client):
+    dispute = open_dispute(personas)
+    other = open_dispute(personas)
+    client.force_login(personas.clerk_a)
+    by_reference = client.get(reverse("disputes:board"), {"q": dispute.reference_display})
+    assert (
+        f'data-dispute="{dispute.pk}"' in by_reference.text
+        and f'data-dispute="{other.pk}"' not in by_reference.text
+    )
+    respondent_code = other.parties.get(role="respondent").national_code
+    by_code = client.get(reverse("disputes:board"), {"q": respondent_code})
+    assert f'data-dispute="{other.pk}"' in by_code.text and f'data-dispute="{dispute.pk}"' not in by_code.text
+    client.force_login(personas.clerk_b)
+    assert (
+        f'data-dispute="{dispute.pk}"'
+        not in client.get(reverse("disputes:board"), {"q": dispute.reference}).text
+    )

@@ -47,15 +47,6 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-@pytest.fixture(autouse=True)
-def _static_from_finders(settings):
-    """Pages render {% static %}: outside the embedded default, use the plain storage (no manifest)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def service(db) -> Service:
     return Service.objects.get(code="case_followup")

@@ -78,3 +78,52 @@ def test_the_demo_seed_is_idempotent_and_fills_a_live_queue(personas, clock):
     assert first["tickets"] > 0 and second["tickets"] == 0
     statuses = set(QueueTicket.objects.values_list("status", flat=True))
     assert "served" in statuses
+
+
+def test_the_nightly_task_books_pending_requests_and_expires_stale_ones(slotted, service, clock):
+    from tanzim.scheduling import tasks
+
+    flexible_request_create(
+        citizen=slotted.citizen,
+        service=service,
+        latitude=35.69,
+        longitude=51.39,
+        earliest=at(1, 0).date(),
+        latest=at(2, 0).date(),
+    )
+    stale = flexible_request_create(
+        citizen=slotted.other_citizen,
+        service=service,
+        latitude=35.69,
+        longitude=51.39,
+        earliest=at(0, 0).date(),
+        latest=at(0, 0).date(),
+    )
+    counts = tasks.rebalance_flexible_requests()
+    assert counts["expired"] == 1 and counts["booked"] == 1
+    stale.refresh_from_db()
+    assert stale.status == FlexibleRequestStatus.UNASSIGNED
+    assert tasks.rebalance_flexible_requests()["booked"] == 0  # rerun: nothing twice
+    assert Appointment.objects.count() == 1
+
+
+def test_a_citizen_asks_for_any_nearby_time_from_the_page(slotted, service, clock):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(slotted.citizen)
+    data = {
+        "service": service.code,
+        "lat": "35.69",
+        "lon": "51.39",
+        "date_from": "2026-12-20",
+        "date_to": "2026-12-22",
+    }
+    response = client.post("/appointments/flexible/", data)
+    assert response.status_code == 302
+    assert FlexibleRequest.objects.get().status == FlexibleRequestStatus.PENDING
+    page = client.get("/appointments/").content.decode()
+    assert 'id="flexible"' in page
+    again = client.post("/appointments/flexible/", data, follow=True)
+    assert FlexibleRequest.objects.count() == 1
+    assert "alert-danger" in again.content.decode()

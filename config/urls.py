@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("tanzim.disputes.api_urls")),
     path("", include("tanzim.feedback.api_urls")),
     path("", include("tanzim.inspections.api_urls")),
+    path("", include("tanzim.ranking.api_urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("disputes/", include("tanzim.disputes.urls")),
     path("feedback/", include("tanzim.feedback.urls")),
     path("inspections/", include("tanzim.inspections.urls")),
+    path("ranking/", include("tanzim.ranking.urls")),
     path("", include("tanzim.web.urls")),
 ]
 if settings.DEBUG or settings.EMBEDDED:

@@ -28,6 +28,7 @@ The formulas (docs/DOMAIN.md, OECD/JRC handbook on composite indicators):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -214,7 +215,7 @@ def check_bands(bands: Sequence[Band]) -> None:
     for band in ordered:
         if not (0 <= band.low < band.high <= 100):
             raise MethodError("band_range", band.tier)
-    for below, above in zip(ordered, ordered[1:], strict=False):
+    for below, above in itertools.pairwise(ordered):
         if above.low < below.high:
             raise MethodError("band_overlap", f"{below.tier}/{above.tier}")
         if above.low > below.high:

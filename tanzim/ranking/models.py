@@ -158,6 +158,9 @@ class RankingRunEvent(models.Model):
         verbose_name_plural = _("ranking run events")
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.from_status or '-'} -> {self.to_status}"
+
 
 class RankingResult(models.Model):
     run = models.ForeignKey(
@@ -197,6 +200,22 @@ class RankingResult(models.Model):
             models.Index(fields=["office", "run"], name="ranking_result_office_run"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.office_id} #{self.rank or '-'} {self.tier}"
+
+    @property
+    def score_change(self) -> float | None:
+        if self.score is None or self.previous_score is None:
+            return None
+        return self.score - self.previous_score
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the previous period (positive: moved up)."""
+        if not self.rank or not self.previous_rank:
+            return None
+        return self.previous_rank - self.rank
+
 
 class IndicatorValue(models.Model):
     """One indicator of one office in one run: the input (raw, sample) and every derived figure."""
@@ -223,3 +242,6 @@ class IndicatorValue(models.Model):
         ordering = ["result", "pk"]
         constraints = [models.UniqueConstraint(fields=["result", "key"], name="ranking_indicator_once")]
         indexes = [models.Index(fields=["run", "key"], name="ranking_indicator_run")]
+
+    def __str__(self) -> str:
+        return f"{self.result_id}: {self.key}"

@@ -662,7 +662,7 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
             % {"status": RunStatus(run.status).label},
             code="run_not_finished",
         )
-    year, month = months.split(months.shift(run.period_last, 1))
+    year, month = _next_unsettled(run.period_last)
     superseded = list(
         RankingRun.objects.select_for_update()
         .filter(period_kind=run.period_kind, period_first=run.period_first, status=RunStatus.APPROVED)
@@ -710,6 +710,21 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
         },
     )
     return run
+
+
+def _next_unsettled(last: int) -> tuple[int, int]:
+    """The first month after ``last`` not yet settled: the next settlement the tiers can reach."""
+    from tanzim.finance.choices import SettlementStatus
+    from tanzim.finance.models import SettlementRun
+
+    month = months.shift(last, 1)
+    settled = {
+        y * 100 + m
+        for y, m in SettlementRun.objects.filter(status=SettlementStatus.DONE).values_list("year", "month")
+    }
+    while month in settled:
+        month = months.shift(month, 1)
+    return months.split(month)
 
 
 def _sync_share_adjustments(run: RankingRun, *, year: int, month: int, actor: Any) -> bool:

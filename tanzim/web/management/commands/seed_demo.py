@@ -14,6 +14,7 @@ from tanzim.inspections.demo import seed_inspections
 from tanzim.offices.demo import seed_offices
 from tanzim.offices.models import City
 from tanzim.offices.services import reference_data_load
+from tanzim.ranking.demo import seed_ranking
 from tanzim.scheduling.demo import seed_scheduling
 
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                 ("disputes", seed_disputes),
                 ("surveys", seed_feedback),
                 ("inspections", seed_inspections),
+                ("ranking", seed_ranking),  # last: it reads what the stages above wrote
             )
             for label, seed in stages:
                 task = progress.add_task(label, total=len(created))

@@ -28,6 +28,7 @@ from tanzim.notify.selectors import message_list_for, outbox_recent
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import city_list, province_list
+from tanzim.web.desk import desk_sections
 from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, SignupForm, StaffLoginForm
 
 OTP_SESSION_KEY = "otp_national_code"
@@ -178,12 +179,15 @@ def home(request):
         "roles": active_roles(request.user),
         "inbox": message_list_for(user=request.user),
     }
+    offices = []
     if kind == "office":
-        context["offices"] = (
+        offices = list(
             Office.objects.filter(pk__in=_office_ids(scope))
             .select_related("province", "city")
             .prefetch_related("licences", "hours", "counters")
+            .order_by("code")
         )
+        context["offices"] = offices
     elif kind in ("kanoon", "province"):
         provinces = province_list()
         if kind == "province":
@@ -192,6 +196,7 @@ def home(request):
             active=Count("offices", filter=Q(offices__status=OfficeStatus.ACTIVE)),
             suspended=Count("offices", filter=Q(offices__status=OfficeStatus.SUSPENDED)),
         )
+    context["sections"] = desk_sections(scope, offices)
     return render(request, "web/home.html", context)
 
 

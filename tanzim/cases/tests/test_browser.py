@@ -138,7 +138,7 @@ def test_a_clerk_files_in_person_for_a_walk_in_citizen(new_page, personas):
     page = new_page()
     clerk_signs_in(page, "clerk.a")
     expect_persian_page(page)
-    page.locator("#case-links a[href$='/cases/walk-in/']").click()
+    page.locator("#requests-links a[href$='/cases/walk-in/']").click()
 
     # The citizen's ID card: national code typed in Persian digits, a new account is opened.
     page.fill("#id_national_code", persian("0084575948"))
@@ -202,7 +202,7 @@ def test_a_citizen_drafts_online_and_the_office_verifies_at_a_short_visit(new_pa
     citizen = new_page(personas.citizen)
     citizen.goto("/home/")
     expect_persian_page(citizen)
-    citizen.locator("#case-links a[href$='/cases/start/']").click()
+    citizen.locator("#requests-links a[href$='/cases/start/']").click()
     citizen.locator("a[data-service='civil_petition']").click()
 
     # The channel chooser puts remote first, recommended, with the saving; the citizen picks semi.

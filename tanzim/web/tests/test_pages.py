@@ -496,3 +496,48 @@ def test_the_api_docs_render_without_any_cdn(client, db):
     assert "jsdelivr" not in content
     assert "unpkg" not in content
     assert "/static/drf_spectacular_sidecar/" in content
+
+
+DESK_PERSONAS = [
+    "citizen",
+    "clerk_a",
+    "manager_a",
+    "clerk_b",
+    "mediator_a",
+    "arbitrator_a",
+    "consultant_a",
+    "inspector",
+    "province_admin_a",
+    "kanoon_admin",
+    "partner",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", DESK_PERSONAS)
+def test_every_link_on_the_desk_opens_for_its_persona(client, personas, persona):
+    client.force_login(getattr(personas, persona))
+    page = html(client.get(reverse("web:home")))
+    desk = page.split('id="desk"', 1)[1].split('class="h5 mt-4"', 1)[0]
+    links = re.findall(r'<a class="btn btn-sm [^"]*" href="([^"]+)">', desk)
+    assert links, "every persona has something to do"
+    for url in links:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, (persona, url, response.status_code)
+
+
+@pytest.mark.django_db
+def test_the_desk_shows_each_role_its_own_work(client, personas):
+    client.force_login(personas.clerk_a)
+    clerk = html(client.get(reverse("web:home")))
+    assert reverse("cases:worklist") in clerk and reverse("cases:start") not in clerk
+    assert reverse("scheduling:queue", args=[personas.office_a.code]) in clerk
+    assert reverse("scheduling:queue", args=[personas.office_b.code]) not in clerk
+    assert reverse("finance:kanoon") not in clerk
+    client.force_login(personas.citizen)
+    citizen = html(client.get(reverse("web:home")))
+    assert reverse("cases:start") in citizen and reverse("cases:worklist") not in citizen
+    assert reverse("scheduling:find") in citizen and reverse("disputes:join") in citizen
+    client.force_login(personas.kanoon_admin)
+    kanoon = html(client.get(reverse("web:home")))
+    assert reverse("finance:kanoon") in kanoon and reverse("inspections:plan") in kanoon

@@ -1,0 +1,102 @@
+"""The links of "My desk": every page a user's roles open, grouped by what they are for.
+
+The web app sits right of every domain app, so it is the one place that knows them all. A link
+is listed only for the roles its page serves; the tests open every link of every persona.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.accounts.choices import Role
+from tanzim.accounts.selectors import Scope
+from tanzim.offices.models import Office
+
+STAFF = (Role.CLERK, Role.OFFICE_MANAGER)
+OVERSIGHT = (Role.KANOON_ADMIN, Role.PROVINCE_ADMIN, Role.INSPECTOR)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    primary: bool = False
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    links: list[Link] = field(default_factory=list)
+
+    def add(self, label, name: str, *args, primary: bool = False) -> None:
+        self.links.append(Link(str(label), reverse(name, args=args), primary))
+
+
+def desk_sections(scope: Scope, offices: list[Office]) -> list[Section]:
+    """The sections of links for this scope; ``offices`` are the offices the user works in."""
+    staff = scope.has(*STAFF)
+    manager = scope.has(Role.OFFICE_MANAGER)
+    oversight = scope.has(*OVERSIGHT)
+    citizen = not scope.roles or scope.roles == {Role.CITIZEN}
+
+    requests = Section("requests", _("Requests"))
+    if staff:
+        requests.add(_("Worklist"), "cases:worklist", primary=True)
+        requests.add(_("New walk-in request"), "cases:walk-in")
+        requests.add(_("Search requests"), "cases:search")
+    if citizen:
+        requests.add(_("Start a request"), "cases:start", primary=True)
+        requests.add(_("My requests"), "cases:list")
+        requests.add(_("Find an office"), "web:directory")
+
+    appointments = Section("appointments", _("Appointments"))
+    if citizen:
+        appointments.add(_("Book an appointment"), "scheduling:find", primary=True)
+        appointments.add(_("My appointments"), "scheduling:mine")
+    if staff:
+        for office in offices:
+            queue = _("Queue of %(office)s") % {"office": office.name}
+            appointments.add(queue, "scheduling:queue", office.code)
+            appointments.add(_("Today's appointments"), "scheduling:office-day", office.code)
+    if staff or oversight:
+        appointments.add(_("Appointment figures"), "scheduling:metrics")
+
+    disputes = Section("disputes", _("Disputes"))
+    if staff:
+        disputes.add(_("Dispute board"), "disputes:board", primary=True)
+        disputes.add(_("New dispute"), "disputes:new")
+    if scope.has(Role.MEDIATOR, Role.ARBITRATOR):
+        disputes.add(_("My sessions and cases"), "disputes:docket", primary=True)
+    if staff or oversight:
+        disputes.add(_("Dispute figures"), "disputes:overview")
+    if citizen:
+        disputes.add(_("My disputes"), "disputes:mine")
+        disputes.add(_("Join a dispute with a code"), "disputes:join")
+
+    money = Section("money", _("Money"))
+    money.add(_("Payments"), "finance:payments")
+    if manager or scope.has(Role.KANOON_ADMIN, Role.PROVINCE_ADMIN):
+        money.add(_("Statements"), "finance:statements")
+    if scope.has(Role.KANOON_ADMIN):
+        money.add(_("The Kanoon's accounts"), "finance:kanoon")
+        money.add(_("Settlements"), "finance:settlements")
+
+    quality = Section("quality", _("Surveys, complaints and inspections"))
+    if manager or oversight:
+        quality.add(_("Survey results"), "feedback:results")
+    if scope.has(Role.KANOON_ADMIN, Role.PROVINCE_ADMIN, Role.INSPECTOR):
+        quality.add(_("Complaints to handle"), "feedback:complaint-worklist")
+        quality.add(_("Inspection plan"), "inspections:plan")
+    if manager or oversight:
+        quality.add(_("Inspections"), "inspections:index")
+    if manager:
+        quality.add(_("Corrective actions"), "inspections:actions")
+    if citizen:
+        quality.add(_("My complaints"), "feedback:complaints")
+        quality.add(_("File a complaint"), "feedback:complaint-new")
+
+    return [s for s in (requests, appointments, disputes, money, quality) if s.links]

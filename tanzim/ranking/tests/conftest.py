@@ -16,7 +16,11 @@ NOW = "2026-07-15 09:00:00+03:30"  # in Tir 1405, so Khordad has ended
 
 
 @pytest.fixture(autouse=True)
-def _in_tir_1405():
+def _in_tir_1405(request):
+    """Service and page tests run in Tir 1405; browser tests keep the real clock (live server)."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
     with time_machine.travel(NOW, tick=False):
         yield
 

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from tanzim.ranking import services
+
+
+def approved_run(personas, period: str = "1405-03", reason: str = ""):
+    run = services.run_request(actor=personas.kanoon_admin, period=period, reason=reason)
+    run = services.run_execute(run_id=run.pk)
+    return services.run_approve(run=run, actor=personas.kanoon_admin)
+
+
+def finished_run(personas, period: str = "1405-03"):
+    run = services.run_request(actor=personas.kanoon_admin, period=period)
+    return services.run_execute(run_id=run.pk)

@@ -299,7 +299,7 @@ def _moments(values: np.ndarray) -> tuple[float | None, float | None, float | No
     centred = x - mean
     var = math.fsum((centred * centred).tolist()) / x.size
     sd = math.sqrt(var)
-    if sd == 0 or x.size < 3:
+    if sd**4 == 0 or x.size < 3:  # no spread (or one too small to raise to the fourth power)
         return mean, sd, 0.0, 0.0
     skew = math.fsum((centred**3).tolist()) / x.size / sd**3
     kurt = math.fsum((centred**4).tolist()) / x.size / sd**4 - 3.0

@@ -221,7 +221,7 @@ def test_the_policy_form_refuses_weights_off_100(client, surveyed):
     response = client.post(reverse("ranking:policy"), _policy_post(satisfaction__weight="35"))
 
     assert response.status_code == 400
-    assert "95%" in response.text or "۹۵" in response.text
+    assert "95٪" in response.text and "۱۰۰٪" in response.text  # the total it came to, and the rule
 
 
 def test_the_policy_form_refuses_overlapping_bands(client, surveyed):

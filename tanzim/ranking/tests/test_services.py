@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tanzim.audit.models import AuditEvent
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
@@ -14,6 +15,13 @@ from tanzim.ranking.choices import IndicatorKey, RunStatus
 from tanzim.ranking.models import IndicatorValue, RankingResult, RankingRunEvent
 from tanzim.ranking.tests.conftest import answer
 from tanzim.testing.factories import OfficeFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; the pages test the Persian ones."""
+    with translation.override("en"):
+        yield
 
 
 def finished_run(actor, period="1405-03", reason=""):

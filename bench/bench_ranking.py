@@ -49,7 +49,7 @@ def others_load(office_ids: list[int], scale: float) -> None:
     period = periods.parse(PERIOD)
     start, end = feedback_bench.periods.bounds_utc(period.first, period.last)
     n = len(office_ids)
-    per_office_disputes = 60
+    per_office_disputes = 12
     per_office_services = max(50, int(400 * scale * 10) // 10)
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # scratch rows: skip FK triggers
@@ -83,8 +83,8 @@ def others_load(office_ids: list[int], scale: float) -> None:
                    CASE WHEN random() < 0.25 + 0.45 * o.q THEN 'settled'
                         WHEN random() < 0.1 THEN 'awarded' ELSE 'referred' END,
                    %(start)s + random() * (%(end)s - %(start)s), 'mediation', '', '', false, '', 0, 1, '', '', '',
-                   %(start)s - interval '20 days', %(start)s, '', 1, o.id, true,
-                   %(start)s + random() * (%(end)s - %(start)s), 0
+                   %(start)s + random() * interval '20 days', %(start)s, '', 1, o.id, true,
+                   %(start)s + interval '30 days' + random() * (%(end)s - %(start)s - interval '30 days'), 0
             FROM bench_o o CROSS JOIN generate_series(1, {per_office_disputes}) g
             """,
             params,
@@ -94,7 +94,7 @@ def others_load(office_ids: list[int], scale: float) -> None:
             INSERT INTO disputes_disputeevent (subject, created_at, from_status, to_status, reason, dispute_id,
                                                office_id, due_at)
             SELECT 'dispute', d.created_at + s.k * interval '5 days', 'invited', 'mediation', '', d.id, d.office_id,
-                   d.created_at + s.k * interval '5 days' + interval '7 days'
+                   d.created_at + s.k * interval '5 days' + (3 + 6 * random()) * interval '1 day'
             FROM disputes_dispute d CROSS JOIN (VALUES (1), (2)) s(k)
             """
         )
@@ -112,7 +112,7 @@ def others_load(office_ids: list[int], scale: float) -> None:
                 gateway, gateway_ref, failure_reason, return_url, idempotency_scope, request_fingerprint,
                 created_at, updated_at, office_id, captured_at)
             SELECT gen_random_uuid(), 'cases.case', o.idx || '-' || g, 'petition', 'in_person', '{{}}',
-                   770000, 0, 0, 770000, 0, 0, 'captured', 'card', 'simulated', '', '', '', '', '',
+                   770000, 0, 0, 770000, 0, 0, 'captured', 'pos', 'simulated', '', '', '', '', '',
                    %(start)s, %(start)s, o.id, %(start)s + random() * (%(end)s - %(start)s)
             FROM bench_o o CROSS JOIN generate_series(1, {per_office_services}) g
             """,
@@ -157,7 +157,7 @@ def others_load(office_ids: list[int], scale: float) -> None:
         cursor.execute(
             """
             INSERT INTO finance_account (code, kind, owner, purpose, created_at, office_id)
-            SELECT 'BA-' || p.purpose || '-' || o.id, 'income', 'office', p.purpose, %(start)s, o.id
+            SELECT 'BA-' || p.purpose || '-' || o.id, 'revenue', 'office', p.purpose, %(start)s, o.id
             FROM bench_o o CROSS JOIN (VALUES ('fee_revenue'), ('subsidy_revenue')) p(purpose)
             """,
             params,
@@ -165,7 +165,7 @@ def others_load(office_ids: list[int], scale: float) -> None:
         cursor.execute(
             """
             INSERT INTO finance_entry (debit, credit, posted_at, account_id, transaction_id)
-            SELECT 0, CASE WHEN a.purpose = 'fee_revenue' THEN 300000000 ELSE (random() * 20000000)::bigint END,
+            SELECT 0, CASE WHEN a.purpose = 'fee_revenue' THEN 300000000 ELSE 1 + (random() * 20000000)::bigint END,
                    %(start)s + (m.k * 30 + 3) * interval '1 day', a.id, (SELECT max(id) FROM finance_transaction)
             FROM finance_account a CROSS JOIN (VALUES (0), (1), (2)) m(k) WHERE a.code LIKE 'BA-%%'
             """,

@@ -200,8 +200,12 @@ def main() -> None:
     ids = list(existing.order_by("code").values_list("pk", flat=True))
     if args.reload or len(ids) != offices or not feedback_bench.loaded(ids, responses):
         started = time.perf_counter()
+        # Every bench row that refers to the old bench offices goes first (a scratch database).
         _sql(
-            "TRUNCATE ranking_indicatorvalue, ranking_rankingresult, ranking_rankingrunevent, ranking_rankingrun CASCADE"
+            "TRUNCATE ranking_indicatorvalue, ranking_rankingresult, ranking_rankingrunevent, ranking_rankingrun, "
+            "disputes_disputeevent, disputes_dispute, finance_entry, finance_account, finance_transaction, "
+            "finance_payment, finance_officetier, cases_caseevent, feedback_complaint, inspections_inspection, "
+            "audit_auditevent, audit_auditstream CASCADE"
         )
         ids = feedback_bench.offices_load(offices)
         feedback_bench.responses_load(ids, responses)

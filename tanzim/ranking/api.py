@@ -4,7 +4,7 @@ and the public ranking of approved runs (no login)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -147,6 +147,23 @@ class RankingPolicySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
+def _paged(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """The LimitOffsetPagination envelope around a list, for the schema."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
+RankingRunPage = _paged("RankingRunPage", RankingRunSerializer)
+RankingResultPage = _paged("RankingResultPage", RankingResultSerializer)
+RankingPolicyPage = _paged("RankingPolicyPage", RankingPolicySerializer)
+
 # --- views ----------------------------------------------------------------------------------------
 
 
@@ -162,7 +179,7 @@ PROVINCE = OpenApiParameter("province", str, description=_("Province code"), req
 class RankingRunListView(APIView):
     """Runs this person may see; the Kanoon starts a run for an ended month or quarter."""
 
-    @extend_schema(responses={200: RankingRunSerializer(many=True)}, operation_id="ranking_runs_list")
+    @extend_schema(responses={200: RankingRunPage}, operation_id="ranking_runs_list")
     def get(self, request):
         return _page(request, self, selectors.run_list_for(user=request.user), RankingRunSerializer)
 
@@ -197,7 +214,7 @@ def _province(request) -> Province | None:
 
 
 class RankingResultListView(APIView):
-    @extend_schema(parameters=[PROVINCE], responses={200: RankingResultSerializer(many=True)})
+    @extend_schema(parameters=[PROVINCE], responses={200: RankingResultPage})
     def get(self, request, pk: int):
         run = selectors.run_get_for(user=request.user, pk=pk)
         results = selectors.results_for(user=request.user, run=run, province=_province(request))
@@ -215,7 +232,7 @@ class RankingExplanationView(APIView):
 class RankingPolicyListView(APIView):
     """Policy versions, newest first (the Kanoon's side); the Kanoon saves a new version."""
 
-    @extend_schema(responses={200: RankingPolicySerializer(many=True)})
+    @extend_schema(responses={200: RankingPolicyPage})
     def get(self, request):
         if not selectors.is_oversight(request.user):
             raise PermissionDeniedError()
@@ -236,7 +253,7 @@ class RankingPublicRunListView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={200: RankingRunSerializer(many=True)}, auth=[])
+    @extend_schema(responses={200: RankingRunPage}, auth=[])
     def get(self, request):
         return _page(request, self, selectors.public_runs().select_related("policy"), RankingRunSerializer)
 
@@ -246,7 +263,7 @@ class RankingPublicResultListView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(parameters=[PROVINCE], responses={200: RankingResultSerializer(many=True)}, auth=[])
+    @extend_schema(parameters=[PROVINCE], responses={200: RankingResultPage}, auth=[])
     def get(self, request, pk: int):
         run = selectors.public_run_get(pk=pk)
         if run is None:

@@ -42,7 +42,8 @@ step "Tests on PostgreSQL ($DB_NAME)"
 ensure_services
 if $PY scripts/pgdb.py create "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL"; then
   # Each test process keeps its own in-memory cache (rate limits, lock-outs), so parallel workers
-  # never clear each other's counters; Redis-backed behaviour has its own tests (TEST_REDIS_URL).
+  # never clear each other's counters. Tests of Redis itself (counters, the Celery broker with a
+  # real worker) use TEST_REDIS_URL under key prefixes and queues of their own.
   env -u REDIS_URL DATABASE_URL="$PG_BASE/$DB_NAME" SECRET_KEY="test-only-$DB_NAME" \
     TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} CELERY_TASK_ALWAYS_EAGER=true \
     $PY -m pytest -q -n 2 "$@" || fail "tests on PostgreSQL"

@@ -244,13 +244,16 @@ CELERY_BEAT_SCHEDULE["finance-settle-last-month"] = {
 }
 
 # --- logging: no secrets or personal data ---------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own default is INFO whatever the root says; LOG_LEVEL governs it too.
+        "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
         # Per-task and per-PDF-step chatter drowns what an operator needs to see.
         "celery.app.trace": {"level": "WARNING"},

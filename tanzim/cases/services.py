@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
@@ -535,7 +536,8 @@ def _check_complete(case: Case) -> None:
         missing.append(str(_("your confirmation that the copies match the originals")))
     if missing:
         raise DomainError(
-            _("The request is not complete: %(missing)s.") % {"missing": "، ".join(missing)},
+            _("The request is not complete: %(missing)s.")
+            % {"missing": pgettext("list separator", ", ").join(missing)},
             code="case_incomplete",
         )
 

@@ -25,6 +25,7 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from tanzim.accounts import services as account_services
 from tanzim.accounts.choices import Role
@@ -1646,7 +1647,11 @@ def window_extend(*, dispute: Dispute, actor: User, reason: str) -> Dispute:
     window = rules.mediation_window(criminal_track=dispute.criminal_track)
     if dispute.window_extensions >= window.max_extensions:
         raise ConflictError(
-            _("This window cannot be extended again (at most %(n)s extension(s)).")
+            ngettext_lazy(
+                "This window cannot be extended again (at most %(n)s extension).",
+                "This window cannot be extended again (at most %(n)s extensions).",
+                "n",
+            )
             % {"n": window.max_extensions},
             code="no_more_extensions",
         )

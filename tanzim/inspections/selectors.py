@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.selectors import scope_for
@@ -275,10 +276,14 @@ def office_risks(*, user: Any, province: Province | None, now: datetime | None =
             risk.reasons.append(str(_("Low satisfaction: %(score).2f of 5") % {"score": shrunk}))
         if c["received"]:
             risk.reasons.append(
-                str(_("%(n)s complaint(s), %(u)s upheld") % {"n": c["received"], "u": c["upheld"]})
+                str(
+                    ngettext_lazy("%(n)s complaint, %(u)s upheld", "%(n)s complaints, %(u)s upheld", "n")
+                    % {"n": c["received"], "u": c["upheld"]}
+                )
             )
         if overdue:
-            risk.reasons.append(str(_("%(n)s overdue request(s)") % {"n": overdue}))
+            overdue_text = ngettext_lazy("%(n)s overdue request", "%(n)s overdue requests", "n")
+            risk.reasons.append(str(overdue_text % {"n": overdue}))
         if days is None:
             risk.reasons.append(str(_("Never inspected")))
         elif age >= 1:

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
@@ -442,7 +443,12 @@ def _complete_checks(inspection: Inspection) -> tuple[dict[int, InspectionAnswer
             errors[key] = [_("This item needs a photo or document as evidence.")]
     if errors:
         raise DomainError(
-            _("%(n)s item(s) need attention before the inspection can be completed.") % {"n": len(errors)},
+            ngettext_lazy(
+                "%(n)s item needs attention before the inspection can be completed.",
+                "%(n)s items need attention before the inspection can be completed.",
+                "n",
+            )
+            % {"n": len(errors)},
             code="inspection_incomplete",
             fields=errors,
         )

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tanzim.accounts.choices import Role
@@ -165,11 +166,13 @@ def plan(request):
                 raise
             _flash(request, exc)
         else:
-            messages.success(
-                request,
-                _("Plan “%(name)s” created with %(n)s inspection(s).")
-                % {"name": created.name, "n": created.inspections.count()},
+            count = created.inspections.count()
+            text = ngettext(
+                "Plan “%(name)s” created with %(n)s inspection.",
+                "Plan “%(name)s” created with %(n)s inspections.",
+                count,
             )
+            messages.success(request, text % {"name": created.name, "n": count})
             return redirect(f"{request.path}?province={province.code if province else ''}")
     risks = selectors.office_risks(user=request.user, province=province) if province else []
     due = selectors.periodic_due(user=request.user, province=province) if province else []

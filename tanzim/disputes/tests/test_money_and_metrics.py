@@ -4,7 +4,7 @@ resolution, respondent engagement, failure reasons) at office, province and nati
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -189,3 +189,19 @@ def test_the_public_figures_show_the_nation_and_provinces_only(personas, month_o
     report = metrics.public_figures(year=1405, month=9)
     assert report.nation.settled == 1 and report.offices == []
     assert [p.pk for p, _f in report.provinces] == [personas.office_a.province_id]
+
+
+def test_a_stage_still_open_after_its_deadline_counts_as_late(personas, clock):
+    dispute = services.dispute_triage(dispute=open_dispute(personas), actor=personas.clerk_a)
+    dispute = services.dispute_invite(dispute=dispute, actor=personas.clerk_a).dispute
+    assert dispute.due_at is not None  # the respondent has until then to answer
+    start, end = metrics.period_bounds(year=1405, month=9)
+
+    def figures():
+        return metrics.office_figures(start=start, end=end)[personas.office_a.pk]
+
+    assert figures().steps_with_deadline == 0  # still in the stage, not yet due: not counted
+    clock.move_to(dispute.due_at + timedelta(days=1))
+    late = figures()
+    assert (late.steps_with_deadline, late.steps_on_time) == (1, 0)
+    assert late.timeliness == 0.0

@@ -132,6 +132,14 @@ def latest_result_for(*, user: Any, code: str) -> RankingResult:
     raise NotFoundError(_("No ranking for this office yet."), code="result_not_found")
 
 
+def has_result(*, user: Any, code: str) -> bool:
+    try:
+        latest_result_for(user=user, code=code)
+    except NotFoundError:
+        return False
+    return True
+
+
 @dataclass
 class IndicatorRow:
     key: str

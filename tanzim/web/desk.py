@@ -7,6 +7,7 @@ is listed only for the roles its page serves; the tests open every link of every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts.choices import Role
 from tanzim.accounts.selectors import Scope
 from tanzim.offices.models import Office
+from tanzim.ranking import selectors as ranking_selectors
 
 STAFF = (Role.CLERK, Role.OFFICE_MANAGER)
 OVERSIGHT = (Role.KANOON_ADMIN, Role.PROVINCE_ADMIN, Role.INSPECTOR)
@@ -36,7 +38,7 @@ class Section:
         self.links.append(Link(str(label), reverse(name, args=args), primary))
 
 
-def desk_sections(scope: Scope, offices: list[Office]) -> list[Section]:
+def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Section]:
     """The sections of links for this scope; ``offices`` are the offices the user works in."""
     staff = scope.has(*STAFF)
     manager = scope.has(Role.OFFICE_MANAGER)
@@ -99,4 +101,16 @@ def desk_sections(scope: Scope, offices: list[Office]) -> list[Section]:
         quality.add(_("My complaints"), "feedback:complaints")
         quality.add(_("File a complaint"), "feedback:complaint-new")
 
-    return [s for s in (requests, appointments, disputes, money, quality) if s.links]
+    ranking = Section("ranking", _("Ranking"))
+    if oversight:
+        ranking.add(_("Ranking runs"), "ranking:runs", primary=True)
+        ranking.add(_("Ranking policy"), "ranking:policy")
+    if manager:
+        for office in offices:
+            if ranking_selectors.has_result(user=user, code=office.code):
+                ranking.add(
+                    _("Ranking of %(office)s") % {"office": office.name}, "ranking:office", office.code
+                )
+    ranking.add(_("Public ranking"), "ranking:public")
+
+    return [s for s in (requests, appointments, disputes, money, quality, ranking) if s.links]

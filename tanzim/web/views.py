@@ -196,7 +196,7 @@ def home(request):
             active=Count("offices", filter=Q(offices__status=OfficeStatus.ACTIVE)),
             suspended=Count("offices", filter=Q(offices__status=OfficeStatus.SUSPENDED)),
         )
-    context["sections"] = desk_sections(scope, offices)
+    context["sections"] = desk_sections(request.user, scope, offices)
     return render(request, "web/home.html", context)
 
 

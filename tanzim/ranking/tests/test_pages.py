@@ -238,3 +238,14 @@ def test_a_province_admin_reads_the_policy_but_cannot_save(client, surveyed):
 
     assert client.get(reverse("ranking:policy")).status_code == 200
     assert client.post(reverse("ranking:policy"), _policy_post()).status_code == 403
+
+
+def test_a_manager_finds_the_offices_ranking_on_the_desk_once_a_run_is_approved(client, surveyed):
+    office_url = reverse("ranking:office", args=[surveyed.office_a.code])
+    client.force_login(surveyed.manager_a)
+    assert office_url not in client.get(reverse("web:home")).text  # nothing to show yet
+    approved_run(surveyed)
+    desk = client.get(reverse("web:home")).text
+    assert office_url in desk
+    assert reverse("ranking:office", args=[surveyed.office_b.code]) not in desk
+    assert client.get(office_url, follow=True).status_code == 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -970,13 +970,17 @@ def share_policy_set(
 
 
 @transaction.atomic
-def office_tier_set(*, office: Any, year: int, month: int, tier: str, actor: Any = None) -> OfficeTier:
-    """The ranking run sets an office's tier from a Jalali month on (the share rate follows it)."""
+def _check_tier_month(year: int, month: int, tiers: Iterable[str]) -> None:
     share_math.check_month(year, month)
-    if tier not in Tier.values:
+    if not set(tiers) <= set(Tier.values):
         raise DomainError(fields={"tier": [_("Tiers are A, B, C and D.")]})
     if _settled(year, month):
         raise ConflictError(_("This month is already settled."), code="period_settled")
+
+
+def office_tier_set(*, office: Any, year: int, month: int, tier: str, actor: Any = None) -> OfficeTier:
+    """One office's tier from a Jalali month on (the share rate follows it), in its audit chain."""
+    _check_tier_month(year, month, [tier])
     row, _created = OfficeTier.objects.update_or_create(
         office=office, year=year, month=month, defaults={"tier": tier}
     )
@@ -988,6 +992,29 @@ def office_tier_set(*, office: Any, year: int, month: int, tier: str, actor: Any
         data={"period": f"{year}/{month}", "tier": tier},
     )
     return row
+
+
+def office_tiers_set(*, tiers: Mapping[int, str], year: int, month: int, actor: Any = None) -> int:
+    """Every ranked office's tier for one month at once (an approved ranking run).
+
+    One upsert and one audit event in the Kanoon's chain listing every tier: the approval is one
+    act, and 3,000 single writes with an audit event each took 17 seconds.
+    """
+    _check_tier_month(year, month, tiers.values())
+    rows = [OfficeTier(office_id=pk, year=year, month=month, tier=tier) for pk, tier in sorted(tiers.items())]
+    OfficeTier.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["office", "year", "month"],
+        update_fields=["tier"],
+    )
+    audit.record(
+        action="finance.office_tier.set_many",
+        actor=actor,
+        data={"period": f"{year}/{month}", "tiers": {str(pk): tier for pk, tier in sorted(tiers.items())}},
+    )
+    return len(rows)
 
 
 def dispute_resolved_record(

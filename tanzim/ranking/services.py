@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -671,16 +672,10 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
     for old in superseded:
         _transition(old, RunStatus.SUPERSEDED, actor=actor, note=f"superseded by run {run.pk}")
         audit.record(action="ranking.run.superseded", actor=actor, obj=old, data={"by": run.pk})
-    tiers = list(
-        RankingResult.objects.filter(run=run, ranked=True)
-        .exclude(tier="")
-        .select_related("office")
-        .order_by("office_id")
+    tiers = dict(
+        RankingResult.objects.filter(run=run, ranked=True).exclude(tier="").values_list("office_id", "tier")
     )
-    for result in tiers:
-        finance_services.office_tier_set(
-            office=result.office, year=year, month=month, tier=result.tier, actor=actor
-        )
+    finance_services.office_tiers_set(tiers=tiers, year=year, month=month, actor=actor)
     adjusted = _sync_share_adjustments(run, year=year, month=month, actor=actor)
     run = _transition(
         run,
@@ -692,9 +687,7 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
         effective_year=year,
         effective_month=month,
     )
-    counts: dict[str, int] = {}
-    for result in tiers:
-        counts[result.tier] = counts.get(result.tier, 0) + 1
+    counts = dict(Counter(tiers.values()))
     audit.record(
         action="ranking.run.approved",
         actor=actor,

@@ -10,11 +10,12 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tanzim.audit.models import AuditEvent
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.finance import services, share
 from tanzim.finance.choices import AccountPurpose, TransactionKind
 from tanzim.finance.ledger import balances, office_accounts, system_accounts
-from tanzim.finance.models import SettlementLine, SettlementRun, SharePolicy, Transaction
+from tanzim.finance.models import OfficeTier, SettlementLine, SettlementRun, SharePolicy, Transaction
 from tanzim.finance.tasks import settle_last_month
 from tanzim.finance.tests.conftest import AFTER_MEHR_1404, IN_MEHR_1404, TEHRAN
 
@@ -240,6 +241,34 @@ def test_only_the_kanoon_sets_the_policy(personas):
 def test_a_bad_tier_is_refused(personas):
     with pytest.raises(DomainError):
         services.office_tier_set(office=personas.office_a, year=1404, month=7, tier="E")
+
+
+def test_a_ranking_sets_every_tier_at_once_in_one_audited_write(personas):
+    a, b = personas.office_a.pk, personas.office_b.pk
+    assert (
+        services.office_tiers_set(tiers={a: "A", b: "D"}, year=1404, month=7, actor=personas.kanoon_admin)
+        == 2
+    )
+    assert services.office_tiers_set(tiers={a: "B"}, year=1404, month=7) == 1  # a later approval replaces
+    assert dict(OfficeTier.objects.filter(year=1404, month=7).values_list("office_id", "tier")) == {
+        a: "B",
+        b: "D",
+    }
+    events = AuditEvent.objects.filter(action="finance.office_tier.set_many").order_by("seq")
+    assert [e.data["tiers"] for e in events] == [{str(a): "A", str(b): "D"}, {str(a): "B"}]
+    assert events[0].actor_id == personas.kanoon_admin.pk
+
+
+def test_a_bulk_tier_write_is_all_or_nothing(mehr_activity):
+    personas = mehr_activity
+    a, b = personas.office_a.pk, personas.office_b.pk
+    with pytest.raises(DomainError):
+        services.office_tiers_set(tiers={a: "A", b: "E"}, year=1404, month=8)
+    with time_machine.travel(AFTER_MEHR_1404, tick=False):
+        services.settlement_run(year=1404, month=7, actor=None)
+    with pytest.raises(ConflictError):
+        services.office_tiers_set(tiers={a: "A"}, year=1404, month=7)
+    assert not OfficeTier.objects.filter(year=1404, month__in=[7, 8]).exists()
 
 
 def test_the_settlement_api_is_for_the_kanoon_only(client, mehr_activity):

@@ -50,12 +50,17 @@ def test_a_free_service_is_captured_at_once_and_the_kanoon_owes_the_subsidy(
     personas, quote, django_capture_on_commit_callbacks
 ):
     received = []
-    signals.payment_captured.connect(lambda sender, payment, **kw: received.append(payment.pk), weak=False)
+
+    def record(sender, payment, **kwargs):
+        received.append(payment.pk)
+
+    # Only this receiver: the cases' and disputes' own receivers must stay for the other tests.
+    signals.payment_captured.connect(record)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             payment = _create(personas, quote(free_service=True), actor=personas.clerk_a)
     finally:
-        signals.payment_captured.receivers.clear()
+        signals.payment_captured.disconnect(record)
     assert payment.status == PaymentStatus.CAPTURED
     assert payment.method == PaymentMethod.FREE
     assert payment.amount == 0 and payment.subsidy == 770_000

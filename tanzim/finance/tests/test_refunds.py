@@ -117,14 +117,18 @@ def test_an_online_refund_is_returned_by_the_bank_after_commit(
 ):
     payment = pay_online(make_payment(court_fee=1_000_000))
     refunded = []
-    signals.payment_refunded.connect(lambda sender, refund, **kw: refunded.append(refund.pk), weak=False)
+
+    def record(sender, refund, **kwargs):
+        refunded.append(refund.pk)
+
+    signals.payment_refunded.connect(record)  # only this receiver is removed afterwards
     try:
         with django_capture_on_commit_callbacks(execute=True):
             refund = services.refund_create(
                 payment=payment, amount=500_000, part="court_fee", reason="settlement halved it", actor=None
             )
     finally:
-        signals.payment_refunded.receivers.clear()
+        signals.payment_refunded.disconnect(record)
     refund.refresh_from_db()
     assert refund.status == RefundStatus.COMPLETED and refund.gateway_ref
     bank = SimulatedGatewayTransaction.objects.get(token=payment.gateway_token)

@@ -14,8 +14,11 @@ def main(action: str, db_url: str, admin_url: str) -> None:
         if action == "create":
             conn.execute(f'CREATE DATABASE "{name}"')
         else:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
+            # pytest-django's own test databases too: test_<name>, and test_<name>_gwN per xdist worker.
+            pattern = r"test\_" + name.replace("_", r"\_") + "%"  # "_" is a wildcard in LIKE
+            found = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [pattern])
+            for (test_db,) in [(name,), *found.fetchall()]:
+                conn.execute(f'DROP DATABASE IF EXISTS "{test_db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

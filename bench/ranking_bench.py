@@ -9,8 +9,8 @@ per office and each office's fee and subsidy revenue in the ledger. Then it runs
 the other apps' metrics, shrinking and normalising, ranking, the Monte Carlo, storing every
 input and output, approving (tiers into finance, audited), and reproducing the run.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/bench_ranking.py
-    ... bench/bench_ranking.py --scale 0.1      # 300 offices, 1,000,000 responses
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/ranking_bench.py
+    ... bench/ranking_bench.py --scale 0.1      # 300 offices, 1,000,000 responses
 
 Use a scratch database: it is migrated, its survey tables emptied and refilled, and the bench
 rows of the other apps replaced. Figures only; nothing here asserts on time.

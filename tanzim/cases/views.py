@@ -10,8 +10,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -53,6 +52,7 @@ from tanzim.catalog.selectors import offices_for_service, service_get, service_l
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.identifiers import is_valid_national_code
 from tanzim.common.normalize import digits_only
+from tanzim.common.views import form_add_domain_error, scoped_view
 from tanzim.finance import selectors as finance_selectors
 from tanzim.finance import services as finance_services
 from tanzim.finance.choices import PaymentStatus
@@ -64,38 +64,11 @@ WAITING_FOR_CITIZEN = (CaseStatus.NEEDS_CORRECTION, CaseStatus.AWAITING_PAYMENT)
 WORKLIST_PAGE = 50
 
 
-def _scoped(view):
-    """Sign-in required; NotFoundError → 404 and PermissionDeniedError → 403, as in the API."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return login_required(wrapper)
-
-
 def _messages_of(exc: DomainError) -> list[str]:
     texts = [str(exc.message)] if not exc.fields else []
     for errors in exc.fields.values():
         texts.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
     return texts or [str(exc.message)]
-
-
-def _form_error(form, exc: Exception) -> None:
-    """Put a service's refusal on the form, next to the field it is about."""
-    if isinstance(exc, DomainError):
-        if not exc.fields:
-            form.add_error(None, str(exc.message))
-        for field, errors in exc.fields.items():
-            for error in errors if isinstance(errors, list) else [errors]:
-                form.add_error(field if field in form.fields else None, str(error))
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc)
 
 
 def _staff_office_ids(user) -> list[int]:
@@ -169,7 +142,7 @@ def choose_channel(request, service):
     )
 
 
-@_scoped
+@scoped_view
 def choose_office(request, service, channel):
     """Step 3: the office that will handle it (active, licensed for the service), then the draft."""
     svc = service_get(code=service)
@@ -193,7 +166,7 @@ def choose_office(request, service, channel):
                     title=form.cleaned_data["title"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -219,7 +192,7 @@ def choose_office(request, service, channel):
 # --- the citizen's list ----------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 @require_GET
 def my_cases(request):
     cases = (
@@ -330,7 +303,7 @@ def _typed_text(forms) -> list[tuple[str, str]]:
     return kept
 
 
-@_scoped
+@scoped_view
 @require_GET
 def case_detail(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
@@ -355,7 +328,7 @@ SUCCESS = {
 }
 
 
-@_scoped
+@scoped_view
 @require_POST
 def act(request, pk, action):
     """One endpoint for the workflow moves of the case page."""
@@ -398,7 +371,7 @@ def act(request, pk, action):
         text = _conflict_text(case) if exc.code == "stale_status" else str(exc.message)
         return _render_case(request, fresh, bound={action: form}, conflict=text, status=409)
     except DomainError as exc:
-        _form_error(form, exc)
+        form_add_domain_error(form, exc)
         return _render_case(request, case, bound={action: form}, status=400)
     messages.success(request, SUCCESS[action])
     return redirect("cases:detail", pk=case.pk)
@@ -475,12 +448,12 @@ def _draft_post(form_class=None, prefix: str | None = None):
                 )
             return view(request, case, *args, **kwargs)
 
-        return _scoped(require_POST(wrapper))
+        return scoped_view(require_POST(wrapper))
 
     return decorator
 
 
-@_scoped
+@scoped_view
 @require_GET
 def draft(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
@@ -521,7 +494,7 @@ def draft_details(request, case):
         except ConflictError as exc:
             return _conflict_on_draft(request, case, exc, details_form=form)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:draft", pk=case.pk)
@@ -539,7 +512,7 @@ def party_add(request, case):
         except ConflictError as exc:
             return _conflict_on_draft(request, case, exc, party_form=form)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Party added."))
             return redirect("cases:draft", pk=case.pk)
@@ -576,7 +549,7 @@ def document_add(request, case):
         except ConflictError as exc:
             return _conflict_on_draft(request, case, exc, document_form=form)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Document uploaded."))
             return redirect("cases:draft", pk=case.pk)
@@ -607,7 +580,7 @@ def confirm_originals(request, case):
     return redirect("cases:draft", pk=case.pk)
 
 
-@_scoped
+@scoped_view
 @require_POST
 def submit(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
@@ -632,7 +605,7 @@ def submit(request, pk):
     return redirect("cases:detail", pk=case.pk)
 
 
-@_scoped
+@scoped_view
 @require_GET
 def document_download(request, pk, document_id):
     """A confidential read: scoped like the case and logged by the selector."""
@@ -652,7 +625,7 @@ def document_download(request, pk, document_id):
 # --- payment ---------------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 @require_POST
 def pay(request, pk):
     """The applicant pays online: open (or reopen) the payment and go to the gateway."""
@@ -668,7 +641,7 @@ def pay(request, pk):
     return redirect(url)
 
 
-@_scoped
+@scoped_view
 @require_POST
 def counter_payment(request, pk):
     """A clerk took the fee at the counter (card reader); the case moves on to paid and is filed."""
@@ -690,7 +663,7 @@ def counter_payment(request, pk):
     return redirect("cases:detail", pk=case.pk)
 
 
-@_scoped
+@scoped_view
 @require_POST
 def refile(request, pk):
     """Send a paid case to the judiciary now instead of waiting for the next automatic retry."""
@@ -703,7 +676,7 @@ def refile(request, pk):
     return redirect("cases:detail", pk=case.pk)
 
 
-@_scoped
+@scoped_view
 @require_GET
 def receipt(request, pk):
     """The Persian PDF receipt: for the applicant and the office's staff only."""
@@ -722,7 +695,7 @@ def receipt(request, pk):
 # --- the office's desk -----------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 @require_GET
 def worklist(request):
     """The office's turn, most urgent first; overdue cases highlighted, counts per status."""
@@ -781,7 +754,7 @@ def worklist(request):
     )
 
 
-@_scoped
+@scoped_view
 def walk_in(request):
     """A clerk identifies a walk-in citizen and opens a request for them, then drafts it with them."""
     office_ids = _require_staff(request.user)
@@ -811,7 +784,7 @@ def walk_in(request):
                     free_service=data["free_service"],
                 )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -822,7 +795,7 @@ def walk_in(request):
     return render(request, "cases/walk_in.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@_scoped
+@scoped_view
 @require_GET
 def search(request):
     """By tracking code (typed any way: Persian digits, dashes) or by a party's national code."""

@@ -8,7 +8,6 @@ dispute the user is nothing to is a 404. A refused action comes back as a messag
 
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -31,6 +30,7 @@ from tanzim.cases.forms import RialsField
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.http import client_ip
 from tanzim.common.jalali import format_jalali, jalali_year_month, parse_jalali
+from tanzim.common.views import scoped_view
 from tanzim.disputes import documents, metrics, selectors, services
 from tanzim.disputes.choices import (
     FINAL,
@@ -73,21 +73,6 @@ BOARD_PAGE = 50
 
 
 # --- plumbing -------------------------------------------------------------------------------------
-
-
-def _scoped(view):
-    """Sign-in required; NotFoundError → 404 and PermissionDeniedError → 403, as in the API."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return login_required(wrapper)
 
 
 def _texts(exc: DomainError) -> list[str]:
@@ -160,7 +145,7 @@ def index(request):
     return redirect("disputes:mine")
 
 
-@_scoped
+@scoped_view
 @require_GET
 def board(request):
     """The office's board: disputes by stage, most urgent first, with their deadlines."""
@@ -203,7 +188,7 @@ def _int(value) -> int | None:
     return int(text) if text.isdigit() and len(text) < 12 else None
 
 
-@_scoped
+@scoped_view
 @require_GET
 def docket(request):
     disputes = selectors.docket_for(user=request.user)
@@ -220,7 +205,7 @@ def docket(request):
     )
 
 
-@_scoped
+@scoped_view
 @require_GET
 def mine(request):
     disputes = selectors.party_disputes_for(user=request.user)
@@ -243,7 +228,7 @@ def _period(request) -> tuple[int, int | None]:
     return year, month
 
 
-@_scoped
+@scoped_view
 @require_GET
 def overview(request):
     """All disputes the viewer oversees (the Kanoon, a province), by province, with the figures."""
@@ -298,7 +283,7 @@ def figures(request):
 # --- intake ---------------------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 @require_http_methods(["GET", "POST"])
 def new(request):
     offices = _staff_offices(request.user)
@@ -343,7 +328,7 @@ def new(request):
     return render(request, "disputes/new.html", {"form": form, "offices": offices, "office": office})
 
 
-@_scoped
+@scoped_view
 @require_http_methods(["GET", "POST"])
 def from_case(request, case_id: int):
     """Send a petition or complaint to resolution first."""
@@ -429,7 +414,7 @@ def _permissions(dispute: Dispute, access: selectors.Access, settlement, arbitra
     }
 
 
-@_scoped
+@scoped_view
 @require_GET
 def detail(request, pk: int):
     dispute = _dispute(request, pk)
@@ -527,7 +512,7 @@ def _demo_messages(request, access) -> list:
 # --- actions on the ladder ------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 @require_POST
 def act(request, pk: int, action: str):
     user = request.user
@@ -628,7 +613,7 @@ def act(request, pk: int, action: str):
     raise Http404()
 
 
-@_scoped
+@scoped_view
 @require_POST
 def party_edit(request, pk: int, role: str):
     dispute = _dispute(request, pk)
@@ -651,7 +636,7 @@ def party_edit(request, pk: int, role: str):
 # --- sessions, proposals, documents ---------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 @require_POST
 def session_new(request, pk: int):
     form = SessionForm(request.POST)
@@ -675,7 +660,7 @@ def session_new(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def session_record(request, pk: int, session_id: int):
     dispute = _dispute(request, pk)
@@ -704,7 +689,7 @@ def session_record(request, pk: int, session_id: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def proposal_new(request, pk: int):
     form = ProposalForm(request.POST)
@@ -722,7 +707,7 @@ def proposal_new(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def document_new(request, pk: int):
     form = DocumentForm(request.POST, request.FILES)
@@ -741,7 +726,7 @@ def document_new(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_GET
 def document_download(request, pk: int, document_id: int):
     dispute = _dispute(request, pk)
@@ -799,7 +784,7 @@ def _field_errors(exc: DomainError) -> list[str]:
     return texts or [str(exc.message)]
 
 
-@_scoped
+@scoped_view
 @require_http_methods(["GET", "POST"])
 def settlement_edit(request, pk: int):
     """The mediator writes the settlement report: terms and one row per obligation (instalments…)."""
@@ -883,7 +868,7 @@ def _live_settlement_or_404(dispute: Dispute):
     return settlement
 
 
-@_scoped
+@scoped_view
 @require_POST
 def settlement_open(request, pk: int):
     dispute = _dispute(request, pk)
@@ -897,7 +882,7 @@ def settlement_open(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def settlement_void(request, pk: int):
     dispute = _dispute(request, pk)
@@ -917,7 +902,7 @@ def settlement_void(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def settlement_code(request, pk: int):
     dispute = _dispute(request, pk)
@@ -938,7 +923,7 @@ def settlement_code(request, pk: int):
     return _act(request, pk, send, anchor="settlement")
 
 
-@_scoped
+@scoped_view
 @require_POST
 def settlement_sign(request, pk: int):
     dispute = _dispute(request, pk)
@@ -962,7 +947,7 @@ def settlement_sign(request, pk: int):
     return _act(request, pk, sign, anchor="settlement")
 
 
-@_scoped
+@scoped_view
 @require_GET
 def settlement_pdf(request, pk: int):
     """The signed report as stored; a draft is rendered on the fly and marked as one."""
@@ -987,7 +972,7 @@ def settlement_pdf(request, pk: int):
 # --- arbitration ----------------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 @require_POST
 def arbitration_new(request, pk: int):
     form = ArbitrationForm(request.POST)
@@ -1019,7 +1004,7 @@ def _arbitration_or_404(dispute: Dispute):
     return arbitration
 
 
-@_scoped
+@scoped_view
 @require_POST
 def arbitrator_new(request, pk: int):
     dispute = _dispute(request, pk)
@@ -1049,7 +1034,7 @@ def arbitrator_new(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def arbitrator_act(request, pk: int, arbitrator_id: int, action: str):
     dispute = _dispute(request, pk)
@@ -1120,7 +1105,7 @@ def arbitrator_act(request, pk: int, arbitrator_id: int, action: str):
     raise Http404()
 
 
-@_scoped
+@scoped_view
 @require_POST
 def arbitration_extend(request, pk: int):
     dispute = _dispute(request, pk)
@@ -1145,7 +1130,7 @@ def arbitration_extend(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def award_new(request, pk: int):
     dispute = _dispute(request, pk)
@@ -1173,7 +1158,7 @@ def award_new(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def award_act(request, pk: int, action: str):
     dispute = _dispute(request, pk)
@@ -1200,7 +1185,7 @@ def award_act(request, pk: int, action: str):
     raise Http404()
 
 
-@_scoped
+@scoped_view
 @require_GET
 def award_pdf(request, pk: int):
     dispute = _dispute(request, pk)
@@ -1229,7 +1214,7 @@ def _referral(dispute: Dispute, referral_id: int) -> Referral:
     return referral
 
 
-@_scoped
+@scoped_view
 @require_GET
 def referral_file(request, pk: int, referral_id: int):
     dispute = _dispute(request, pk)
@@ -1248,7 +1233,7 @@ def referral_file(request, pk: int, referral_id: int):
     return response
 
 
-@_scoped
+@scoped_view
 @require_POST
 def referral_tracking(request, pk: int, referral_id: int):
     dispute = _dispute(request, pk)

@@ -7,14 +7,12 @@ month of each comment, never a person.
 
 from __future__ import annotations
 
-import functools
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,35 +26,13 @@ from tanzim.common.errors import (
     RateLimitedError,
 )
 from tanzim.common.http import client_ip
+from tanzim.common.views import form_add_domain_error, scoped_view
 from tanzim.feedback import periods, selectors, services
 from tanzim.feedback.choices import DIMENSIONS, OPEN, ComplaintAction, ComplaintStatus, SurveyDimension
 from tanzim.feedback.forms import AttachmentForm, ComplaintActionForm, ComplaintForm, PeriodForm, SurveyForm
 from tanzim.offices.models import Office
 
 DECISION_ACTIONS = (ComplaintAction.UPHOLD, ComplaintAction.PARTLY_UPHOLD, ComplaintAction.DISMISS)
-
-
-def _scoped(view):
-    """Sign-in required; NotFoundError → 404 and PermissionDeniedError → 403."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return login_required(wrapper)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
-    for field, errors in exc.fields.items():
-        for error in errors if isinstance(errors, list) else [errors]:
-            form.add_error(field if field in form.fields else None, str(error))
 
 
 # --- the survey (public) --------------------------------------------------------------------------
@@ -100,7 +76,7 @@ def survey(request, token: str):
                     status=403,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
                 status = 400
             else:
                 return render(
@@ -119,7 +95,7 @@ def survey(request, token: str):
 # --- complaints -------------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 def complaint_list(request):
     complaints = selectors.complaint_list_for(user=request.user).filter(complainant=request.user)
     page = Paginator(complaints, 20).get_page(request.GET.get("page"))
@@ -127,7 +103,7 @@ def complaint_list(request):
     return render(request, "feedback/complaint_list.html", {"page": page, "handler": handler})
 
 
-@_scoped
+@scoped_view
 def complaint_new(request):
     offices = list(selectors.offices_visited_by(user=request.user))
     cases, visits = selectors.complaint_links_for(user=request.user)
@@ -163,7 +139,7 @@ def complaint_new(request):
                     idempotency_key=f"web-{key}"[:64],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
                 status = 429 if isinstance(exc, RateLimitedError) else 400
             else:
                 messages.success(
@@ -197,13 +173,13 @@ def _render_complaint(request, complaint, *, action_form=None, attach_form=None,
     return render(request, "feedback/complaint_detail.html", context, status=status)
 
 
-@_scoped
+@scoped_view
 def complaint_detail(request, reference: str):
     complaint = selectors.complaint_get_for(user=request.user, reference=reference)
     return _render_complaint(request, complaint)
 
 
-@_scoped
+@scoped_view
 @require_POST
 def complaint_act(request, reference: str):
     complaint = selectors.complaint_get_for(user=request.user, reference=reference)
@@ -229,13 +205,13 @@ def complaint_act(request, reference: str):
     except PermissionDeniedError:
         raise
     except DomainError as exc:
-        _form_error(form, exc)
+        form_add_domain_error(form, exc)
         return _render_complaint(request, complaint, action_form=form, status=400)
     messages.success(request, _("Saved."))
     return redirect("feedback:complaint", reference=complaint.reference)
 
 
-@_scoped
+@scoped_view
 @require_POST
 def complaint_attach(request, reference: str):
     complaint = selectors.complaint_get_for(user=request.user, reference=reference)
@@ -248,14 +224,14 @@ def complaint_attach(request, reference: str):
         except (ConflictError, DomainError) as exc:
             if isinstance(exc, NotFoundError | PermissionDeniedError):
                 raise
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("The file was added."))
             return redirect("feedback:complaint", reference=complaint.reference)
     return _render_complaint(request, complaint, attach_form=form, status=400)
 
 
-@_scoped
+@scoped_view
 def complaint_attachment(request, reference: str, attachment_id: int):
     attachment = selectors.attachment_open_for(
         user=request.user, reference=reference, attachment_id=attachment_id
@@ -268,7 +244,7 @@ def complaint_attachment(request, reference: str, attachment_id: int):
     )
 
 
-@_scoped
+@scoped_view
 def complaint_worklist(request):
     provinces = selectors.oversight_provinces_for(user=request.user)
     if not provinces.exists():
@@ -315,7 +291,7 @@ def _period_range(form: PeriodForm) -> tuple[int, int]:
     return first, last
 
 
-@_scoped
+@scoped_view
 def results(request):
     """Managers go to their office's page; the Kanoon side gets the table of offices by province."""
     provinces = selectors.oversight_provinces_for(user=request.user)
@@ -366,7 +342,7 @@ def results(request):
     )
 
 
-@_scoped
+@scoped_view
 def office_results(request, code: str):
     office = selectors.results_office_get_for(user=request.user, code=code)
     form = PeriodForm(request.GET or None)

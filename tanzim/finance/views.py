@@ -6,12 +6,11 @@ message on the page; out-of-scope objects are a 404.
 
 from __future__ import annotations
 
-import functools
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -26,9 +25,10 @@ from tanzim.accounts.selectors import scope_for
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common import ratelimit
-from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.errors import DomainError
 from tanzim.common.http import client_ip
 from tanzim.common.identifiers import clean_national_code
+from tanzim.common.views import domain_errors_as_http
 from tanzim.finance import documents, selectors, services
 from tanzim.finance.api import REFUSED_LIMIT, REFUSED_SCOPE, REFUSED_WINDOW
 from tanzim.finance.choices import GatewayOutcome, PaymentStatus
@@ -45,21 +45,6 @@ from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office, Province
 
 DIRECT_REFERENCE = "finance.direct"
-
-
-def _scope_errors(view):
-    """NotFoundError → 404 and PermissionDeniedError → 403, the way the API answers too."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return wrapper
 
 
 def _nav(user) -> dict:
@@ -97,7 +82,7 @@ def _month_or_404(year: int, month: int) -> tuple[int, int]:
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 def payment_list(request):
     payments = selectors.with_service_names(selectors.payment_list_for(user=request.user))
     status = request.GET.get("status") or ""
@@ -112,7 +97,7 @@ def payment_list(request):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_http_methods(["GET", "POST"])
 def payment_new(request):
     services_ = list(service_list())
@@ -179,7 +164,7 @@ def _form_error(form, staff_form, exc: DomainError) -> None:
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 def payment_detail(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
     can_counter = payment.status == PaymentStatus.PENDING and selectors.can_take_counter_payment(
@@ -210,7 +195,7 @@ def _back_to(payment: Payment):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_POST
 def payment_pay(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
@@ -225,7 +210,7 @@ def payment_pay(request, ref):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_POST
 def payment_counter(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
@@ -248,7 +233,7 @@ def payment_counter(request, ref):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_POST
 def payment_cancel(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
@@ -265,7 +250,7 @@ def payment_cancel(request, ref):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_POST
 def payment_refund(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
@@ -287,7 +272,7 @@ def payment_refund(request, ref):
 # --- the simulated bank ------------------------------------------------------------------
 
 
-@_scope_errors
+@domain_errors_as_http
 @require_http_methods(["GET", "POST"])
 def gateway_page(request, token):
     """The simulated bank's payment page. No login: a PSP's page does not know our users."""
@@ -358,7 +343,7 @@ def _payment_by_reference(reference: str) -> Payment | None:
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 def statement_index(request):
     offices = selectors.statement_offices_for(user=request.user)
     q = (request.GET.get("q") or "").strip()
@@ -386,7 +371,7 @@ def _statement(request, code: str, year: int, month: int):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 def statement_page(request, code, year, month):
     statement = _statement(request, code, year, month)
     lines = list(selectors.statement_lines(statement=statement))
@@ -406,7 +391,7 @@ def statement_page(request, code, year, month):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_GET
 def statement_csv(request, code, year, month):
     statement = _statement(request, code, year, month)
@@ -420,7 +405,7 @@ def statement_csv(request, code, year, month):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_GET
 def statement_pdf(request, code, year, month):
     statement = _statement(request, code, year, month)
@@ -436,14 +421,14 @@ def statement_pdf(request, code, year, month):
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 def kanoon_index(request):
     year, month = selectors.current_month()
     return redirect("finance:kanoon-month", year=year, month=month)
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 def kanoon_month(request, year, month):
     _month_or_404(year, month)
     province = (request.GET.get("province") or "")[:3] or None
@@ -514,7 +499,7 @@ def _overview_csv(overview) -> HttpResponse:
 
 
 @login_required
-@_scope_errors
+@domain_errors_as_http
 @require_http_methods(["GET", "POST"])
 def settlements(request):
     runs = selectors.settlement_run_list_for(user=request.user)

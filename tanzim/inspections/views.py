@@ -7,11 +7,9 @@ reaches completed inspections of their own office; anything else is a 404.
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -25,6 +23,7 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import parse_jalali
+from tanzim.common.views import scoped_view
 from tanzim.inspections import selectors, services
 from tanzim.inspections.choices import (
     REFERABLE,
@@ -35,19 +34,6 @@ from tanzim.inspections.choices import (
     Severity,
 )
 from tanzim.inspections.models import Finding
-
-
-def _scoped(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return login_required(wrapper)
 
 
 def _texts(exc: DomainError) -> list[str]:
@@ -94,7 +80,7 @@ def _inspectors_for(user) -> list[User]:
 # --- overview -------------------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 def index(request):
     provinces = selectors.oversight_provinces_for(user=request.user)
     inspections = selectors.inspection_list_for(user=request.user)
@@ -131,7 +117,7 @@ def index(request):
     return render(request, "inspections/index.html", context)
 
 
-@_scoped
+@scoped_view
 def plan(request):
     provinces = selectors.oversight_provinces_for(user=request.user)
     if not provinces.exists():
@@ -215,13 +201,13 @@ def _detail_context(request, inspection) -> dict:
     }
 
 
-@_scoped
+@scoped_view
 def detail(request, pk: int):
     inspection = selectors.inspection_get_for(user=request.user, pk=pk)
     return render(request, "inspections/detail.html", _detail_context(request, inspection))
 
 
-@_scoped
+@scoped_view
 @require_POST
 def transition(request, pk: int):
     inspection = selectors.inspection_get_for(user=request.user, pk=pk)
@@ -269,7 +255,7 @@ def _render_perform(request, inspection, *, errors=None, status: int = 200):
     )
 
 
-@_scoped
+@scoped_view
 def perform(request, pk: int):
     """The tablet page: every item on one page, large choices, a note and evidence per item."""
     inspection = selectors.inspection_get_for(user=request.user, pk=pk)
@@ -313,7 +299,7 @@ def _save_items(request, inspection) -> dict[str, list]:
     return errors
 
 
-@_scoped
+@scoped_view
 @require_POST
 def item_save(request, pk: int, item_id: int):
     """Autosave of one item from the tablet page (htmx); 204 on success, the message on failure."""
@@ -335,7 +321,7 @@ def item_save(request, pk: int, item_id: int):
     return HttpResponse(status=204)
 
 
-@_scoped
+@scoped_view
 def evidence(request, pk: int):
     file = selectors.evidence_open_for(user=request.user, pk=pk)
     return FileResponse(
@@ -343,7 +329,7 @@ def evidence(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def finding_add(request, pk: int):
     inspection = selectors.inspection_get_for(user=request.user, pk=pk)
@@ -363,7 +349,7 @@ def finding_add(request, pk: int):
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@_scoped
+@scoped_view
 @require_POST
 def action_add(request, finding_id: int):
     finding = Finding.objects.filter(pk=finding_id).first()
@@ -386,7 +372,7 @@ def action_add(request, finding_id: int):
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@_scoped
+@scoped_view
 @require_POST
 def refer(request, pk: int):
     inspection = selectors.inspection_get_for(user=request.user, pk=pk)
@@ -417,7 +403,7 @@ def refer(request, pk: int):
 # --- corrective actions ---------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 def actions(request):
     status = request.GET.get("status", "")
     items = selectors.corrective_action_list_for(
@@ -441,7 +427,7 @@ def actions(request):
     )
 
 
-@_scoped
+@scoped_view
 @require_POST
 def action_act(request, pk: int):
     action = selectors.corrective_action_get_for(user=request.user, pk=pk)

@@ -7,11 +7,9 @@ Views parse input, call one service or selector, and render.
 from __future__ import annotations
 
 import csv
-import functools
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -22,35 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.views import form_add_domain_error, scoped_view
 from tanzim.offices.models import Province
 from tanzim.ranking import charts, selectors, services
 from tanzim.ranking import periods as ranking_periods
 from tanzim.ranking import policy as policy_rules
 from tanzim.ranking.choices import ACTIVE, PeriodKind, RunStatus
 from tanzim.ranking.forms import ApproveForm, PolicyForm, RunRequestForm
-
-
-def _scoped(view):
-    """Sign-in required; NotFoundError → 404 and PermissionDeniedError → 403."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-
-    return login_required(wrapper)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
-    for field, errors in exc.fields.items():
-        for error in errors if isinstance(errors, list) else [errors]:
-            form.add_error(field if field in form.fields else None, str(error))
 
 
 def _persian() -> bool:
@@ -179,7 +155,7 @@ def open_data(request, fmt: str):
 # --- runs (the Kanoon side) -----------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 def runs(request):
     if not selectors.is_oversight(request.user) and not selectors.managed_office_ids(request.user):
         raise PermissionDenied(_("This page is for the Kanoon, province administrators and office managers."))
@@ -196,7 +172,7 @@ def runs(request):
                     actor=request.user, period=form.cleaned_data["period"], reason=form.cleaned_data["reason"]
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
                 status = 409 if isinstance(exc, ConflictError) else 400
             else:
                 services.run_enqueue(run)
@@ -226,7 +202,7 @@ def _managed_code(user) -> str:
     return office.code
 
 
-@_scoped
+@scoped_view
 def run_detail(request, pk: int):
     run = selectors.run_get_for(user=request.user, pk=pk)
     if not selectors.is_oversight(request.user):
@@ -270,7 +246,7 @@ def run_detail(request, pk: int):
     )
 
 
-@_scoped
+@scoped_view
 def run_status(request, pk: int):
     """The progress fragment the status page polls while a run is queued or running."""
     run = selectors.run_get_for(user=request.user, pk=pk)
@@ -280,7 +256,7 @@ def run_status(request, pk: int):
     return response
 
 
-@_scoped
+@scoped_view
 @require_POST
 def run_approve(request, pk: int):
     run = selectors.run_get_for(user=request.user, pk=pk)
@@ -302,13 +278,13 @@ def run_approve(request, pk: int):
 # --- explanation ----------------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 def office_latest(request, code: str):
     result = selectors.latest_result_for(user=request.user, code=code)
     return redirect("ranking:explain", pk=result.run_id, code=code)
 
 
-@_scoped
+@scoped_view
 def explain(request, pk: int, code: str):
     run = selectors.run_get_for(user=request.user, pk=pk)
     result = selectors.result_get_for(user=request.user, run=run, code=code)
@@ -323,7 +299,7 @@ def explain(request, pk: int, code: str):
 # --- policy ---------------------------------------------------------------------------------------
 
 
-@_scoped
+@scoped_view
 def policy(request):
     if not selectors.is_oversight(request.user):
         raise PermissionDenied(_("This page is for the Kanoon, province administrators and inspectors."))
@@ -337,7 +313,7 @@ def policy(request):
             try:
                 created = services.policy_create(actor=request.user, **form.policy_values())
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
                 status = 400
             else:
                 messages.success(

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
@@ -24,6 +23,7 @@ from tanzim.catalog.fees import channel_prices
 from tanzim.catalog.selectors import offices_for_service, service_get, service_list
 from tanzim.common.errors import DomainError
 from tanzim.common.http import client_ip
+from tanzim.common.views import form_add_domain_error
 from tanzim.notify.selectors import message_list_for, outbox_recent
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office
@@ -33,18 +33,6 @@ from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, Signu
 
 OTP_SESSION_KEY = "otp_national_code"
 OTP_PHONE_KEY = "otp_mobile"
-
-
-def _form_error(form, exc: Exception) -> None:
-    """Put a service's refusal on the form so the page shows it next to the input."""
-    if isinstance(exc, DomainError):
-        for field, errors in exc.fields.items():
-            for error in errors if isinstance(errors, list) else [errors]:
-                form.add_error(field if field in form.fields else None, str(error))
-        if not exc.fields:
-            form.add_error(None, str(exc.message))
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc)
 
 
 def index(request):
@@ -98,7 +86,7 @@ def staff_login(request):
         try:
             user = account_services.staff_authenticate(request=request, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             target = request.GET.get("next")
@@ -115,7 +103,7 @@ def otp_request(request):
         try:
             account_services.otp_request(ip=client_ip(request), **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             request.session[OTP_SESSION_KEY] = form.cleaned_data["national_code"]
             request.session[OTP_PHONE_KEY] = form.cleaned_data["mobile"]
@@ -132,7 +120,7 @@ def otp_verify(request):
         try:
             user = account_services.otp_verify(national_code=national_code, code=form.cleaned_data["code"])
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             request.session.pop(OTP_SESSION_KEY, None)
             request.session.pop(OTP_PHONE_KEY, None)
@@ -155,7 +143,7 @@ def signup(request):
         try:
             account_services.citizen_signup(ip=client_ip(request), **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             request.session[OTP_SESSION_KEY] = form.cleaned_data["national_code"]
             request.session[OTP_PHONE_KEY] = form.cleaned_data["mobile"]

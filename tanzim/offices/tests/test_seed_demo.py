@@ -66,3 +66,19 @@ def test_seeding_twice_creates_no_new_offices_or_users(seeded):
         RoleAssignment.objects.count(),
         Licence.objects.count(),
     ) == counts
+
+
+def test_the_demo_citizen_has_requests_in_every_stage_at_clerk_as_office(
+    db, django_capture_on_commit_callbacks
+):
+    from tanzim.cases.models import Case
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+    office = User.objects.get(username="clerk.a").roles.get().office
+    cases = Case.objects.filter(office=office, applicant__national_code="0012345679")
+    statuses = set(cases.values_list("status", flat=True))
+    assert {"draft", "submitted", "in_review", "needs_correction", "awaiting_payment", "filed"} <= statuses
+    count = cases.count()
+    seed()
+    assert cases.count() == count  # seeding again adds nothing

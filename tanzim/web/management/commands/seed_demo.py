@@ -7,6 +7,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from tanzim.accounts.demo import seed_people
+from tanzim.cases.demo import seed_cases
 from tanzim.disputes.demo import seed_disputes
 from tanzim.feedback.demo import seed_feedback
 from tanzim.finance.demo import seed_finance
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             # Each later stage is its own transaction: a long seed never holds one giant lock.
             stages = (
                 ("money", seed_finance),
+                ("requests", seed_cases),
                 ("appointments", seed_scheduling),
                 ("disputes", seed_disputes),
                 ("surveys", seed_feedback),

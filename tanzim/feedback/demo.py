@@ -80,10 +80,12 @@ def _answered_on(period: int, rng: random.Random, today):
 
 
 def _office_responses(
-    office: Office, questionnaire: Questionnaire, rng: random.Random, months: list[int], today
+    office: Office, questionnaire: Questionnaire, rng: random.Random, months: list[int], today, *, busy=False
 ) -> int:
     quality = rng.gauss(0, 0.6)
-    volume = rng.lognormvariate(1.0, 0.8)  # responses per month: a median of about 3
+    # Responses per month: a median of about 3; the demo managers' office is a busy one, so its
+    # results and its ranking rest on a real sample.
+    volume = 45.0 if busy else rng.lognormvariate(1.0, 0.8)
     rate = rng.uniform(0.25, 0.7)
     rows, tallies = [], []
     for period in months:
@@ -215,15 +217,17 @@ def seed_feedback(*, offices: Sequence[Office], progress: Callable[[], None] | N
         SurveyResponse.objects.filter(office__in=offices).values_list("office_id", flat=True).distinct()
     )
     responses = 0
+    home = _office_of("manager.a", offices)
     for office in offices:
         if questionnaire is not None and office.pk not in answered:
             with transaction.atomic():
                 # Each office's own seed: a second run draws the same (possibly empty) sample.
                 office_rng = random.Random(f"feedback-demo:{office.code}")
-                responses += _office_responses(office, questionnaire, office_rng, months, today)
+                responses += _office_responses(
+                    office, questionnaire, office_rng, months, today, busy=office == home
+                )
         if progress:
             progress()
-    home = _office_of("manager.a", offices)
     invitations = 0
     if home is not None:
         with transaction.atomic():

@@ -38,6 +38,11 @@ class Section:
         self.links.append(Link(str(label), reverse(name, args=args), primary))
 
 
+def _suffix(office: Office, offices: list[Office]) -> str:
+    """Which office a link is for, when the user works in more than one."""
+    return f" · {office.code}" if len(offices) > 1 else ""
+
+
 def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Section]:
     """The sections of links for this scope; ``offices`` are the offices the user works in."""
     staff = scope.has(*STAFF)
@@ -61,9 +66,9 @@ def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Sectio
         appointments.add(_("My appointments"), "scheduling:mine")
     if staff:
         for office in offices:
-            queue = _("Queue of %(office)s") % {"office": office.name}
-            appointments.add(queue, "scheduling:queue", office.code)
-            appointments.add(_("Today's appointments"), "scheduling:office-day", office.code)
+            which = _suffix(office, offices)
+            appointments.add(str(_("Queue")) + which, "scheduling:queue", office.code)
+            appointments.add(str(_("Today's appointments")) + which, "scheduling:office-day", office.code)
     if staff or oversight:
         appointments.add(_("Appointment figures"), "scheduling:metrics")
 
@@ -108,9 +113,7 @@ def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Sectio
     if manager:
         for office in offices:
             if ranking_selectors.has_result(user=user, code=office.code):
-                ranking.add(
-                    _("Ranking of %(office)s") % {"office": office.name}, "ranking:office", office.code
-                )
+                ranking.add(str(_("Our ranking")) + _suffix(office, offices), "ranking:office", office.code)
     ranking.add(_("Public ranking"), "ranking:public")
 
     return [s for s in (requests, appointments, disputes, money, quality, ranking) if s.links]

@@ -93,9 +93,13 @@ def record(
     office_id = _pk(office)
     key = _stream_key(office_id)
     payload = json.loads(json.dumps(data or {}, default=str, ensure_ascii=False))
-    with transaction.atomic():
-        AuditStream.objects.get_or_create(key=key)
-        stream = AuditStream.objects.select_for_update().get(key=key)
+    # No savepoint: an audit write that fails must fail the caller's whole transaction anyway.
+    # The stream row is locked first; only an office's very first event has to create it.
+    with transaction.atomic(savepoint=False):
+        stream = AuditStream.objects.select_for_update().filter(key=key).first()
+        if stream is None:
+            AuditStream.objects.get_or_create(key=key)
+            stream = AuditStream.objects.select_for_update().get(key=key)
         seq = stream.last_seq + 1
         created_at = timezone.now()
         object_type = obj._meta.label_lower if obj is not None else ""

@@ -249,3 +249,15 @@ def test_a_manager_finds_the_offices_ranking_on_the_desk_once_a_run_is_approved(
     assert office_url in desk
     assert reverse("ranking:office", args=[surveyed.office_b.code]) not in desk
     assert client.get(office_url, follow=True).status_code == 200
+
+
+def test_the_explanation_reads_in_english_with_its_own_percent_sign(client, surveyed):
+    run = approved_run(surveyed)
+    client.force_login(surveyed.manager_a)
+    url = reverse("ranking:explain", args=[run.pk, surveyed.office_a.code])
+    persian = client.get(url).text
+    assert '<html lang="fa" dir="rtl">' in persian and "٪" in persian
+    client.cookies["django_language"] = "en"
+    english = client.get(url).text
+    assert '<html lang="en" dir="ltr">' in english
+    assert "٪" not in english and "%" in english

@@ -62,6 +62,11 @@ def to_persian_digits(value: str | int) -> str:
     return normalize_digits(str(value)).translate(_ASCII_TO_PERSIAN)
 
 
+def percent_sign(language: str | None) -> str:
+    """The percent sign to show in a language: ٪ in Persian, % otherwise."""
+    return "٪" if (language or "fa").startswith("fa") else "%"
+
+
 def digits_only(value: str | None) -> str:
     """Keep only the digits (as ASCII) of a code typed with dashes, spaces or another script."""
     if value is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tanzim.common.normalize import digits_only, normalize_digits, normalize_text, to_persian_digits
+from tanzim.common.normalize import digits_only, normalize_digits, normalize_text, percent_sign, to_persian_digits
 
 ZWNJ = "\u200c"
 # Text drawn mostly from the characters that normalisation touches.
@@ -92,3 +92,8 @@ def test_persian_digits_round_trip_to_ascii(number: int) -> None:
 @given(st.text())
 def test_digits_only_returns_only_ascii_digits(value: str) -> None:
     assert set(digits_only(value)) <= set("0123456789")
+
+
+def test_the_percent_sign_follows_the_language():
+    assert percent_sign("fa") == "٪" and percent_sign(None) == "٪"
+    assert percent_sign("en") == "%" and percent_sign("en-gb") == "%"

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
-from tanzim.common.normalize import to_persian_digits
+from tanzim.common.normalize import percent_sign, to_persian_digits
 
 register = template.Library()
 
@@ -31,17 +31,11 @@ def rankno(value):
     return _local(f"{number:.0f}" if number.is_integer() else f"{number:.1f}")
 
 
-@register.simple_tag
-def percent_sign() -> str:
-    """The percent sign of the page's language (٪ in Persian)."""
-    return "%" if (get_language() or "fa").startswith("en") else "٪"
-
-
 @register.filter
 def share(value):
     if value is None or value == "":
         return "—"
-    return _local(f"{100 * float(value):.0f}") + percent_sign()
+    return _local(f"{100 * float(value):.0f}") + percent_sign(get_language())
 
 
 @register.filter
@@ -62,7 +56,7 @@ def indicator_value(value, key: str):
     if key in ("dispute_settlement", "timeliness"):
         return share(number)
     if key == "social_service":
-        return _local(f"{number:.1f}") + percent_sign()
+        return _local(f"{number:.1f}") + percent_sign(get_language())
     if key == "satisfaction":
         return _local(f"{number:.2f}")
     return _local(f"{number:.1f}")

@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 
 from tanzim.common.jalali import format_jalali
 from tanzim.common.money import format_rials
+from tanzim.common.normalize import percent_sign as sign_for
 from tanzim.common.normalize import to_persian_digits
 
 register = template.Library()
@@ -35,3 +36,9 @@ def rials(value):
     if value in (None, ""):
         return ""
     return format_rials(int(value), persian_digits=_persian())
+
+
+@register.simple_tag
+def percent_sign() -> str:
+    """The percent sign of the page's language (٪ in Persian)."""
+    return sign_for(get_language())

@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tanzim.common.normalize import digits_only, normalize_digits, normalize_text, percent_sign, to_persian_digits
+from tanzim.common.normalize import (
+    digits_only,
+    normalize_digits,
+    normalize_text,
+    percent_sign,
+    to_persian_digits,
+)
 
 ZWNJ = "\u200c"
 # Text drawn mostly from the characters that normalisation touches.

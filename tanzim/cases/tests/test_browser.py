@@ -14,23 +14,15 @@ import re
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, CaseEvent
 from tanzim.cases.tests.conftest import RESPONDENT_CODE, pdf_bytes
 from tanzim.cases.tests.page_helpers import static_from_finders
 from tanzim.finance.models import Payment
+from tanzim.testing.browser import chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 SCREENSHOTS = "/tmp/tanzim-cases-{name}.png"
 
@@ -45,12 +37,8 @@ def browser(live_server, settings, monkeypatch, tmp_path):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.CASES_FILING_FAILURE_RATE = 0
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -19,24 +19,16 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tanzim.common.jalali import format_jalali
 from tanzim.disputes.choices import DisputeStatus
 from tanzim.disputes.models import Dispute
 from tanzim.notify.models import Message
+from tanzim.testing.browser import chromium
 from tanzim.testing.factories import next_national_code
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
 RESPONDENT_MOBILE = "09350007788"
@@ -56,12 +48,8 @@ def browser(live_server, settings, monkeypatch, tmp_path):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SHOW_OUTBOX_IN_UI = True
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import re
 
 import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tanzim.feedback.models import SurveyResponse
 from tanzim.feedback.tests.conftest import serve_visit
@@ -21,16 +21,8 @@ from tanzim.inspections import services
 from tanzim.inspections.choices import InspectionKind
 from tanzim.notify.models import Message
 from tanzim.scheduling.signals import appointment_served
+from tanzim.testing.browser import chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
@@ -48,12 +40,8 @@ def browser(live_server, settings, monkeypatch):
     settings.SITE_URL = live_server.url  # the SMS link points at this server
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def phone(browser, live_server):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from django.test import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tanzim.common.jalali import TEHRAN
 from tanzim.notify.models import Message
@@ -21,17 +21,9 @@ from tanzim.offices.models import City
 from tanzim.scheduling.choices import TicketStatus
 from tanzim.scheduling.models import Appointment, QueueTicket
 from tanzim.scheduling.services import slots_generate
+from tanzim.testing.browser import chromium
 from tanzim.testing.factories import CitizenFactory, OfficeFactory, UserFactory, give_role
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 START = datetime(2026, 12, 19, 8, 10, tzinfo=TEHRAN)  # Saturday morning, 28 Azar 1405
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -50,12 +42,8 @@ def browser(live_server, settings, monkeypatch):
     settings.CSRF_COOKIE_SECURE = False
     settings.SHOW_OUTBOX_IN_UI = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def signed_in(browser, live_server, user, *, width=1280):

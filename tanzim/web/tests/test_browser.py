@@ -11,21 +11,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tanzim.offices.choices import LicenceKind
 from tanzim.offices.models import City
+from tanzim.testing.browser import chromium
 from tanzim.testing.factories import CitizenFactory, OfficeFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = "/tmp/tanzim-home.png"
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -39,8 +31,7 @@ def page(live_server, settings, monkeypatch):
     settings.SHOW_OUTBOX_IN_UI = True
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(
             base_url=live_server.url, locale="fa-IR", viewport={"width": 1280, "height": 900}
         )
@@ -49,7 +40,6 @@ def page(live_server, settings, monkeypatch):
             yield context.new_page()
         finally:
             context.close()
-            browser.close()
 
 
 @pytest.fixture

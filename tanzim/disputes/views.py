@@ -113,11 +113,18 @@ def _staff_offices(user) -> list[Office]:
     return list(Office.objects.filter(pk__in=ids).order_by("code"))
 
 
-def _act(request, pk, action, *, anchor: str = "", success: str = ""):
-    """Run one service for a POSTed action; a refusal becomes a message on the dispute page."""
+def _act(request, pk, action, *, form=None, anchor: str = "", success: str = ""):
+    """Run one service for a POSTed action; a refusal becomes a message on the dispute page.
+
+    With a ``form``, an invalid one is refused the same way and ``action`` also receives its
+    cleaned data.
+    """
+    if form is not None and not form.is_valid():
+        _form_errors(request, form)
+        return _detail(pk, anchor)
     dispute = _dispute(request, pk)
     try:
-        action(dispute)
+        action(dispute) if form is None else action(dispute, form.cleaned_data)
     except (DomainError, ValidationError) as exc:
         if isinstance(exc, NotFoundError):
             raise
@@ -548,15 +555,13 @@ def act(request, pk: int, action: str):
         return _act(request, pk, simple[action], success=str(success[action]))
     if action == "fail":
         form = FailForm(request.POST)
-        if not form.is_valid():
-            _form_errors(request, form)
-            return _detail(pk)
         return _act(
             request,
             pk,
-            lambda d: services.dispute_fail(
-                dispute=d, actor=user, reason=form.cleaned_data["reason"], note=note, expected=expected
+            lambda d, data: services.dispute_fail(
+                dispute=d, actor=user, reason=data["reason"], note=note, expected=expected
             ),
+            form=form,
             success=_("The failure was recorded."),
         )
     if action == "refer":
@@ -591,24 +596,20 @@ def act(request, pk: int, action: str):
         )
     if action == "extend":
         form = ExtendForm(request.POST)
-        if not form.is_valid():
-            _form_errors(request, form)
-            return _detail(pk)
         return _act(
             request,
             pk,
-            lambda d: services.window_extend(dispute=d, actor=user, reason=form.cleaned_data["reason"]),
+            lambda d, data: services.window_extend(dispute=d, actor=user, reason=data["reason"]),
+            form=form,
             success=_("The window was extended."),
         )
     if action == "track":
         form = TrackForm(request.POST)
-        if not form.is_valid():
-            _form_errors(request, form)
-            return _detail(pk)
         return _act(
             request,
             pk,
-            lambda d: services.criminal_track_set(dispute=d, actor=user, track=form.cleaned_data["track"]),
+            lambda d, data: services.criminal_track_set(dispute=d, actor=user, track=data["track"]),
+            form=form,
         )
     raise Http404()
 
@@ -640,14 +641,10 @@ def party_edit(request, pk: int, role: str):
 @require_POST
 def session_new(request, pk: int):
     form = SessionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "sessions")
-    data = form.cleaned_data
     return _act(
         request,
         pk,
-        lambda d: services.session_schedule(
+        lambda d, data: services.session_schedule(
             dispute=d,
             actor=request.user,
             starts_at=form.starts_at(),
@@ -655,6 +652,7 @@ def session_new(request, pk: int):
             mode=data["mode"],
             location=data["location"],
         ),
+        form=form,
         anchor="sessions",
         success=_("Session set; both parties were told by SMS."),
     )
@@ -668,14 +666,10 @@ def session_record(request, pk: int, session_id: int):
     if session is None:
         raise Http404()
     form = SessionRecordForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "sessions")
-    data = form.cleaned_data
     return _act(
         request,
         pk,
-        lambda d: services.session_record(
+        lambda d, data: services.session_record(
             session=session,
             actor=request.user,
             status=data["status"],
@@ -684,6 +678,7 @@ def session_record(request, pk: int, session_id: int):
             respondent_attended=data["respondent_attended"],
             notes=data["notes"],
         ),
+        form=form,
         anchor="sessions",
         success=_("Recorded."),
     )
@@ -693,15 +688,13 @@ def session_record(request, pk: int, session_id: int):
 @require_POST
 def proposal_new(request, pk: int):
     form = ProposalForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "sessions")
     return _act(
         request,
         pk,
-        lambda d: services.proposal_create(
-            dispute=d, actor=request.user, times=form.times(), note=form.cleaned_data["note"]
+        lambda d, data: services.proposal_create(
+            dispute=d, actor=request.user, times=form.times(), note=data["note"]
         ),
+        form=form,
         anchor="sessions",
         success=_("Your proposed times were sent to the office."),
     )
@@ -711,16 +704,13 @@ def proposal_new(request, pk: int):
 @require_POST
 def document_new(request, pk: int):
     form = DocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "documents")
-    data = form.cleaned_data
     return _act(
         request,
         pk,
-        lambda d: services.document_add(
+        lambda d, data: services.document_add(
             dispute=d, actor=request.user, upload=data["file"], title=data["title"], shared=data["shared"]
         ),
+        form=form,
         anchor="documents",
         success=_("Document added."),
     )
@@ -888,15 +878,13 @@ def settlement_void(request, pk: int):
     dispute = _dispute(request, pk)
     settlement = _live_settlement_or_404(dispute)
     form = VoidForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "settlement")
     return _act(
         request,
         pk,
-        lambda d: services.settlement_void(
-            settlement=settlement, actor=request.user, reason=form.cleaned_data["reason"]
+        lambda d, data: services.settlement_void(
+            settlement=settlement, actor=request.user, reason=data["reason"]
         ),
+        form=form,
         anchor="settlement",
         success=_("The settlement was voided."),
     )
@@ -976,14 +964,10 @@ def settlement_pdf(request, pk: int):
 @require_POST
 def arbitration_new(request, pk: int):
     form = ArbitrationForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "arbitration")
-    data = form.cleaned_data
     return _act(
         request,
         pk,
-        lambda d: services.arbitration_start(
+        lambda d, data: services.arbitration_start(
             dispute=d,
             actor=request.user,
             agreement_kind=data["agreement_kind"],
@@ -992,6 +976,7 @@ def arbitration_new(request, pk: int):
             panel_size=data["panel_size"],
             agreed_term_days=data["agreed_term_days"],
         ),
+        form=form,
         anchor="arbitration",
         success=_("Arbitration started: name the arbitrators."),
     )
@@ -1111,20 +1096,17 @@ def arbitration_extend(request, pk: int):
     dispute = _dispute(request, pk)
     arbitration = _arbitration_or_404(dispute)
     form = ArbitrationExtendForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "arbitration")
-    data = form.cleaned_data
     return _act(
         request,
         pk,
-        lambda d: services.arbitration_extend(
+        lambda d, data: services.arbitration_extend(
             arbitration=arbitration,
             actor=request.user,
             days=data["days"],
             agreed_by_both=data["agreed_by_both"],
             note=data["note"],
         ),
+        form=form,
         anchor="arbitration",
         success=_("The term was extended."),
     )
@@ -1136,14 +1118,10 @@ def award_new(request, pk: int):
     dispute = _dispute(request, pk)
     arbitration = _arbitration_or_404(dispute)
     form = AwardForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "arbitration")
-    data = form.cleaned_data
     return _act(
         request,
         pk,
-        lambda d: services.award_record(
+        lambda d, data: services.award_record(
             arbitration=arbitration,
             actor=request.user,
             reasoning=data["reasoning"],
@@ -1153,6 +1131,7 @@ def award_new(request, pk: int):
             in_favour_of=data["in_favour_of"] or None,
             dissent=data["dissent"],
         ),
+        form=form,
         anchor="arbitration",
         success=_("The award was recorded and delivered to the parties."),
     )
@@ -1239,15 +1218,13 @@ def referral_tracking(request, pk: int, referral_id: int):
     dispute = _dispute(request, pk)
     referral = _referral(dispute, referral_id)
     form = TrackingForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _detail(pk, "referrals")
     return _act(
         request,
         pk,
-        lambda d: services.referral_record_tracking(
-            referral=referral, actor=request.user, tracking_reference=form.cleaned_data["tracking_reference"]
+        lambda d, data: services.referral_record_tracking(
+            referral=referral, actor=request.user, tracking_reference=data["tracking_reference"]
         ),
+        form=form,
         anchor="referrals",
         success=_("Tracking reference recorded."),
     )

@@ -270,3 +270,14 @@ def test_the_board_finds_a_dispute_by_reference_or_a_partys_national_code(person
         f'data-dispute="{dispute.pk}"'
         not in client.get(reverse("disputes:board"), {"q": dispute.reference}).text
     )
+
+
+def test_an_incomplete_session_form_is_refused_on_the_page_and_books_nothing(personas, clock, client):
+    from tanzim.disputes.models import Session
+
+    dispute = to_mediation(personas)
+    client.force_login(personas.clerk_a)
+    response = client.post(reverse("disputes:session-new", kwargs={"pk": dispute.pk}), {"minutes": "60"})
+    assert response.status_code == 302 and response["Location"].endswith("#sessions")
+    assert "alert-danger" in client.get(response["Location"]).text
+    assert not Session.objects.filter(dispute=dispute).exists()

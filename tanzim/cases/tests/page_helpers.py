@@ -26,12 +26,3 @@ def awaiting_payment_case(personas, service, *, channel: str = "semi_in_person")
         identity_checked_in_person=channel != "remote",
         expected=CaseStatus.IN_REVIEW,
     )
-
-
-def static_from_finders(settings) -> None:
-    """Templates use {% static %}; outside the embedded default that needs collectstatic otherwise."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_USE_FINDERS = True

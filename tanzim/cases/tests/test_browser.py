@@ -19,7 +19,6 @@ from playwright.sync_api import expect
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, CaseEvent
 from tanzim.cases.tests.conftest import RESPONDENT_CODE, pdf_bytes
-from tanzim.cases.tests.page_helpers import static_from_finders
 from tanzim.finance.models import Payment
 from tanzim.testing.browser import chromium
 
@@ -32,7 +31,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture
 def browser(live_server, settings, monkeypatch, tmp_path):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    static_from_finders(settings)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from tanzim.cases.receipt import fee_lines, font_url, receipt_html, receipt_pdf
 from tanzim.cases.tests.conftest import make_draft
-from tanzim.cases.tests.page_helpers import awaiting_payment_case, static_from_finders, submitted_case
+from tanzim.cases.tests.page_helpers import awaiting_payment_case, submitted_case
 from tanzim.common.normalize import normalize_digits, to_persian_digits
 from tanzim.finance import services as finance_services
 from tanzim.finance.models import Payment
@@ -20,7 +20,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _pages(settings, tmp_path):
-    static_from_finders(settings)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_FILING_FAILURE_RATE = 0
 

@@ -20,7 +20,6 @@ from tanzim.cases.tests.conftest import RESPONDENT_CODE, make_draft, pdf_bytes, 
 from tanzim.cases.tests.page_helpers import (
     awaiting_payment_case,
     in_review_case,
-    static_from_finders,
     submitted_case,
 )
 from tanzim.catalog.models import Service
@@ -34,7 +33,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _pages(settings, tmp_path):
-    static_from_finders(settings)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CASES_FILING_FAILURE_RATE = 0

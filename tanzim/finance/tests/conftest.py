@@ -41,16 +41,6 @@ def _ledger_stays_balanced(request):
         assert report.ok, report.problems
 
 
-@pytest.fixture(autouse=True)
-def _static_from_finders(settings):
-    """Outside the embedded default settings pick the manifest storage; pages here need none."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_USE_FINDERS = True
-
-
 @pytest.fixture
 def personas(personas):
     """The shared personas, with roles valid since 1399 so tests can travel back to 1403 and 1404."""

@@ -13,14 +13,6 @@ from tanzim.inspections.choices import InspectionKind, InspectionStatus, ItemRes
 from tanzim.inspections.models import Checklist
 
 
-@pytest.fixture(autouse=True)
-def _static_from_finders(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def photo(colour=(10, 160, 90)) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (24, 24), colour).save(buffer, format="JPEG")

@@ -84,3 +84,38 @@ class ConfidentialRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id}"
+
+
+class TransitionEvent(models.Model):
+    """The fields every workflow's event row has: one row per move, written by the engine.
+
+    Apps subclass it with the link to their object (``case``, ``dispute`` …) and any fields
+    of their own (a deadline, an office); timeliness figures read these rows.
+    """
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"

@@ -6,14 +6,10 @@ with the Vazirmatn font embedded, so it reads the same on any machine that opens
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -21,13 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case
 from tanzim.common.identifiers import mask_national_code
-
-# WeasyPrint subsets fonts with fontTools, which logs every step at INFO: one receipt, dozens of lines.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-FONT = "vendor/vazirmatn/Vazirmatn-Variable.woff2"
-# A system font with Persian glyphs, should the vendored one be missing from a deployment.
-FALLBACK_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
+from tanzim.common.pdf import font_url, render_pdf
 
 
 @dataclass(frozen=True)
@@ -83,20 +73,6 @@ def fee_lines(snapshot: dict[str, Any], service) -> Fees:
     )
 
 
-@cache
-def font_url() -> str:
-    """A file:// URL of the font to embed: the vendored Vazirmatn, else a system font."""
-    found = finders.find(FONT)
-    candidates = [found] if isinstance(found, str) else []
-    candidates.append(str(Path(settings.STATIC_ROOT) / FONT))
-    candidates.extend(FALLBACK_FONTS)
-    for candidate in candidates:
-        path = Path(candidate)
-        if path.is_file():
-            return path.resolve().as_uri()
-    return ""
-
-
 def _submitted_at(case: Case):
     event = (
         case.events.filter(to_status__in=[CaseStatus.SUBMITTED, CaseStatus.RESUBMITTED])
@@ -139,7 +115,4 @@ def receipt_html(*, case: Case, payment: Any = None, language: str | None = None
 
 def receipt_pdf(*, case: Case, payment: Any = None, language: str | None = None) -> bytes:
     """The receipt as PDF bytes, in the applicant's language unless another is asked for."""
-    from weasyprint import HTML  # heavy import, only when a receipt is made
-
-    html = receipt_html(case=case, payment=payment, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf(receipt_html(case=case, payment=payment, language=language))

@@ -30,7 +30,6 @@ from tanzim.cases.choices import (
     PartyRole,
     RejectReason,
 )
-from tanzim.cases.documents import inspect_upload
 from tanzim.cases.models import Case, CaseEvent, Document, Party, StatusSla
 from tanzim.cases.tracking import new_tracking_code
 from tanzim.catalog.choices import ChannelKind
@@ -40,6 +39,7 @@ from tanzim.common.errors import ConflictError, DomainError, NotFoundError, Perm
 from tanzim.common.identifiers import clean_legal_entity_id, clean_national_code, parse_phone
 from tanzim.common.jalali import TEHRAN
 from tanzim.common.normalize import normalize_text
+from tanzim.common.uploads import inspect_upload
 from tanzim.notify.services import message_enqueue
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office

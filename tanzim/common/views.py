@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -41,3 +44,46 @@ def form_add_domain_error(form, exc: Exception) -> None:
                 form.add_error(field if field in form.fields else None, str(error))
     elif isinstance(exc, ValidationError):
         form.add_error(None, exc)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ``run_service`` did: ``ok`` and the service's return value."""
+
+    ok: bool
+    value: Any = None
+
+
+def run_service(request, form, fn, *, success: str = "") -> Outcome:
+    """The form → service → message round every page makes.
+
+    Validates ``form`` (if given) and calls ``fn(form.cleaned_data)`` (``fn()`` without a form).
+    A refusal by the service lands on the form next to its field (or, without a form, as an
+    error message) and the outcome is not ``ok``: the caller re-renders or redirects. Not-found
+    and permission refusals propagate, so ``scoped_view`` answers 404 / 403 as for any read.
+    """
+    if form is not None and not form.is_valid():
+        return Outcome(ok=False)
+    try:
+        value = fn() if form is None else fn(form.cleaned_data)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except (DomainError, ValidationError) as exc:
+        if form is not None:
+            form_add_domain_error(form, exc)
+        else:
+            for text in _messages_of(exc):
+                messages.error(request, text)
+        return Outcome(ok=False)
+    if success:
+        messages.success(request, success)
+    return Outcome(ok=True, value=value)
+
+
+def _messages_of(exc: Exception) -> list[str]:
+    if isinstance(exc, DomainError):
+        texts = [str(exc.message)] if not exc.fields else []
+        for errors in exc.fields.values():
+            texts.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
+        return texts
+    return [str(m) for m in getattr(exc, "messages", [exc])]

@@ -2,7 +2,7 @@
 file of a referral (a ZIP with a summary PDF, the file as JSON and the documents).
 
 PDFs are made with WeasyPrint in the reader's language (Persian by default: RTL, Jalali dates,
-Persian digits) with Vazirmatn embedded through the cases app's font helper.
+Persian digits) with Vazirmatn embedded through the common PDF renderer.
 """
 
 from __future__ import annotations
@@ -17,21 +17,15 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from tanzim.cases.receipt import font_url
 from tanzim.common.identifiers import mask_national_code
 from tanzim.common.jalali import format_jalali
+from tanzim.common.pdf import font_url, render_pdf
 from tanzim.disputes.choices import FailureReason, PartyRole, SettlementStatus
 from tanzim.disputes.models import Award, Dispute, Referral, Settlement
 
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a document is made
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def _parties(dispute: Dispute) -> dict[str, Any]:
@@ -61,10 +55,10 @@ def settlement_context(settlement: Settlement) -> dict[str, Any]:
     }
 
 
-def settlement_pdf(*, settlement: Settlement, language: str | None = None) -> bytes:
+def settlementrender_pdf(*, settlement: Settlement, language: str | None = None) -> bytes:
     """The settlement report (گزارش اصلاحی); a report not signed by all is marked as a draft."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        return _pdf(render_to_string("disputes/pdf/settlement.html", settlement_context(settlement)))
+        return render_pdf(render_to_string("disputes/pdf/settlement.html", settlement_context(settlement)))
 
 
 def award_context(award: Award) -> dict[str, Any]:
@@ -84,9 +78,9 @@ def award_context(award: Award) -> dict[str, Any]:
     }
 
 
-def award_pdf(*, award: Award, language: str | None = None) -> bytes:
+def awardrender_pdf(*, award: Award, language: str | None = None) -> bytes:
     with translation.override(language or settings.LANGUAGE_CODE):
-        return _pdf(render_to_string("disputes/pdf/award.html", award_context(award)))
+        return render_pdf(render_to_string("disputes/pdf/award.html", award_context(award)))
 
 
 # --- the packed file of a referral ----------------------------------------------------------------
@@ -262,7 +256,7 @@ def referral_zip(*, referral: Referral, language: str | None = None) -> bytes:
                 "font_url": font_url(),
             },
         )
-        summary = _pdf(html)
+        summary = render_pdf(html)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.pdf", summary)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.cases.forms import BootstrapForm, MobileField, NationalCodeField, RialsField
+from tanzim.common.forms import BootstrapForm, MobileField, NationalCodeField, RialsField
 from tanzim.common.jalali import TEHRAN, parse_jalali
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.disputes.choices import (

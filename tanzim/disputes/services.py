@@ -2041,7 +2041,7 @@ def document_add(
     *, dispute: Dispute, actor: User, upload: Any, title: str = "", shared: bool = True
 ) -> DisputeDocument:
     """A checked file (PDF, JPEG or PNG) added to the dispute; shared files both parties see."""
-    from tanzim.cases.documents import inspect_upload
+    from tanzim.common.uploads import inspect_upload
 
     dispute = _lock(dispute)
     access = access_for(dispute=dispute, user=actor)

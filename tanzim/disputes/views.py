@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.accounts.selectors import scope_for
-from tanzim.cases.forms import RialsField
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.forms import RialsField
 from tanzim.common.http import client_ip
 from tanzim.common.jalali import format_jalali, jalali_year_month, parse_jalali
 from tanzim.common.views import scoped_view

@@ -32,7 +32,6 @@ from tanzim.accounts.models import RoleAssignment, User
 from tanzim.accounts.selectors import scope_for
 from tanzim.audit import services as audit
 from tanzim.cases.choices import CaseStatus
-from tanzim.cases.documents import inspect_upload
 from tanzim.cases.models import Case, CaseEvent
 from tanzim.common import ratelimit
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
@@ -40,6 +39,7 @@ from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.identifiers import parse_phone
 from tanzim.common.jalali import TEHRAN, format_jalali, tehran_date
 from tanzim.common.normalize import normalize_text
+from tanzim.common.uploads import inspect_upload
 from tanzim.feedback import signals
 from tanzim.feedback.choices import (
     ACTION_TARGET,

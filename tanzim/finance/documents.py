@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -13,16 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tanzim.common.jalali import format_jalali
+from tanzim.common.pdf import font_url, render_pdf
 from tanzim.finance.selectors import OfficeStatement, month_label, statement_lines
-
-FONT = (
-    Path(__file__).resolve().parent.parent
-    / "web"
-    / "static"
-    / "vendor"
-    / "vazirmatn"
-    / "Vazirmatn-Variable.woff2"
-)
 
 
 def statement_csv_rows(statement: OfficeStatement) -> Iterator[str]:
@@ -87,19 +78,17 @@ def _safe_cell(text: str) -> str:
 
 def statement_pdf(statement: OfficeStatement, *, language: str | None = None) -> bytes:
     """The statement as a PDF in the reader's language (Persian by default), with Jalali dates."""
-    from weasyprint import HTML
-
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
         html = render_to_string(
             "finance/statement_pdf.html",
             {
                 "s": statement,
-                "font_url": FONT.as_uri(),
+                "font_url": font_url(),
                 "month_name": month_label(statement.year, statement.month, language),
                 "generated_at": timezone.now(),
                 "LANG": language,
                 "RTL": translation.get_language_bidi(),
             },
         )
-        return HTML(string=html, base_url=str(FONT.parent)).write_pdf()
+    return render_pdf(html)

@@ -27,10 +27,10 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
 from tanzim.accounts.selectors import scope_for
 from tanzim.audit import services as audit
-from tanzim.cases.documents import inspect_upload
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import format_jalali
 from tanzim.common.normalize import normalize_text
+from tanzim.common.uploads import inspect_upload
 from tanzim.feedback.choices import SERIOUS_CATEGORIES
 from tanzim.feedback.models import Complaint
 from tanzim.inspections.choices import (

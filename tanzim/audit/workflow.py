@@ -70,9 +70,9 @@ class Workflow(Generic[M]):
     model: type[M]
     table: Mapping[str, frozenset[str]]
     field: str = "status"
-    movers: Mapping[Any, frozenset[str]] = field(default_factory=dict)
+    movers: Mapping[Any, frozenset[str]] = default(default_factory=dict)
     authorize: Authorize | None = None
-    stamps: Mapping[str, str] = field(default_factory=dict)
+    stamps: Mapping[str, str] = default(default_factory=dict)
     event_model: type[models.Model] | None = None
     event_link: Callable[[Any], Mapping[str, Any]] | None = None
     office: Callable[[Any], Any] | None = None

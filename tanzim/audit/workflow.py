@@ -23,6 +23,7 @@ The engine lives in ``audit`` rather than ``common`` because it writes audit eve
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -70,9 +71,9 @@ class Workflow(Generic[M]):
     model: type[M]
     table: Mapping[str, frozenset[str]]
     field: str = "status"
-    movers: Mapping[Any, frozenset[str]] = default(default_factory=dict)
+    movers: Mapping[Any, frozenset[str]] = dataclasses.field(default_factory=dict)
     authorize: Authorize | None = None
-    stamps: Mapping[str, str] = default(default_factory=dict)
+    stamps: Mapping[str, str] = dataclasses.field(default_factory=dict)
     event_model: type[models.Model] | None = None
     event_link: Callable[[Any], Mapping[str, Any]] | None = None
     office: Callable[[Any], Any] | None = None

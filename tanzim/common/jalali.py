@@ -9,6 +9,7 @@ Django settings, so it is safe at import time and in plain scripts.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ __all__ = [
     "TEHRAN",
     "WEEKDAY_NAMES_FA",
     "WEEK_ORDER",
+    "JalaliMonth",
     "format_jalali",
     "jalali_month_bounds_utc",
     "jalali_month_range",
@@ -194,3 +196,76 @@ def jalali_year_month(value: date | datetime) -> tuple[int, int]:
 def weekday_name_fa(value: date | datetime) -> str:
     """Persian weekday name of a date or instant in Tehran."""
     return WEEKDAY_NAMES_FA[tehran_date(value).weekday()]
+
+
+_MONTH_INPUT = re.compile(r"(1[3-4][0-9]{2})[-/ ]?(0?[1-9]|1[0-2])")
+
+
+@dataclass(frozen=True, order=True)
+class JalaliMonth:
+    """One Jalali month: the unit of every monthly report, settlement and ranking period.
+
+    Stored as its ``key``, the integer ``YYYYMM`` (``140503`` = Khordad 1405), which sorts and
+    ranges like the months it names (``BETWEEN 140501 AND 140512`` is a year).
+    """
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        _check_month(self.year, self.month)
+
+    @classmethod
+    def of(cls, value: date | datetime) -> JalaliMonth:
+        """The month of a date or instant (its Tehran calendar day)."""
+        jdate = to_jalali_date(value)
+        return cls(jdate.year, jdate.month)
+
+    @classmethod
+    def from_key(cls, key: int) -> JalaliMonth:
+        return cls(*divmod(int(key), 100))
+
+    @classmethod
+    def parse(cls, value: object, *, field: str = "period") -> JalaliMonth:
+        """Read ``1405-03``, ``1405/3``, ``140503`` in any digit script; a 400 otherwise."""
+        from tanzim.common.errors import DomainError
+        from tanzim.common.normalize import normalize_digits
+
+        text = normalize_digits(str(value if value is not None else "")).strip()[:16]
+        match = _MONTH_INPUT.fullmatch(text)
+        if match is None:
+            message = _("Enter a Jalali month such as 1405-03.")
+            raise DomainError(message, code="invalid_period", fields={field: [message]})
+        return cls(int(match[1]), int(match[2]))
+
+    @property
+    def key(self) -> int:
+        return self.year * 100 + self.month
+
+    def shift(self, months: int) -> JalaliMonth:
+        """The month ``months`` later (negative: earlier)."""
+        index = self.year * 12 + (self.month - 1) + months
+        return JalaliMonth(index // 12, index % 12 + 1)
+
+    def next(self) -> JalaliMonth:
+        return self.shift(1)
+
+    def previous(self) -> JalaliMonth:
+        return self.shift(-1)
+
+    def date_range(self) -> tuple[date, date]:
+        """Gregorian first day of the month and of the next one (end exclusive)."""
+        return jalali_month_range(self.year, self.month)
+
+    def bounds_utc(self) -> tuple[datetime, datetime]:
+        """UTC instants of Tehran midnight opening and closing the month."""
+        return jalali_month_bounds_utc(self.year, self.month)
+
+    def label(self, language: str = "fa") -> str:
+        """``Khordad 1405`` / ``خرداد ۱۴۰۵``."""
+        if language.startswith("en"):
+            return f"{MONTH_NAMES_EN[self.month - 1]} {self.year}"
+        return f"{MONTH_NAMES_FA[self.month - 1]} {to_persian_digits(self.year)}"
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"

@@ -4,19 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tanzim.accounts import api as accounts_api
-from tanzim.catalog import api as catalog_api
-
 api_v1 = [
-    path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
-    path("auth/otp/request", accounts_api.OtpRequestView.as_view(), name="otp-request"),
-    path("auth/otp/verify", accounts_api.OtpVerifyView.as_view(), name="otp-verify"),
-    path("citizens/", accounts_api.CitizenSignupView.as_view(), name="citizen-signup"),
-    path("me/", accounts_api.MeView.as_view(), name="me"),
-    path("offices/", catalog_api.OfficeListView.as_view(), name="office-list"),
-    path("services/", catalog_api.ServiceListView.as_view(), name="service-list"),
-    path("fees/quote", catalog_api.FeeQuoteView.as_view(), name="fee-quote"),
-    # Each domain app owns its routes in api_urls.py (API) and urls.py (pages).
+    # Each domain app owns its routes in api_urls.py (API) and urls.py (pages). Every API route
+    # ends with a slash (docs/api.md); tanzim.common.middleware redirects a slash-less one with 308.
+    path("", include("tanzim.accounts.api_urls")),
+    path("", include("tanzim.catalog.api_urls")),
     path("", include("tanzim.finance.api_urls")),
     path("", include("tanzim.cases.api_urls")),
     path("", include("tanzim.scheduling.api_urls")),

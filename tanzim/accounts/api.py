@@ -127,7 +127,7 @@ class OtpVerifyView(APIView):
 
 
 class CitizenSignupView(APIView):
-    """Citizens sign up; the account is active once the SMS code is verified at /auth/otp/verify."""
+    """Citizens sign up; the account is active once the SMS code is verified at /auth/otp/verify/."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []

@@ -12,7 +12,7 @@ import re
 
 import pytest
 import schemathesis
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
@@ -25,12 +25,12 @@ from config.wsgi import application
 
 PUBLIC_OPERATIONS = {
     "POST /api/v1/auth/token/",
-    "POST /api/v1/auth/otp/request",
-    "POST /api/v1/auth/otp/verify",
+    "POST /api/v1/auth/otp/request/",
+    "POST /api/v1/auth/otp/verify/",
     "POST /api/v1/citizens/",
     "GET /api/v1/offices/",
     "GET /api/v1/services/",
-    "POST /api/v1/fees/quote",
+    "POST /api/v1/fees/quote/",
 }
 MAX_EXAMPLES = 20
 
@@ -50,6 +50,28 @@ def test_the_schema_documents_every_public_endpoint(client, db):
     documented = {f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item}
 
     assert documented >= PUBLIC_OPERATIONS | {"GET /api/v1/me/"}
+
+
+def _api_routes(patterns, prefix: str = "") -> list[str]:
+    routes = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            routes += _api_routes(pattern.url_patterns, route)
+        else:
+            routes.append(route)
+    return routes
+
+
+def test_every_api_route_ends_with_a_slash():
+    """One rule (docs/api.md): a client never guesses; a slash-less call gets a 308 to the slashed one."""
+    resolver = get_resolver()
+    api = next(p for p in resolver.url_patterns if str(p.pattern) == "api/v1/")
+
+    routes = _api_routes(api.url_patterns, "api/v1/")
+
+    assert len(routes) > 10
+    assert [route for route in routes if not route.endswith("/")] == []
 
 
 def test_no_two_serializers_share_a_schema_component_name():

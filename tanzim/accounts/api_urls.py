@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tanzim.accounts import api
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="auth-token"),
+    path("auth/otp/request/", api.OtpRequestView.as_view(), name="otp-request"),
+    path("auth/otp/verify/", api.OtpVerifyView.as_view(), name="otp-verify"),
+    path("citizens/", api.CitizenSignupView.as_view(), name="citizen-signup"),
+    path("me/", api.MeView.as_view(), name="me"),
+]

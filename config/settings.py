@@ -199,6 +199,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Each choice set gets one stable name. Without one, two sets behind fields of the same name
+    # ("status", "kind", "role") become hash-suffixed names like Status3afEnum that change with the
+    # code. The apps with many sets (finance, scheduling, disputes, ranking) add theirs below.
+    "ENUM_NAME_OVERRIDES": {
+        "PreferredLanguageEnum": "tanzim.accounts.choices.Language",
+        "OfficeStatusEnum": "tanzim.offices.choices.OfficeStatus",
+        "LicenceKindEnum": "tanzim.offices.choices.LicenceKind",
+        "ChannelKindEnum": "tanzim.catalog.choices.ChannelKind",
+        "ServiceCategoryEnum": "tanzim.catalog.choices.ServiceCategory",
+        "CaseStatusEnum": "tanzim.cases.choices.CaseStatus",
+        "CasePartyRoleEnum": "tanzim.cases.choices.PartyRole",
+        "CasePartyKindEnum": "tanzim.cases.choices.PartyKind",
+        "IdentityMethodEnum": "tanzim.cases.choices.IdentityMethod",
+        "ComplaintStatusEnum": "tanzim.feedback.choices.ComplaintStatus",
+        "ComplaintCategoryEnum": "tanzim.feedback.choices.ComplaintCategory",
+        "InspectionStatusEnum": "tanzim.inspections.choices.InspectionStatus",
+        "InspectionKindEnum": "tanzim.inspections.choices.InspectionKind",
+        "ChecklistStatusEnum": "tanzim.inspections.choices.ChecklistStatus",
+        "CorrectiveActionStatusEnum": "tanzim.inspections.choices.ActionStatus",
+        "SeverityEnum": "tanzim.inspections.choices.Severity",
+    },
 }
 
 # --- messages to people ---------------------------------------------------------------

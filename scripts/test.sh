@@ -30,6 +30,9 @@ step "Django checks"
 $PY manage.py check --fail-level WARNING || fail "manage.py check"
 $PY manage.py makemigrations --check --dry-run || fail "missing migrations"
 $PY manage.py compilemessages --ignore '.venv/*' -v0 || fail "compilemessages"
+schema_file=$(mktemp --suffix=.yml)
+$PY manage.py spectacular --validate --fail-on-warn --file "$schema_file" || fail "OpenAPI schema warnings"
+rm -f "$schema_file"
 
 step "Lint (ruff)"
 .venv/bin/ruff check . || fail "ruff check"

@@ -12,7 +12,6 @@ from tanzim.accounts.choices import Language
 from tanzim.accounts.selectors import active_roles
 from tanzim.common.http import client_ip
 from tanzim.common.identifiers import clean_national_code, parse_phone
-from tanzim.common.jalali import parse_jalali
 
 CODE_SENT = _("If the details match an account, a code has been sent by SMS.")
 
@@ -55,14 +54,12 @@ class SignupSerializer(IdentifiersMixin, serializers.Serializer):
     mobile = serializers.CharField(max_length=20)
     first_name = serializers.CharField(max_length=150)
     last_name = serializers.CharField(max_length=150)
-    birth_date = serializers.CharField(
-        max_length=10, required=False, allow_blank=True, help_text=_("Jalali, e.g. 1370/05/21")
+    # The API speaks ISO 8601 (docs/api.md); Jalali dates are for the HTML form only.
+    birth_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("ISO 8601, e.g. 1991-08-12")
     )
     preferred_language = serializers.ChoiceField(choices=Language.choices, default=Language.FA)
     resident_abroad = serializers.BooleanField(default=False)
-
-    def validate_birth_date(self, value: str):
-        return parse_jalali(value) if value else None
 
 
 class RoleSerializer(serializers.Serializer):

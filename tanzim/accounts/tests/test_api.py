@@ -132,15 +132,39 @@ def test_signup_answers_the_same_whether_or_not_the_code_is_taken(api):
     assert fresh.status_code == 202
 
 
-def test_signup_accepts_a_jalali_birth_date(api):
+def test_signup_takes_an_iso_birth_date(api):
     code = next_national_code()
 
     response = api.post(
-        reverse("api:citizen-signup"), signup_payload(code, birth_date="۱۳۷۰/۰۵/۲۱"), format="json"
+        reverse("api:citizen-signup"), signup_payload(code, birth_date="1991-08-12"), format="json"
     )
 
     assert response.status_code == 202
     assert User.objects.get(national_code=code).birth_date.isoformat() == "1991-08-12"
+
+
+@pytest.mark.parametrize("birth_date", ["1370/05/21", "۱۳۷۰/۰۵/۲۱", "12/08/1991", "1991-02-30"])
+def test_signup_refuses_a_birth_date_that_is_not_an_iso_date(api, birth_date):
+    code = next_national_code()
+
+    response = api.post(
+        reverse("api:citizen-signup"), signup_payload(code, birth_date=birth_date), format="json"
+    )
+
+    body = assert_envelope(response, 400, "invalid")
+    assert set(body["fields"]) == {"birth_date"}
+    assert not User.objects.filter(national_code=code).exists()
+
+
+def test_signup_refuses_a_birth_date_in_the_future(api):
+    code = next_national_code()
+
+    response = api.post(
+        reverse("api:citizen-signup"), signup_payload(code, birth_date="2999-01-01"), format="json"
+    )
+
+    body = assert_envelope(response, 400)
+    assert set(body["fields"]) == {"birth_date"}
 
 
 @pytest.mark.parametrize("national_code", ["1111111111", "0499370898", "12ab"])

@@ -55,7 +55,7 @@ def settlement_context(settlement: Settlement) -> dict[str, Any]:
     }
 
 
-def settlementrender_pdf(*, settlement: Settlement, language: str | None = None) -> bytes:
+def settlement_pdf(*, settlement: Settlement, language: str | None = None) -> bytes:
     """The settlement report (گزارش اصلاحی); a report not signed by all is marked as a draft."""
     with translation.override(language or settings.LANGUAGE_CODE):
         return render_pdf(render_to_string("disputes/pdf/settlement.html", settlement_context(settlement)))
@@ -78,7 +78,7 @@ def award_context(award: Award) -> dict[str, Any]:
     }
 
 
-def awardrender_pdf(*, award: Award, language: str | None = None) -> bytes:
+def award_pdf(*, award: Award, language: str | None = None) -> bytes:
     with translation.override(language or settings.LANGUAGE_CODE):
         return render_pdf(render_to_string("disputes/pdf/award.html", award_context(award)))
 

@@ -1,18 +1,61 @@
 """Working days of Iranian offices and courts.
 
 The week runs Saturday to Wednesday, Thursday is often a half day and Friday is closed.
-Official holidays change every year (the lunar ones move), so they are passed in as data
-(an administrator edits them); this class only does the arithmetic.
+Fixed solar holidays are law and are generated for any year. The lunar ones move about eleven
+days a year, so they are data (an administrator enters and confirms each year's table); a
+computation that reaches a Jalali year whose lunar table is missing or only estimated can ask
+``unconfirmed_years`` and must say so rather than treat a possible holiday as a working day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import cache
 
-from tanzim.common.jalali import tehran_date
+import jdatetime
 
-__all__ = ["WorkingCalendar"]
+from tanzim.common.jalali import tehran_date, to_jalali_date
+
+__all__ = [
+    "CONFIRMED",
+    "ESTIMATED",
+    "FIXED_SOLAR_HOLIDAYS",
+    "MISSING",
+    "WorkingCalendar",
+    "fixed_solar_holidays",
+]
+
+#: (month, day) of the official holidays fixed in the solar calendar: Nowruz (1–4 Farvardin),
+#: Islamic Republic Day and Nature Day (12–13 Farvardin), 14–15 Khordad, 22 Bahman, 29 Esfand.
+FIXED_SOLAR_HOLIDAYS: tuple[tuple[int, int], ...] = (
+    (1, 1),
+    (1, 2),
+    (1, 3),
+    (1, 4),
+    (1, 12),
+    (1, 13),
+    (3, 14),
+    (3, 15),
+    (11, 22),
+    (12, 29),
+)
+# How far a year's lunar holidays are known.
+CONFIRMED, ESTIMATED, MISSING = "confirmed", "estimated", "missing"
+
+
+@cache
+def fixed_solar_holidays(jalali_year: int) -> frozenset[date]:
+    """The Gregorian dates of a Jalali year's fixed solar holidays."""
+    return frozenset(jdatetime.date(jalali_year, m, d).togregorian() for m, d in FIXED_SOLAR_HOLIDAYS)
+
+
+@cache
+def _fixed_in_gregorian_year(year: int) -> frozenset[date]:
+    # A Gregorian year overlaps two Jalali years (Nowruz falls on 20 or 21 March).
+    both = fixed_solar_holidays(year - 622) | fixed_solar_holidays(year - 621)
+    return frozenset(d for d in both if d.year == year)
+
 
 FRIDAY = 4
 THURSDAY = 3
@@ -27,14 +70,18 @@ class WorkingCalendar:
     Datetimes are accepted anywhere a date is and mean their day in Tehran.
     """
 
-    __slots__ = ("half_days", "holidays", "weekend")
+    __slots__ = ("half_days", "holidays", "lunar_years", "weekend")
 
     def __init__(
         self,
         holidays: Iterable[date] = (),
         weekend: frozenset[int] = frozenset({FRIDAY}),
         half_days: frozenset[int] = frozenset({THURSDAY}),
+        lunar_years: Mapping[int, str] | None = None,
     ) -> None:
+        """``lunar_years``: Jalali year → ``CONFIRMED`` or ``ESTIMATED`` for the years whose lunar
+        holidays are in ``holidays``; a year not listed is ``MISSING``. ``None`` trusts every year
+        (a calendar built by hand, as in tests of the arithmetic)."""
         weekend = frozenset(weekend)
         half_days = frozenset(half_days)
         if not weekend <= set(range(7)) or not half_days <= set(range(7)):
@@ -44,6 +91,7 @@ class WorkingCalendar:
         self.holidays: frozenset[date] = frozenset(tehran_date(d) for d in holidays)
         self.weekend: frozenset[int] = weekend
         self.half_days: frozenset[int] = half_days
+        self.lunar_years: Mapping[int, str] | None = dict(lunar_years) if lunar_years is not None else None
 
     def __repr__(self) -> str:
         return (
@@ -54,7 +102,26 @@ class WorkingCalendar:
     def is_working_day(self, d: date) -> bool:
         """True unless ``d`` falls on the weekend or an official holiday."""
         d = tehran_date(d)
-        return d.weekday() not in self.weekend and d not in self.holidays
+        return d.weekday() not in self.weekend and not self.is_holiday(d)
+
+    def is_holiday(self, d: date) -> bool:
+        """An official holiday: in the table, or a fixed solar holiday of any year."""
+        d = tehran_date(d)
+        return d in self.holidays or d in _fixed_in_gregorian_year(d.year)
+
+    def lunar_status(self, jalali_year: int) -> str:
+        if self.lunar_years is None:
+            return CONFIRMED
+        return self.lunar_years.get(jalali_year, MISSING)
+
+    def unconfirmed_years(self, a: date, b: date) -> list[tuple[int, str]]:
+        """Jalali years from ``a`` to ``b`` whose lunar holidays are not confirmed, with their status.
+
+        Empty when every day in between is known to be working or not.
+        """
+        first, last = sorted((to_jalali_date(tehran_date(a)).year, to_jalali_date(tehran_date(b)).year))
+        statuses = ((year, self.lunar_status(year)) for year in range(first, last + 1))
+        return [(year, status) for year, status in statuses if status != CONFIRMED]
 
     def is_half_day(self, d: date) -> bool:
         """True for a working day with short hours (Thursday by default)."""
@@ -93,5 +160,8 @@ class WorkingCalendar:
             day += _ONE_DAY
             if day.weekday() not in self.weekend:
                 count += 1
-        count -= sum(1 for h in self.holidays if a < h <= b and h.weekday() not in self.weekend)
+        holidays = set(self.holidays)
+        for year in range(a.year, b.year + 1):
+            holidays |= _fixed_in_gregorian_year(year)
+        count -= sum(1 for h in holidays if a < h <= b and h.weekday() not in self.weekend)
         return count

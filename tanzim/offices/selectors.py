@@ -8,12 +8,13 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from tanzim.common.calendar import WorkingCalendar
+from tanzim.common.calendar import CONFIRMED, ESTIMATED, WorkingCalendar
+from tanzim.common.jalali import to_jalali_date
 from tanzim.common.normalize import normalize_text
-from tanzim.offices.choices import OfficeStatus
+from tanzim.offices.choices import HolidayKind, OfficeStatus
 from tanzim.offices.models import City, Holiday, Licence, Office, Province
 
-CALENDAR_CACHE_KEY = "offices:working-calendar:v1"
+CALENDAR_CACHE_KEY = "offices:working-calendar:v2"
 
 
 def valid_licences(*, kind: str, on: date | None = None) -> QuerySet[Licence]:
@@ -65,9 +66,24 @@ def city_list(*, province: str | None = None) -> QuerySet[City]:
 
 
 def working_calendar() -> WorkingCalendar:
-    """The national working calendar (Friday off + the holiday table), cached until a holiday changes."""
-    days = cache.get(CALENDAR_CACHE_KEY)
-    if days is None:
-        days = list(Holiday.objects.values_list("date", flat=True))
-        cache.set(CALENDAR_CACHE_KEY, days, 3600)
-    return WorkingCalendar(holidays=days)
+    """The national working calendar, cached until a holiday changes.
+
+    Friday off, the fixed solar holidays of every year, and the table's holidays. A Jalali year
+    whose lunar holidays are in the table is ``CONFIRMED`` unless one of them is still marked
+    estimated; a year with none is missing, and computations reaching it say so.
+    """
+    cached = cache.get(CALENDAR_CACHE_KEY)
+    if cached is None:
+        rows = list(Holiday.objects.values_list("date", "kind", "estimated"))
+        lunar_years: dict[int, str] = {}
+        for day, kind, estimated in rows:
+            if kind == HolidayKind.LUNAR:
+                year = to_jalali_date(day).year
+                if estimated or lunar_years.get(year) == ESTIMATED:
+                    lunar_years[year] = ESTIMATED
+                else:
+                    lunar_years[year] = CONFIRMED
+        cached = ([day for day, _kind, _estimated in rows], lunar_years)
+        cache.set(CALENDAR_CACHE_KEY, cached, 3600)
+    days, lunar_years = cached
+    return WorkingCalendar(holidays=days, lunar_years=lunar_years)

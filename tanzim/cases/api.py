@@ -10,9 +10,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanzim.accounts.permissions import is_office_staff
 from tanzim.accounts.services import citizen_register_at_counter
 from tanzim.cases import selectors, services
-from tanzim.cases.choices import CancelReason, CaseStatus, PartyKind, PartyRole
+from tanzim.cases.choices import CaseStatus, PartyKind, PartyRole
 from tanzim.cases.models import Case, CaseEvent, Document, Party
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.selectors import service_get
@@ -137,11 +138,8 @@ class DocumentInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-ACTIONS = ["submit", "start_review", "request_correction", "verify", "reject", "cancel", "close"]
-
-
 class CaseTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    action = serializers.ChoiceField(choices=[(a, a) for a in services.ACTIONS])
     expected_status = serializers.ChoiceField(
         choices=CaseStatus.choices, help_text=_("The status you saw: a stale move is refused with 409")
     )
@@ -177,7 +175,7 @@ class CaseListView(APIView):
         applicant_data = values.pop("applicant", None)
         applicant = None
         if applicant_data:
-            if not services.is_office_staff(request.user, office):
+            if not is_office_staff(request.user, office):
                 raise NotFoundError(_("Unknown office."), code="office_not_found")
             applicant = citizen_register_at_counter(actor=request.user, **applicant_data)
         case = services.case_create(
@@ -271,35 +269,7 @@ class TransitionView(APIView):
     def post(self, request, pk: int):
         data = CaseTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        v = data.validated_data
-        case, actor, expected = _case(request, pk), request.user, v["expected_status"]
-        action = v["action"]
-        if action == "submit":
-            case = services.case_submit(case=case, actor=actor, expected=expected)
-        elif action == "start_review":
-            case = services.case_start_review(case=case, actor=actor, expected=expected)
-        elif action == "request_correction":
-            case = services.case_request_correction(case=case, actor=actor, note=v["note"], expected=expected)
-        elif action == "verify":
-            case = services.case_verify(
-                case=case,
-                actor=actor,
-                expected=expected,
-                identity_checked_in_person=v["identity_checked_in_person"],
-            )
-        elif action == "reject":
-            case = services.case_reject(
-                case=case, actor=actor, reason=v["reason"], note=v["note"], expected=expected
-            )
-        elif action == "cancel":
-            case = services.case_cancel(
-                case=case,
-                actor=actor,
-                reason=v["reason"] or CancelReason.APPLICANT_WITHDREW,
-                expected=expected,
-            )
-        else:
-            case = services.case_close(case=case, actor=actor, note=v["note"], expected=expected)
+        case = services.case_act(case=_case(request, pk), actor=request.user, **data.validated_data)
         return Response(CaseDetailSerializer(Case.objects.get(pk=case.pk)).data)
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
 from tanzim.cases.choices import CaseStatus, IdentityMethod, PartyKind, PartyRole
 from tanzim.catalog.choices import ChannelKind
 
@@ -130,40 +131,19 @@ class Document(models.Model):
         )
 
 
-class CaseEvent(models.Model):
-    """One row per transition: who, for whom, from what to what, why, when."""
+class CaseEvent(TransitionEvent):
+    """One row per transition (written by the engine): who, for whom, from what to what, why, when."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(_("time"), db_index=True)
     from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("on behalf of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["case", "created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
 
 class StatusSla(models.Model):

@@ -9,8 +9,7 @@ from django.db.models.functions import Lead
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.choices import Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import COUNTER, OFFICE_READERS, scope_for
 from tanzim.audit import services as audit
 from tanzim.cases.choices import OFFICE_TURN, CaseStatus
 from tanzim.cases.models import Case, CaseEvent, Document
@@ -20,14 +19,12 @@ from tanzim.common.errors import NotFoundError
 from tanzim.common.identifiers import is_valid_national_code
 from tanzim.common.normalize import digits_only
 
-READ_ROLES = (Role.CLERK, Role.OFFICE_MANAGER, Role.PROVINCE_ADMIN, Role.KANOON_ADMIN, Role.INSPECTOR)
-
 
 def case_list_for(*, user) -> QuerySet[Case]:
     """Citizens see their own cases; staff see their offices'; province admins their province's."""
     scope = scope_for(user)
     base = Case.objects.select_related("service", "office", "applicant")
-    staff_roles = [r for r in READ_ROLES if scope.has(r)]
+    staff_roles = [r for r in OFFICE_READERS if scope.has(r)]
     condition = Q(applicant=user) if user.is_authenticated else Q(pk__in=[])
     if staff_roles:
         condition |= scope.offices_q(*staff_roles)
@@ -44,8 +41,8 @@ def case_get_for(*, user, pk: int | str) -> Case:
 def worklist_for(*, user, office_id: int | None = None, status: str | None = None) -> QuerySet[Case]:
     """The office's turn, most urgent first: overdue, then by deadline."""
     scope = scope_for(user)
-    cases = Case.objects.filter(scope.offices_q(Role.CLERK, Role.OFFICE_MANAGER), status__in=OFFICE_TURN)
-    if not scope.has(Role.CLERK, Role.OFFICE_MANAGER):
+    cases = Case.objects.filter(scope.offices_q(*COUNTER), status__in=OFFICE_TURN)
+    if not scope.has(*COUNTER):
         return Case.objects.none()
     if office_id:
         cases = cases.filter(office_id=office_id)
@@ -92,7 +89,9 @@ def is_overdue(case: Case) -> bool:
 def _scoped_for_metrics(user, office_id=None, province_id=None) -> QuerySet[Case]:
     scope = scope_for(user)
     cases = (
-        Case.objects.filter(scope.offices_q(*READ_ROLES)) if scope.has(*READ_ROLES) else Case.objects.none()
+        Case.objects.filter(scope.offices_q(*OFFICE_READERS))
+        if scope.has(*OFFICE_READERS)
+        else Case.objects.none()
     )
     if office_id:
         cases = cases.filter(office_id=office_id)

@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import is_office_staff
 from tanzim.audit import services as audit
+from tanzim.audit.workflow import transition
 from tanzim.cases import signals
 from tanzim.cases.adapters import FilingError, identity_verifier, judiciary
 from tanzim.cases.choices import (
-    ALLOWED,
     EDITABLE,
     CancelReason,
     CaseStatus,
@@ -32,10 +31,11 @@ from tanzim.cases.choices import (
 )
 from tanzim.cases.models import Case, CaseEvent, Document, Party, StatusSla
 from tanzim.cases.tracking import new_tracking_code
+from tanzim.cases.workflows import CASE, authorize, case_not_found
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.fees import FeeQuote, fee_quote
 from tanzim.catalog.models import Service
-from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
 from tanzim.common.identifiers import clean_legal_entity_id, clean_national_code, parse_phone
 from tanzim.common.jalali import TEHRAN
 from tanzim.common.normalize import normalize_text
@@ -45,19 +45,6 @@ from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import office_licence_kinds, working_calendar
 
-STAFF_ROLES = (Role.CLERK, Role.OFFICE_MANAGER)
-# Transitions the applicant makes (a clerk may make them on the applicant's behalf at the office).
-APPLICANT_MOVES = {
-    (CaseStatus.DRAFT, CaseStatus.SUBMITTED),
-    (CaseStatus.NEEDS_CORRECTION, CaseStatus.RESUBMITTED),
-    (CaseStatus.DRAFT, CaseStatus.CANCELLED),
-    (CaseStatus.SUBMITTED, CaseStatus.CANCELLED),
-    (CaseStatus.NEEDS_CORRECTION, CaseStatus.CANCELLED),
-    (CaseStatus.RESUBMITTED, CaseStatus.CANCELLED),
-    (CaseStatus.AWAITING_PAYMENT, CaseStatus.CANCELLED),
-}
-# Transitions only the system makes (payment captured, judiciary answered).
-SYSTEM_MOVES = {(CaseStatus.AWAITING_PAYMENT, CaseStatus.PAID), (CaseStatus.PAID, CaseStatus.FILED)}
 NOTIFY_ON = {
     CaseStatus.NEEDS_CORRECTION: "cases.needs_correction",
     CaseStatus.AWAITING_PAYMENT: "cases.awaiting_payment",
@@ -69,51 +56,14 @@ NOTIFY_ON = {
 # --- permissions ----------------------------------------------------------------------------
 
 
-def is_office_staff(user: User, office: Office) -> bool:
-    return scope_for(user).can_act_for_office(office, *STAFF_ROLES) if user else False
-
-
-def _who(case: Case, actor: User | None, move: tuple[str, str]) -> User | None:
-    """Check the actor may make this move; returns on-behalf-of (the applicant) for assisted moves."""
-    if move in SYSTEM_MOVES:
-        return None
-    if actor is None:
-        raise PermissionDeniedError()
-    staff = is_office_staff(actor, case.office)
-    if move in APPLICANT_MOVES:
-        if actor.pk == case.applicant_id:
-            return None
-        if staff and case.channel != ChannelKind.REMOTE:
-            return case.applicant
-        if staff and move[1] == CaseStatus.CANCELLED:
-            return case.applicant
-        raise (
-            _not_found()
-            if not staff
-            else PermissionDeniedError(
-                _("Only the applicant can do this for a remote request."), code="applicant_only"
-            )
-        )
-    if not staff:
-        raise _not_found() if actor.pk != case.applicant_id else PermissionDeniedError()
-    return None
-
-
-def _not_found() -> NotFoundError:
-    return NotFoundError(_("Case not found."), code="case_not_found")
-
-
 def _editable(case: Case, actor: User) -> User | None:
     """Drafting rights: the applicant, or staff of the office for an in-person/semi case."""
     if actor.pk != case.applicant_id and not is_office_staff(actor, case.office):
-        raise _not_found()
+        raise case_not_found()
     if case.status not in EDITABLE:
         raise ConflictError(_("This request can no longer be edited."), code="case_not_editable")
-    return _who(
-        case,
-        actor,
-        (case.status, CaseStatus.SUBMITTED if case.status == CaseStatus.DRAFT else CaseStatus.RESUBMITTED),
-    )
+    target = CaseStatus.SUBMITTED if case.status == CaseStatus.DRAFT else CaseStatus.RESUBMITTED
+    return authorize(case, actor, case.status, target, CASE.kinds(case.status, target))
 
 
 # --- deadlines ------------------------------------------------------------------------------
@@ -138,53 +88,31 @@ def case_transition(
     to: str,
     actor: User | None,
     reason: str = "",
-    expected: str | None = None,
-    extra: dict[str, Any] | None = None,
+    expected_status: str | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> Case:
-    """Move a case along the workflow. A stale move (someone moved it first) is a 409."""
+    """Move a case along the workflow (through the engine); each status starts its own deadline."""
     to = CaseStatus(to)
+    now = timezone.now()
+    due = due_for(to, start=now)
     with transaction.atomic():
-        current = Case.objects.select_related("office", "service", "applicant").get(pk=case.pk)
-        old = current.status
-        if expected and expected != old:
-            raise ConflictError(code="stale_status")
-        if to not in ALLOWED[old]:
-            raise ConflictError(
-                _("A request in status “%(status)s” cannot move to “%(to)s”.")
-                % {"status": current.get_status_display(), "to": to.label},
-                code="transition_not_allowed",
-            )
-        on_behalf_of = _who(current, actor, (old, to))
-        now = timezone.now()
-        due = due_for(to, start=now)
-        changes = {"status": to, "status_changed_at": now, "due_at": due, "updated_at": now, **(extra or {})}
-        if not Case.objects.filter(pk=current.pk, status=old).update(**changes):
-            raise ConflictError(code="stale_status")
-        CaseEvent.objects.create(
-            case=current,
-            created_at=now,
-            from_status=old,
-            to_status=to,
+        moved = transition(
+            CASE,
+            case,
+            to,
             actor=actor,
-            on_behalf_of=on_behalf_of,
-            office=current.office,
-            reason=reason[:300],
-            due_at=due,
+            expected_status=expected_status,
+            reason=reason,
+            changes={"due_at": due, **(changes or {})},
+            event_data={"due_at": due},
+            now=now,
         )
-        audit.record(
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            action=f"cases.case.{to}",
-            obj=current,
-            office=current.office,
-            data={"from": old, "reason": reason[:300]},
-        )
-        current.refresh_from_db()
-        _after_transition(current, old, to)
+        current = Case.objects.select_related("office", "service", "applicant").get(pk=moved.pk)
+        _after_transition(current, to)
     return current
 
 
-def _after_transition(case: Case, old: str, new: str) -> None:
+def _after_transition(case: Case, new: str) -> None:
     template = NOTIFY_ON.get(new)
     if template and case.applicant.mobile:
         message_enqueue(
@@ -542,7 +470,7 @@ def _check_complete(case: Case) -> None:
         )
 
 
-def case_submit(*, case: Case, actor: User, expected: str | None = None) -> Case:
+def case_submit(*, case: Case, actor: User, expected_status: str | None = None) -> Case:
     case = Case.objects.select_related("service").get(pk=case.pk)
     to = CaseStatus.SUBMITTED if case.status == CaseStatus.DRAFT else CaseStatus.RESUBMITTED
     if case.status not in (CaseStatus.DRAFT, CaseStatus.NEEDS_CORRECTION):
@@ -553,16 +481,18 @@ def case_submit(*, case: Case, actor: User, expected: str | None = None) -> Case
         case=case,
         to=to,
         actor=actor,
-        expected=expected or case.status,
-        extra={"fee_snapshot": quote.as_dict(), "correction_note": ""},
+        expected_status=expected_status or case.status,
+        changes={"fee_snapshot": quote.as_dict(), "correction_note": ""},
     )
 
 
-def case_start_review(*, case: Case, actor: User, expected: str | None = None) -> Case:
-    return case_transition(case=case, to=CaseStatus.IN_REVIEW, actor=actor, expected=expected)
+def case_start_review(*, case: Case, actor: User, expected_status: str | None = None) -> Case:
+    return case_transition(case=case, to=CaseStatus.IN_REVIEW, actor=actor, expected_status=expected_status)
 
 
-def case_request_correction(*, case: Case, actor: User, note: str, expected: str | None = None) -> Case:
+def case_request_correction(
+    *, case: Case, actor: User, note: str, expected_status: str | None = None
+) -> Case:
     note = normalize_text(note)
     if not note:
         raise DomainError(fields={"note": [_("Say what needs correcting.")]})
@@ -571,13 +501,13 @@ def case_request_correction(*, case: Case, actor: User, note: str, expected: str
         to=CaseStatus.NEEDS_CORRECTION,
         actor=actor,
         reason=note,
-        expected=expected,
-        extra={"correction_note": note},
+        expected_status=expected_status,
+        changes={"correction_note": note},
     )
 
 
 def case_verify(
-    *, case: Case, actor: User, identity_checked_in_person: bool = False, expected: str | None = None
+    *, case: Case, actor: User, identity_checked_in_person: bool = False, expected_status: str | None = None
 ) -> Case:
     """Identity and originals are checked: at the counter or the short visit, or electronically (remote)."""
     case = Case.objects.select_related("applicant").get(pk=case.pk)
@@ -606,8 +536,8 @@ def case_verify(
         case=case,
         to=CaseStatus.VERIFIED,
         actor=actor,
-        expected=expected,
-        extra={"identity_method": method, "identity_verified_at": timezone.now()},
+        expected_status=expected_status,
+        changes={"identity_method": method},
     )
     return case_request_payment(case=case, actor=actor)
 
@@ -618,7 +548,7 @@ def case_request_payment(*, case: Case, actor: User) -> Case:
 
     with transaction.atomic():
         case = case_transition(
-            case=case, to=CaseStatus.AWAITING_PAYMENT, actor=actor, expected=CaseStatus.VERIFIED
+            case=case, to=CaseStatus.AWAITING_PAYMENT, actor=actor, expected_status=CaseStatus.VERIFIED
         )
         payment_create(
             office=case.office,
@@ -650,7 +580,7 @@ def case_payment_open(*, case: Case, actor: User):
 
     case = Case.objects.select_related("office", "applicant").get(pk=case.pk)
     if actor is None or (actor.pk != case.applicant_id and not is_office_staff(actor, case.office)):
-        raise _not_found()
+        raise case_not_found()
     if case.status != CaseStatus.AWAITING_PAYMENT or not case.fee_snapshot:
         raise ConflictError(_("This request is not waiting for a payment."), code="not_awaiting_payment")
     paid = Payment.objects.filter(
@@ -682,7 +612,7 @@ def case_mark_paid(*, case_id: int, payment_id: int) -> Case | None:
             to=CaseStatus.PAID,
             actor=None,
             reason=f"payment {payment_id}",
-            expected=CaseStatus.AWAITING_PAYMENT,
+            expected_status=CaseStatus.AWAITING_PAYMENT,
         )
     except ConflictError:
         return Case.objects.get(pk=case_id)
@@ -692,7 +622,9 @@ def case_mark_paid(*, case_id: int, payment_id: int) -> Case | None:
     return case
 
 
-def case_reject(*, case: Case, actor: User, reason: str, note: str = "", expected: str | None = None) -> Case:
+def case_reject(
+    *, case: Case, actor: User, reason: str, note: str = "", expected_status: str | None = None
+) -> Case:
     if reason not in RejectReason.values:
         raise DomainError(fields={"reason": [_("Choose a reason.")]})
     return case_transition(
@@ -700,23 +632,67 @@ def case_reject(*, case: Case, actor: User, reason: str, note: str = "", expecte
         to=CaseStatus.REJECTED,
         actor=actor,
         reason=normalize_text(note),
-        expected=expected,
-        extra={"outcome_reason": reason},
+        expected_status=expected_status,
+        changes={"outcome_reason": reason},
     )
 
 
-def case_cancel(*, case: Case, actor: User | None, reason: str, expected: str | None = None) -> Case:
+def case_cancel(*, case: Case, actor: User | None, reason: str, expected_status: str | None = None) -> Case:
     if reason not in CancelReason.values:
         raise DomainError(fields={"reason": [_("Choose a reason.")]})
     return case_transition(
-        case=case, to=CaseStatus.CANCELLED, actor=actor, expected=expected, extra={"outcome_reason": reason}
+        case=case,
+        to=CaseStatus.CANCELLED,
+        actor=actor,
+        expected_status=expected_status,
+        changes={"outcome_reason": reason},
     )
 
 
-def case_close(*, case: Case, actor: User, note: str = "", expected: str | None = None) -> Case:
+def case_close(*, case: Case, actor: User, note: str = "", expected_status: str | None = None) -> Case:
     return case_transition(
-        case=case, to=CaseStatus.CLOSED, actor=actor, reason=normalize_text(note), expected=expected
+        case=case,
+        to=CaseStatus.CLOSED,
+        actor=actor,
+        reason=normalize_text(note),
+        expected_status=expected_status,
     )
+
+
+ACTIONS = ("submit", "start_review", "request_correction", "verify", "reject", "cancel", "close")
+
+
+def case_act(
+    *,
+    case: Case,
+    actor: User,
+    action: str,
+    expected_status: str | None,
+    note: str = "",
+    reason: str = "",
+    identity_checked_in_person: bool = False,
+) -> Case:
+    """One named move, as the case page and the API name them (``action`` + ``expected_status``)."""
+    expected = {"expected_status": expected_status}
+    if action == "submit":
+        return case_submit(case=case, actor=actor, **expected)
+    if action == "start_review":
+        return case_start_review(case=case, actor=actor, **expected)
+    if action == "request_correction":
+        return case_request_correction(case=case, actor=actor, note=note, **expected)
+    if action == "verify":
+        return case_verify(
+            case=case, actor=actor, identity_checked_in_person=identity_checked_in_person, **expected
+        )
+    if action == "reject":
+        return case_reject(case=case, actor=actor, reason=reason, note=note, **expected)
+    if action == "cancel":
+        return case_cancel(
+            case=case, actor=actor, reason=reason or CancelReason.APPLICANT_WITHDREW, **expected
+        )
+    if action == "close":
+        return case_close(case=case, actor=actor, note=note, **expected)
+    raise DomainError(fields={"action": [_("Unknown action.")]}, code="unknown_action")
 
 
 FILING_RETRY_AFTER = timedelta(minutes=2)
@@ -753,7 +729,7 @@ def case_file(*, case_id: int) -> str:
         to=CaseStatus.FILED,
         actor=None,
         reason="",
-        expected=CaseStatus.PAID,
-        extra={"external_ref": ref, "filing_claimed_at": None},
+        expected_status=CaseStatus.PAID,
+        changes={"external_ref": ref, "filing_claimed_at": None},
     )
     return "filed"

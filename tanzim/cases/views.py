@@ -23,11 +23,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tanzim.accounts.choices import Role
+from tanzim.accounts.permissions import COUNTER, is_office_staff
 from tanzim.accounts.selectors import scope_for
 from tanzim.accounts.services import citizen_register_at_counter
 from tanzim.cases import selectors, services
-from tanzim.cases.choices import ALLOWED, EDITABLE, OFFICE_TURN, CancelReason, CaseStatus, PartyRole
+from tanzim.cases.choices import EDITABLE, OFFICE_TURN, CaseStatus, PartyRole
 from tanzim.cases.forms import (
     CancelForm,
     CaseDetailsForm,
@@ -46,34 +46,45 @@ from tanzim.cases.models import Case
 from tanzim.cases.receipt import fee_lines, receipt_pdf
 from tanzim.cases.tasks import file_case
 from tanzim.cases.tracking import clean_tracking_code
+from tanzim.cases.workflows import is_applicant_move
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.fees import channel_prices
 from tanzim.catalog.selectors import offices_for_service, service_get, service_list
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.identifiers import is_valid_national_code
 from tanzim.common.normalize import digits_only
-from tanzim.common.views import form_add_domain_error, scoped_view
+from tanzim.common.views import run_service, scoped_view
 from tanzim.finance import selectors as finance_selectors
 from tanzim.finance import services as finance_services
 from tanzim.finance.choices import PaymentStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import province_list
 
-STAFF = (Role.CLERK, Role.OFFICE_MANAGER)
 WAITING_FOR_CITIZEN = (CaseStatus.NEEDS_CORRECTION, CaseStatus.AWAITING_PAYMENT)
 WORKLIST_PAGE = 50
 
 
-def _messages_of(exc: DomainError) -> list[str]:
-    texts = [str(exc.message)] if not exc.fields else []
-    for errors in exc.fields.values():
-        texts.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
-    return texts or [str(exc.message)]
+class _Stale(Exception):
+    """A conflict carried past ``run_service`` (which would put it on the form): the page answers 409."""
+
+    def __init__(self, conflict: ConflictError):
+        super().__init__(str(conflict.message))
+        self.conflict = conflict
+
+
+def _conflicts_escape(fn):
+    def call(*args):
+        try:
+            return fn(*args)
+        except ConflictError as exc:
+            raise _Stale(exc) from exc
+
+    return call
 
 
 def _staff_office_ids(user) -> list[int]:
     scope = scope_for(user)
-    return sorted(set().union(*(scope.office_ids.get(role, ()) for role in STAFF)))
+    return sorted(set().union(*(scope.office_ids.get(role, ()) for role in COUNTER)))
 
 
 def _require_staff(user) -> list[int]:
@@ -157,22 +168,17 @@ def choose_office(request, service, channel):
         if office is None:
             form.add_error("office", _("Choose an office from the list."))
         else:
-            try:
-                case = services.case_create(
-                    actor=request.user,
-                    service=svc,
-                    channel=channel,
-                    office=office,
-                    title=form.cleaned_data["title"],
-                )
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-            else:
+            create = functools.partial(
+                services.case_create, actor=request.user, service=svc, channel=channel, office=office
+            )
+            done = run_service(request, form, lambda data: create(title=data["title"]))
+            if done.ok:
                 messages.success(
                     request,
-                    _("Your draft is saved. Tracking code: %(code)s") % {"code": case.tracking_code_display},
+                    _("Your draft is saved. Tracking code: %(code)s")
+                    % {"code": done.value.tracking_code_display},
                 )
-                return redirect("cases:draft", pk=case.pk)
+                return redirect("cases:draft", pk=done.value.pk)
     page = Paginator(offices, 12).get_page(request.GET.get("page"))
     context = {
         "service": svc,
@@ -209,7 +215,7 @@ def my_cases(request):
 
 def _viewer(request, case: Case) -> dict:
     applicant = request.user.pk == case.applicant_id
-    staff = services.is_office_staff(request.user, case.office)
+    staff = is_office_staff(request.user, case.office)
     editable = case.status in EDITABLE and (applicant or (staff and case.channel != ChannelKind.REMOTE))
     return {"is_applicant": applicant, "is_staff": staff, "can_edit": editable}
 
@@ -224,8 +230,7 @@ def _available_actions(case: Case, viewer: dict) -> list[str]:
             actions += ["request_correction", "verify", "reject"]
         if status == CaseStatus.FILED:
             actions.append("close")
-    cancellable = (status, CaseStatus.CANCELLED) in services.APPLICANT_MOVES
-    if cancellable and CaseStatus.CANCELLED in ALLOWED[status] and (staff or applicant):
+    if is_applicant_move(status, CaseStatus.CANCELLED) and (staff or applicant):
         actions.append("cancel")
     return actions
 
@@ -318,6 +323,10 @@ def _conflict_text(case: Case) -> str:
     ) % {"status": fresh.get_status_display()}
 
 
+def _conflict_message(case: Case, exc: ConflictError) -> str:
+    return _conflict_text(case) if exc.code == "stale_status" else str(exc.message)
+
+
 SUCCESS = {
     "start_review": _("Review started."),
     "request_correction": _("The citizen was asked to correct the request."),
@@ -337,43 +346,20 @@ def act(request, pk, action):
     if form_class is None:
         raise Http404()
     form = form_class(request.POST, prefix=action)
-    if not form.is_valid():
-        return _render_case(request, case, bound={action: form}, status=400)
-    data, actor = form.cleaned_data, request.user
-    expected = data["expected_status"]
+
+    def move(data):
+        if action == "cancel" and not is_office_staff(request.user, case.office):
+            data = {**data, "reason": ""}  # the applicant withdraws; reasons are the office's choice
+        return services.case_act(case=case, actor=request.user, action=action, **data)
+
     try:
-        if action == "start_review":
-            services.case_start_review(case=case, actor=actor, expected=expected)
-        elif action == "request_correction":
-            services.case_request_correction(case=case, actor=actor, note=data["note"], expected=expected)
-        elif action == "verify":
-            services.case_verify(
-                case=case,
-                actor=actor,
-                identity_checked_in_person=data["identity_checked_in_person"],
-                expected=expected,
-            )
-        elif action == "reject":
-            services.case_reject(
-                case=case, actor=actor, reason=data["reason"], note=data["note"], expected=expected
-            )
-        elif action == "cancel":
-            reason = data["reason"] if services.is_office_staff(actor, case.office) else ""
-            services.case_cancel(
-                case=case, actor=actor, reason=reason or CancelReason.APPLICANT_WITHDREW, expected=expected
-            )
-        else:
-            services.case_close(case=case, actor=actor, note=data["note"], expected=expected)
-    except (NotFoundError, PermissionDeniedError):
-        raise
-    except ConflictError as exc:
+        done = run_service(request, form, _conflicts_escape(move), success=SUCCESS[action])
+    except _Stale as stale:
         fresh = Case.objects.select_related("service", "office", "applicant").get(pk=case.pk)
-        text = _conflict_text(case) if exc.code == "stale_status" else str(exc.message)
+        text = _conflict_message(case, stale.conflict)
         return _render_case(request, fresh, bound={action: form}, conflict=text, status=409)
-    except DomainError as exc:
-        form_add_domain_error(form, exc)
+    if not done.ok:
         return _render_case(request, case, bound={action: form}, status=400)
-    messages.success(request, SUCCESS[action])
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -477,46 +463,46 @@ def _conflict_on_draft(request, case: Case, exc: ConflictError, **bound):
     return _render_case(request, fresh, bound=kept, conflict=str(exc.message), status=409)
 
 
+def _draft_round(request, case: Case, form, fn, *, bound: str, success: str):
+    """A draft form posted: run the service; if the draft moved on meanwhile, a 409 keeps what was typed.
+
+    Without a form (a remove button) a refusal is a message on the draft page.
+    """
+    if form is None:
+        run_service(request, None, fn, success=success)
+        return redirect("cases:draft", pk=case.pk)
+    try:
+        done = run_service(request, form, _conflicts_escape(fn), success=success)
+    except _Stale as stale:
+        return _conflict_on_draft(request, case, stale.conflict, **{bound: form})
+    if done.ok:
+        return redirect("cases:draft", pk=case.pk)
+    return _render_draft(request, case, status=400, **{bound: form})
+
+
 @_draft_post(CaseDetailsForm)
 def draft_details(request, case):
-    form = CaseDetailsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_update(
-                case=case,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                claim_text=form.cleaned_data["claim_text"],
-                claim_amount=form.cleaned_data["claim_amount"],
-            )
-        except (NotFoundError, PermissionDeniedError):
-            raise
-        except ConflictError as exc:
-            return _conflict_on_draft(request, case, exc, details_form=form)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cases:draft", pk=case.pk)
-    return _render_draft(request, case, status=400, details_form=form)
+    return _draft_round(
+        request,
+        case,
+        CaseDetailsForm(request.POST),
+        lambda data: services.case_update(case=case, actor=request.user, **data),
+        bound="details_form",
+        success=_("Saved."),
+    )
 
 
 @_draft_post(PartyForm, "party")
 def party_add(request, case):
     form = PartyForm(request.POST, prefix="party")
-    if form.is_valid():
-        try:
-            services.party_add(case=case, actor=request.user, **form.service_kwargs())
-        except (NotFoundError, PermissionDeniedError):
-            raise
-        except ConflictError as exc:
-            return _conflict_on_draft(request, case, exc, party_form=form)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Party added."))
-            return redirect("cases:draft", pk=case.pk)
-    return _render_draft(request, case, status=400, party_form=form)
+    return _draft_round(
+        request,
+        case,
+        form,
+        lambda data: services.party_add(case=case, actor=request.user, **form.service_kwargs()),
+        bound="party_form",
+        success=_("Party added."),
+    )
 
 
 @_draft_post()
@@ -524,36 +510,22 @@ def party_remove(request, case, party_id):
     party = case.parties.filter(pk=party_id).first()
     if party is None:
         raise Http404()
-    try:
-        services.party_remove(party=party, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
-    else:
-        messages.success(request, _("Party removed."))
-    return redirect("cases:draft", pk=case.pk)
+    remove = functools.partial(services.party_remove, party=party, actor=request.user)
+    return _draft_round(request, case, None, remove, bound="", success=_("Party removed."))
 
 
 @_draft_post(DocumentForm, "doc")
 def document_add(request, case):
-    form = DocumentForm(request.POST, request.FILES, prefix="doc")
-    if form.is_valid():
-        try:
-            services.document_add(
-                case=case,
-                actor=request.user,
-                upload=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
-            )
-        except (NotFoundError, PermissionDeniedError):
-            raise
-        except ConflictError as exc:
-            return _conflict_on_draft(request, case, exc, document_form=form)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Document uploaded."))
-            return redirect("cases:draft", pk=case.pk)
-    return _render_draft(request, case, status=400, document_form=form)
+    return _draft_round(
+        request,
+        case,
+        DocumentForm(request.POST, request.FILES, prefix="doc"),
+        lambda data: services.document_add(
+            case=case, actor=request.user, upload=data["file"], title=data["title"]
+        ),
+        bound="document_form",
+        success=_("Document uploaded."),
+    )
 
 
 @_draft_post()
@@ -561,13 +533,8 @@ def document_remove(request, case, document_id):
     document = case.documents.filter(pk=document_id).first()
     if document is None:
         raise Http404()
-    try:
-        services.document_remove(document=document, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
-    else:
-        messages.success(request, _("Document removed."))
-    return redirect("cases:draft", pk=case.pk)
+    remove = functools.partial(services.document_remove, document=document, actor=request.user)
+    return _draft_round(request, case, None, remove, bound="", success=_("Document removed."))
 
 
 @_draft_post()
@@ -585,22 +552,21 @@ def confirm_originals(request, case):
 def submit(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
     form = ExpectedStatusForm(request.POST)
-    expected = request.POST.get("expected_status") if form.is_valid() else None
-    if expected is None:
-        return _render_draft(request, case, status=400, submit_error=_("Reload the page and try again."))
     try:
-        case = services.case_submit(case=case, actor=request.user, expected=expected)
-    except (NotFoundError, PermissionDeniedError):
-        raise
-    except ConflictError as exc:
+        done = run_service(
+            request,
+            form,
+            _conflicts_escape(lambda data: services.case_submit(case=case, actor=request.user, **data)),
+        )
+    except _Stale as stale:
         fresh = Case.objects.select_related("service", "office", "applicant").get(pk=case.pk)
-        text = _conflict_text(case) if exc.code == "stale_status" else str(exc.message)
-        return _render_case(request, fresh, conflict=text, status=409)
-    except DomainError as exc:
-        return _render_draft(request, case, status=400, submit_error=" ".join(_messages_of(exc)))
+        return _render_case(request, fresh, conflict=_conflict_message(case, stale.conflict), status=409)
+    if not done.ok:
+        refusal = " ".join(form.non_field_errors()) or _("Reload the page and try again.")
+        return _render_draft(request, case, status=400, submit_error=refusal)
     messages.success(
         request,
-        _("The request was submitted. Tracking code: %(code)s") % {"code": case.tracking_code_display},
+        _("The request was submitted. Tracking code: %(code)s") % {"code": done.value.tracking_code_display},
     )
     return redirect("cases:detail", pk=case.pk)
 
@@ -632,13 +598,9 @@ def pay(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
     if case.applicant_id != request.user.pk:
         raise Http404()
-    try:
-        payment = services.case_payment_open(case=case, actor=request.user)
-        url = finance_services.payment_start(payment=payment)
-    except DomainError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
-        return redirect("cases:detail", pk=case.pk)
-    return redirect(url)
+    payment_open = functools.partial(services.case_payment_open, case=case, actor=request.user)
+    done = run_service(request, None, lambda: finance_services.payment_start(payment=payment_open()))
+    return redirect(done.value) if done.ok else redirect("cases:detail", pk=case.pk)
 
 
 @scoped_view
@@ -646,20 +608,19 @@ def pay(request, pk):
 def counter_payment(request, pk):
     """A clerk took the fee at the counter (card reader); the case moves on to paid and is filed."""
     case = selectors.case_get_for(user=request.user, pk=pk)
-    if not services.is_office_staff(request.user, case.office):
+    if not is_office_staff(request.user, case.office):
         raise Http404()
     form = ExpectedStatusForm(request.POST, prefix="counter")
     if not form.is_valid() or form.cleaned_data["expected_status"] != case.status:
         return _render_case(request, case, conflict=_conflict_text(case), status=409)
     method = request.POST.get("counter-method") or "pos"
-    try:
-        with transaction.atomic():
-            payment = services.case_payment_open(case=case, actor=request.user)
-            finance_services.payment_record_at_counter(payment=payment, actor=request.user, method=method)
-    except DomainError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
-        return redirect("cases:detail", pk=case.pk)
-    messages.success(request, _("Payment recorded."))
+
+    @transaction.atomic
+    def take_payment():
+        payment = services.case_payment_open(case=case, actor=request.user)
+        return finance_services.payment_record_at_counter(payment=payment, actor=request.user, method=method)
+
+    run_service(request, None, take_payment, success=_("Payment recorded."))
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -668,7 +629,7 @@ def counter_payment(request, pk):
 def refile(request, pk):
     """Send a paid case to the judiciary now instead of waiting for the next automatic retry."""
     case = selectors.case_get_for(user=request.user, pk=pk)
-    if not services.is_office_staff(request.user, case.office):
+    if not is_office_staff(request.user, case.office):
         raise Http404()
     if case.status == CaseStatus.PAID:
         file_case.delay(case.pk)
@@ -681,7 +642,7 @@ def refile(request, pk):
 def receipt(request, pk):
     """The Persian PDF receipt: for the applicant and the office's staff only."""
     case = selectors.case_get_for(user=request.user, pk=pk)
-    if request.user.pk != case.applicant_id and not services.is_office_staff(request.user, case.office):
+    if request.user.pk != case.applicant_id and not is_office_staff(request.user, case.office):
         raise Http404()
     if not case.fee_snapshot:
         raise Http404(_("A draft has no receipt yet."))
@@ -765,33 +726,34 @@ def walk_in(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         office = next(o for o in offices if str(o.pk) == data["office"])
-        try:
-            with transaction.atomic():  # no account is left behind if the request cannot be opened
-                citizen = citizen_register_at_counter(
-                    actor=request.user,
-                    national_code=data["national_code"],
-                    mobile=data["mobile"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                )
-                case = services.case_create(
-                    actor=request.user,
-                    applicant=citizen,
-                    service=service_get(code=data["service"]),
-                    channel=ChannelKind.IN_PERSON,
-                    office=office,
-                    title=data["title"],
-                    free_service=data["free_service"],
-                )
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
+
+        @transaction.atomic  # no account is left behind if the request cannot be opened
+        def open_request(data):
+            citizen = citizen_register_at_counter(
+                actor=request.user,
+                national_code=data["national_code"],
+                mobile=data["mobile"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+            return services.case_create(
+                actor=request.user,
+                applicant=citizen,
+                service=service_get(code=data["service"]),
+                channel=ChannelKind.IN_PERSON,
+                office=office,
+                title=data["title"],
+                free_service=data["free_service"],
+            )
+
+        done = run_service(request, form, open_request)
+        if done.ok:
             messages.success(
                 request,
                 _("Request opened for %(name)s. Tracking code: %(code)s")
-                % {"name": citizen.display_name, "code": case.tracking_code_display},
+                % {"name": done.value.applicant.display_name, "code": done.value.tracking_code_display},
             )
-            return redirect("cases:draft", pk=case.pk)
+            return redirect("cases:draft", pk=done.value.pk)
     return render(request, "cases/walk_in.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -15,7 +15,7 @@ def submitted_case(personas, service, *, channel: str = "semi_in_person") -> Cas
 
 def in_review_case(personas, service, *, channel: str = "semi_in_person") -> Case:
     case = submitted_case(personas, service, channel=channel)
-    return services.case_start_review(case=case, actor=personas.clerk_a, expected=CaseStatus.SUBMITTED)
+    return services.case_start_review(case=case, actor=personas.clerk_a, expected_status=CaseStatus.SUBMITTED)
 
 
 def awaiting_payment_case(personas, service, *, channel: str = "semi_in_person") -> Case:
@@ -24,5 +24,5 @@ def awaiting_payment_case(personas, service, *, channel: str = "semi_in_person")
         case=case,
         actor=personas.clerk_a,
         identity_checked_in_person=channel != "remote",
-        expected=CaseStatus.IN_REVIEW,
+        expected_status=CaseStatus.IN_REVIEW,
     )

@@ -240,9 +240,12 @@ def test_editing_after_submission_is_refused(personas, draft):
 
 def test_the_office_asks_for_a_correction_and_the_citizen_resubmits(personas, draft):
     services.case_submit(case=draft, actor=personas.citizen)
-    services.case_start_review(case=draft, actor=personas.clerk_a, expected=CaseStatus.SUBMITTED)
+    services.case_start_review(case=draft, actor=personas.clerk_a, expected_status=CaseStatus.SUBMITTED)
     case = services.case_request_correction(
-        case=draft, actor=personas.clerk_a, note="سند مالکیت را پیوست کنید", expected=CaseStatus.IN_REVIEW
+        case=draft,
+        actor=personas.clerk_a,
+        note="سند مالکیت را پیوست کنید",
+        expected_status=CaseStatus.IN_REVIEW,
     )
     assert case.status == CaseStatus.NEEDS_CORRECTION and case.correction_note
     message = Message.objects.get(template="cases.needs_correction")
@@ -254,9 +257,9 @@ def test_the_office_asks_for_a_correction_and_the_citizen_resubmits(personas, dr
 
 def test_a_stale_transition_is_a_conflict(personas, draft):
     services.case_submit(case=draft, actor=personas.citizen)
-    services.case_start_review(case=draft, actor=personas.clerk_a, expected=CaseStatus.SUBMITTED)
+    services.case_start_review(case=draft, actor=personas.clerk_a, expected_status=CaseStatus.SUBMITTED)
     with pytest.raises(ConflictError):
-        services.case_start_review(case=draft, actor=personas.manager_a, expected=CaseStatus.SUBMITTED)
+        services.case_start_review(case=draft, actor=personas.manager_a, expected_status=CaseStatus.SUBMITTED)
     assert draft.events.filter(to_status=CaseStatus.IN_REVIEW).count() == 1
 
 

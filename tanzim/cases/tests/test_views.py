@@ -483,7 +483,7 @@ def test_a_stale_form_is_a_409_with_a_clear_message_and_the_typed_note_is_kept(c
     case = in_review_case(personas, petition)
     # The manager asks for a correction while the clerk still has the page open.
     services.case_request_correction(
-        case=case, actor=personas.manager_a, note="امضا ندارد", expected="in_review"
+        case=case, actor=personas.manager_a, note="امضا ندارد", expected_status="in_review"
     )
     signed_in(client, personas.clerk_a)
     response = client.post(
@@ -694,7 +694,7 @@ def test_the_worklist_of_office_b_does_not_show_office_a(client, personas, petit
 
 def test_the_waiting_for_the_citizen_tab_lists_cases_needing_a_correction(client, personas, petition):
     case = in_review_case(personas, petition)
-    services.case_request_correction(case=case, actor=personas.clerk_a, note="x", expected="in_review")
+    services.case_request_correction(case=case, actor=personas.clerk_a, note="x", expected_status="in_review")
     signed_in(client, personas.clerk_a)
     assert f'data-case="{case.pk}"' not in client.get(reverse("cases:worklist")).content.decode()
     html = client.get(reverse("cases:worklist"), {"tab": "citizen"}).content.decode()

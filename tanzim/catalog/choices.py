@@ -20,3 +20,10 @@ class ServiceCategory(models.TextChoices):
 
 
 MAX_CHANNEL_DISCOUNT_PCT = 50  # the announcement: remote services up to 50% cheaper
+
+
+class AddOnUnit(models.TextChoices):
+    """How an add-on is counted: once per request, or once per page of the document."""
+
+    PER_REQUEST = "per_request", _("per request")
+    PER_PAGE = "per_page", _("per page")

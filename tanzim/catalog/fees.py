@@ -15,9 +15,10 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.catalog.choices import ChannelKind
+from tanzim.catalog.choices import AddOnUnit, ChannelKind
 from tanzim.catalog.models import AddOn, FeeSchedule, Service, Tariff
 from tanzim.common.errors import DomainError, NotFoundError
+from tanzim.common.jalali import to_jalali_date
 
 MAX_EXTRA = 500  # more than this many extra parties or pages is a typing error, not a case
 
@@ -48,6 +49,8 @@ class FeeQuote:
     court_fee: int
     client_total: int  # what the client pays in all
     notes: tuple[str, ...] = field(default=())
+    # The schedule is another year's: the Kanoon has not entered this year's tariff yet.
+    stale_schedule: bool = False
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -65,11 +68,17 @@ class FeeQuote:
 
 
 def schedule_for(on: date | None = None) -> FeeSchedule:
+    """The schedule in force on the day: the latest one whose effective date has come."""
     day = on or timezone.localdate()
     schedule = FeeSchedule.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     if schedule is None:
         raise NotFoundError(_("No fee schedule is in force on this date."), code="no_fee_schedule")
     return schedule
+
+
+def schedule_is_stale(schedule: FeeSchedule, on: date | None = None) -> bool:
+    """True when the day's Jalali year has no schedule of its own (an older year's is applied)."""
+    return schedule.year != to_jalali_date(on or timezone.localdate()).year
 
 
 def _count(value: int, name: str) -> int:
@@ -144,7 +153,15 @@ def fee_quote(
     unknown = [code for code in wanted if code not in found]
     if unknown:
         raise DomainError(fields={"addons": [_("Unknown add-on: %(code)s") % {"code": c} for c in unknown]})
-    addon_lines = [QuoteLine(f"addon:{c}", str(found[c].name), 1, found[c].fee, found[c].fee) for c in wanted]
+    # Typing and printing are priced per page of the document: every page, included or extra.
+    document_pages = max(1, tariff.included_pages + extra_pages)
+    addon_lines = []
+    for code in wanted:
+        addon = found[code]
+        quantity = document_pages if addon.unit == AddOnUnit.PER_PAGE else 1
+        addon_lines.append(
+            QuoteLine(f"addon:{code}", str(addon.name), quantity, addon.fee, quantity * addon.fee)
+        )
     addons_total = sum(line.amount for line in addon_lines)
 
     discount_pct = {
@@ -154,6 +171,14 @@ def fee_quote(
     discount = service_part * discount_pct // 100
     office_fee = service_part - discount + addons_total
     notes = []
+    stale = schedule_is_stale(schedule, on)
+    if stale:
+        notes.append(
+            str(
+                _("The %(year)s tariff is applied: this year's tariff has not been entered yet.")
+                % {"year": schedule.year}
+            )
+        )
     if free_service:
         client_office_fee = 0
         subsidy = office_fee * schedule.free_service_subsidy_pct // 100
@@ -176,6 +201,7 @@ def fee_quote(
         court_fee=court_fee,
         client_total=client_office_fee + court_fee,
         notes=tuple(notes),
+        stale_schedule=stale,
     )
 
 

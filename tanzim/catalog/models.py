@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.catalog.choices import MAX_CHANNEL_DISCOUNT_PCT, ChannelKind, ServiceCategory
+from tanzim.catalog.choices import MAX_CHANNEL_DISCOUNT_PCT, AddOnUnit, ChannelKind, ServiceCategory
+from tanzim.common.i18n import bilingual
 from tanzim.offices.choices import LicenceKind
 
 PCT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -40,7 +40,7 @@ class Service(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "fa").startswith("en") else self.name_fa
+        return bilingual(self)
 
     def __str__(self) -> str:
         return self.name
@@ -117,6 +117,9 @@ class AddOn(models.Model):
     name_fa = models.CharField(_("name (Persian)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     fee = models.PositiveBigIntegerField(_("fee (rials)"))
+    unit = models.CharField(
+        _("counted"), max_length=12, choices=AddOnUnit.choices, default=AddOnUnit.PER_REQUEST
+    )
 
     class Meta:
         verbose_name = _("add-on")
@@ -125,7 +128,7 @@ class AddOn(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "fa").startswith("en") else self.name_fa
+        return bilingual(self)
 
     def __str__(self) -> str:
         return self.code

@@ -54,10 +54,11 @@ def tariff_load(*, service_model, schedule_model, tariff_model, addon_model, pat
                 else 0,
             },
         )
+    # Early migrations call this with historical models that predate the add-on's unit.
+    has_unit = any(f.name == "unit" for f in addon_model._meta.get_fields())
     for item in data.get("addons", []):
-        addon_model.objects.update_or_create(
-            schedule=schedule,
-            code=item["code"],
-            defaults={"name_fa": item["name_fa"], "name_en": item["name_en"], "fee": item["fee"]},
-        )
+        defaults = {"name_fa": item["name_fa"], "name_en": item["name_en"], "fee": item["fee"]}
+        if has_unit:
+            defaults["unit"] = item.get("unit", "per_request")
+        addon_model.objects.update_or_create(schedule=schedule, code=item["code"], defaults=defaults)
     return len(data["services"])

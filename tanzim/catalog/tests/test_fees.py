@@ -20,6 +20,15 @@ from tanzim.common.errors import DomainError, NotFoundError
 TARIFF = json.loads(DATA.read_text(encoding="utf-8"))
 BY_CODE = {item["code"]: item for item in TARIFF["services"]}
 ADDON_FEES = {item["code"]: item["fee"] for item in TARIFF["addons"]}
+PER_PAGE = {item["code"] for item in TARIFF["addons"] if item.get("unit") == "per_page"}
+
+
+def addon_total(codes, *, service_code: str, extra_pages: int = 0) -> int:
+    """What the tariff file says the add-ons cost: per-page ones for every page of the document."""
+    pages = max(1, BY_CODE[service_code]["included_pages"] + extra_pages)
+    return sum(ADDON_FEES[c] * (pages if c in PER_PAGE else 1) for c in set(codes))
+
+
 IN_PERSON_ONLY = sorted(code for code, item in BY_CODE.items() if "remote" not in item["channels"])
 AMOUNT_FIELDS = [
     "service_part",
@@ -143,8 +152,8 @@ def test_add_ons_are_charged_at_full_price_and_never_discounted(db):
 
     assert quote.service_part == 770_000
     assert quote.discount == 385_000
-    assert quote.addons_total == ADDON_FEES["sms"] + ADDON_FEES["typing"]
-    assert quote.office_fee == 385_000 + 60_000
+    assert quote.addons_total == addon_total(["sms", "typing"], service_code="civil_petition")
+    assert quote.office_fee == 385_000 + quote.addons_total
     assert [line.code for line in quote.lines] == ["base", "addon:sms", "addon:typing"]
 
 
@@ -348,7 +357,7 @@ def test_every_quote_adds_up(services, code, channel, extra_parties, extra_pages
         assert type(line.amount) is int
         assert line.amount == line.quantity * line.unit_fee
     assert sum(line.amount for line in quote.lines) == quote.service_part + quote.addons_total
-    assert quote.addons_total == sum(ADDON_FEES[a] for a in addons)
+    assert quote.addons_total == addon_total(addons, service_code=code, extra_pages=extra_pages)
     assert quote.office_fee == quote.service_part - quote.discount + quote.addons_total
     assert quote.discount * 2 <= quote.service_part
     assert quote.client_total == quote.client_office_fee + quote.court_fee
@@ -405,3 +414,58 @@ def test_one_more_page_or_party_never_lowers_the_price(
         assert after.office_fee >= before.office_fee
         assert after.client_total >= before.client_total
         assert after.subsidy >= before.subsidy
+
+
+# --- add-ons priced per page, and the tariff in force ------------------------------------
+
+
+def test_typing_and_printing_are_charged_for_every_page_of_the_document(db):
+    # A five-page petition typed and printed at the office: the base covers two pages, three are
+    # extra, and typing and printing are priced per page in the tariff — five times each.
+    quote = fee_quote(
+        service=service("civil_petition"), channel="in_person", pages=5, addons=["typing", "printing"]
+    )
+
+    assert {"typing", "printing"} == PER_PAGE
+    base = BY_CODE["civil_petition"]["base_fee"] + 3 * TARIFF["extra_page_fee"]
+    per_page = 5 * (ADDON_FEES["typing"] + ADDON_FEES["printing"])
+    assert quote.client_total == base + per_page == 1_280_000
+    lines = {line.code: (line.quantity, line.amount) for line in quote.lines}
+    assert lines["addon:typing"] == (5, 250_000)
+    assert lines["addon:printing"] == (5, 50_000)
+
+
+def test_a_per_request_add_on_is_charged_once_whatever_the_pages(db):
+    quote = fee_quote(service=service("civil_petition"), channel="in_person", pages=5, addons=["sms"])
+
+    assert quote.addons_total == ADDON_FEES["sms"]
+
+
+def test_a_year_without_its_own_tariff_is_flagged_on_the_quote(db):
+    # 1405/09/12: only the 1403 schedule exists, so it applies — and the quote says so.
+    quote = fee_quote(service=service("civil_petition"), channel="in_person", on=date(2026, 12, 3))
+
+    assert quote.year == 1403
+    assert quote.stale_schedule is True
+    assert any("1403" in note for note in quote.notes)
+
+
+def test_the_schedule_in_force_on_the_day_is_used_and_its_own_year_is_not_flagged(db):
+    old = FeeSchedule.objects.get(year=1403)
+    new = FeeSchedule.objects.create(
+        year=1405, effective_from=date(2026, 3, 21), extra_party_fee=80_000, extra_page_fee=80_000
+    )
+    for tariff in Tariff.objects.filter(schedule=old):
+        Tariff.objects.create(
+            schedule=new,
+            service=tariff.service,
+            base_fee=tariff.base_fee + 100_000,
+            included_parties=tariff.included_parties,
+            included_pages=tariff.included_pages,
+        )
+
+    in_1405 = fee_quote(service=service("civil_petition"), channel="in_person", on=date(2026, 12, 3))
+    in_1404 = fee_quote(service=service("civil_petition"), channel="in_person", on=date(2025, 12, 3))
+
+    assert (in_1405.year, in_1405.stale_schedule, in_1405.client_total) == (1405, False, 870_000)
+    assert (in_1404.year, in_1404.stale_schedule, in_1404.client_total) == (1403, True, 770_000)

@@ -10,11 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.selectors import Scope
+from tanzim.catalog.fees import schedule_is_stale
+from tanzim.catalog.models import FeeSchedule
+from tanzim.common.calendar import ESTIMATED, MISSING
+from tanzim.common.jalali import to_jalali_date
 from tanzim.offices.models import Office
+from tanzim.offices.selectors import working_calendar
 from tanzim.ranking import selectors as ranking_selectors
 
 STAFF = (Role.CLERK, Role.OFFICE_MANAGER)
@@ -117,3 +123,38 @@ def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Sectio
     ranking.add(_("Public ranking"), "ranking:public")
 
     return [s for s in (requests, appointments, disputes, money, quality, ranking) if s.links]
+
+
+def desk_alerts(scope: Scope) -> list[str]:
+    """What the Kanoon must put right before it misleads anyone: this year's tariff and holidays."""
+    if not scope.is_kanoon:
+        return []
+    alerts = []
+    today = timezone.localdate()
+    year = to_jalali_date(today).year
+    schedule = FeeSchedule.objects.filter(effective_from__lte=today).order_by("-effective_from").first()
+    if schedule is None or schedule_is_stale(schedule, today):
+        alerts.append(
+            str(
+                _("No tariff has been entered for %(year)s: quotes use the %(old)s tariff and say so.")
+                % {"year": year, "old": schedule.year if schedule else "—"}
+            )
+        )
+    calendar = working_calendar()
+    for jalali_year in (year, year + 1):
+        status = calendar.lunar_status(jalali_year)
+        if status == MISSING:
+            alerts.append(
+                str(
+                    _("The lunar holidays of %(year)s are missing: deadlines reaching that year are flagged.")
+                    % {"year": jalali_year}
+                )
+            )
+        elif status == ESTIMATED:
+            alerts.append(
+                str(
+                    _("The lunar holidays of %(year)s are estimates: confirm them when they are announced.")
+                    % {"year": jalali_year}
+                )
+            )
+    return alerts

@@ -28,7 +28,7 @@ from tanzim.notify.selectors import message_list_for, outbox_recent
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import city_list, province_list
-from tanzim.web.desk import desk_sections
+from tanzim.web.desk import desk_alerts, desk_sections
 from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, SignupForm, StaffLoginForm
 
 OTP_SESSION_KEY = "otp_national_code"
@@ -185,6 +185,7 @@ def home(request):
             suspended=Count("offices", filter=Q(offices__status=OfficeStatus.SUSPENDED)),
         )
     context["sections"] = desk_sections(request.user, scope, offices)
+    context["alerts"] = desk_alerts(scope)
     return render(request, "web/home.html", context)
 
 

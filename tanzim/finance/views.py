@@ -24,7 +24,7 @@ from tanzim.accounts.models import User
 from tanzim.accounts.selectors import scope_for
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.selectors import service_get, service_list
-from tanzim.common import ratelimit
+from tanzim.common import charts, ratelimit
 from tanzim.common.errors import DomainError
 from tanzim.common.http import client_ip
 from tanzim.common.identifiers import clean_national_code
@@ -536,7 +536,11 @@ def transparency(request):
         totals = selectors.transparency_totals(year=year, month=month)
     except (ValueError, DomainError):
         raise Http404() from None
-    chart_rows = [p for p in totals["provinces"] if p["payments"]]
+    english = (get_language() or "fa").startswith("en")
+    name = "name_en" if english else "name_fa"
+    rows = [(p[name], p["revenue"]) for p in totals["provinces"] if p["payments"]]
+    title = _("Office fee revenue by province")
+    chart = charts.bars(rows, title=title, persian=not english, rtl=not english) if rows else None
     return _page(
         request,
         "finance/transparency.html",
@@ -544,9 +548,8 @@ def transparency(request):
             "t": totals,
             "month_name": selectors.month_label(year, month, get_language() or "fa"),
             "months": selectors.recent_months(12),
-            "english": (get_language() or "fa").startswith("en"),
-            "chart_rows": chart_rows,
-            "chart_height": 60 + 22 * len(chart_rows),
+            "english": english,
+            "chart": chart,
         },
     )
 

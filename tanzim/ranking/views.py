@@ -19,12 +19,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tanzim.common import charts
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.views import form_add_domain_error, scoped_view
 from tanzim.offices.models import Province
-from tanzim.ranking import charts, selectors, services
 from tanzim.ranking import periods as ranking_periods
 from tanzim.ranking import policy as policy_rules
+from tanzim.ranking import selectors, services
 from tanzim.ranking.choices import ACTIVE, PeriodKind, RunStatus
 from tanzim.ranking.forms import ApproveForm, PolicyForm, RunRequestForm
 

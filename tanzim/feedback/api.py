@@ -314,6 +314,7 @@ class SurveyView(APIView):
 
     @extend_schema(request=SurveyAnswerSerializer, responses={201: SurveyRecordedSerializer}, auth=[])
     def post(self, request, token: str):
+        selectors.survey_link(token=token, ip=client_ip(request))  # a bad link is a 404 whatever the body
         data = SurveyAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.survey_answer(

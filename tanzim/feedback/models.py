@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
 from tanzim.feedback.choices import (
     ComplaintCategory,
     ComplaintStatus,
@@ -338,21 +339,16 @@ class Complaint(models.Model):
         return self.reference
 
 
-class ComplaintEvent(models.Model):
-    """One row per transition; timeliness is measured from these."""
+class ComplaintEvent(TransitionEvent):
+    """One row per transition (written by the engine); timeliness is measured from these.
+
+    ``note`` keeps the full text the handler wrote (the decision's reasons, read by the citizen);
+    ``reason`` stays blank, so the text never reaches the audit trail.
+    """
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(_("time"))
     from_status = models.CharField(_("from"), max_length=20, choices=ComplaintStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=ComplaintStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     note = models.TextField(_("note"), blank=True)
     due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
 
@@ -360,9 +356,6 @@ class ComplaintEvent(models.Model):
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
         ordering = ["complaint", "created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
 
 def attachment_path(instance: ComplaintAttachment, filename: str) -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import OVERSIGHT, can_oversee, scope_for
 from tanzim.audit import services as audit
 from tanzim.cases.models import Case
 from tanzim.common.errors import DomainError, NotFoundError
@@ -31,13 +31,9 @@ from tanzim.feedback.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from tanzim.feedback.services import HANDLER_ROLES, invitation_for_token
+from tanzim.feedback.services import invitation_for_token
 from tanzim.offices.models import Office, Province
 from tanzim.scheduling.models import Appointment
-
-OVERSIGHT_ROLES = (Role.KANOON_ADMIN, Role.PROVINCE_ADMIN, Role.INSPECTOR)
-RESULTS_ROLES = (Role.OFFICE_MANAGER, *OVERSIGHT_ROLES)
-
 
 # --- the survey page ---------------------------------------------------------------------------
 
@@ -71,7 +67,7 @@ def questionnaire_current() -> Questionnaire | None:
 # --- results -----------------------------------------------------------------------------------
 
 
-def _results_offices(user: Any, roles=RESULTS_ROLES) -> QuerySet[Office]:
+def _results_offices(user: Any, roles=(Role.OFFICE_MANAGER, *OVERSIGHT)) -> QuerySet[Office]:
     scope = scope_for(user)
     roles = [r for r in roles if scope.has(r)]
     if not roles:
@@ -101,7 +97,7 @@ def results_offices_for(*, user: Any) -> QuerySet[Office]:
 def oversight_offices_for(*, user: Any) -> QuerySet[Office]:
     """Offices this person oversees for the Kanoon (inspector, province admin, Kanoon admin)."""
     return (
-        _results_offices(user, OVERSIGHT_ROLES)
+        _results_offices(user, OVERSIGHT)
         .select_related("province", "city")
         .order_by("province__name_fa", "code")
     )
@@ -116,7 +112,7 @@ def results_office_get_for(*, user: Any, code: str) -> Office:
 
 def sees_identities_free_figures(user: Any, office: Office) -> bool:
     """True for the Kanoon side (all sample sizes); False for the office's own manager."""
-    return scope_for(user).can_act_for_office(office, *OVERSIGHT_ROLES)
+    return can_oversee(user, office)
 
 
 @dataclass(frozen=True)
@@ -207,9 +203,9 @@ def results_table_for(
 
 def oversight_provinces_for(*, user: Any) -> QuerySet[Province]:
     scope = scope_for(user)
-    if any(r in scope.national_roles for r in OVERSIGHT_ROLES):
+    if any(r in scope.national_roles for r in OVERSIGHT):
         return Province.objects.all()
-    ids = set().union(*(scope.province_ids.get(r, ()) for r in OVERSIGHT_ROLES))
+    ids = set().union(*(scope.province_ids.get(r, ()) for r in OVERSIGHT))
     return Province.objects.filter(pk__in=sorted(ids))
 
 
@@ -223,7 +219,7 @@ def complaint_list_for(*, user: Any) -> QuerySet[Complaint]:
         return Complaint.objects.none()
     scope = scope_for(user)
     condition = Q(complainant=user)
-    handler_roles = [r for r in HANDLER_ROLES if scope.has(r)]
+    handler_roles = [r for r in OVERSIGHT if scope.has(r)]
     if handler_roles:
         condition |= scope.offices_q(*handler_roles)
     if scope.has(Role.OFFICE_MANAGER):
@@ -242,7 +238,7 @@ def complaint_get_for(*, user: Any, reference: str) -> Complaint:
 
 def complaint_viewer(user: Any, complaint: Complaint) -> str:
     """How this person sees the complaint: "handler", "complainant" or "office" (no identity)."""
-    if scope_for(user).can_act_for_office(complaint.office, *HANDLER_ROLES):
+    if can_oversee(user, complaint.office):
         return "handler"
     if getattr(user, "pk", None) == complaint.complainant_id:
         return "complainant"
@@ -254,7 +250,7 @@ def complaint_worklist_for(
 ) -> QuerySet[Complaint]:
     """Open complaints the handler covers, the most urgent first."""
     scope = scope_for(user)
-    roles = [r for r in HANDLER_ROLES if scope.has(r)]
+    roles = [r for r in OVERSIGHT if scope.has(r)]
     if not roles:
         return Complaint.objects.none()
     complaints = Complaint.objects.filter(scope.offices_q(*roles)).select_related(

@@ -12,8 +12,9 @@ from rest_framework.test import APIClient
 from tanzim.feedback import periods
 from tanzim.feedback.models import SurveyResponse
 from tanzim.feedback.services import survey_answer
-from tanzim.feedback.tests.conftest import ALL_FIVES, invite, pdf_bytes, upload
 from tanzim.testing.factories import CitizenFactory
+from tanzim.testing.feedback import ALL_FIVES, invite
+from tanzim.testing.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 TIME_OF_DAY = re.compile(r"T\d\d:\d\d|\d\d:\d\d:\d\d")

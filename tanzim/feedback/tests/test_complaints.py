@@ -19,9 +19,10 @@ from tanzim.feedback import selectors
 from tanzim.feedback.choices import ComplaintAction, ComplaintCategory, ComplaintStatus
 from tanzim.feedback.models import Complaint, ComplaintAttachment, ComplaintEvent
 from tanzim.feedback.services import complaint_assign, complaint_attach, complaint_file, complaint_transition
-from tanzim.feedback.tests.conftest import file_case, pdf_bytes, png_bytes, serve_visit, upload
 from tanzim.notify.models import Message
 from tanzim.offices.models import Holiday
+from tanzim.testing.feedback import file_case, serve_visit
+from tanzim.testing.files import pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 STORY = "کارمند دفتر برای ثبت درخواست من مبلغی بیش از تعرفه گرفت و رسید نداد."

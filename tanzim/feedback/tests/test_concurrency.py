@@ -17,7 +17,7 @@ from tanzim.feedback.services import (
     invitations_for_event,
     survey_answer,
 )
-from tanzim.feedback.tests.conftest import ALL_FIVES, invite, serve_visit
+from tanzim.testing.feedback import ALL_FIVES, invite, serve_visit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

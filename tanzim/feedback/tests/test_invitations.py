@@ -16,12 +16,12 @@ from tanzim.cases.models import Case
 from tanzim.feedback.choices import InvitationSource
 from tanzim.feedback.models import SurveyInvitation, SurveyTally
 from tanzim.feedback.services import invitations_for_event, token_hash
-from tanzim.feedback.tests.conftest import file_case, serve_visit, token_from_outbox
 from tanzim.notify.models import Message
 from tanzim.scheduling import signals as scheduling_signals
 from tanzim.scheduling.choices import TicketKind, TicketStatus
 from tanzim.scheduling.models import QueueTicket
 from tanzim.testing.factories import CitizenFactory, give_role
+from tanzim.testing.feedback import file_case, serve_visit, token_from_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -222,16 +222,13 @@ def test_an_office_cannot_mint_a_link_for_an_event_of_its_own_making(personas, s
 
 
 def test_a_concluded_dispute_invites_both_sides_and_a_withdrawn_one_nobody(personas, service):
-    from django.apps import apps
-
     from tanzim.disputes import signals as dispute_signals
+    from tanzim.disputes.models import Dispute, Party
 
-    dispute_model = apps.get_model("disputes", "Dispute")
-    party_model = apps.get_model("disputes", "Party")
     now = timezone.now()
 
     def dispute(reference, concluded):
-        made = dispute_model.objects.create(
+        made = Dispute.objects.create(
             reference=reference,
             office=personas.office_a,
             origin="office",
@@ -242,8 +239,8 @@ def test_a_concluded_dispute_invites_both_sides_and_a_withdrawn_one_nobody(perso
             created_at=now,
             concluded_at=now if concluded else None,
         )
-        party_model.objects.create(dispute=made, role="claimant", name="آلیس", user=personas.citizen)
-        party_model.objects.create(dispute=made, role="respondent", name="بهرام", mobile="+989351112233")
+        Party.objects.create(dispute=made, role="claimant", name="آلیس", user=personas.citizen)
+        Party.objects.create(dispute=made, role="respondent", name="بهرام", mobile="+989351112233")
         return made
 
     settled = dispute("D-TEST-0001", concluded=True)

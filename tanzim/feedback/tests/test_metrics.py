@@ -13,7 +13,7 @@ from tanzim.feedback import metrics, periods
 from tanzim.feedback.choices import ComplaintCategory, ComplaintStatus
 from tanzim.feedback.models import Complaint, Questionnaire, SurveyResponse, SurveyTally
 from tanzim.feedback.services import survey_tally_rebuild
-from tanzim.feedback.tests.conftest import file_case, serve_visit
+from tanzim.testing.feedback import file_case, serve_visit
 
 PERIOD = 140503
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from tanzim.feedback.models import Complaint, SurveyResponse
 from tanzim.feedback.services import survey_answer
-from tanzim.feedback.tests.conftest import ALL_FIVES, invite, pdf_bytes, upload
 from tanzim.testing.factories import CitizenFactory
+from tanzim.testing.feedback import ALL_FIVES, invite
+from tanzim.testing.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

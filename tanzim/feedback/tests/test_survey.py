@@ -17,8 +17,8 @@ from tanzim.common.errors import (
 )
 from tanzim.feedback.models import SurveyInvitation, SurveyResponse
 from tanzim.feedback.services import survey_answer
-from tanzim.feedback.tests.conftest import ALL_FIVES, invite
 from tanzim.testing.factories import CitizenFactory, give_role
+from tanzim.testing.feedback import ALL_FIVES, invite
 
 pytestmark = pytest.mark.django_db
 

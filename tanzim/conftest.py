@@ -12,6 +12,11 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.offices.models import City, Office
 from tanzim.testing.factories import CitizenFactory, OfficeFactory, UserFactory, give_role
+from tanzim.testing.reference import flushes_database, reference_data_restore, reference_data_snapshot
+from tanzim.testing.settings import FAST_PASSWORD_HASHERS, static_from_finders
+
+# Set once the test database of this process exists: the blocker that lets the hooks reach it.
+_database: list = []
 
 
 def pytest_collection_modifyitems(config, items):
@@ -28,10 +33,30 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and a copy of it as the migrations left it."""
+    with django_db_blocker.unblock():
+        reference_data_snapshot()
+    _database.append(django_db_blocker)
+    yield
+    _database.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that flushed the database, the reference data is back before the next one runs."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and _database and flushes_database(item):
+            with _database[0].unblock():
+                reference_data_restore()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    # PBKDF2's deliberate slowness is for attackers, not for every persona of every test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -42,12 +67,7 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _static_from_finders(settings):
-    # Pages render {% static %}. Outside the embedded default the manifest storage needs a
-    # collectstatic run first; tests read the files from the apps' folders instead.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    settings.STORAGES = static_from_finders(settings.STORAGES)
     settings.WHITENOISE_USE_FINDERS = True
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 
-from tanzim.notify.models import Message
+from tanzim.testing.accounts import latest_code
 
 
 @pytest.fixture(autouse=True)
@@ -28,24 +25,9 @@ def _clean_cache(settings):
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Django's default PBKDF2 costs most of a second per user; these tests make many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _latest_code(user) -> str:
-    """The code in the newest sign-in SMS sent to ``user``, read the way a person would."""
-    message = Message.objects.filter(recipient=user, template="accounts.otp").order_by("-pk").first()
-    assert message is not None, "no OTP message was sent"
-    match = re.search(rf"(?<![0-9])[0-9]{{{settings.OTP_LENGTH}}}(?![0-9])", message.body)
-    assert match, f"no code in {message.body!r}"
-    return match.group(0)
-
-
 @pytest.fixture
 def sms_code():
-    return _latest_code
+    return latest_code
 
 
 @pytest.fixture

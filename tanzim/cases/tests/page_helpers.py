@@ -5,7 +5,7 @@ from __future__ import annotations
 from tanzim.cases import services
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case
-from tanzim.cases.tests.conftest import make_draft
+from tanzim.testing.cases import make_draft
 
 
 def submitted_case(personas, service, *, channel: str = "semi_in_person") -> Case:

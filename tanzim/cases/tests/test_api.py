@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, Document
-from tanzim.cases.tests.conftest import RESPONDENT_CODE, pdf_bytes, upload
+from tanzim.testing.cases import RESPONDENT_CODE
+from tanzim.testing.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,7 @@ def test_the_worklist_shows_only_the_offices_own_cases(personas, draft, persona,
 
 def test_the_worklist_query_count_does_not_grow_with_cases(personas, petition, django_assert_max_num_queries):
     from tanzim.cases import services
-    from tanzim.cases.tests.conftest import make_draft
+    from tanzim.testing.cases import make_draft
 
     for _ in range(15):
         services.case_submit(case=make_draft(personas, petition), actor=personas.citizen)

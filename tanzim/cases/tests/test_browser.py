@@ -18,9 +18,10 @@ from playwright.sync_api import expect
 
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, CaseEvent
-from tanzim.cases.tests.conftest import RESPONDENT_CODE, pdf_bytes
 from tanzim.finance.models import Payment
 from tanzim.testing.browser import chromium
+from tanzim.testing.cases import RESPONDENT_CODE
+from tanzim.testing.files import pdf_bytes
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 SCREENSHOTS = "/tmp/tanzim-cases-{name}.png"

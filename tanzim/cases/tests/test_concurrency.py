@@ -17,8 +17,8 @@ from tanzim.audit.models import AuditEvent
 from tanzim.cases import services
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, CaseEvent
-from tanzim.cases.tests.conftest import make_draft
 from tanzim.common.errors import ConflictError
+from tanzim.testing.cases import make_draft
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tanzim.cases.receipt import fee_lines, font_url, receipt_html, receipt_pdf
-from tanzim.cases.tests.conftest import make_draft
 from tanzim.cases.tests.page_helpers import awaiting_payment_case, submitted_case
 from tanzim.common.normalize import normalize_digits, to_persian_digits
 from tanzim.finance import services as finance_services
 from tanzim.finance.models import Payment
+from tanzim.testing.cases import make_draft
 
 pytestmark = pytest.mark.django_db
 

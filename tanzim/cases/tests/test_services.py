@@ -10,10 +10,11 @@ from tanzim.audit.models import AuditEvent
 from tanzim.cases import services
 from tanzim.cases.choices import ALLOWED, CaseStatus, PartyRole
 from tanzim.cases.models import Case, CaseEvent, Document, Party
-from tanzim.cases.tests.conftest import RESPONDENT_CODE, make_draft, pdf_bytes, png_bytes, upload
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import TEHRAN
 from tanzim.notify.models import Message
+from tanzim.testing.cases import RESPONDENT_CODE, make_draft
+from tanzim.testing.files import pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

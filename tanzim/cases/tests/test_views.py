@@ -16,7 +16,6 @@ from tanzim.audit.models import ConfidentialRead
 from tanzim.cases import services
 from tanzim.cases.choices import CaseStatus, PartyRole
 from tanzim.cases.models import Case, CaseEvent, Document, Party
-from tanzim.cases.tests.conftest import RESPONDENT_CODE, make_draft, pdf_bytes, upload
 from tanzim.cases.tests.page_helpers import (
     awaiting_payment_case,
     in_review_case,
@@ -27,6 +26,8 @@ from tanzim.common.identifiers import make_legal_entity_id
 from tanzim.common.normalize import to_persian_digits
 from tanzim.finance import services as finance_services
 from tanzim.finance.models import Payment
+from tanzim.testing.cases import RESPONDENT_CODE, make_draft
+from tanzim.testing.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

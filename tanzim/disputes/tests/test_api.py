@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from tanzim.disputes import services
 from tanzim.disputes.models import Dispute
-from tanzim.disputes.tests.conftest import (
+from tanzim.testing.disputes import (
     RESPONDENT_MOBILE,
     at,
     last_code,

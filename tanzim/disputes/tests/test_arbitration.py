@@ -11,7 +11,7 @@ from tanzim.common.errors import ConflictError, DomainError, NotFoundError, Perm
 from tanzim.disputes import services
 from tanzim.disputes.choices import ArbitrationStatus, ArbitratorStatus, ComplianceStatus, DisputeStatus
 from tanzim.disputes.models import Arbitrator, DisputeEvent, Referral
-from tanzim.disputes.tests.conftest import at, join_as_respondent, open_dispute
+from tanzim.testing.disputes import at, join_as_respondent, open_dispute
 from tanzim.testing.factories import next_national_code
 
 pytestmark = pytest.mark.django_db
@@ -263,7 +263,7 @@ def test_arbitration_needs_an_office_licensed_for_it(personas, failed):
 
 
 def test_arbitration_cannot_start_during_mediation(personas, clock):
-    from tanzim.disputes.tests.conftest import to_mediation
+    from tanzim.testing.disputes import to_mediation
 
     dispute = to_mediation(personas)
     with pytest.raises(ConflictError):

@@ -13,8 +13,8 @@ from tanzim.common.errors import ConflictError
 from tanzim.disputes import services
 from tanzim.disputes.choices import DisputeStatus
 from tanzim.disputes.models import DisputeEvent, Session, Signature
-from tanzim.disputes.tests.conftest import at, last_otp, open_dispute, to_mediation, two_instalments
 from tanzim.finance.models import Payment
+from tanzim.testing.disputes import at, last_otp, open_dispute, to_mediation, two_instalments
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -17,8 +17,8 @@ from tanzim.common.jalali import TEHRAN
 from tanzim.disputes import rules, services
 from tanzim.disputes.choices import ArbitrationStatus, DisputeStatus, FailureReason
 from tanzim.disputes.models import TriageRule
-from tanzim.disputes.tests.conftest import join_as_respondent, open_dispute, to_mediation
 from tanzim.offices.selectors import working_calendar
+from tanzim.testing.disputes import join_as_respondent, open_dispute, to_mediation
 
 pytestmark = pytest.mark.django_db
 

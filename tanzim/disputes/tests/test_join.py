@@ -10,14 +10,8 @@ from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedErr
 from tanzim.disputes import codes, services
 from tanzim.disputes.choices import DisputeStatus
 from tanzim.disputes.models import JoinCode
-from tanzim.disputes.tests.conftest import (
-    RESPONDENT_MOBILE,
-    last_code,
-    last_otp,
-    open_dispute,
-    respondent_data,
-)
 from tanzim.notify.models import Message
+from tanzim.testing.disputes import RESPONDENT_MOBILE, last_code, last_otp, open_dispute, respondent_data
 from tanzim.testing.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +217,7 @@ def test_only_the_respondent_or_the_office_answers_the_invitation(personas, invi
 
 
 def test_the_respondent_proposes_times_for_a_session(personas, invited, clock):
-    from tanzim.disputes.tests.conftest import at, join_as_respondent
+    from tanzim.testing.disputes import at, join_as_respondent
 
     user = join_as_respondent(invited.dispute).user
     proposal = services.proposal_create(

@@ -27,7 +27,9 @@ from tanzim.disputes.choices import (
 )
 from tanzim.disputes.models import Dispute, DisputeEvent, Referral
 from tanzim.disputes.signals import dispute_concluded
-from tanzim.disputes.tests.conftest import (
+from tanzim.finance.models import Payment, ResolvedDispute
+from tanzim.notify.models import Message
+from tanzim.testing.disputes import (
     at,
     join_as_respondent,
     open_dispute,
@@ -36,8 +38,6 @@ from tanzim.disputes.tests.conftest import (
     to_mediation,
     two_instalments,
 )
-from tanzim.finance.models import Payment, ResolvedDispute
-from tanzim.notify.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -345,8 +345,9 @@ def test_a_stale_move_is_refused_with_a_conflict_and_changes_nothing(personas, c
 
 def test_a_dispute_opened_from_a_case_brings_its_parties_amount_and_documents(personas, clock):
     from tanzim.cases import services as cases
-    from tanzim.cases.tests.conftest import make_draft, pdf_bytes, upload
     from tanzim.catalog.models import Service
+    from tanzim.testing.cases import make_draft
+    from tanzim.testing.files import pdf_bytes, upload
 
     case = make_draft(personas, Service.objects.get(code="civil_petition"))
     cases.case_update(case=case, actor=personas.citizen, claim_amount=90_000_000)

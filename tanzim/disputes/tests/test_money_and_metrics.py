@@ -13,7 +13,10 @@ from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.models import Service, Tariff
 from tanzim.common.errors import PermissionDeniedError
 from tanzim.disputes import metrics, services
-from tanzim.disputes.tests.conftest import (
+from tanzim.finance import services as finance
+from tanzim.finance.choices import PaymentStatus
+from tanzim.finance.models import Payment, Refund
+from tanzim.testing.disputes import (
     at,
     join_as_respondent,
     open_dispute,
@@ -21,9 +24,6 @@ from tanzim.disputes.tests.conftest import (
     to_mediation,
     two_instalments,
 )
-from tanzim.finance import services as finance
-from tanzim.finance.choices import PaymentStatus
-from tanzim.finance.models import Payment, Refund
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_without_a_tariff_line_the_settlement_stands_and_the_fee_is_skipped(pers
 
 
 def test_a_settled_court_referred_money_claim_refunds_half_the_court_fee_once(personas, clock):
-    from tanzim.cases.tests.conftest import make_draft
+    from tanzim.testing.cases import make_draft
 
     case = make_draft(personas, Service.objects.get(code="civil_petition"))
     from tanzim.cases import services as cases

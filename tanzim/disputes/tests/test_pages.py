@@ -12,7 +12,7 @@ from django.urls import reverse
 from tanzim.disputes import services
 from tanzim.disputes.choices import DisputeStatus
 from tanzim.disputes.models import Dispute
-from tanzim.disputes.tests.conftest import RESPONDENT_MOBILE, last_code, last_otp, open_dispute, to_mediation
+from tanzim.testing.disputes import RESPONDENT_MOBILE, last_code, last_otp, open_dispute, to_mediation
 from tanzim.testing.factories import next_national_code
 
 pytestmark = pytest.mark.django_db
@@ -243,7 +243,7 @@ def test_a_landing_sends_each_role_to_its_page(personas, client):
 
 
 def test_the_times_a_party_proposed_show_in_jalali_on_the_mediators_page(personas, clock, client):
-    from tanzim.disputes.tests.conftest import at
+    from tanzim.testing.disputes import at
 
     dispute = to_mediation(personas)
     respondent = dispute.parties.get(role="respondent").user

@@ -12,7 +12,7 @@ from tanzim.common.errors import ConflictError, DomainError, NotFoundError, Perm
 from tanzim.disputes import services
 from tanzim.disputes.choices import DisputeStatus, SettlementStatus
 from tanzim.disputes.models import PartyOtp, Settlement, Signature
-from tanzim.disputes.tests.conftest import last_otp, to_mediation, two_instalments
+from tanzim.testing.disputes import last_otp, to_mediation, two_instalments
 from tanzim.testing.factories import CitizenFactory, UserFactory, give_role
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from tanzim.common.errors import ConflictError, DomainError, NotFoundError, Perm
 from tanzim.disputes import services
 from tanzim.disputes.choices import DisputeCategory, DisputeStatus, ReferralTarget, ResolutionPath
 from tanzim.disputes.models import TriageRule
-from tanzim.disputes.tests.conftest import open_dispute
+from tanzim.testing.disputes import open_dispute
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,11 @@
-"""Finance test helpers. After every test that touched the database the ledger must verify."""
+"""Finance fixtures. After every test that touched the database the ledger must verify.
+
+Helpers (the months tests travel to, paying at the simulated bank) are in tanzim/testing/finance.py.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,27 +13,14 @@ from tanzim.accounts.models import RoleAssignment
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.models import Service
 from tanzim.finance import services
-from tanzim.finance.gateways import simulated
 from tanzim.finance.ledger import ledger_verify
-
-TEHRAN = ZoneInfo("Asia/Tehran")
-# 1404/07/15 10:00 Tehran: a Tuesday in Mehr 1404, well inside the month.
-IN_MEHR_1404 = datetime(2025, 10, 7, 10, 0, tzinfo=TEHRAN)
-# 1404/08/05: Mehr 1404 has ended and may be settled.
-AFTER_MEHR_1404 = datetime(2025, 10, 27, 10, 0, tzinfo=TEHRAN)
-
-
-def _uses_db(request) -> bool:
-    names = set(request.fixturenames)
-    return bool(request.node.get_closest_marker("django_db")) or bool(
-        names & {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
-    )
+from tanzim.testing.finance import uses_database
 
 
 @pytest.fixture(autouse=True)
 def _ledger_stays_balanced(request):
     """The ledger invariants hold after every test: balanced transactions, payments agree."""
-    uses_db = _uses_db(request)
+    uses_db = uses_database(request)
     if uses_db:
         # Set the database up before this fixture, so this check runs before it is torn down.
         request.getfixturevalue("_django_db_helper")
@@ -89,16 +78,3 @@ def make_payment(personas, quote):
         )
 
     return make
-
-
-def gateway_callback(payment, action: str = "pay"):
-    """Start the payment at the simulated bank, press a button there; return the signed callback."""
-    url = services.payment_start(payment=payment)
-    token = url.rstrip("/").split("/")[-1]
-    _session, payload, signature = simulated.bank_decide(token=token, action=action)
-    return payload, signature
-
-
-def pay_online(payment, action: str = "pay"):
-    payload, signature = gateway_callback(payment, action)
-    return services.payment_handle_callback(payload=payload, signature=signature)

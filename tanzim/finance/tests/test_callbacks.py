@@ -18,7 +18,7 @@ from tanzim.finance.choices import GatewayOutcome, PaymentStatus
 from tanzim.finance.gateways import simulated
 from tanzim.finance.gateways.base import sign
 from tanzim.finance.models import Payment, SimulatedGatewayTransaction, Transaction
-from tanzim.finance.tests.conftest import gateway_callback, pay_online
+from tanzim.testing.finance import gateway_callback, pay_online
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedErr
 from tanzim.finance import services
 from tanzim.finance.models import Payment, Transaction
 from tanzim.finance.services import ImportRow
-from tanzim.finance.tests.conftest import AFTER_MEHR_1404, IN_MEHR_1404
+from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404
 
 pytestmark = pytest.mark.django_db
 

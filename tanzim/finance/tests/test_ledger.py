@@ -24,7 +24,7 @@ from tanzim.finance.ledger import (
 )
 from tanzim.finance.models import Account, Entry, Transaction
 from tanzim.finance.services import settlement_run
-from tanzim.finance.tests.conftest import AFTER_MEHR_1404, IN_MEHR_1404
+from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404
 
 pytestmark = pytest.mark.django_db
 

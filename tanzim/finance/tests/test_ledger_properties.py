@@ -22,7 +22,7 @@ from tanzim.finance import services
 from tanzim.finance.choices import AccountPurpose, PaymentStatus
 from tanzim.finance.ledger import balances, ledger_verify, system_accounts
 from tanzim.finance.models import Payment, Refund, SettlementRun, Transaction
-from tanzim.finance.tests.conftest import TEHRAN, gateway_callback
+from tanzim.testing.finance import TEHRAN, gateway_callback
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from tanzim.finance import services, signals
 from tanzim.finance.choices import AccountPurpose, GatewayOutcome, PaymentMethod, PaymentStatus
 from tanzim.finance.ledger import balances, office_accounts, system_accounts
 from tanzim.finance.models import Payment, SimulatedGatewayTransaction, Transaction
-from tanzim.finance.tests.conftest import pay_online
 from tanzim.notify.models import Message
 from tanzim.offices.choices import OfficeStatus
+from tanzim.testing.finance import pay_online
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from tanzim.finance import services, signals
 from tanzim.finance.choices import AccountPurpose, GatewayOutcome, PaymentPart, RefundStatus
 from tanzim.finance.ledger import balances, system_accounts
 from tanzim.finance.models import Refund, SimulatedGatewayTransaction, Transaction
-from tanzim.finance.tests.conftest import pay_online
 from tanzim.notify.models import Message
+from tanzim.testing.finance import pay_online
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from tanzim.finance.choices import AccountPurpose, TransactionKind
 from tanzim.finance.ledger import balances, office_accounts, system_accounts
 from tanzim.finance.models import OfficeTier, SettlementLine, SettlementRun, SharePolicy, Transaction
 from tanzim.finance.tasks import settle_last_month
-from tanzim.finance.tests.conftest import AFTER_MEHR_1404, IN_MEHR_1404, TEHRAN
+from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404, TEHRAN
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from tanzim.common.errors import NotFoundError, PermissionDeniedError
 from tanzim.finance import selectors, services
-from tanzim.finance.tests.conftest import AFTER_MEHR_1404, IN_MEHR_1404
+from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tanzim.inspections.choices import InspectionStatus
-from tanzim.inspections.tests.conftest import photo
+from tanzim.testing.files import photo
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,12 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tanzim.feedback.models import SurveyResponse
-from tanzim.feedback.tests.conftest import serve_visit
 from tanzim.inspections import services
 from tanzim.inspections.choices import InspectionKind
 from tanzim.notify.models import Message
 from tanzim.scheduling.signals import appointment_served
 from tanzim.testing.browser import chromium
+from tanzim.testing.feedback import serve_visit
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},

@@ -8,7 +8,7 @@ from django.urls import reverse
 from tanzim.inspections.choices import ActionStatus, InspectionStatus
 from tanzim.inspections.models import CorrectiveAction, Inspection, ViolationReferral
 from tanzim.inspections.services import corrective_action_add
-from tanzim.inspections.tests.conftest import photo
+from tanzim.testing.files import photo
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,10 @@ from tanzim.feedback.services import complaint_file, complaint_transition
 from tanzim.inspections import selectors, services
 from tanzim.inspections.choices import ActionStatus, InspectionKind, InspectionStatus, ItemResult, Severity
 from tanzim.inspections.models import ChecklistItem, Finding, Inspection
-from tanzim.inspections.tests.conftest import fill, photo
 from tanzim.notify.models import Message
 from tanzim.testing.factories import OfficeFactory
+from tanzim.testing.files import photo
+from tanzim.testing.inspections import fill
 
 # --- scoring --------------------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from tanzim.cases.tests import test_browser as cases_browser
 from tanzim.ranking import periods
-from tanzim.ranking.tests.conftest import answer
 from tanzim.ranking.tests.helpers import approved_run
+from tanzim.testing.ranking import answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SCREENSHOTS = "/tmp/tanzim-ranking-{name}.png"

@@ -9,7 +9,7 @@ from tanzim.scheduling import batch, rebalance
 from tanzim.scheduling.choices import FlexibleRequestStatus
 from tanzim.scheduling.models import Appointment, FlexibleRequest, QueueTicket, Slot
 from tanzim.scheduling.services import flexible_request_create
-from tanzim.scheduling.tests.conftest import at
+from tanzim.testing.scheduling import at
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from tanzim.offices.models import Licence
 from tanzim.scheduling.choices import AppointmentStatus, SlotStatus
 from tanzim.scheduling.models import Appointment, Slot
 from tanzim.scheduling.services import appointment_book, slots_generate
-from tanzim.scheduling.tests.conftest import at, book, slot_at
 from tanzim.testing.factories import CitizenFactory, give_role
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from tanzim.notify.models import Message
 from tanzim.scheduling.choices import AppointmentStatus
 from tanzim.scheduling.models import Appointment
 from tanzim.scheduling.services import appointment_cancel, appointment_reschedule
-from tanzim.scheduling.tests.conftest import at, book, slot_at
 from tanzim.testing.factories import CitizenFactory
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from tanzim.scheduling.services import (
     ticket_call_next,
     ticket_issue_walk_in,
 )
-from tanzim.scheduling.tests.conftest import at, book, slot_at
 from tanzim.testing.factories import CitizenFactory
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

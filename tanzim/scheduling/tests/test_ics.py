@@ -9,7 +9,7 @@ from django.utils import translation
 
 from tanzim.scheduling.ics import add_to_calendar_url, appointment_ics, escape, fold
 from tanzim.scheduling.services import appointment_cancel
-from tanzim.scheduling.tests.conftest import at, book, slot_at
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

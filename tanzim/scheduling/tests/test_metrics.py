@@ -17,7 +17,7 @@ from tanzim.scheduling.services import (
     ticket_serve,
     visit_avoided_record,
 )
-from tanzim.scheduling.tests.conftest import at, book, slot_at
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from tanzim.notify.models import Message
 from tanzim.scheduling.choices import AppointmentStatus, TicketStatus
 from tanzim.scheduling.models import Appointment, QueueTicket
 from tanzim.scheduling.services import appointment_check_in, ticket_issue_walk_in
-from tanzim.scheduling.tests.conftest import at, book, slot_at
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from tanzim.scheduling.services import (
     ticket_requeue,
     ticket_serve,
 )
-from tanzim.scheduling.tests.conftest import at, book, slot_at
 from tanzim.testing.factories import CitizenFactory
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

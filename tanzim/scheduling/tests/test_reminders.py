@@ -19,7 +19,7 @@ from tanzim.scheduling.services import (
     reminders_due,
     reminders_send,
 )
-from tanzim.scheduling.tests.conftest import at, book, slot_at
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

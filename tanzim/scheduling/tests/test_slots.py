@@ -12,7 +12,7 @@ from tanzim.offices.models import Counter, Holiday, WorkingHours
 from tanzim.scheduling.choices import SlotStatus
 from tanzim.scheduling.models import OfficeSchedulingPolicy, Slot
 from tanzim.scheduling.services import appointment_capacity, slots_generate
-from tanzim.scheduling.tests.conftest import HOLIDAY, NOW, at, book, slot_at
+from tanzim.testing.scheduling import HOLIDAY, NOW, at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from tanzim.scheduling import suggestions
 from tanzim.scheduling.models import OfficeQueueStats, Slot
 from tanzim.scheduling.services import slots_generate
 from tanzim.scheduling.suggestions import CostWeights, resolve_location, suggest
-from tanzim.scheduling.tests.conftest import at, book, slot_at
 from tanzim.testing.factories import CitizenFactory, OfficeFactory
+from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from tanzim.scheduling import tasks
 from tanzim.scheduling.models import OfficeDayStats, OfficeQueueStats, QueueTicket, Slot
 from tanzim.scheduling.services import ticket_issue_walk_in
-from tanzim.scheduling.tests.conftest import at
+from tanzim.testing.scheduling import at
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,9 @@
-"""The seed_demo command: every role, idempotent."""
+"""The seed_demo command: every role, idempotent.
+
+Seeding takes long, so the demo is seeded once for the module and committed (its after-commit
+work runs, as in ``make run``); each test runs in a transaction of its own on top of it, and
+the database is put back as the migrations left it after the last test.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,23 @@ from django.core.management import call_command
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
 from tanzim.offices.models import Licence, Office, Province
+from tanzim.testing.reference import reference_data_restore
+from tanzim.testing.settings import test_settings
+
+pytestmark = pytest.mark.django_db
 
 
 def seed():
     call_command("seed_demo", offices=40, citizens=10, quiet=True)
 
 
-@pytest.fixture
-def seeded(db):
-    seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    with test_settings(tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
+        seed()
+    yield
+    with django_db_blocker.unblock():
+        reference_data_restore()
 
 
 def test_seeding_creates_offices_in_every_province(seeded):
@@ -68,13 +81,9 @@ def test_seeding_twice_creates_no_new_offices_or_users(seeded):
     ) == counts
 
 
-def test_the_demo_citizen_has_requests_in_every_stage_at_clerk_as_office(
-    db, django_capture_on_commit_callbacks
-):
+def test_the_demo_citizen_has_requests_in_every_stage_at_clerk_as_office(seeded):
     from tanzim.cases.models import Case
 
-    with django_capture_on_commit_callbacks(execute=True):
-        seed()
     office = User.objects.get(username="clerk.a").roles.get().office
     cases = Case.objects.filter(office=office, applicant__national_code="0012345679")
     statuses = set(cases.values_list("status", flat=True))

@@ -1,0 +1,56 @@
+"""The rows the migrations load, there for every test whatever order the tests run in.
+
+Data migrations load reference data: provinces, cities and holidays
+(``offices/migrations/0002_reference_data.py``), the tariff, the status SLAs, the triage rules,
+the questionnaire, the checklist; Django's own post-migrate step adds content types and
+permissions. A test that runs outside a transaction (``transaction=True``, ``live_server``,
+``django_db_reset_sequences``) ends with a flush that empties every table, and a test run after
+it saw none of those rows (pytest-django runs such tests last, so only a different order showed
+it; with ``serialized_rollback`` Django restores the rows at the start of the marked test only).
+
+The root conftest keeps a copy of the freshly migrated database (Django's own serialization,
+the one ``serialized_rollback`` reads) and puts it back after every test that flushed, with the
+same primary keys, so cached content types and the serialized-rollback tests keep agreeing.
+Calling the migrations' loader functions again would create the rows under new keys.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connections
+from django.test import TestCase, TransactionTestCase
+from pytest_django.fixtures import validate_django_db
+
+FLUSHING_FIXTURES = frozenset({"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
+def reference_data_snapshot(alias: str = "default") -> None:
+    """Remember the database as the migrations left it (once; kept on the connection, as Django does)."""
+    connection = connections[alias]
+    if getattr(connection, "_test_serialized_contents", None) is None:
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def reference_data_restore(alias: str = "default") -> None:
+    """Empty every table and load the remembered rows back, with their primary keys."""
+    connection = connections[alias]
+    # A flush that sent post_migrate recreated content types and permissions under new keys;
+    # emptying again first lets the copy come back whole.
+    call_command("flush", database=alias, interactive=False, verbosity=0, inhibit_post_migrate=True)
+    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    ContentType.objects.clear_cache()
+
+
+def flushes_database(item: pytest.Item) -> bool:
+    """Whether this test runs outside a transaction and so ends with a flush (pytest-django's rule)."""
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction, reset_sequences, *_rest = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    return bool(FLUSHING_FIXTURES & set(getattr(item, "fixturenames", ())))

@@ -24,23 +24,6 @@ CHANGEABLE = frozenset({AppointmentStatus.BOOKED})
 # An appointment the citizen came to (for no-show rates).
 ATTENDED = frozenset({AppointmentStatus.CHECKED_IN, AppointmentStatus.SERVED})
 
-APPOINTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    AppointmentStatus.BOOKED: frozenset(
-        {
-            AppointmentStatus.CHECKED_IN,
-            AppointmentStatus.NO_SHOW,
-            AppointmentStatus.CANCELLED,
-            AppointmentStatus.RESCHEDULED,
-        }
-    ),
-    # An automatic no-show is undone by a late arrival on the same day.
-    AppointmentStatus.NO_SHOW: frozenset({AppointmentStatus.CHECKED_IN}),
-    AppointmentStatus.CHECKED_IN: frozenset({AppointmentStatus.SERVED, AppointmentStatus.NO_SHOW}),
-    AppointmentStatus.SERVED: frozenset(),
-    AppointmentStatus.CANCELLED: frozenset(),
-    AppointmentStatus.RESCHEDULED: frozenset(),
-}
-
 
 class TicketKind(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointment")
@@ -53,15 +36,6 @@ class TicketStatus(models.TextChoices):
     SERVED = "served", _("Served")
     NO_SHOW = "no_show", _("Did not come when called")
     LEFT = "left", _("Left the queue")
-
-
-TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
-    TicketStatus.WAITING: frozenset({TicketStatus.CALLED, TicketStatus.LEFT}),
-    TicketStatus.CALLED: frozenset({TicketStatus.SERVED, TicketStatus.NO_SHOW, TicketStatus.WAITING}),
-    TicketStatus.SERVED: frozenset(),
-    TicketStatus.NO_SHOW: frozenset(),
-    TicketStatus.LEFT: frozenset(),
-}
 
 
 class ReminderKind(models.TextChoices):

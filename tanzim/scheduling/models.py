@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
 from tanzim.scheduling.choices import (
     HOLDING,
     AppointmentStatus,
@@ -217,6 +218,24 @@ class Appointment(models.Model):
         return self.end - self.start
 
 
+class AppointmentEvent(TransitionEvent):
+    """One row per move of an appointment (written by the engine): who, for whom, from what to what."""
+
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=AppointmentStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=AppointmentStatus.choices)
+
+    class Meta:
+        verbose_name = _("appointment event")
+        verbose_name_plural = _("appointment events")
+        ordering = ["appointment", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.from_status}→{self.to_status}"
+
+
 class QueueDay(models.Model):
     """Ticket numbering of one office on one day; locked to hand out the next number."""
 
@@ -309,6 +328,32 @@ class QueueTicket(models.Model):
     @property
     def label(self) -> str:
         return f"{self.number:03d}"
+
+
+class TicketEvent(TransitionEvent):
+    """One row per move of a queue ticket: which clerk called, served or sent back whom, at which counter."""
+
+    ticket = models.ForeignKey(
+        QueueTicket, verbose_name=_("queue ticket"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=TicketStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=TicketStatus.choices)
+    counter = models.ForeignKey(
+        "offices.Counter",
+        verbose_name=_("counter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("queue ticket event")
+        verbose_name_plural = _("queue ticket events")
+        ordering = ["ticket", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.from_status}→{self.to_status}"
 
 
 class OfficeDayStats(models.Model):

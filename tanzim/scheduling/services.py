@@ -28,6 +28,7 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.accounts.selectors import scope_for
 from tanzim.audit import services as audit
+from tanzim.audit.workflow import bulk_transition, transition
 from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.idempotency import check_replay, fingerprint
@@ -38,10 +39,8 @@ from tanzim.offices.models import Counter, Office, WorkingHours
 from tanzim.offices.selectors import working_calendar
 from tanzim.scheduling import selectors
 from tanzim.scheduling.choices import (
-    APPOINTMENT_TRANSITIONS,
     CHANGEABLE,
     HOLDING,
-    TICKET_TRANSITIONS,
     AppointmentStatus,
     BookingChannel,
     FlexibleRequestStatus,
@@ -69,6 +68,7 @@ from tanzim.scheduling.signals import (
     send_after_commit,
     ticket_served,
 )
+from tanzim.scheduling.workflows import APPOINTMENT, FLEXIBLE_REQUEST, SLOT, TICKET
 
 log = logging.getLogger(__name__)
 
@@ -254,15 +254,16 @@ def slots_generate(
                 "capacity": new_capacity,
                 # Greatest(): a booking that lands meanwhile is never pushed over its place.
                 "bookable": Greatest(new_bookable, F("booked")),
-                "status": SlotStatus.OPEN,
             }
             query = Slot.objects.filter(pk__in=pks)
             if new_end is not None:
                 values["end"] = new_end
                 query = query.filter(booked=0)
             sync.updated += query.update(**values)
+            # Offered again (hours or counters came back): the closed ones among them reopen.
+            bulk_transition(SLOT, query, SlotStatus.OPEN)
         if to_close:
-            sync.closed += Slot.objects.filter(pk__in=to_close).update(status=SlotStatus.CLOSED)
+            sync.closed += len(bulk_transition(SLOT, Slot.objects.filter(pk__in=to_close), SlotStatus.CLOSED))
         fresh = []
         for start, (end, capacity, bookable) in desired.items():
             if start in seen or any(b_start < end and start < b_end for b_start, b_end in blocked):
@@ -712,11 +713,20 @@ CUTOFF_MESSAGES = {
 }
 
 
-def _require_change_rights(*, appointment: Appointment, actor: User, now: datetime, verb: str) -> bool:
+def _check_expected(obj: Any, expected_status: str | None) -> None:
+    """A caller that read another status than the current one is told so (409), as by the engine."""
+    if expected_status and expected_status != obj.status:
+        raise ConflictError(code="stale_status")
+
+
+def _require_change_rights(
+    *, appointment: Appointment, actor: User, now: datetime, verb: str, expected_status: str | None = None
+) -> bool:
     """Returns True when the actor is office staff (who may act inside the cut-off)."""
     staff = selectors.can_operate_queue(actor, appointment.office)
     if not staff and appointment.citizen_id != actor.pk:
         raise NotFoundError(_("Appointment not found."), code="appointment_not_found")
+    _check_expected(appointment, expected_status)
     if appointment.status not in CHANGEABLE:
         raise ConflictError(
             _("This appointment can no longer be changed (it is %(status)s).")
@@ -729,20 +739,21 @@ def _require_change_rights(*, appointment: Appointment, actor: User, now: dateti
     return staff
 
 
-def _transition(appointment: Appointment, new: str) -> None:
-    if new not in APPOINTMENT_TRANSITIONS[appointment.status]:
-        raise ConflictError(code="stale_transition")
-    appointment.status = new
-
-
 @transaction.atomic
 def appointment_cancel(
-    *, appointment: Appointment, actor: User, reason: str = "", now: datetime | None = None
+    *,
+    appointment: Appointment,
+    actor: User,
+    reason: str = "",
+    expected_status: str | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Cancel and give the places back. Citizens until the cut-off, office staff any time before."""
     now = now or timezone.now()
     appt = _lock_appointment(appointment)
-    staff = _require_change_rights(appointment=appt, actor=actor, now=now, verb="cancel")
+    staff = _require_change_rights(
+        appointment=appt, actor=actor, now=now, verb="cancel", expected_status=expected_status
+    )
     reason = (reason or "").strip()[:200]
     if staff and appt.citizen_id != actor.pk and not reason:
         raise DomainError(
@@ -751,18 +762,20 @@ def appointment_cancel(
             fields={"reason": [_("This field is required.")]},
         )
     units = _units_of(appt)
-    _transition(appt, AppointmentStatus.CANCELLED)
-    appt.cancelled_at, appt.cancel_reason = now, reason
-    appt.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
-    _apply_slot_deltas({s.pk: -1 for s in units}, {s.pk: s.start for s in units})
-    audit.record(
+    transition(
+        APPOINTMENT,
+        appt,
+        AppointmentStatus.CANCELLED,
         actor=actor,
+        expected_status=appt.status,
+        reason=reason,
         on_behalf_of=appt.citizen if appt.citizen_id != actor.pk else None,
-        action="scheduling.appointment.cancelled",
-        obj=appt,
-        office=appt.office_id,
-        data={"reason": reason, "by_office": staff and appt.citizen_id != actor.pk},
+        changes={"cancel_reason": reason},
+        audit_data={"by_office": staff and appt.citizen_id != actor.pk},
+        now=now,
     )
+    _apply_slot_deltas({s.pk: -1 for s in units}, {s.pk: s.start for s in units})
+    appt.refresh_from_db(fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     if appt.citizen_id != actor.pk:
         _sms(appt, "scheduling.cancelled", "cancelled", reason=reason or "-")
     send_after_commit(appointment_cancelled, appointment_id=appt.pk)
@@ -775,6 +788,7 @@ def appointment_reschedule(
     appointment: Appointment,
     actor: User,
     slot_id: int,
+    expected_status: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move a booking to another time (same service): the new places are taken and the old
@@ -782,7 +796,9 @@ def appointment_reschedule(
     now = now or timezone.now()
     citizen = _lock_user(User(pk=appointment.citizen_id))
     old = _lock_appointment(appointment)
-    _require_change_rights(appointment=old, actor=actor, now=now, verb="move")
+    _require_change_rights(
+        appointment=old, actor=actor, now=now, verb="move", expected_status=expected_status
+    )
     slot = Slot.objects.select_related("office").filter(pk=slot_id).first()
     if slot is None:
         raise NotFoundError(_("This time is not available."), code="slot_not_found")
@@ -809,8 +825,6 @@ def appointment_reschedule(
         deltas[s.pk] -= 1
         starts[s.pk] = s.start
     _apply_slot_deltas(dict(deltas), starts)
-    _transition(old, AppointmentStatus.RESCHEDULED)
-    old.save(update_fields=["status", "updated_at"])
     new = _create_appointment(
         office=slot.office,
         slot=slot,
@@ -824,18 +838,21 @@ def appointment_reschedule(
         case_ref=old.case_ref,
         rescheduled_from=old,
     )
-    audit.record(
+    transition(
+        APPOINTMENT,
+        old,
+        AppointmentStatus.RESCHEDULED,
         actor=actor,
+        expected_status=old.status,
         on_behalf_of=citizen if citizen.pk != actor.pk else None,
-        action="scheduling.appointment.rescheduled",
-        obj=new,
-        office=slot.office,
-        data={
-            "from": old.pk,
+        audit_data={
+            "to": new.pk,
             "from_start": old.start.isoformat(),
             "start": start.isoformat(),
             "slot": slot.pk,
+            "office": slot.office_id,
         },
+        now=now,
     )
     _sms(new, "scheduling.rescheduled", "rescheduled")
     send_after_commit(appointment_cancelled, appointment_id=old.pk)
@@ -891,7 +908,11 @@ def checkin_window(appointment: Appointment) -> tuple[datetime, datetime]:
 
 @transaction.atomic
 def appointment_check_in(
-    *, appointment: Appointment, actor: User, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    actor: User,
+    expected_status: str | None = None,
+    now: datetime | None = None,
 ) -> QueueTicket:
     """Join the office queue on arrival: by the citizen on their phone or by a clerk.
 
@@ -907,6 +928,7 @@ def appointment_check_in(
     existing = QueueTicket.objects.filter(appointment=appt).first()
     if appt.status == AppointmentStatus.CHECKED_IN and existing is not None:
         return existing
+    _check_expected(appt, expected_status)
     if appt.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
         raise ConflictError(
             _("This appointment is %(status)s and cannot be checked in.")
@@ -930,9 +952,6 @@ def appointment_check_in(
     if appt.office.status != OfficeStatus.ACTIVE:
         raise ConflictError(_("This office is not serving at the moment."), code="office_unavailable")
     late = now > closes
-    _transition(appt, AppointmentStatus.CHECKED_IN)
-    appt.checked_in_at, appt.late = now, late
-    appt.save(update_fields=["status", "checked_in_at", "late", "updated_at"])
     ticket = _issue(
         office=appt.office,
         kind=TicketKind.WALK_IN if late else TicketKind.APPOINTMENT,
@@ -943,13 +962,16 @@ def appointment_check_in(
         service=appt.service,
         citizen=appt.citizen,
     )
-    audit.record(
+    transition(
+        APPOINTMENT,
+        appt,
+        AppointmentStatus.CHECKED_IN,
         actor=actor,
+        expected_status=appt.status,
         on_behalf_of=appt.citizen if appt.citizen_id != actor.pk else None,
-        action="scheduling.appointment.checked_in",
-        obj=appt,
-        office=appt.office_id,
-        data={"ticket": ticket.number, "late": late},
+        changes={"late": late},
+        audit_data={"ticket": ticket.number, "late": late},
+        now=now,
     )
     return ticket
 
@@ -993,10 +1015,14 @@ def ticket_issue_walk_in(
     return ticket
 
 
-def _ticket_cas(ticket: QueueTicket, old: str, **values) -> bool:
-    if values.get("status") and values["status"] not in TICKET_TRANSITIONS[old]:
-        raise ConflictError(code="stale_transition")
-    return bool(QueueTicket.objects.filter(pk=ticket.pk, status=old).update(**values))
+def _lock_ticket(ticket: QueueTicket) -> QueueTicket:
+    return QueueTicket.objects.select_for_update(of=("self",)).select_related("office").get(pk=ticket.pk)
+
+
+def _not_called(ticket: QueueTicket) -> ConflictError:
+    return ConflictError(
+        _("Ticket %(ticket)s is not at a counter.") % {"ticket": ticket.label}, code="ticket_not_called"
+    )
 
 
 @transaction.atomic
@@ -1006,7 +1032,7 @@ def ticket_call_next(
     """Call the next person to a counter; None when nobody is waiting.
 
     Two counters calling at the same instant never get the same ticket: the candidate is
-    claimed with a compare-and-set, and PostgreSQL skips rows another counter holds.
+    claimed with the engine's compare-and-set, and PostgreSQL skips rows another counter holds.
     """
     now = now or timezone.now()
     selectors.require_queue_staff(actor, office)
@@ -1028,156 +1054,176 @@ def ticket_call_next(
             return None
         try:
             with transaction.atomic():
-                won = _ticket_cas(
+                called = transition(
+                    TICKET,
                     ticket,
-                    TicketStatus.WAITING,
-                    status=TicketStatus.CALLED,
-                    counter=counter,
-                    called_at=F("called_at") if ticket.called_at else now,
-                    announced_at=now,
-                    called_by=actor,
-                    call_count=F("call_count") + 1,
+                    TicketStatus.CALLED,
+                    actor=actor,
+                    expected_status=TicketStatus.WAITING,
+                    changes={
+                        "counter_id": counter.pk,
+                        # The wait is measured to the first call; a requeued ticket keeps it.
+                        "called_at": F("called_at") if ticket.called_at else now,
+                        "announced_at": now,
+                        "called_by_id": actor.pk,
+                        "call_count": F("call_count") + 1,
+                    },
+                    audit_data={"number": ticket.number, "counter": counter.number},
+                    now=now,
                 )
         except IntegrityError:
             raise ConflictError(_("Another clerk is calling at this counter."), code="counter_busy") from None
-        if won:
-            ticket.refresh_from_db()
-            audit.record(
-                actor=actor,
-                action="scheduling.ticket.called",
-                obj=ticket,
-                office=office,
-                data={"number": ticket.number, "counter": counter.number},
-            )
-            return ticket
+        except ConflictError as exc:
+            if exc.code == "stale_status":
+                continue  # another counter called it first: take the next one
+            raise
+        called.refresh_from_db()
+        return called
     raise ConflictError(code="queue_busy")
 
 
 def _finish_ticket(
-    *, ticket: QueueTicket, actor: User, status: str, action: str, now: datetime
+    *, ticket: QueueTicket, actor: User, status: str, now: datetime, expected_status: str | None
 ) -> QueueTicket:
     if not selectors.can_operate_queue(actor, ticket.office):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
+    ticket = _lock_ticket(ticket)
+    _check_expected(ticket, expected_status)
     if ticket.status != TicketStatus.CALLED:
-        raise ConflictError(
-            _("Ticket %(ticket)s is not at a counter.") % {"ticket": ticket.label}, code="ticket_not_called"
-        )
-    if not _ticket_cas(ticket, TicketStatus.CALLED, status=status, finished_at=now):
-        raise ConflictError(code="stale_transition")
-    ticket.refresh_from_db()
-    if ticket.appointment_id:
-        appt = Appointment.objects.select_for_update().get(pk=ticket.appointment_id)
-        target = AppointmentStatus.SERVED if status == TicketStatus.SERVED else AppointmentStatus.NO_SHOW
-        if target in APPOINTMENT_TRANSITIONS[appt.status]:
-            appt.status, appt.finished_at = target, now
-            appt.save(update_fields=["status", "finished_at", "updated_at"])
-            if target == AppointmentStatus.SERVED:
-                send_after_commit(appointment_served, appointment_id=appt.pk)
-    audit.record(
+        raise _not_called(ticket)
+    finished = transition(
+        TICKET,
+        ticket,
+        status,
         actor=actor,
-        action=action,
-        obj=ticket,
-        office=ticket.office_id,
-        data={"number": ticket.number, "counter": ticket.counter.number if ticket.counter else None},
+        expected_status=TicketStatus.CALLED,
+        audit_data={"number": ticket.number, "counter": ticket.counter.number if ticket.counter else None},
+        now=now,
     )
+    if ticket.appointment_id:
+        appt = Appointment.objects.select_for_update(of=("self",)).get(pk=ticket.appointment_id)
+        if appt.status == AppointmentStatus.CHECKED_IN:
+            served = status == TicketStatus.SERVED
+            transition(
+                APPOINTMENT,
+                appt,
+                AppointmentStatus.SERVED if served else AppointmentStatus.NO_SHOW,
+                actor=actor,
+                expected_status=AppointmentStatus.CHECKED_IN,
+                changes=None if served else {"finished_at": now},
+                audit_data={"ticket": ticket.number},
+                now=now,
+            )
+            if served:
+                send_after_commit(appointment_served, appointment_id=appt.pk)
     if status == TicketStatus.SERVED:
         send_after_commit(ticket_served, ticket_id=ticket.pk)
-    return ticket
+    finished.refresh_from_db()
+    return finished
 
 
 @transaction.atomic
-def ticket_serve(*, ticket: QueueTicket, actor: User, now: datetime | None = None) -> QueueTicket:
+def ticket_serve(
+    *, ticket: QueueTicket, actor: User, expected_status: str | None = None, now: datetime | None = None
+) -> QueueTicket:
     """The person at the counter was served."""
     return _finish_ticket(
         ticket=ticket,
         actor=actor,
         status=TicketStatus.SERVED,
-        action="scheduling.ticket.served",
         now=now or timezone.now(),
+        expected_status=expected_status,
     )
 
 
 @transaction.atomic
-def ticket_no_show(*, ticket: QueueTicket, actor: User, now: datetime | None = None) -> QueueTicket:
+def ticket_no_show(
+    *, ticket: QueueTicket, actor: User, expected_status: str | None = None, now: datetime | None = None
+) -> QueueTicket:
     """Called, but nobody came to the counter."""
     return _finish_ticket(
         ticket=ticket,
         actor=actor,
         status=TicketStatus.NO_SHOW,
-        action="scheduling.ticket.no_show",
         now=now or timezone.now(),
+        expected_status=expected_status,
     )
 
 
 @transaction.atomic
-def ticket_recall(*, ticket: QueueTicket, actor: User, now: datetime | None = None) -> QueueTicket:
-    """Show a called ticket on the screen again."""
+def ticket_recall(
+    *, ticket: QueueTicket, actor: User, expected_status: str | None = None, now: datetime | None = None
+) -> QueueTicket:
+    """Show a called ticket on the screen again (no change of status)."""
     now = now or timezone.now()
     if not selectors.can_operate_queue(actor, ticket.office):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
+    ticket = _lock_ticket(ticket)
+    _check_expected(ticket, expected_status)
     if not QueueTicket.objects.filter(pk=ticket.pk, status=TicketStatus.CALLED).update(
         announced_at=now, call_count=F("call_count") + 1
     ):
-        raise ConflictError(
-            _("Ticket %(ticket)s is not at a counter.") % {"ticket": ticket.label}, code="ticket_not_called"
-        )
+        raise _not_called(ticket)
     ticket.refresh_from_db()
     return ticket
 
 
 @transaction.atomic
-def ticket_requeue(*, ticket: QueueTicket, actor: User, now: datetime | None = None) -> QueueTicket:
+def ticket_requeue(
+    *, ticket: QueueTicket, actor: User, expected_status: str | None = None, now: datetime | None = None
+) -> QueueTicket:
     """Send a called person back to wait (e.g. to fetch a document); they keep their place."""
     if not selectors.can_operate_queue(actor, ticket.office):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
-    if not _ticket_cas(ticket, TicketStatus.CALLED, status=TicketStatus.WAITING, counter=None):
-        raise ConflictError(
-            _("Ticket %(ticket)s is not at a counter.") % {"ticket": ticket.label}, code="ticket_not_called"
-        )
-    ticket.refresh_from_db()
-    audit.record(
+    ticket = _lock_ticket(ticket)
+    _check_expected(ticket, expected_status)
+    if ticket.status != TicketStatus.CALLED:
+        raise _not_called(ticket)
+    back = transition(
+        TICKET,
+        ticket,
+        TicketStatus.WAITING,
         actor=actor,
-        action="scheduling.ticket.requeued",
-        obj=ticket,
-        office=ticket.office_id,
-        data={"number": ticket.number},
+        expected_status=TicketStatus.CALLED,
+        changes={"counter_id": None},
+        audit_data={"number": ticket.number},
+        now=now,
     )
-    return ticket
+    back.refresh_from_db()
+    return back
 
 
 @transaction.atomic
-def ticket_leave(*, ticket: QueueTicket, actor: User, now: datetime | None = None) -> QueueTicket:
+def ticket_leave(
+    *, ticket: QueueTicket, actor: User, expected_status: str | None = None, now: datetime | None = None
+) -> QueueTicket:
     """Take a waiting ticket out of the queue (the person left); its holder or office staff."""
     staff = selectors.can_operate_queue(actor, ticket.office)
     if not staff and ticket.citizen_id != actor.pk:
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
-    if not _ticket_cas(
-        ticket, TicketStatus.WAITING, status=TicketStatus.LEFT, finished_at=now or timezone.now()
-    ):
+    ticket = _lock_ticket(ticket)
+    _check_expected(ticket, expected_status)
+    if ticket.status != TicketStatus.WAITING:
         raise ConflictError(_("This ticket is no longer waiting."), code="ticket_not_waiting")
-    ticket.refresh_from_db()
-    audit.record(
+    left = transition(
+        TICKET,
+        ticket,
+        TicketStatus.LEFT,
         actor=actor,
-        action="scheduling.ticket.left",
-        obj=ticket,
-        office=ticket.office_id,
-        data={"number": ticket.number},
+        expected_status=TicketStatus.WAITING,
+        audit_data={"number": ticket.number},
+        now=now,
     )
-    return ticket
+    left.refresh_from_db()
+    return left
 
 
 def queue_close_day(*, office: Office, day: date, now: datetime | None = None) -> int:
     """End of day: tickets still waiting or called leave the queue; returns how many."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        closed = QueueTicket.objects.filter(
-            office=office, day=day, status__in=[TicketStatus.WAITING, TicketStatus.CALLED]
-        ).update(status=TicketStatus.LEFT, finished_at=now)
-        if closed:
-            audit.record(
-                action="scheduling.queue.closed", office=office, data={"day": day.isoformat(), "left": closed}
-            )
-    return closed
+    moved = bulk_transition(
+        TICKET, QueueTicket.objects.filter(office=office, day=day), TicketStatus.LEFT, now=now
+    )
+    return len(moved)
 
 
 # =====================================================================================
@@ -1239,24 +1285,16 @@ def appointments_mark_no_shows(*, now: datetime | None = None, limit: int = 5000
     that same day can still check in and joins the walk-in line)."""
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.SCHEDULING_CHECKIN_LATE_MINUTES)
-    ids = list(
-        Appointment.objects.filter(status=AppointmentStatus.BOOKED, start__lt=cutoff)
-        .order_by("start")
-        .values_list("pk", "office_id")[:limit]
+    missed = Appointment.objects.filter(status=AppointmentStatus.BOOKED, start__lt=cutoff)
+    moved = bulk_transition(
+        APPOINTMENT,
+        missed,
+        AppointmentStatus.NO_SHOW,
+        changes={"no_show_marked_at": now},
+        limit=limit,
+        now=now,
     )
-    marked = 0
-    for pk, office_id in ids:
-        with transaction.atomic():
-            if Appointment.objects.filter(pk=pk, status=AppointmentStatus.BOOKED).update(
-                status=AppointmentStatus.NO_SHOW, no_show_marked_at=now
-            ):
-                marked += 1
-                audit.record(
-                    action="scheduling.appointment.no_show",
-                    office=office_id,
-                    data={"appointment": pk, "automatic": True},
-                )
-    return marked
+    return len(moved)
 
 
 # =====================================================================================
@@ -1412,16 +1450,23 @@ def flexible_request_create(
 
 
 @transaction.atomic
-def flexible_request_withdraw(*, request: FlexibleRequest, actor: User) -> FlexibleRequest:
+def flexible_request_withdraw(
+    *, request: FlexibleRequest, actor: User, expected_status: str | None = None
+) -> FlexibleRequest:
     if request.citizen_id != actor.pk:
         raise NotFoundError(code="request_not_found")
-    if not FlexibleRequest.objects.filter(pk=request.pk, status=FlexibleRequestStatus.PENDING).update(
-        status=FlexibleRequestStatus.WITHDRAWN
-    ):
+    current = FlexibleRequest.objects.select_for_update().get(pk=request.pk)
+    _check_expected(current, expected_status)
+    if current.status != FlexibleRequestStatus.PENDING:
         raise ConflictError(_("This request was already handled."), code="request_not_pending")
-    request.refresh_from_db()
-    audit.record(actor=actor, action="scheduling.flexible_request.withdrawn", obj=request)
-    return request
+    withdrawn = transition(
+        FLEXIBLE_REQUEST,
+        current,
+        FlexibleRequestStatus.WITHDRAWN,
+        actor=actor,
+        expected_status=FlexibleRequestStatus.PENDING,
+    )
+    return FlexibleRequest.objects.select_related("service").get(pk=withdrawn.pk)
 
 
 def flexible_request_assign(
@@ -1440,8 +1485,15 @@ def flexible_request_assign(
                 ).exists():
                     return None
                 result = _book_for_batch(request=request, actor=actor, slot_id=slot_id, now=now)
-                FlexibleRequest.objects.filter(pk=request.pk).update(
-                    status=FlexibleRequestStatus.ASSIGNED, appointment=result
+                transition(
+                    FLEXIBLE_REQUEST,
+                    request,
+                    FlexibleRequestStatus.ASSIGNED,
+                    actor=actor,
+                    expected_status=FlexibleRequestStatus.PENDING,
+                    on_behalf_of=request.citizen,
+                    changes={"appointment_id": result.pk},
+                    audit_data={"appointment": result.pk},
                 )
                 return result
         except DomainError:
@@ -1452,23 +1504,14 @@ def flexible_request_assign(
 def _book_for_batch(
     *, request: FlexibleRequest, actor: User, slot_id: int, now: datetime | None
 ) -> Appointment:
-    slot = Slot.objects.select_related("office").get(pk=slot_id)
-    # The batch books as the citizen's own request: the operator is recorded in the audit.
+    # The batch books as the citizen's own request: the operator is recorded by the assignment.
     result = appointment_book(
         actor=request.citizen,
         citizen=request.citizen,
-        slot_id=slot.pk,
+        slot_id=slot_id,
         service=request.service,
         idempotency_key=f"flex-{request.pk}",
         now=now,
-    )
-    audit.record(
-        actor=actor,
-        on_behalf_of=request.citizen,
-        action="scheduling.flexible_request.assigned",
-        obj=request,
-        office=slot.office,
-        data={"appointment": result.appointment.pk},
     )
     return result.appointment
 
@@ -1478,9 +1521,8 @@ def flexible_requests_run(*, days: int = 5, k: int = 10, now: datetime | None = 
     from tanzim.scheduling import batch, rebalance
 
     now = now or timezone.now()
-    expired = FlexibleRequest.objects.filter(
-        status=FlexibleRequestStatus.PENDING, latest__lt=tehran_date(now) + timedelta(days=1)
-    ).update(status=FlexibleRequestStatus.UNASSIGNED)
+    stale = FlexibleRequest.objects.filter(latest__lt=tehran_date(now) + timedelta(days=1))
+    expired = len(bulk_transition(FLEXIBLE_REQUEST, stale, FlexibleRequestStatus.UNASSIGNED, now=now))
     data = batch.from_database(days=days, now=now)
     if not data.requests or not len(data.problem.bucket_capacity):
         return {"expired": expired, "booked": 0, "missed": 0, "unassigned": len(data.requests)}

@@ -73,18 +73,6 @@ class PaymentStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
-# The one transition table of a payment: only a pending payment moves, and only once.
-PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    PaymentStatus.PENDING: frozenset(
-        {PaymentStatus.CAPTURED, PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED}
-    ),
-    PaymentStatus.CAPTURED: frozenset(),
-    PaymentStatus.FAILED: frozenset(),
-    PaymentStatus.CANCELLED: frozenset(),
-    PaymentStatus.EXPIRED: frozenset(),
-}
-
-
 class PaymentMethod(models.TextChoices):
     GATEWAY = "gateway", _("Online (payment gateway)")
     POS = "pos", _("Card reader at the counter")

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
 from tanzim.finance.choices import (
     AccountKind,
     AccountOwner,
@@ -287,6 +288,19 @@ class Payment(models.Model):
     @property
     def is_free(self) -> bool:
         return self.amount == 0
+
+
+class PaymentEvent(TransitionEvent):
+    """One move of a payment (opened → paid, failed, cancelled, expired), written by the engine."""
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="events"
+    )
+
+    class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+        ordering = ["created_at", "pk"]
 
 
 class Refund(models.Model):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts.choices import OFFICE_ROLES, Role
 from tanzim.accounts.selectors import scope_for
 from tanzim.audit import services as audit
+from tanzim.audit.workflow import transition
 from tanzim.catalog.fees import FeeQuote
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.idempotency import check_replay, fingerprint
@@ -34,7 +35,6 @@ from tanzim.common.normalize import normalize_text
 from tanzim.finance import share as share_math
 from tanzim.finance.choices import (
     COUNTER_METHODS,
-    PAYMENT_TRANSITIONS,
     AccountPurpose,
     GatewayOutcome,
     PaymentMethod,
@@ -68,6 +68,7 @@ from tanzim.finance.models import (
     Transaction,
 )
 from tanzim.finance.signals import payment_captured, payment_closed, payment_refunded, settlement_completed
+from tanzim.finance.workflows import PAYMENT, REFUND, SETTLEMENT
 from tanzim.notify.services import message_enqueue
 from tanzim.offices.choices import OfficeStatus
 
@@ -118,7 +119,7 @@ def _lock(payment: Payment | int) -> Payment:
 
 
 def _check_transition(payment: Payment, to: str) -> None:
-    if to not in PAYMENT_TRANSITIONS[payment.status]:
+    if not PAYMENT.can_move(payment.status, to):
         raise ConflictError(
             _("This payment is already %(status)s.") % {"status": payment.get_status_display()},
             code="payment_not_pending",
@@ -330,7 +331,7 @@ def payment_create(
         if found is not None:
             found = Payment.objects.select_for_update().get(pk=found.pk)
             if found.status == PaymentStatus.PENDING and found.expires_at and found.expires_at <= now:
-                _reconcile_locked(found)
+                _outcome, found = _reconcile_locked(found)
             if found.status not in CLOSED_UNPAID:
                 return found
             # That attempt failed, was cancelled or expired: the same key opens a new attempt.
@@ -339,7 +340,7 @@ def payment_create(
         pending = _pending_for(reference_type, reference_id)
         if pending is not None and pending.expires_at and pending.expires_at <= now:
             # An overdue payment is finished first: paid meanwhile (then that is the answer) or closed.
-            outcome = _reconcile_locked(pending)
+            outcome, pending = _reconcile_locked(pending)
             if outcome == "captured" and _same_terms(pending, office=office, payer=payer, quote=quote):
                 return pending
             if pending.status != PaymentStatus.PENDING:
@@ -392,7 +393,7 @@ def payment_create(
             },
         )
         if payment.amount == 0:
-            _capture(payment, method=PaymentMethod.FREE, actor=actor)
+            payment = _capture(payment, method=PaymentMethod.FREE, actor=actor)
     return payment
 
 
@@ -430,36 +431,29 @@ def _capture(
             office=payment.office_id,
             posted_at=when,
         )
-    payment.status = PaymentStatus.CAPTURED
-    payment.method = method
-    payment.gateway_ref = gateway_ref[:64]
-    payment.captured_at = when or timezone.now()
-    payment.transaction = txn
-    payment.subsidy_transaction = subsidy_txn
-    payment.save(
-        update_fields=[
-            "status",
-            "method",
-            "gateway_ref",
-            "captured_at",
-            "transaction",
-            "subsidy_transaction",
-            "updated_at",
-        ]
-    )
-    audit.record(
-        action="finance.payment.captured",
+    now = when or timezone.now()
+    captured = transition(
+        PAYMENT,
+        payment,
+        PaymentStatus.CAPTURED,
         actor=actor,
+        expected_status=PaymentStatus.PENDING,
         on_behalf_of=payment.payer if actor is not None and _pk(actor) != payment.payer_id else None,
-        obj=payment,
-        office=payment.office_id,
-        data={
+        changes={
+            "method": method,
+            "gateway_ref": gateway_ref[:64],
+            "captured_at": now,
+            "transaction_id": _pk(txn),
+            "subsidy_transaction_id": _pk(subsidy_txn),
+        },
+        audit_data={
             "amount": payment.amount,
             "office_fee": payment.office_fee,
             "court_fee": payment.court_fee,
             "subsidy": payment.subsidy,
             "method": method,
         },
+        now=now,
     )
     if notify and payment.amount:
         _notify(
@@ -468,25 +462,24 @@ def _capture(
             amount=payment.amount,
             dedupe_key=f"finance.captured:{payment.pk}",
         )
-    _send_after_commit(payment_captured, payment=payment)
-    return payment
+    _send_after_commit(payment_captured, payment=captured)
+    return captured
 
 
 def _close(payment: Payment, to: str, *, reason: str, actor: Any = None) -> Payment:
     """Pending → failed, cancelled or expired. The caller holds the row lock."""
     _check_transition(payment, to)
-    payment.status = to
-    payment.failure_reason = reason[:40]
-    payment.save(update_fields=["status", "failure_reason", "updated_at"])
-    audit.record(
-        action=f"finance.payment.{to}",
+    closed = transition(
+        PAYMENT,
+        payment,
+        to,
         actor=actor,
-        obj=payment,
-        office=payment.office_id,
-        data={"reason": reason[:40]},
+        expected_status=PaymentStatus.PENDING,
+        reason=reason[:40],
+        changes={"failure_reason": reason[:40]},
     )
-    _send_after_commit(payment_closed, payment=payment)
-    return payment
+    _send_after_commit(payment_closed, payment=closed)
+    return closed
 
 
 @transaction.atomic
@@ -691,8 +684,11 @@ class ReconcileReport:
     outcomes: dict[int, str] = field(default_factory=dict)
 
 
-def _reconcile_locked(payment: Payment) -> str:
-    """Ask the gateway about a pending payment (locked by the caller) and finish it if it can be."""
+def _reconcile_locked(payment: Payment) -> tuple[str, Payment]:
+    """Ask the gateway about a pending payment (locked by the caller) and finish it if it can be.
+
+    Returns the outcome and the payment as it is afterwards.
+    """
     now = timezone.now()
     overdue = payment.expires_at is not None and payment.expires_at <= now
     if payment.gateway_token:
@@ -711,21 +707,19 @@ def _reconcile_locked(payment: Payment) -> str:
                 logger.error(
                     "finance: gateway amount differs for payment %s; left for an operator", payment.pk
                 )
-                return "mismatched"
-            _capture(payment, method=PaymentMethod.GATEWAY, gateway_ref=status.gateway_ref)
+                return "mismatched", payment
+            payment = _capture(payment, method=PaymentMethod.GATEWAY, gateway_ref=status.gateway_ref)
             audit.record(action="finance.payment.reconciled", obj=payment, office=payment.office_id, data={})
-            return "captured"
+            return "captured", payment
         if status.status in _CLOSING:
             to, reason = _CLOSING[status.status]
             if overdue and to != PaymentStatus.FAILED:
                 to, reason = PaymentStatus.EXPIRED, "expired"
-            _close(payment, to, reason=reason)
-            return to
-        return "pending"
+            return to, _close(payment, to, reason=reason)
+        return "pending", payment
     if overdue:
-        _close(payment, PaymentStatus.EXPIRED, reason="expired")
-        return PaymentStatus.EXPIRED
-    return "pending"
+        return PaymentStatus.EXPIRED, _close(payment, PaymentStatus.EXPIRED, reason="expired")
+    return "pending", payment
 
 
 @transaction.atomic
@@ -738,7 +732,8 @@ def payment_reconcile(*, payment_id: int) -> str:
     )
     if payment is None:
         return "skipped"
-    return _reconcile_locked(payment)
+    outcome, _payment = _reconcile_locked(payment)
+    return outcome
 
 
 def payments_reconcile(*, limit: int = 500) -> ReconcileReport:
@@ -866,11 +861,13 @@ def refund_execute(*, refund_id: int) -> Refund:
         ref = get_gateway(payment.gateway).refund(
             token=payment.gateway_token, amount=refund.amount, key=str(refund.uuid)
         )
-        refund.status = RefundStatus.COMPLETED
-        refund.gateway_ref = ref[:64]
-        refund.completed_at = timezone.now()
-        refund.save(update_fields=["status", "gateway_ref", "completed_at"])
-        audit.record(action="finance.refund.completed", obj=refund, office=payment.office_id, data={})
+        refund = transition(
+            REFUND,
+            refund,
+            RefundStatus.COMPLETED,
+            expected_status=RefundStatus.PENDING,
+            changes={"gateway_ref": ref[:64]},
+        )
     return refund
 
 
@@ -1129,38 +1126,21 @@ def settlement_run(*, year: int, month: int, actor: Any) -> SettlementRun:
             ],
             batch_size=2000,
         )
-        run.policy = policy
-        run.offices = len(figures)
-        run.revenue = sum(f.revenue for f in figures)
-        run.share = sum(f.share for f in figures)
-        run.subsidies = sum(f.subsidies for f in figures)
-        run.net = sum(f.net for f in figures)
-        run.status = SettlementStatus.DONE
-        run.finished_at = timezone.now()
-        run.save(
-            update_fields=[
-                "policy",
-                "offices",
-                "revenue",
-                "share",
-                "subsidies",
-                "net",
-                "status",
-                "finished_at",
-            ]
-        )
-        audit.record(
-            action="finance.settlement.completed",
+        totals = {
+            "offices": len(figures),
+            "revenue": sum(f.revenue for f in figures),
+            "share": sum(f.share for f in figures),
+            "subsidies": sum(f.subsidies for f in figures),
+            "net": sum(f.net for f in figures),
+        }
+        run = transition(
+            SETTLEMENT,
+            run,
+            SettlementStatus.DONE,
             actor=actor,
-            obj=run,
-            data={
-                "period": f"{year}/{month}",
-                "offices": run.offices,
-                "revenue": run.revenue,
-                "share": run.share,
-                "subsidies": run.subsidies,
-                "net": run.net,
-            },
+            expected_status=SettlementStatus.RUNNING,
+            changes={"policy_id": policy.pk, **totals},
+            audit_data={"period": f"{year}/{month}", **totals},
         )
         transaction.on_commit(lambda: settlement_completed.send_robust(sender=SettlementRun, run=run))
     return run

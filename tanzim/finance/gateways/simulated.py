@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.workflow import transition
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError
 from tanzim.finance.choices import GatewayOutcome
 from tanzim.finance.gateways.base import (
@@ -30,6 +31,7 @@ from tanzim.finance.gateways.base import (
     sign,
 )
 from tanzim.finance.models import SimulatedGatewayTransaction
+from tanzim.finance.workflows import GATEWAY_SESSION
 
 ACTIONS = {
     "pay": GatewayOutcome.PAID,
@@ -47,13 +49,23 @@ def _status(session: SimulatedGatewayTransaction) -> GatewayStatus:
     return GatewayStatus(status=session.status, amount=session.amount, gateway_ref=session.gateway_ref)
 
 
+def _move_if_still(
+    session: SimulatedGatewayTransaction, new: str, **changes: Any
+) -> SimulatedGatewayTransaction:
+    """Move the session if its state still allows it; if someone moved it first, re-read it as it is."""
+    if GATEWAY_SESSION.can_move(session.status, new):
+        try:
+            return transition(GATEWAY_SESSION, session, new, expected_status=session.status, changes=changes)
+        except ConflictError:
+            pass
+    session.refresh_from_db()
+    return session
+
+
 def _time_out_if_due(session: SimulatedGatewayTransaction) -> SimulatedGatewayTransaction:
     """An unfinished session past its deadline times out, whoever looks at it first."""
     if session.status == GatewayOutcome.INITIATED and session.expires_at <= timezone.now():
-        SimulatedGatewayTransaction.objects.filter(pk=session.pk, status=GatewayOutcome.INITIATED).update(
-            status=GatewayOutcome.TIMEOUT, decided_at=timezone.now()
-        )
-        session.refresh_from_db()
+        return _move_if_still(session, GatewayOutcome.TIMEOUT)
     return session
 
 
@@ -89,11 +101,14 @@ def bank_decide(*, token: str, action: str) -> tuple[SimulatedGatewayTransaction
     if session.status == GatewayOutcome.INITIATED:
         if action == "return":
             raise ConflictError(_("Choose pay or cancel first."), code="gateway_undecided")
-        session.status = ACTIONS[action]
-        session.decided_at = timezone.now()
-        if session.status == GatewayOutcome.PAID:
-            session.gateway_ref = _rrn()
-        session.save(update_fields=["status", "decided_at", "gateway_ref"])
+        outcome = ACTIONS[action]
+        session = transition(
+            GATEWAY_SESSION,
+            session,
+            outcome,
+            expected_status=GatewayOutcome.INITIATED,
+            changes={"gateway_ref": _rrn()} if outcome == GatewayOutcome.PAID else None,
+        )
     payload, signature = callback_payload(session)
     return session, payload, signature
 
@@ -130,21 +145,13 @@ class SimulatedGateway(PaymentGateway):
         if session is None:
             raise NotFoundError(_("This payment session does not exist."), code="gateway_session_unknown")
         session = _time_out_if_due(session)
-        SimulatedGatewayTransaction.objects.filter(pk=session.pk, status=GatewayOutcome.INITIATED).update(
-            status=GatewayOutcome.CANCELLED, decided_at=timezone.now()
-        )
-        session.refresh_from_db()
-        return _status(session)
+        return _status(_move_if_still(session, GatewayOutcome.CANCELLED))
 
     def reverse(self, *, token: str) -> GatewayStatus:
         session = SimulatedGatewayTransaction.objects.filter(token=token).first()
         if session is None:
             raise NotFoundError(_("This payment session does not exist."), code="gateway_session_unknown")
-        SimulatedGatewayTransaction.objects.filter(pk=session.pk, status=GatewayOutcome.PAID).update(
-            status=GatewayOutcome.REVERSED
-        )
-        session.refresh_from_db()
-        return _status(session)
+        return _status(_move_if_still(session, GatewayOutcome.REVERSED))
 
     def refund(self, *, token: str, amount: int, key: str) -> str:
         with transaction.atomic():

@@ -22,8 +22,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.choices import Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import COUNTER, NATIONAL, OVERSIGHT, scope_for
 from tanzim.common.errors import DomainError, PermissionDeniedError
 from tanzim.common.jalali import TEHRAN, tehran_date
 from tanzim.offices.models import Counter, Office, Province, WorkingHours
@@ -32,7 +31,6 @@ from tanzim.scheduling.choices import AppointmentStatus, TicketKind, TicketStatu
 from tanzim.scheduling.models import Appointment, OfficeDayStats, QueueTicket, Slot, VisitAvoided
 
 HISTOGRAM_MINUTES = 240  # waits of 4 hours or more share the last bucket
-NATIONAL_ROLES = (Role.KANOON_ADMIN, Role.INSPECTOR, Role.PARTNER)
 MAX_RANGE_DAYS = 366
 
 
@@ -260,9 +258,9 @@ def _check_range(day_from: date, day_to: date) -> None:
 def metrics_levels_for(actor) -> dict:
     """What the actor may look at: ``{"nation": bool, "provinces": ids | None, "offices": ids}``."""
     scope = scope_for(actor)
-    nation = any(role in scope.national_roles for role in NATIONAL_ROLES)
-    provinces = set().union(*(scope.province_ids.get(r, ()) for r in (Role.PROVINCE_ADMIN, Role.INSPECTOR)))
-    offices = set().union(*(scope.office_ids.get(r, ()) for r in (Role.OFFICE_MANAGER, Role.CLERK)))
+    nation = any(role in scope.national_roles for role in NATIONAL)
+    provinces = set().union(*(scope.province_ids.get(r, ()) for r in OVERSIGHT))
+    offices = set().union(*(scope.office_ids.get(r, ()) for r in COUNTER))
     return {"nation": nation, "provinces": provinces, "offices": offices}
 
 

@@ -19,8 +19,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.choices import Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import OFFICE_READERS, is_office_staff, scope_for
 from tanzim.catalog.models import Service
 from tanzim.common.errors import NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import TEHRAN, tehran_date
@@ -31,10 +30,6 @@ from tanzim.scheduling.choices import HOLDING, SlotStatus, TicketKind, TicketSta
 from tanzim.scheduling.models import Appointment, OfficeQueueStats, QueueTicket, Slot
 from tanzim.scheduling.queueing import expected_wait, position_wait
 
-# Who runs an office's queue and books for citizens at its counters.
-QUEUE_ROLES = (Role.CLERK, Role.OFFICE_MANAGER)
-# Who may read an office's appointments (besides the citizen who booked).
-READ_ROLES = (Role.CLERK, Role.OFFICE_MANAGER, Role.PROVINCE_ADMIN, Role.KANOON_ADMIN)
 DEFAULT_SERVICE_MINUTES = 15.0
 
 
@@ -51,15 +46,9 @@ def units_for(service: Service) -> int:
 # --- permissions -------------------------------------------------------------------------
 
 
-def can_operate_queue(user, office: Office) -> bool:
-    """Clerks and managers of this office, nobody else (not even the Kanoon)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return scope_for(user).can_act_for_office(office, *QUEUE_ROLES)
-
-
 def require_queue_staff(user, office: Office) -> None:
-    if not can_operate_queue(user, office):
+    """The office's queue and bookings are run by its counter staff (clerks and managers) only."""
+    if not is_office_staff(user, office):
         raise PermissionDeniedError(
             _("Only the staff of this office can manage its queue and bookings."), code="not_office_staff"
         )
@@ -79,17 +68,6 @@ def staff_office_get(*, actor, code: str) -> Office:
     return office
 
 
-def staff_offices_for(*, actor) -> QuerySet[Office]:
-    """Offices whose queue the actor runs (for the desk's links)."""
-    if not getattr(actor, "is_authenticated", False):
-        return Office.objects.none()
-    scope = scope_for(actor)
-    if not scope.has(*QUEUE_ROLES):
-        return Office.objects.none()
-    ids = set().union(*(scope.office_ids.get(role, ()) for role in QUEUE_ROLES))
-    return Office.objects.filter(pk__in=ids).order_by("code")
-
-
 def office_is_licensed(*, office: Office, service: Service, on: date) -> bool:
     if not service.licence_required:
         return True
@@ -104,8 +82,8 @@ def _appointment_scope(actor) -> Q:
         return Q(pk__in=[])
     scope = scope_for(actor)
     condition = Q(citizen=actor)
-    if scope.has(*READ_ROLES):
-        condition |= scope.offices_q(*[r for r in READ_ROLES if scope.has(r)])
+    if scope.has(*OFFICE_READERS):
+        condition |= scope.offices_q(*[r for r in OFFICE_READERS if scope.has(r)])
     return condition
 
 
@@ -425,7 +403,7 @@ def ticket_get_for_staff(*, actor, pk: int) -> QueueTicket:
     except (TypeError, ValueError):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found") from None
     ticket = QueueTicket.objects.select_related("office", "appointment", "counter").filter(pk=pk).first()
-    if ticket is None or not can_operate_queue(actor, ticket.office):
+    if ticket is None or not is_office_staff(actor, ticket.office):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
     return ticket
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import MANAGERS, can_act_for_office, has_role, is_office_staff
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import bulk_transition, transition
 from tanzim.catalog.models import Service
@@ -313,8 +313,7 @@ def scheduling_policy_set(
     clear_show_rate: bool = False,
 ) -> OfficeSchedulingPolicy:
     """Change an office's booking policy (its manager or the Kanoon) and re-apply it to open slots."""
-    scope = scope_for(actor)
-    if not scope.can_act_for_office(office, Role.OFFICE_MANAGER, Role.KANOON_ADMIN):
+    if not can_act_for_office(actor, office, *MANAGERS):
         raise PermissionDeniedError(code="not_office_manager")
     errors = {}
     if appointment_share_pct is not None and not 1 <= appointment_share_pct <= 100:
@@ -630,7 +629,7 @@ def _book(
         if earlier is not None:
             check_replay(stored_fingerprint=earlier.request_fingerprint, payload=payload)
             return BookingResult(earlier, False)
-    if citizen.pk == actor.pk and not scope_for(actor).has(Role.CITIZEN):
+    if citizen.pk == actor.pk and not has_role(actor, Role.CITIZEN):
         raise PermissionDeniedError(
             _("Only citizens book appointments for themselves; staff book on a citizen's behalf."),
             code="not_a_citizen",
@@ -723,7 +722,7 @@ def _require_change_rights(
     *, appointment: Appointment, actor: User, now: datetime, verb: str, expected_status: str | None = None
 ) -> bool:
     """Returns True when the actor is office staff (who may act inside the cut-off)."""
-    staff = selectors.can_operate_queue(actor, appointment.office)
+    staff = is_office_staff(actor, appointment.office)
     if not staff and appointment.citizen_id != actor.pk:
         raise NotFoundError(_("Appointment not found."), code="appointment_not_found")
     _check_expected(appointment, expected_status)
@@ -922,7 +921,7 @@ def appointment_check_in(
     """
     now = now or timezone.now()
     appt = _lock_appointment(appointment)
-    staff = selectors.can_operate_queue(actor, appt.office)
+    staff = is_office_staff(actor, appt.office)
     if not staff and appt.citizen_id != actor.pk:
         raise NotFoundError(_("Appointment not found."), code="appointment_not_found")
     existing = QueueTicket.objects.filter(appointment=appt).first()
@@ -1085,7 +1084,7 @@ def ticket_call_next(
 def _finish_ticket(
     *, ticket: QueueTicket, actor: User, status: str, now: datetime, expected_status: str | None
 ) -> QueueTicket:
-    if not selectors.can_operate_queue(actor, ticket.office):
+    if not is_office_staff(actor, ticket.office):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
     ticket = _lock_ticket(ticket)
     _check_expected(ticket, expected_status)
@@ -1156,7 +1155,7 @@ def ticket_recall(
 ) -> QueueTicket:
     """Show a called ticket on the screen again (no change of status)."""
     now = now or timezone.now()
-    if not selectors.can_operate_queue(actor, ticket.office):
+    if not is_office_staff(actor, ticket.office):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
     ticket = _lock_ticket(ticket)
     _check_expected(ticket, expected_status)
@@ -1173,7 +1172,7 @@ def ticket_requeue(
     *, ticket: QueueTicket, actor: User, expected_status: str | None = None, now: datetime | None = None
 ) -> QueueTicket:
     """Send a called person back to wait (e.g. to fetch a document); they keep their place."""
-    if not selectors.can_operate_queue(actor, ticket.office):
+    if not is_office_staff(actor, ticket.office):
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
     ticket = _lock_ticket(ticket)
     _check_expected(ticket, expected_status)
@@ -1198,7 +1197,7 @@ def ticket_leave(
     *, ticket: QueueTicket, actor: User, expected_status: str | None = None, now: datetime | None = None
 ) -> QueueTicket:
     """Take a waiting ticket out of the queue (the person left); its holder or office staff."""
-    staff = selectors.can_operate_queue(actor, ticket.office)
+    staff = is_office_staff(actor, ticket.office)
     if not staff and ticket.citizen_id != actor.pk:
         raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
     ticket = _lock_ticket(ticket)

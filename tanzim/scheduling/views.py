@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import can_act_for_office, is_office_staff
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import TEHRAN, tehran_date
@@ -122,7 +122,7 @@ def office_times(request, code: str):
         "prev_week": start - timedelta(days=7) if start > today else None,
         "key": uuid.uuid4().hex,
         "reschedule": None,
-        "staff": selectors.can_operate_queue(request.user, office),
+        "staff": is_office_staff(request.user, office),
         "licensed": service is None or selectors.office_is_licensed(office=office, service=service, on=start),
     }
     return render(request, "scheduling/office_times.html", context)
@@ -217,7 +217,7 @@ def detail(request, pk: int):
         "ticket": ticket,
         "position": selectors.ticket_position(ticket=ticket, now=now) if ticket else None,
         "add_to_calendar": ics.add_to_calendar_url(appointment),
-        "staff": selectors.can_operate_queue(request.user, appointment.office),
+        "staff": is_office_staff(request.user, appointment.office),
         "cancel_form": CancelForm(),
     }
     return render(request, "scheduling/detail.html", context)
@@ -384,7 +384,7 @@ def choose_channel(request):
 
 def _staff_office(request, code: str) -> Office | HttpResponse:
     office = _office_or_404(code)
-    if not selectors.can_operate_queue(request.user, office):
+    if not is_office_staff(request.user, office):
         return render(
             request,
             "scheduling/forbidden.html",
@@ -433,7 +433,7 @@ def office_day(request, code: str):
             }
         )
     policy = services.policy_for(office)
-    is_manager = scope_for(request.user).can_act_for_office(office, Role.OFFICE_MANAGER)
+    is_manager = can_act_for_office(request.user, office, Role.OFFICE_MANAGER)
     context = {
         "office": office,
         "day": day,

@@ -1,5 +1,5 @@
 """Settings every test runs with. The root conftest applies them to each test; data set up once for
-a whole module (outside any test) is written under ``test_settings`` so it sees the same."""
+a whole module (outside any test) is written under ``settings_as_in_tests`` so it sees the same."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def static_from_finders(storages: dict) -> dict:
 
 
 @contextmanager
-def test_settings(media_root: Path) -> Iterator[None]:
+def settings_as_in_tests(media_root: Path) -> Iterator[None]:
     with override_settings(
         PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
         MEDIA_ROOT=str(media_root),

@@ -14,7 +14,7 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
 from tanzim.offices.models import Licence, Office, Province
 from tanzim.testing.reference import reference_data_restore
-from tanzim.testing.settings import test_settings
+from tanzim.testing.settings import settings_as_in_tests
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def seed():
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with test_settings(tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
+    with settings_as_in_tests(tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
         seed()
     yield
     with django_db_blocker.unblock():

@@ -14,7 +14,15 @@ from rest_framework.views import APIView
 from tanzim.accounts.models import User
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from tanzim.inspections import selectors, services
-from tanzim.inspections.choices import ActionStatus, InspectionKind, InspectionStatus, ItemResult, Severity
+from tanzim.inspections.choices import (
+    CORRECTIVE_ACTION_MOVES,
+    INSPECTION_ACTIONS,
+    ActionStatus,
+    InspectionKind,
+    InspectionStatus,
+    ItemResult,
+    Severity,
+)
 from tanzim.inspections.models import Checklist, CorrectiveAction, Finding, Inspection
 from tanzim.offices.models import Office
 
@@ -215,9 +223,13 @@ class InspectionPlanSerializer(serializers.Serializer):
 
 
 class InspectionTransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=InspectionStatus.choices)
+    action = serializers.ChoiceField(choices=list(INSPECTION_ACTIONS))
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    expected_status = serializers.ChoiceField(choices=InspectionStatus.choices, required=False)
+    expected_status = serializers.ChoiceField(
+        choices=InspectionStatus.choices,
+        required=False,
+        help_text=_("The status you saw: a stale move is refused with 409"),
+    )
 
 
 class InspectionItemAnswerSerializer(serializers.Serializer):
@@ -241,9 +253,13 @@ class CorrectiveActionCreateSerializer(serializers.Serializer):
 
 
 class CorrectiveActionTransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=ActionStatus.choices)
+    action = serializers.ChoiceField(choices=list(CORRECTIVE_ACTION_MOVES))
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    expected_status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+    expected_status = serializers.ChoiceField(
+        choices=ActionStatus.choices,
+        required=False,
+        help_text=_("The status you saw: a stale move is refused with 409"),
+    )
     file = serializers.FileField(required=False)
 
 
@@ -464,7 +480,7 @@ class InspectionTransitionView(APIView):
         moved = services.inspection_transition(
             inspection=inspection,
             actor=request.user,
-            to=data.validated_data["to"],
+            action=data.validated_data["action"],
             note=data.validated_data["note"],
             expected_status=data.validated_data.get("expected_status"),
         )
@@ -574,7 +590,7 @@ class ActionTransitionView(APIView):
         moved = services.corrective_action_transition(
             action=action,
             actor=request.user,
-            to=data.validated_data["to"],
+            move=data.validated_data["action"],
             note=data.validated_data["note"],
             upload=data.validated_data.get("file"),
             expected_status=data.validated_data.get("expected_status"),

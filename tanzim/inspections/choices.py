@@ -8,6 +8,14 @@ class ChecklistStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+# A published version is frozen; publishing the next one retires it.
+CHECKLIST_ALLOWED: dict[str, frozenset[str]] = {
+    ChecklistStatus.DRAFT: frozenset({ChecklistStatus.PUBLISHED}),
+    ChecklistStatus.PUBLISHED: frozenset({ChecklistStatus.RETIRED}),
+    ChecklistStatus.RETIRED: frozenset(),
+}
+
+
 class InspectionKind(models.TextChoices):
     PERIODIC = "periodic", _("Periodic")
     RISK_BASED = "risk_based", _("Risk-based")
@@ -30,6 +38,13 @@ INSPECTION_ALLOWED: dict[str, frozenset[str]] = {
     InspectionStatus.IN_PROGRESS: frozenset({InspectionStatus.COMPLETED, InspectionStatus.CANCELLED}),
     InspectionStatus.COMPLETED: frozenset(),
     InspectionStatus.CANCELLED: frozenset(),
+}
+
+# What a person does to an inspection (the API's and the pages' "action"), and its target.
+INSPECTION_ACTIONS: dict[str, str] = {
+    "start": InspectionStatus.IN_PROGRESS,
+    "complete": InspectionStatus.COMPLETED,
+    "cancel": InspectionStatus.CANCELLED,
 }
 
 
@@ -74,7 +89,24 @@ ACTION_ALLOWED: dict[str, frozenset[str]] = {
     ActionStatus.CANCELLED: frozenset(),
 }
 
+# What a person does to a corrective action, and its target.
+CORRECTIVE_ACTION_MOVES: dict[str, str] = {
+    "submit": ActionStatus.SUBMITTED,
+    "verify": ActionStatus.VERIFIED,
+    "reopen": ActionStatus.OPEN,
+    "cancel": ActionStatus.CANCELLED,
+}
+
 
 class ReferralStatus(models.TextChoices):
     REFERRED = "referred", _("Referred to the violations board")
     DECIDED = "decided", _("Decided by the board")
+
+
+REFERRAL_ALLOWED: dict[str, frozenset[str]] = {
+    ReferralStatus.REFERRED: frozenset({ReferralStatus.DECIDED}),
+    ReferralStatus.DECIDED: frozenset(),
+}
+
+# The longest note, summary or description kept.
+NOTE_MAX = 4000

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
 from tanzim.inspections.choices import (
     ActionStatus,
     ChecklistStatus,
@@ -195,23 +196,17 @@ class Inspection(models.Model):
         return f"#{self.pk} {self.office}"
 
 
-class InspectionEvent(models.Model):
+class InspectionEvent(TransitionEvent):
+    """One row per transition of an inspection, written by the engine."""
+
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(_("time"))
     from_status = models.CharField(_("from"), max_length=12, choices=InspectionStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=InspectionStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("inspection event")
         verbose_name_plural = _("inspection events")
         ordering = ["inspection", "created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
 
 class InspectionAnswer(models.Model):
@@ -343,23 +338,21 @@ class CorrectiveAction(models.Model):
         return self.description[:60]
 
 
-class CorrectiveActionEvent(models.Model):
+class CorrectiveActionEvent(TransitionEvent):
+    """One row per transition of a corrective action, written by the engine.
+
+    ``note`` keeps the full text (what was done, why it was reopened); ``reason`` stays blank.
+    """
+
     action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(_("time"))
     from_status = models.CharField(_("from"), max_length=10, choices=ActionStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=ActionStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("corrective action event")
         verbose_name_plural = _("corrective action events")
         ordering = ["action", "created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
 
 class ViolationReferral(models.Model):

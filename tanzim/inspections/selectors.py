@@ -21,14 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from tanzim.accounts.choices import Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import OVERSIGHT, can_oversee, scope_for
 from tanzim.cases.selectors import overdue_count
 from tanzim.common.errors import NotFoundError
 from tanzim.feedback import metrics as feedback_metrics
 from tanzim.feedback import periods
 from tanzim.inspections.choices import OPEN_INSPECTION, ActionStatus, InspectionStatus
 from tanzim.inspections.models import CorrectiveAction, Inspection, InspectionEvidence
-from tanzim.inspections.services import OVERSIGHT_ROLES, can_oversee
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office, Province
 
@@ -41,21 +40,21 @@ WEIGHTS = {"satisfaction": 35, "complaints": 25, "overdue": 20, "age": 20}
 
 
 def _oversight_q(scope, field_name: str = "office") -> Q:
-    roles = [r for r in OVERSIGHT_ROLES if scope.has(r)]
+    roles = [r for r in OVERSIGHT if scope.has(r)]
     return scope.offices_q(*roles, field_name=field_name) if roles else Q(pk__in=[])
 
 
 def oversight_provinces_for(*, user: Any) -> QuerySet[Province]:
     scope = scope_for(user)
-    if any(r in scope.national_roles for r in OVERSIGHT_ROLES):
+    if any(r in scope.national_roles for r in OVERSIGHT):
         return Province.objects.all()
-    ids = set().union(*(scope.province_ids.get(r, ()) for r in OVERSIGHT_ROLES))
+    ids = set().union(*(scope.province_ids.get(r, ()) for r in OVERSIGHT))
     return Province.objects.filter(pk__in=sorted(ids))
 
 
 def oversight_offices_for(*, user: Any, province: Province | None = None) -> QuerySet[Office]:
     scope = scope_for(user)
-    roles = [r for r in OVERSIGHT_ROLES if scope.has(r)]
+    roles = [r for r in OVERSIGHT if scope.has(r)]
     if not roles:
         return Office.objects.none()
     if any(r in scope.national_roles for r in roles):

@@ -26,6 +26,8 @@ from tanzim.common.jalali import parse_jalali
 from tanzim.common.views import scoped_view
 from tanzim.inspections import selectors, services
 from tanzim.inspections.choices import (
+    CORRECTIVE_ACTION_MOVES,
+    INSPECTION_ACTIONS,
     REFERABLE,
     ActionStatus,
     InspectionKind,
@@ -211,30 +213,26 @@ def detail(request, pk: int):
 @require_POST
 def transition(request, pk: int):
     inspection = selectors.inspection_get_for(user=request.user, pk=pk)
+    action = request.POST.get("action", "")
+    if action not in INSPECTION_ACTIONS:
+        raise Http404
     try:
         services.inspection_transition(
             inspection=inspection,
             actor=request.user,
-            to=request.POST.get("to", ""),
+            action=action,
             note=request.POST.get("note", ""),
             expected_status=request.POST.get("expected_status") or None,
         )
-    except ValueError:
-        raise Http404 from None
     except ConflictError as exc:
         _flash(request, exc)
     except DomainError as exc:
         if isinstance(exc, NotFoundError | PermissionDeniedError):
             raise
         _flash(request, exc)
-        if request.POST.get("to") == InspectionStatus.COMPLETED:
+        if action == "complete":
             return _render_perform(request, inspection, errors=exc.fields, status=400)
-    target = (
-        "inspections:perform"
-        if request.POST.get("to") == InspectionStatus.IN_PROGRESS
-        else "inspections:detail"
-    )
-    return redirect(target, pk=inspection.pk)
+    return redirect("inspections:perform" if action == "start" else "inspections:detail", pk=inspection.pk)
 
 
 def _render_perform(request, inspection, *, errors=None, status: int = 200):
@@ -431,17 +429,18 @@ def actions(request):
 @require_POST
 def action_act(request, pk: int):
     action = selectors.corrective_action_get_for(user=request.user, pk=pk)
+    move = request.POST.get("action", "")
+    if move not in CORRECTIVE_ACTION_MOVES:
+        raise Http404
     try:
         services.corrective_action_transition(
             action=action,
             actor=request.user,
-            to=request.POST.get("to", ""),
+            move=move,
             note=request.POST.get("note", ""),
             upload=request.FILES.get("file"),
             expected_status=request.POST.get("expected_status") or None,
         )
-    except ValueError:
-        raise Http404 from None
     except DomainError as exc:
         if isinstance(exc, NotFoundError | PermissionDeniedError):
             raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tanzim.inspections import services
-from tanzim.inspections.choices import InspectionKind, InspectionStatus, ItemResult
+from tanzim.inspections.choices import InspectionKind, ItemResult
 from tanzim.inspections.models import Checklist
 from tanzim.testing.inspections import fill
 
@@ -24,9 +24,7 @@ def planned(personas, checklist):
 
 @pytest.fixture
 def started(personas, planned):
-    return services.inspection_transition(
-        inspection=planned, actor=personas.inspector, action="start"
-    )
+    return services.inspection_transition(inspection=planned, actor=personas.inspector, action="start")
 
 
 @pytest.fixture

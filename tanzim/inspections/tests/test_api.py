@@ -24,7 +24,7 @@ def test_an_inspector_performs_an_inspection_end_to_end_over_the_api(personas, p
     transition = reverse("api:inspection-transition", args=[planned.pk])
 
     assert (
-        api.post(transition, {"to": "in_progress", "expected_status": "planned"}, format="json").status_code
+        api.post(transition, {"action": "start", "expected_status": "planned"}, format="json").status_code
         == 200
     )
     items = api.get(detail).json()["items"]
@@ -38,14 +38,14 @@ def test_an_inspector_performs_an_inspection_end_to_end_over_the_api(personas, p
                 format="multipart",
             )
             assert evidence.status_code == 201
-    done = api.post(transition, {"to": "completed", "note": "Everything in order."}, format="json")
+    done = api.post(transition, {"action": "complete", "note": "Everything in order."}, format="json")
 
     assert done.status_code == 200 and done.json()["score"] == 100.0 and done.json()["status"] == "completed"
 
 
 def test_completing_with_items_missing_is_a_400_listing_them(personas, started):
     response = client_for(personas.inspector).post(
-        reverse("api:inspection-transition", args=[started.pk]), {"to": "completed"}, format="json"
+        reverse("api:inspection-transition", args=[started.pk]), {"action": "complete"}, format="json"
     )
 
     assert response.status_code == 400 and response.json()["code"] == "inspection_incomplete"
@@ -152,12 +152,12 @@ def test_findings_actions_and_their_follow_up_over_the_api(personas, completed):
         == 403
     )
     assert (
-        manager.post(url, {"to": "submitted", "note": "Ten chairs added."}, format="multipart").status_code
+        manager.post(url, {"action": "submit", "note": "Ten chairs added."}, format="multipart").status_code
         == 200
     )
-    assert manager.post(url, {"to": "verified", "note": "ok"}, format="json").status_code == 403
+    assert manager.post(url, {"action": "verify", "note": "ok"}, format="json").status_code == 403
     assert (
-        inspector.post(url, {"to": "verified", "expected_status": "submitted"}, format="json").json()[
+        inspector.post(url, {"action": "verify", "expected_status": "submitted"}, format="json").json()[
             "status"
         ]
         == "verified"

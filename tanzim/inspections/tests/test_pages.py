@@ -19,7 +19,7 @@ def html(response) -> str:
 
 def test_the_inspector_fills_in_the_checklist_on_one_page_and_completes_it(client, personas, started):
     client.force_login(personas.inspector)
-    data = {"expected_status": "in_progress", "to": "completed", "note": "خوب", "complete": "1"}
+    data = {"expected_status": "in_progress", "action": "complete", "note": "خوب", "complete": "1"}
     files = {}
     for item in started.checklist.items.all():
         data[f"result_{item.pk}"] = "compliant"
@@ -45,7 +45,7 @@ def test_a_save_without_evidence_keeps_the_answers_and_completing_shows_what_is_
 
     saved = client.post(reverse("inspections:perform", args=[started.pk]), {**data, "save": "1"})
     completing = client.post(
-        reverse("inspections:perform", args=[started.pk]), {**data, "complete": "1", "to": "completed"}
+        reverse("inspections:perform", args=[started.pk]), {**data, "complete": "1", "action": "complete"}
     )
 
     assert saved.status_code == 302 and started.answers.count() == started.checklist.items.count()
@@ -96,7 +96,7 @@ def test_the_manager_sees_results_and_reports_a_corrective_action_done(client, p
     assert f'data-inspection="{completed.pk}"' in html(index) and "priority" not in html(index)
     reported = client.post(
         reverse("inspections:action-act", args=[action.pk]),
-        {"to": "submitted", "expected_status": "open", "note": "نصب شد"},
+        {"action": "submit", "expected_status": "open", "note": "نصب شد"},
     )
     assert reported.status_code == 302
     action.refresh_from_db()
@@ -105,7 +105,7 @@ def test_the_manager_sees_results_and_reports_a_corrective_action_done(client, p
     client.force_login(personas.inspector)
     client.post(
         reverse("inspections:action-act", args=[action.pk]),
-        {"to": "verified", "expected_status": "submitted", "note": ""},
+        {"action": "verify", "expected_status": "submitted", "note": ""},
     )
     action.refresh_from_db()
     assert action.status == ActionStatus.VERIFIED

@@ -263,17 +263,11 @@ def test_the_complaint_signals_reach_the_inspections_after_commit(personas, sett
 @pytest.mark.django_db
 def test_only_an_inspector_covering_the_office_starts_it(personas, planned):
     with pytest.raises(NotFoundError):
-        services.inspection_transition(
-            inspection=planned, actor=personas.manager_a, to=InspectionStatus.IN_PROGRESS
-        )
+        services.inspection_transition(inspection=planned, actor=personas.manager_a, action="start")
     with pytest.raises(PermissionDeniedError):
-        services.inspection_transition(
-            inspection=planned, actor=personas.province_admin_a, to=InspectionStatus.IN_PROGRESS
-        )
+        services.inspection_transition(inspection=planned, actor=personas.province_admin_a, action="start")
 
-    started = services.inspection_transition(
-        inspection=planned, actor=personas.inspector, to=InspectionStatus.IN_PROGRESS
-    )
+    started = services.inspection_transition(inspection=planned, actor=personas.inspector, action="start")
     assert started.status == InspectionStatus.IN_PROGRESS and started.inspector == personas.inspector
 
 
@@ -308,9 +302,7 @@ def test_completing_needs_every_item_evidence_where_required_and_a_note_on_failu
     fill(started, personas.inspector, evidence=False)
 
     with pytest.raises(DomainError) as refused:
-        services.inspection_transition(
-            inspection=started, actor=personas.inspector, to=InspectionStatus.COMPLETED
-        )
+        services.inspection_transition(inspection=started, actor=personas.inspector, action="complete")
 
     evidence_items = set(
         ChecklistItem.objects.filter(checklist=started.checklist, evidence_required=True).values_list(
@@ -355,14 +347,12 @@ def test_completion_scores_the_checklist_draws_up_findings_and_tells_the_manager
 @pytest.mark.django_db
 def test_a_stale_completion_is_a_conflict(personas, completed):
     with pytest.raises(ConflictError):
-        services.inspection_transition(
-            inspection=completed, actor=personas.inspector, to=InspectionStatus.COMPLETED
-        )
+        services.inspection_transition(inspection=completed, actor=personas.inspector, action="complete")
     with pytest.raises(ConflictError):
         services.inspection_transition(
             inspection=completed,
             actor=personas.kanoon_admin,
-            to=InspectionStatus.CANCELLED,
+            action="cancel",
             note="too late",
             expected_status="in_progress",
         )
@@ -371,14 +361,12 @@ def test_a_stale_completion_is_a_conflict(personas, completed):
 @pytest.mark.django_db
 def test_cancelling_needs_a_reason_and_frees_the_office_for_a_new_inspection(personas, planned):
     with pytest.raises(DomainError):
-        services.inspection_transition(
-            inspection=planned, actor=personas.kanoon_admin, to=InspectionStatus.CANCELLED
-        )
+        services.inspection_transition(inspection=planned, actor=personas.kanoon_admin, action="cancel")
 
     services.inspection_transition(
         inspection=planned,
         actor=personas.kanoon_admin,
-        to=InspectionStatus.CANCELLED,
+        action="cancel",
         note="The office moved.",
     )
 
@@ -414,37 +402,35 @@ def test_a_corrective_action_is_reported_by_the_manager_and_verified_by_the_insp
 
     with pytest.raises(PermissionDeniedError):
         services.corrective_action_transition(
-            action=action, actor=personas.inspector, to=ActionStatus.SUBMITTED, note="done"
+            action=action, actor=personas.inspector, move="submit", note="done"
         )
     with pytest.raises(NotFoundError):
         services.corrective_action_transition(
-            action=action, actor=personas.clerk_b, to=ActionStatus.SUBMITTED, note="done"
+            action=action, actor=personas.clerk_b, move="submit", note="done"
         )
     with pytest.raises(DomainError):
-        services.corrective_action_transition(
-            action=action, actor=personas.manager_a, to=ActionStatus.SUBMITTED, note=""
-        )
+        services.corrective_action_transition(action=action, actor=personas.manager_a, move="submit", note="")
     submitted = services.corrective_action_transition(
         action=action,
         actor=personas.manager_a,
-        to=ActionStatus.SUBMITTED,
+        move="submit",
         note="تابلو نصب شد.",
         upload=photo(),
     )
     assert submitted.status == ActionStatus.SUBMITTED and submitted.evidence
     with pytest.raises(PermissionDeniedError):
         services.corrective_action_transition(
-            action=action, actor=personas.manager_a, to=ActionStatus.VERIFIED, note="ok ok"
+            action=action, actor=personas.manager_a, move="verify", note="ok ok"
         )
     reopened = services.corrective_action_transition(
-        action=action, actor=personas.inspector, to=ActionStatus.OPEN, note="رسیدها هنوز صادر نمی‌شود."
+        action=action, actor=personas.inspector, move="reopen", note="رسیدها هنوز صادر نمی‌شود."
     )
     assert reopened.status == ActionStatus.OPEN
     services.corrective_action_transition(
-        action=action, actor=personas.manager_a, to=ActionStatus.SUBMITTED, note="رسید صادر می‌شود."
+        action=action, actor=personas.manager_a, move="submit", note="رسید صادر می‌شود."
     )
     verified = services.corrective_action_transition(
-        action=action, actor=personas.inspector, to=ActionStatus.VERIFIED, expected_status="submitted"
+        action=action, actor=personas.inspector, move="verify", expected_status="submitted"
     )
     assert verified.status == ActionStatus.VERIFIED
     assert [e.to_status for e in verified.events.order_by("pk")] == [

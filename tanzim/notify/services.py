@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -10,10 +11,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from tanzim.audit.workflow import bulk_transition, transition
+from tanzim.common.errors import ConflictError
 from tanzim.notify.backends import DeliveryError, send_email, sms_backend
 from tanzim.notify.choices import Channel, MessageStatus
 from tanzim.notify.messages import TEMPLATES
 from tanzim.notify.models import Message
+from tanzim.notify.workflows import MESSAGE
 
 # A claim older than this is assumed to belong to a crashed worker and is taken over.
 STALE_CLAIM = timedelta(minutes=5)
@@ -68,15 +72,24 @@ def message_enqueue(
     return message
 
 
-def _claim(message_id: int) -> bool:
-    """Take a message for sending; only one worker can win (compare-and-set)."""
-    now = timezone.now()
-    claimable = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
+def _claimable(now) -> Q:
+    """Due and waiting, or claimed by a worker that has not finished for too long (crashed)."""
+    return Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
         status=MessageStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
     )
-    return bool(
-        Message.objects.filter(claimable, pk=message_id).update(status=MessageStatus.SENDING, claimed_at=now)
-    )
+
+
+def _claim(message_id: int) -> bool:
+    """Take a message for sending; only one worker can win (the engine's claim, SKIP LOCKED)."""
+    now = timezone.now()
+    rows = Message.objects.filter(_claimable(now), pk=message_id)
+    return bool(bulk_transition(MESSAGE, rows, MessageStatus.SENDING, now=now))
+
+
+def _finish(message: Message, new: str, **changes: Any) -> None:
+    """Record how a claimed send ended; a message that is no longer being sent is left as it is."""
+    with contextlib.suppress(ConflictError):
+        transition(MESSAGE, message, new, expected_status=MessageStatus.SENDING, changes=changes)
 
 
 def message_deliver(*, message_id: int) -> str:
@@ -92,25 +105,18 @@ def message_deliver(*, message_id: int) -> str:
     except DeliveryError as exc:
         attempts = message.attempts + 1
         failed = attempts >= settings.NOTIFY_MAX_ATTEMPTS
-        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        _finish(
+            message,
+            MessageStatus.FAILED if failed else MessageStatus.PENDING,
             attempts=attempts,
-            status=MessageStatus.FAILED if failed else MessageStatus.PENDING,
             next_attempt_at=timezone.now() + timedelta(seconds=min(3600, 15 * 2**attempts)),
             last_error=str(exc)[:300],
         )
         return MessageStatus.FAILED if failed else MessageStatus.PENDING
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=MessageStatus.SENT,
-        sent_at=timezone.now(),
-        attempts=message.attempts + 1,
-        provider_ref=ref[:100],
-    )
+    _finish(message, MessageStatus.SENT, attempts=message.attempts + 1, provider_ref=ref[:100])
     return MessageStatus.SENT
 
 
 def due_message_ids(limit: int = 500) -> list[int]:
-    now = timezone.now()
-    due = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=MessageStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    return list(Message.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    due = Message.objects.filter(_claimable(timezone.now()))
+    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

@@ -10,9 +10,11 @@ from typing import Any
 from django.db import transaction
 
 from tanzim.audit import services as audit
+from tanzim.audit.workflow import transition
 from tanzim.common.errors import ConflictError
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import City, Counter, Holiday, Licence, Office, Province, WorkingHours
+from tanzim.offices.workflows import OFFICE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -126,20 +128,27 @@ def office_create(
 
 
 @transaction.atomic
-def office_set_status(*, actor: Any, office: Office, status: str, reason: str) -> Office:
-    office = Office.objects.select_for_update().get(pk=office.pk)
-    old = office.status
-    if old == status:
-        return office
-    if old == OfficeStatus.CLOSED:
+def office_set_status(
+    *, actor: Any, office: Office, status: str, reason: str, expected_status: str | None = None
+) -> Office:
+    """Suspend, reopen or close an office; setting the status it already has changes nothing.
+
+    The scheduling app reopens or closes the office's future slots when it hears of the move
+    (``transitioned``, after commit).
+    """
+    current = Office.objects.select_for_update().get(pk=office.pk)
+    if expected_status and expected_status != current.status:
+        raise ConflictError(code="stale_status")
+    if current.status == status:
+        return current
+    if current.status == OfficeStatus.CLOSED:
         raise ConflictError(code="office_closed")
-    office.status = OfficeStatus(status)
-    office.save(update_fields=["status", "updated_at"])
-    audit.record(
+    return transition(
+        OFFICE,
+        current,
+        status,
         actor=actor,
-        action="offices.office.status_changed",
-        obj=office,
-        office=office,
-        data={"from": old, "to": status, "reason": reason},
+        expected_status=current.status,
+        reason=reason,
+        audit_data={"to": status},
     )
-    return office

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
+from tanzim.audit.workflow import transitioned
 from tanzim.offices.models import Counter, Holiday, Office, WorkingHours
 
 appointment_booked = Signal()  # appointment_id
@@ -44,6 +45,12 @@ def office_changed(sender, instance, created=False, raw=False, **kwargs):
     if raw or created:
         return
     _regenerate_office(instance.pk)
+
+
+@receiver(transitioned, sender=Office, dispatch_uid="scheduling-office-moved")
+def office_moved(sender, pk, **kwargs):
+    # Suspended, closed or reopened through the offices workflow (an UPDATE: no post_save).
+    _regenerate_office(pk)
 
 
 @receiver([post_save, post_delete], sender=Holiday, dispatch_uid="scheduling-holiday-changed")

@@ -6,6 +6,7 @@ from datetime import date, time
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from tanzim.audit.models import AuditEvent
 from tanzim.audit.services import audit_verify
@@ -93,7 +94,7 @@ def test_suspending_an_office_is_audited_with_the_reason(admin_user, tehran):
 
     office.refresh_from_db()
     assert office.status == OfficeStatus.SUSPENDED
-    event = AuditEvent.objects.get(action="offices.office.status_changed")
+    event = AuditEvent.objects.get(action="offices.office.suspended")
     assert event.data == {"from": "active", "to": "suspended", "reason": "بازرسی"}
     assert event.actor == admin_user
     assert event.office_id == office.pk
@@ -104,7 +105,11 @@ def test_setting_the_same_status_again_changes_and_records_nothing(admin_user, t
 
     office_set_status(actor=admin_user, office=office, status=OfficeStatus.ACTIVE, reason="")
 
-    assert not AuditEvent.objects.filter(action="offices.office.status_changed").exists()
+    assert (
+        not AuditEvent.objects.filter(action__startswith="offices.office.")
+        .exclude(action="offices.office.created")
+        .exists()
+    )
 
 
 def test_a_suspended_office_can_be_reopened(admin_user, tehran):
@@ -124,7 +129,38 @@ def test_it_refuses_to_reopen_a_closed_office(admin_user, tehran):
 
     assert info.value.code == "office_closed"
     assert Office.objects.get(pk=office.pk).status == OfficeStatus.CLOSED
-    assert AuditEvent.objects.filter(action="offices.office.status_changed").count() == 1
+    assert AuditEvent.objects.filter(action="offices.office.closed").count() == 1
+    assert not AuditEvent.objects.filter(action="offices.office.active").exists()
+
+
+def test_a_stale_status_change_is_a_conflict(admin_user, tehran):
+    office = OfficeFactory(city=tehran)
+    office_set_status(actor=admin_user, office=office, status=OfficeStatus.SUSPENDED, reason="بازرسی")
+
+    with pytest.raises(ConflictError) as info:
+        office_set_status(
+            actor=admin_user,
+            office=office,
+            status=OfficeStatus.CLOSED,
+            reason="",
+            expected_status=OfficeStatus.ACTIVE,
+        )
+
+    assert info.value.code == "stale_status"
+    assert Office.objects.get(pk=office.pk).status == OfficeStatus.SUSPENDED
+
+
+def test_the_admin_moves_an_office_through_its_workflow_only(client, tehran):
+    office = OfficeFactory(city=tehran)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:offices_office_changelist")
+
+    client.post(url, {"action": "suspend", "_selected_action": [office.pk]})
+
+    assert Office.objects.get(pk=office.pk).status == OfficeStatus.SUSPENDED
+    assert AuditEvent.objects.filter(action="offices.office.suspended", office_id=office.pk).exists()
+    page = client.get(reverse("admin:offices_office_change", args=[office.pk])).content.decode()
+    assert 'name="status"' not in page
 
 
 def test_the_database_refuses_a_licence_that_ends_before_it_starts(tehran):

@@ -60,9 +60,10 @@ from tanzim.catalog.models import Service  # noqa: E402
 from tanzim.offices.choices import LicenceKind  # noqa: E402
 from tanzim.offices.models import City, Counter, Licence, Office, WorkingHours  # noqa: E402
 from tanzim.offices.services import DEFAULT_HOURS  # noqa: E402
-from tanzim.scheduling import rebalance, selectors  # noqa: E402
+from tanzim.scheduling import selectors  # noqa: E402
 from tanzim.scheduling.models import OfficeQueueStats, Slot  # noqa: E402
 from tanzim.scheduling.services import slots_generate_all  # noqa: E402
+from tanzim.scheduling.services.flexible import rebalance  # noqa: E402
 from tanzim.scheduling.suggestions import suggest  # noqa: E402
 
 OFFICE_PREFIX = "BS"

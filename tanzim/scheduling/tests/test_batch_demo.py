@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tanzim.scheduling import batch, rebalance
 from tanzim.scheduling.choices import FlexibleRequestStatus
 from tanzim.scheduling.models import Appointment, FlexibleRequest, QueueTicket, Slot
 from tanzim.scheduling.services import flexible_request_create
+from tanzim.scheduling.services.flexible import batch, rebalance
 from tanzim.testing.scheduling import at
 
 pytestmark = pytest.mark.django_db

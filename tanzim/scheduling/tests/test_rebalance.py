@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from tanzim.scheduling import rebalance as rb
+from tanzim.scheduling.services.flexible import rebalance as rb
 
 
 def tiny() -> rb.Problem:

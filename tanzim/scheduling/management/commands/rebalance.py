@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tanzim.accounts.models import User
-from tanzim.scheduling import batch, rebalance
+from tanzim.scheduling.services.flexible import batch, rebalance
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-"""The rebalancer on real data: offices and free places from the slot table, flexible requests
-from the database (or generated around cities by population), and booking the result."""
+"""The nightly batch: offices and free places from the slot table, flexible requests from the
+database (or generated around cities by population), the rebalancer's assignment, and booking it."""
 
 from __future__ import annotations
 
@@ -11,14 +11,17 @@ from django.db.models import F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from tanzim.audit.workflow import bulk_transition
 from tanzim.common.jalali import TEHRAN, tehran_date
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import City, Office
 from tanzim.offices.selectors import valid_licences
-from tanzim.scheduling import rebalance, selectors
+from tanzim.scheduling import selectors
 from tanzim.scheduling.choices import FlexibleRequestStatus, SlotStatus
 from tanzim.scheduling.models import FlexibleRequest, OfficeQueueStats, Slot
-from tanzim.scheduling.services import flexible_request_assign
+from tanzim.scheduling.services.flexible import rebalance
+from tanzim.scheduling.services.flexible.requests import flexible_request_assign
+from tanzim.scheduling.workflows import FLEXIBLE_REQUEST
 
 GROUPS = ["", *LicenceKind.values]  # group 0: no licence needed
 
@@ -149,3 +152,15 @@ def apply(batch: BatchInput, result: rebalance.Result, *, actor, progress=None) 
         )
         counts["booked" if booked else "missed"] += 1
     return counts
+
+
+def flexible_requests_run(*, days: int = 5, k: int = 10, now: datetime | None = None) -> dict[str, int]:
+    """Expire requests whose window passed, then assign and book the rest (the nightly batch)."""
+    now = now or timezone.now()
+    stale = FlexibleRequest.objects.filter(latest__lt=tehran_date(now) + timedelta(days=1))
+    expired = len(bulk_transition(FLEXIBLE_REQUEST, stale, FlexibleRequestStatus.UNASSIGNED, now=now))
+    data = from_database(days=days, now=now)
+    if not data.requests or not len(data.problem.bucket_capacity):
+        return {"expired": expired, "booked": 0, "missed": 0, "unassigned": len(data.requests)}
+    result = rebalance.solve_optimal(data.problem, k=k)
+    return {"expired": expired, **apply(data, result, actor=None)}

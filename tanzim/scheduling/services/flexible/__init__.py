@@ -1,0 +1,20 @@
+"""Flexible requests and the nightly batch that places them.
+
+- ``requests``: a citizen's request (create, withdraw) and booking one assignment;
+- ``rebalance``: the assignment as a transportation problem (HiGHS), pure NumPy/SciPy;
+- ``batch``: the problem read from the database, solved, and booked.
+"""
+
+from tanzim.scheduling.services.flexible.batch import flexible_requests_run
+from tanzim.scheduling.services.flexible.requests import (
+    flexible_request_assign,
+    flexible_request_create,
+    flexible_request_withdraw,
+)
+
+__all__ = [
+    "flexible_request_assign",
+    "flexible_request_create",
+    "flexible_request_withdraw",
+    "flexible_requests_run",
+]

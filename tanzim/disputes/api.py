@@ -770,23 +770,25 @@ class ActionView(APIView):
         user, action = request.user, data["action"]
         expected, note = data.get("expected_status"), data["note"]
         if action == "triage":
-            dispute = services.dispute_triage(dispute=dispute, actor=user, expected=expected)
+            dispute = services.dispute_triage(dispute=dispute, actor=user, expected_status=expected)
         elif action == "invite":
-            dispute = services.dispute_invite(dispute=dispute, actor=user, expected=expected).dispute
+            dispute = services.dispute_invite(dispute=dispute, actor=user, expected_status=expected).dispute
         elif action in ("accept", "decline"):
             dispute = services.dispute_respond(
-                dispute=dispute, actor=user, accept=action == "accept", note=note, expected=expected
+                dispute=dispute, actor=user, accept=action == "accept", note=note, expected_status=expected
             )
         elif action == "withdraw":
-            dispute = services.dispute_withdraw(dispute=dispute, actor=user, note=note, expected=expected)
+            dispute = services.dispute_withdraw(
+                dispute=dispute, actor=user, note=note, expected_status=expected
+            )
         elif action == "fail":
             if data["reason"] not in [r.value for r in MANUAL_FAILURE_REASONS]:
                 raise DomainError(fields={"reason": [_("Choose a reason.")]})
             dispute = services.dispute_fail(
-                dispute=dispute, actor=user, reason=data["reason"], note=note, expected=expected
+                dispute=dispute, actor=user, reason=data["reason"], note=note, expected_status=expected
             )
         elif action == "close":
-            dispute = services.dispute_close(dispute=dispute, actor=user, note=note, expected=expected)
+            dispute = services.dispute_close(dispute=dispute, actor=user, note=note, expected_status=expected)
         elif action == "refer":
             services.referral_create(
                 dispute=dispute,
@@ -794,7 +796,7 @@ class ActionView(APIView):
                 target=data.get("target"),
                 reason=data["reason"] or None,
                 note=note,
-                expected=expected,
+                expected_status=expected,
             )
         elif action == "assign":
             mediator = None
@@ -1188,7 +1190,7 @@ class ReferralListView(APIView):
             target=data.get("target"),
             reason=data.get("reason"),
             note=data["note"],
-            expected=data.get("expected_status"),
+            expected_status=data.get("expected_status"),
         )
         return Response(DisputeReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 

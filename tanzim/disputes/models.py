@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
 from tanzim.disputes.choices import (
     AgreementKind,
     ArbitrationStatus,
@@ -302,33 +303,17 @@ class PartyOtp(models.Model):
         return f"{self.purpose} OTP #{self.pk}"
 
 
-class DisputeEvent(models.Model):
-    """One row per transition of the dispute or of a sub-workflow: who, for whom, what, why, when."""
+class DisputeEvent(TransitionEvent):
+    """One row per transition of the dispute or of a sub-workflow: who, for whom, what, why, when.
+
+    The engine (``tanzim.audit.workflow``) writes the rows of every move; the other rows (an
+    invitation sent, a party joined, a signature) are written by the services.
+    """
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
     subject = models.CharField(_("about"), max_length=12, choices=EventSubject.choices)
     subject_id = models.BigIntegerField(_("object"), null=True, blank=True)
-    created_at = models.DateTimeField(_("time"), db_index=True)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("on behalf of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
 
     class Meta:

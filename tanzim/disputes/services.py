@@ -31,6 +31,7 @@ from tanzim.accounts import services as account_services
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.audit import services as audit
+from tanzim.audit.workflow import Workflow, transition
 from tanzim.common import ratelimit
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.idempotency import check_replay, fingerprint
@@ -41,16 +42,9 @@ from tanzim.common.normalize import normalize_text
 from tanzim.disputes import codes, rules, selectors
 from tanzim.disputes.choices import (
     ABSOLUTE_GROUNDS,
-    ALLOWED,
-    ARBITRATION_ALLOWED,
-    ARBITRATOR_ALLOWED,
-    AWARD_ALLOWED,
     FINAL,
     MANUAL_FAILURE_REASONS,
     OUTCOME,
-    REFERRAL_ALLOWED,
-    SESSION_ALLOWED,
-    SETTLEMENT_ALLOWED,
     AgreementKind,
     ArbitrationStatus,
     ArbitratorSeat,
@@ -98,6 +92,7 @@ from tanzim.disputes.models import (
 )
 from tanzim.disputes.selectors import Access, access_for
 from tanzim.disputes.signals import dispute_concluded
+from tanzim.disputes.workflows import ARBITRATION, ARBITRATOR, AWARD, DISPUTE, REFERRAL, SESSION, SETTLEMENT
 from tanzim.notify.services import message_enqueue
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office, WorkingHours
@@ -111,36 +106,6 @@ JOIN_WINDOW = 3600
 MAX_OBLIGATIONS = 60
 MAX_OBLIGATION_YEARS = 10
 SESSION_MINUTES = (15, 240)
-
-# Who may make each move of the ladder. "claimant"/"respondent" mean that party's own account;
-# "staff" means the office's clerks and managers (acting for a party when it is a party's move);
-# "convener" the dispute's mediator or arbitrators; "system" a move with no person (a deadline).
-MOVERS: dict[tuple[str, str], frozenset[str]] = {
-    (DisputeStatus.INTAKE, DisputeStatus.TRIAGED): frozenset({"staff"}),
-    (DisputeStatus.INTAKE, DisputeStatus.REFERRED): frozenset({"staff"}),
-    (DisputeStatus.INTAKE, DisputeStatus.WITHDRAWN): frozenset({"staff", "claimant"}),
-    (DisputeStatus.TRIAGED, DisputeStatus.INVITED): frozenset({"staff", "convener"}),
-    (DisputeStatus.TRIAGED, DisputeStatus.REFERRED): frozenset({"staff"}),
-    (DisputeStatus.TRIAGED, DisputeStatus.WITHDRAWN): frozenset({"staff", "claimant"}),
-    (DisputeStatus.INVITED, DisputeStatus.MEDIATION): frozenset({"staff", "respondent"}),
-    (DisputeStatus.INVITED, DisputeStatus.ARBITRATION): frozenset({"staff", "respondent"}),
-    (DisputeStatus.INVITED, DisputeStatus.FAILED): frozenset({"staff", "respondent", "system"}),
-    (DisputeStatus.INVITED, DisputeStatus.WITHDRAWN): frozenset({"staff", "claimant"}),
-    (DisputeStatus.MEDIATION, DisputeStatus.SETTLED): frozenset(
-        {"staff", "convener", "claimant", "respondent"}
-    ),
-    (DisputeStatus.MEDIATION, DisputeStatus.FAILED): frozenset({"staff", "convener", "respondent", "system"}),
-    (DisputeStatus.MEDIATION, DisputeStatus.WITHDRAWN): frozenset({"staff", "claimant"}),
-    (DisputeStatus.FAILED, DisputeStatus.ARBITRATION): frozenset({"staff"}),
-    (DisputeStatus.FAILED, DisputeStatus.REFERRED): frozenset({"staff"}),
-    (DisputeStatus.FAILED, DisputeStatus.CLOSED): frozenset({"staff", "system"}),
-    (DisputeStatus.ARBITRATION, DisputeStatus.AWARDED): frozenset({"staff", "convener"}),
-    (DisputeStatus.ARBITRATION, DisputeStatus.SETTLED): frozenset(
-        {"staff", "convener", "claimant", "respondent"}
-    ),
-    (DisputeStatus.ARBITRATION, DisputeStatus.FAILED): frozenset({"staff", "system"}),
-    (DisputeStatus.ARBITRATION, DisputeStatus.WITHDRAWN): frozenset({"staff", "claimant"}),
-}
 
 # SMS to the parties when the dispute reaches a stage.
 NOTIFY_ON = {
@@ -321,26 +286,12 @@ def _send_concluded(dispute: Dispute, outcome: str) -> None:
 # --- the dispute ladder: one transition service ---------------------------------------------------
 
 
-def _check_mover(dispute: Dispute, actor: Any, old: str, to: str) -> None:
-    movers = MOVERS.get((old, to), frozenset())
-    if actor is None:
-        if "system" not in movers:
-            raise PermissionDeniedError()
-        return
-    access = access_for(dispute=dispute, user=actor)
-    if not access.any:
-        raise selectors._not_found()
-    ok = (
-        ("staff" in movers and access.staff)
-        or ("convener" in movers and access.convener)
-        or ("claimant" in movers and access.role == PartyRole.CLAIMANT)
-        or ("respondent" in movers and access.role == PartyRole.RESPONDENT)
-    )
-    if not ok:
-        raise PermissionDeniedError(
-            _("You cannot move this dispute to “%(to)s”.") % {"to": DisputeStatus(to).label},
-            code="move_not_allowed",
-        )
+def _fk_ids(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Other fields a move writes, a related object given by its id (what the engine sets back)."""
+    return {
+        f"{name}_id" if isinstance(value, models.Model) else name: getattr(value, "pk", value)
+        for name, value in changes.items()
+    }
 
 
 def dispute_transition(
@@ -349,7 +300,7 @@ def dispute_transition(
     to: str,
     actor: Any,
     reason: str = "",
-    expected: str | None = None,
+    expected_status: str | None = None,
     on_behalf_of: Any = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Dispute:
@@ -359,59 +310,31 @@ def dispute_transition(
     ``due_at`` in it is the new stage's deadline, otherwise the dispute has none.
     """
     try:
-        to = DisputeStatus(to)
+        to = DisputeStatus(to).value
     except ValueError as exc:
         raise DomainError(fields={"to": [_("Unknown stage.")]}) from exc
+    changes = {"due_at": None, **(extra or {})}
     with transaction.atomic():
-        current = Dispute.objects.select_related("office", "mediator").get(pk=_pk(dispute))
-        old = current.status
-        if expected and expected != old:
-            raise ConflictError(code="stale_status")
-        if to not in ALLOWED[old]:
-            raise ConflictError(
-                _("A dispute at stage “%(status)s” cannot move to “%(to)s”.")
-                % {"status": current.get_status_display(), "to": to.label},
-                code="transition_not_allowed",
-            )
-        _check_mover(current, actor, old, to)
-        now = _now()
-        changes = {"due_at": None, **(extra or {})}
-        changes.update(status=to, status_changed_at=now, updated_at=now)
-        if to in FINAL:
-            changes["concluded_at"] = now
-        if not Dispute.objects.filter(pk=current.pk, status=old).update(**changes):
-            raise ConflictError(code="stale_status")
-        _event(
-            current,
-            subject=EventSubject.DISPUTE,
-            frm=old,
-            to=to,
+        moved = transition(
+            DISPUTE,
+            _pk(dispute),
+            to,
             actor=actor,
-            on_behalf_of=on_behalf_of,
+            expected_status=expected_status,
             reason=reason,
-            due_at=changes.get("due_at"),
-            now=now,
-        )
-        audit.record(
-            action=f"disputes.dispute.{to}",
-            actor=actor,
             on_behalf_of=on_behalf_of,
-            obj=current,
-            office=current.office_id,
-            data={
-                "from": old,
-                "reason": str(reason)[:300],
-                "failure_reason": changes.get("failure_reason", ""),
-            },
+            changes=_fk_ids(changes),
+            event_data={"due_at": changes["due_at"]},
+            audit_data={"failure_reason": changes.get("failure_reason", "")},
         )
         current = Dispute.objects.select_related("office", "office__province", "mediator", "case").get(
-            pk=current.pk
+            pk=moved.pk
         )
-        _after_transition(current, old, to, actor)
+        _after_transition(current, to, actor)
     return current
 
 
-def _after_transition(dispute: Dispute, old: str, new: str, actor: Any) -> None:
+def _after_transition(dispute: Dispute, new: str, actor: Any) -> None:
     if new in FINAL or new == DisputeStatus.FAILED:
         _wind_down(dispute, actor)
     template = NOTIFY_ON.get(new)
@@ -458,81 +381,46 @@ def _wind_down(dispute: Dispute, actor: Any) -> None:
 # --- sub-workflow transition services -------------------------------------------------------------
 
 
-def _sub_transition(
-    *,
-    model: type[models.Model],
+def _sub_move(
+    workflow: Workflow[Any],
     obj: Any,
-    table: Mapping[str, frozenset[str]],
-    field_name: str,
-    subject: str,
     to: str,
+    *,
     actor: Any,
-    dispute: Dispute,
+    dispute_id: int,
     reason: str = "",
     changes: Mapping[str, Any] | None = None,
     on_behalf_of: Any = None,
 ) -> Any:
-    old = model.objects.filter(pk=obj.pk).values_list(field_name, flat=True).first()
-    if old is None:
-        raise NotFoundError()
-    if to not in table[old]:
-        raise ConflictError(
-            _("This cannot change from “%(old)s” to “%(to)s”.") % {"old": old, "to": to},
-            code="transition_not_allowed",
-        )
-    if not model.objects.filter(pk=obj.pk, **{field_name: old}).update(**{field_name: to, **(changes or {})}):
-        raise ConflictError(code="stale_status")
-    _event(
-        dispute,
-        subject=subject,
-        subject_id=obj.pk,
-        frm=old,
-        to=to,
+    return transition(
+        workflow,
+        obj,
+        to,
         actor=actor,
-        on_behalf_of=on_behalf_of,
         reason=reason,
-    )
-    audit.record(
-        action=f"disputes.{subject}.{to}",
-        actor=actor,
         on_behalf_of=on_behalf_of,
-        obj=obj,
-        office=dispute.office_id,
-        data={"dispute": dispute.pk, "from": old, "reason": str(reason)[:200]},
+        changes=changes,
+        audit_data={"dispute": dispute_id},
     )
-    obj.refresh_from_db()
-    return obj
 
 
 def session_transition(
     *, session: Session, to: str, actor: Any, reason: str = "", changes: Mapping[str, Any] | None = None
 ) -> Session:
-    return _sub_transition(
-        model=Session,
-        obj=session,
-        table=SESSION_ALLOWED,
-        field_name="status",
-        subject=EventSubject.SESSION,
-        to=to,
-        actor=actor,
-        dispute=session.dispute,
-        reason=reason,
-        changes=changes,
+    return _sub_move(
+        SESSION, session, to, actor=actor, dispute_id=session.dispute_id, reason=reason, changes=changes
     )
 
 
 def settlement_transition(
     *, settlement: Settlement, to: str, actor: Any, reason: str = "", changes: Mapping[str, Any] | None = None
 ) -> Settlement:
-    return _sub_transition(
-        model=Settlement,
-        obj=settlement,
-        table=SETTLEMENT_ALLOWED,
-        field_name="status",
-        subject=EventSubject.SETTLEMENT,
-        to=to,
+    return _sub_move(
+        SETTLEMENT,
+        settlement,
+        to,
         actor=actor,
-        dispute=settlement.dispute,
+        dispute_id=settlement.dispute_id,
         reason=reason,
         changes=changes,
     )
@@ -546,15 +434,12 @@ def arbitration_transition(
     reason: str = "",
     changes: Mapping[str, Any] | None = None,
 ) -> Arbitration:
-    return _sub_transition(
-        model=Arbitration,
-        obj=arbitration,
-        table=ARBITRATION_ALLOWED,
-        field_name="status",
-        subject=EventSubject.ARBITRATION,
-        to=to,
+    return _sub_move(
+        ARBITRATION,
+        arbitration,
+        to,
         actor=actor,
-        dispute=arbitration.dispute,
+        dispute_id=arbitration.dispute_id,
         reason=reason,
         changes=changes,
     )
@@ -569,32 +454,20 @@ def arbitrator_transition(
     reason: str = "",
     changes: Mapping[str, Any] | None = None,
 ) -> Arbitrator:
-    return _sub_transition(
-        model=Arbitrator,
-        obj=arbitrator,
-        table=ARBITRATOR_ALLOWED,
-        field_name="status",
-        subject=EventSubject.ARBITRATOR,
-        to=to,
-        actor=actor,
-        dispute=dispute,
-        reason=reason,
-        changes=changes,
+    return _sub_move(
+        ARBITRATOR, arbitrator, to, actor=actor, dispute_id=dispute.pk, reason=reason, changes=changes
     )
 
 
 def award_transition(
     *, award: Award, to: str, actor: Any, reason: str = "", on_behalf_of: Any = None
 ) -> Award:
-    return _sub_transition(
-        model=Award,
-        obj=award,
-        table=AWARD_ALLOWED,
-        field_name="compliance",
-        subject=EventSubject.AWARD,
-        to=to,
+    return _sub_move(
+        AWARD,
+        award,
+        to,
         actor=actor,
-        dispute=award.arbitration.dispute,
+        dispute_id=award.arbitration.dispute_id,
         reason=reason,
         on_behalf_of=on_behalf_of,
     )
@@ -603,17 +476,8 @@ def award_transition(
 def referral_transition(
     *, referral: Referral, to: str, actor: Any, reason: str = "", changes: Mapping[str, Any] | None = None
 ) -> Referral:
-    return _sub_transition(
-        model=Referral,
-        obj=referral,
-        table=REFERRAL_ALLOWED,
-        field_name="status",
-        subject=EventSubject.REFERRAL,
-        to=to,
-        actor=actor,
-        dispute=referral.dispute,
-        reason=reason,
-        changes=changes,
+    return _sub_move(
+        REFERRAL, referral, to, actor=actor, dispute_id=referral.dispute_id, reason=reason, changes=changes
     )
 
 
@@ -1053,14 +917,14 @@ def triage_decide(*, category: str, claim_amount: int | None) -> TriageDecision:
     )
 
 
-def dispute_triage(*, dispute: Dispute, actor: User, expected: str | None = None) -> Dispute:
+def dispute_triage(*, dispute: Dispute, actor: User, expected_status: str | None = None) -> Dispute:
     """Intake → triaged with a recommended path; an out-of-scope dispute goes straight to court."""
     with transaction.atomic():
         dispute = _lock(dispute)
         _require(access_for(dispute=dispute, user=actor), "staff")
         if dispute.status != DisputeStatus.INTAKE:
             raise ConflictError(_("This dispute was already triaged."), code="already_triaged")
-        if expected and expected != dispute.status:
+        if expected_status and expected_status != dispute.status:
             raise ConflictError(code="stale_status")
         decision = triage_decide(category=dispute.category, claim_amount=dispute.claim_amount)
         fields = {
@@ -1080,7 +944,7 @@ def dispute_triage(*, dispute: Dispute, actor: User, expected: str | None = None
                 to=DisputeStatus.TRIAGED,
                 actor=actor,
                 reason=decision.note,
-                expected=DisputeStatus.INTAKE,
+                expected_status=DisputeStatus.INTAKE,
                 extra=fields,
             )
         Dispute.objects.filter(pk=dispute.pk).update(**fields)
@@ -1106,7 +970,7 @@ class Invitation:
     attempt: int
 
 
-def dispute_invite(*, dispute: Dispute, actor: User | None, expected: str | None = None) -> Invitation:
+def dispute_invite(*, dispute: Dispute, actor: User | None, expected_status: str | None = None) -> Invitation:
     """Send the respondent an SMS with a fresh join code (older codes stop working).
 
     The first invitation moves the dispute to "invited"; later ones are reminders, counted
@@ -1116,7 +980,7 @@ def dispute_invite(*, dispute: Dispute, actor: User | None, expected: str | None
         dispute = _lock(dispute)
         if actor is not None:
             _require(access_for(dispute=dispute, user=actor), "staff", "convener")
-        if expected and expected != dispute.status:
+        if expected_status and expected_status != dispute.status:
             raise ConflictError(code="stale_status")
         if dispute.status not in (DisputeStatus.TRIAGED, DisputeStatus.INVITED):
             raise ConflictError(
@@ -1163,7 +1027,7 @@ def dispute_invite(*, dispute: Dispute, actor: User | None, expected: str | None
                 dispute=dispute,
                 to=DisputeStatus.INVITED,
                 actor=actor,
-                expected=DisputeStatus.TRIAGED,
+                expected_status=DisputeStatus.TRIAGED,
                 extra=fields,
             )
         else:
@@ -1208,7 +1072,7 @@ def invitation_follow_up(*, dispute_id: int, now: datetime | None = None) -> str
         return "skipped"
     if dispute.invite_attempts < settings.DISPUTES_INVITE_MAX_TRIES:
         try:
-            dispute_invite(dispute=dispute, actor=None, expected=DisputeStatus.INVITED)
+            dispute_invite(dispute=dispute, actor=None, expected_status=DisputeStatus.INVITED)
         except (ConflictError, DomainError):
             return "skipped"
         return "reminded"
@@ -1218,7 +1082,7 @@ def invitation_follow_up(*, dispute_id: int, now: datetime | None = None) -> str
             to=DisputeStatus.FAILED,
             actor=None,
             reason=str(_("No answer after %(n)s invitations.") % {"n": dispute.invite_attempts}),
-            expected=DisputeStatus.INVITED,
+            expected_status=DisputeStatus.INVITED,
             extra={
                 "failure_reason": FailureReason.NOT_CONTACTABLE,
                 "respondent_response": RespondentResponse.NOT_CONTACTABLE,
@@ -1537,7 +1401,7 @@ def mediator_assign(*, dispute: Dispute, actor: User, mediator: User | None = No
 
 
 def dispute_respond(
-    *, dispute: Dispute, actor: User, accept: bool, note: str = "", expected: str | None = None
+    *, dispute: Dispute, actor: User, accept: bool, note: str = "", expected_status: str | None = None
 ) -> Dispute:
     """The respondent accepts resolution (mediation or arbitration, as triaged) or declines it."""
     with transaction.atomic():
@@ -1560,7 +1424,7 @@ def dispute_respond(
                 actor=actor,
                 on_behalf_of=on_behalf,
                 reason=note,
-                expected=expected or DisputeStatus.INVITED,
+                expected_status=expected_status or DisputeStatus.INVITED,
                 extra={
                     "failure_reason": FailureReason.RESPONDENT_DECLINED,
                     "respondent_response": RespondentResponse.DECLINED,
@@ -1577,7 +1441,7 @@ def dispute_respond(
                 actor=actor,
                 on_behalf_of=on_behalf,
                 reason=note,
-                expected=expected or DisputeStatus.INVITED,
+                expected_status=expected_status or DisputeStatus.INVITED,
                 extra=answer,
             )
         start = tehran_date(now)
@@ -1589,7 +1453,7 @@ def dispute_respond(
             actor=actor,
             on_behalf_of=on_behalf,
             reason=note,
-            expected=expected or DisputeStatus.INVITED,
+            expected_status=expected_status or DisputeStatus.INVITED,
             extra={
                 **answer,
                 "mediator": mediator,
@@ -1694,7 +1558,7 @@ def mediation_expire(*, dispute_id: int, now: datetime | None = None) -> str:
             to=DisputeStatus.FAILED,
             actor=None,
             reason=str(_("The window closed on %(day)s.") % {"day": format_jalali(dispute.window_ends_on)}),
-            expected=DisputeStatus.MEDIATION,
+            expected_status=DisputeStatus.MEDIATION,
             extra={"failure_reason": FailureReason.WINDOW_EXPIRED, "due_at": _idle_due(now)},
         )
     except ConflictError:
@@ -1703,7 +1567,7 @@ def mediation_expire(*, dispute_id: int, now: datetime | None = None) -> str:
 
 
 def dispute_fail(
-    *, dispute: Dispute, actor: User, reason: str, note: str = "", expected: str | None = None
+    *, dispute: Dispute, actor: User, reason: str, note: str = "", expected_status: str | None = None
 ) -> Dispute:
     """Record a coded failure by hand (the mediator or the office; the respondent may withdraw)."""
     if reason not in [r.value for r in MANUAL_FAILURE_REASONS]:
@@ -1734,13 +1598,13 @@ def dispute_fail(
             to=DisputeStatus.FAILED,
             actor=actor,
             reason=note,
-            expected=expected or dispute.status,
+            expected_status=expected_status or dispute.status,
             extra=extra,
         )
 
 
 def dispute_withdraw(
-    *, dispute: Dispute, actor: User, note: str = "", expected: str | None = None
+    *, dispute: Dispute, actor: User, note: str = "", expected_status: str | None = None
 ) -> Dispute:
     """The claimant withdraws (or the office records it for them)."""
     with transaction.atomic():
@@ -1755,13 +1619,13 @@ def dispute_withdraw(
             actor=actor,
             on_behalf_of=on_behalf,
             reason=note,
-            expected=expected or dispute.status,
+            expected_status=expected_status or dispute.status,
             extra={"failure_reason": FailureReason.PARTY_WITHDREW, "outcome_note": _text(note, limit=500)},
         )
 
 
 def dispute_close(
-    *, dispute: Dispute, actor: User | None, note: str = "", expected: str | None = None
+    *, dispute: Dispute, actor: User | None, note: str = "", expected_status: str | None = None
 ) -> Dispute:
     """A failed dispute nobody takes further is closed (by the office, or after the idle period)."""
     return dispute_transition(
@@ -1769,7 +1633,7 @@ def dispute_close(
         to=DisputeStatus.CLOSED,
         actor=actor,
         reason=note or (str(_("No next step was asked for.")) if actor is None else ""),
-        expected=expected or DisputeStatus.FAILED,
+        expected_status=expected_status or DisputeStatus.FAILED,
         extra={"outcome_note": _text(note, limit=500)} if note else None,
     )
 
@@ -1780,7 +1644,7 @@ def failed_idle_close(*, dispute_id: int, now: datetime | None = None) -> str:
     if dispute is None:
         return "skipped"
     try:
-        dispute_close(dispute=dispute, actor=None, expected=DisputeStatus.FAILED)
+        dispute_close(dispute=dispute, actor=None, expected_status=DisputeStatus.FAILED)
     except ConflictError:
         return "skipped"
     return "closed"
@@ -1996,7 +1860,7 @@ def session_record(
                     to=DisputeStatus.FAILED,
                     actor=actor,
                     reason=str(_("%(n)s sessions failed within the window.") % {"n": len(failed)}),
-                    expected=DisputeStatus.MEDIATION,
+                    expected_status=DisputeStatus.MEDIATION,
                     extra={
                         "failure_reason": FailureReason.NO_SHOW
                         if session.status == SessionStatus.NO_SHOW
@@ -2411,7 +2275,7 @@ def settlement_sign(*, settlement: Settlement, party: Party | str, actor: User, 
                 actor=actor,
                 on_behalf_of=on_behalf,
                 reason=str(_("Settlement report v%(n)s signed by every party.") % {"n": settlement.number}),
-                expected=dispute.status,
+                expected_status=dispute.status,
             )
             _settlement_money(dispute, actor)
             from tanzim.disputes.tasks import render_settlement_pdf
@@ -2573,7 +2437,7 @@ def arbitration_start(
                 to=DisputeStatus.ARBITRATION,
                 actor=actor,
                 reason=str(AgreementKind(agreement_kind).label),
-                expected=DisputeStatus.FAILED,
+                expected_status=DisputeStatus.FAILED,
                 extra={"path": ResolutionPath.ARBITRATION},
             )
         arbitration = Arbitration.objects.create(
@@ -2958,7 +2822,7 @@ def arbitration_expire(*, arbitration_id: int, now: datetime | None = None) -> s
                 dispute=dispute,
                 to=DisputeStatus.FAILED,
                 actor=None,
-                expected=DisputeStatus.ARBITRATION,
+                expected_status=DisputeStatus.ARBITRATION,
                 extra={"failure_reason": FailureReason.ARBITRATION_EXPIRED, "due_at": _idle_due(now)},
             )
     return "expired"
@@ -3049,7 +2913,7 @@ def award_record(
             dispute=dispute,
             to=DisputeStatus.AWARDED,
             actor=actor,
-            expected=DisputeStatus.ARBITRATION,
+            expected_status=DisputeStatus.ARBITRATION,
             extra={"due_at": rules.end_of_day(award.compliance_due)},
         )
         from tanzim.finance import services as finance
@@ -3176,7 +3040,7 @@ def referral_create(
     reason: str | None = None,
     target: str | None = None,
     note: str = "",
-    expected: str | None = None,
+    expected_status: str | None = None,
 ) -> Referral:
     """Refer the dispute to a council, peace court, court or prosecutor, with the file packed."""
     if target not in (None, "", *ReferralTarget.values):
@@ -3186,7 +3050,7 @@ def referral_create(
     with transaction.atomic():
         dispute = _lock(dispute)
         _require(access_for(dispute=dispute, user=actor), "staff")
-        if expected and expected != dispute.status:
+        if expected_status and expected_status != dispute.status:
             raise ConflictError(code="stale_status")
         if dispute.status not in (DisputeStatus.INTAKE, DisputeStatus.TRIAGED, DisputeStatus.FAILED):
             raise ConflictError(
@@ -3224,7 +3088,7 @@ def referral_create(
             to=DisputeStatus.REFERRED,
             actor=actor,
             reason=str(ReferralReason(reason).label),
-            expected=dispute.status,
+            expected_status=dispute.status,
         )
     return Referral.objects.select_related("dispute").get(pk=referral.pk)
 

@@ -528,18 +528,20 @@ def act(request, pk: int, action: str):
     expected = note_form.cleaned_data.get("expected_status") or None
     note = note_form.cleaned_data.get("note") or ""
     simple = {
-        "triage": lambda d: services.dispute_triage(dispute=d, actor=user, expected=expected),
-        "invite": lambda d: services.dispute_invite(dispute=d, actor=user, expected=expected),
+        "triage": lambda d: services.dispute_triage(dispute=d, actor=user, expected_status=expected),
+        "invite": lambda d: services.dispute_invite(dispute=d, actor=user, expected_status=expected),
         "accept": lambda d: services.dispute_respond(
-            dispute=d, actor=user, accept=True, note=note, expected=expected
+            dispute=d, actor=user, accept=True, note=note, expected_status=expected
         ),
         "decline": lambda d: services.dispute_respond(
-            dispute=d, actor=user, accept=False, note=note, expected=expected
+            dispute=d, actor=user, accept=False, note=note, expected_status=expected
         ),
-        "withdraw": lambda d: services.dispute_withdraw(dispute=d, actor=user, note=note, expected=expected),
-        "close": lambda d: services.dispute_close(dispute=d, actor=user, note=note, expected=expected),
+        "withdraw": lambda d: services.dispute_withdraw(
+            dispute=d, actor=user, note=note, expected_status=expected
+        ),
+        "close": lambda d: services.dispute_close(dispute=d, actor=user, note=note, expected_status=expected),
         "leave": lambda d: services.dispute_fail(
-            dispute=d, actor=user, reason="party_withdrew", note=note, expected=expected
+            dispute=d, actor=user, reason="party_withdrew", note=note, expected_status=expected
         ),
     }
     success = {
@@ -559,7 +561,7 @@ def act(request, pk: int, action: str):
             request,
             pk,
             lambda d, data: services.dispute_fail(
-                dispute=d, actor=user, reason=data["reason"], note=note, expected=expected
+                dispute=d, actor=user, reason=data["reason"], note=note, expected_status=expected
             ),
             form=form,
             success=_("The failure was recorded."),
@@ -576,7 +578,7 @@ def act(request, pk: int, action: str):
                 target=form.cleaned_data.get("target") or None,
                 reason=form.cleaned_data.get("reason") or None,
                 note=note,
-                expected=expected,
+                expected_status=expected,
             ),
             anchor="referrals",
             success=_("Referred; the file is packed."),

@@ -210,16 +210,17 @@ def test_criminal_mediation_runs_its_own_window_and_is_extended_once(personas, c
     dispute = services.window_extend(
         dispute=dispute, actor=personas.mediator_a, reason="طرفین به سازش نزدیک‌اند"
     )
-    assert dispute.window_extensions == 1 and dispute.window_ends_on == date(2027, 6, 5)
+    # Three more months end on Saturday 5 June 2027, 15 Khordad 1406: a holiday → Sunday.
+    assert dispute.window_extensions == 1 and dispute.window_ends_on == date(2027, 6, 6)
     with pytest.raises(ConflictError) as refused:
         services.window_extend(dispute=dispute, actor=personas.mediator_a, reason="باز هم")
     assert refused.value.code == "no_more_extensions"
     dispute.refresh_from_db()
-    assert dispute.window_ends_on == date(2027, 6, 5)
+    assert dispute.window_ends_on == date(2027, 6, 6)
 
-    clock.move_to(at(0).replace(year=2027, month=6, day=5, hour=23, minute=0))
+    clock.move_to(at(0).replace(year=2027, month=6, day=6, hour=23, minute=0))
     assert services.deadlines_sweep() == {}
-    clock.move_to(at(0).replace(year=2027, month=6, day=6, hour=0, minute=30))
+    clock.move_to(at(0).replace(year=2027, month=6, day=7, hour=0, minute=30))
     assert services.deadlines_sweep() == {"failed": 1}
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.FAILED and dispute.failure_reason == FailureReason.WINDOW_EXPIRED
@@ -333,10 +334,12 @@ def test_a_stale_move_is_refused_with_a_conflict_and_changes_nothing(personas, c
             dispute=dispute,
             to=DisputeStatus.REFERRED,
             actor=personas.clerk_a,
-            expected=DisputeStatus.TRIAGED,
+            expected_status=DisputeStatus.TRIAGED,
         )
     with pytest.raises(ConflictError) as refused:
-        services.referral_create(dispute=dispute, actor=personas.clerk_a, expected=DisputeStatus.TRIAGED)
+        services.referral_create(
+            dispute=dispute, actor=personas.clerk_a, expected_status=DisputeStatus.TRIAGED
+        )
     assert refused.value.code == "stale_status"
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.INVITED

@@ -12,6 +12,8 @@ Role sets, by purpose:
 - ``OVERSIGHT``: those who watch offices from outside (inspector, province admin, the Kanoon).
 - ``OFFICE_READERS``: ``COUNTER`` and ``OVERSIGHT`` — who may read an office's files.
 - ``NATIONAL``: roles that see the whole network's figures (the Kanoon, inspectors, partners).
+- ``FINANCE_READERS``: who may read an office's money (payments, statements): ``OFFICE_WORKERS``,
+  its province administrator and the Kanoon — not inspectors, whose remit is the service.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ OVERSIGHT: tuple[str, ...] = (Role.INSPECTOR, Role.PROVINCE_ADMIN, Role.KANOON_A
 OFFICE_READERS: tuple[str, ...] = (*COUNTER, *OVERSIGHT)
 NATIONAL: tuple[str, ...] = (Role.KANOON_ADMIN, Role.INSPECTOR, Role.PARTNER)
 MANAGERS: tuple[str, ...] = (Role.OFFICE_MANAGER, Role.KANOON_ADMIN)
+FINANCE_READERS: tuple[str, ...] = (*OFFICE_WORKERS, Role.PROVINCE_ADMIN, Role.KANOON_ADMIN)
 STAFF: frozenset[str] = STAFF_ROLES
 
 __all__ = [
     "COUNTER",
+    "FINANCE_READERS",
     "MANAGERS",
     "NATIONAL",
     "OFFICE_READERS",

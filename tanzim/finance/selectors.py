@@ -21,8 +21,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.choices import OFFICE_ROLES, Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import (
+    FINANCE_READERS,
+    can_act_for_office,
+    is_kanoon,
+    is_office_staff,
+    scope_for,
+    works_at_office,
+)
 from tanzim.catalog.models import Service
 from tanzim.common.errors import NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import (
@@ -38,7 +44,6 @@ from tanzim.finance.ledger import balances
 from tanzim.finance.models import Account, Entry, Payment, Refund, SettlementLine, SettlementRun
 from tanzim.offices.models import Office, Province
 
-FINANCE_ROLES = (*sorted(OFFICE_ROLES), Role.PROVINCE_ADMIN, Role.KANOON_ADMIN)
 TRANSPARENCY_CACHE_SECONDS = 600
 
 
@@ -51,7 +56,7 @@ def payment_list_for(*, user: Any) -> QuerySet[Payment]:
         return Payment.objects.none()
     scope = scope_for(user)
     payments = Payment.objects.select_related("office", "payer")
-    roles = [role for role in FINANCE_ROLES if scope.has(role)]
+    roles = [role for role in FINANCE_READERS if scope.has(role)]
     if any(role in scope.national_roles for role in roles):
         return payments
     if roles:
@@ -96,17 +101,15 @@ def with_service_names(payments: QuerySet[Payment]) -> QuerySet[Payment]:
 
 
 def can_take_counter_payment(*, user: Any, payment: Payment) -> bool:
-    return scope_for(user).can_act_for_office(payment.office, Role.CLERK, Role.OFFICE_MANAGER)
+    return is_office_staff(user, payment.office)
 
 
 def can_refund(*, user: Any, payment: Payment) -> bool:
-    return scope_for(user).can_act_for_office(
-        payment.office, Role.CLERK, Role.OFFICE_MANAGER, Role.KANOON_ADMIN
-    )
+    return is_office_staff(user, payment.office) or is_kanoon(user)
 
 
 def can_waive_fee(*, user: Any, office: Office) -> bool:
-    return scope_for(user).can_act_for_office(office, *sorted(OFFICE_ROLES))
+    return works_at_office(user, office)
 
 
 # --- statements -------------------------------------------------------------------------
@@ -218,9 +221,7 @@ class OfficeStatement:
 
 
 def can_see_office_finance(*, user: Any, office: Office) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return scope_for(user).can_act_for_office(office, *FINANCE_ROLES)
+    return can_act_for_office(user, office, *FINANCE_READERS)
 
 
 def statement_office_get(*, user: Any, code: str) -> Office:
@@ -235,7 +236,7 @@ def statement_offices_for(*, user: Any) -> QuerySet[Office]:
     if not getattr(user, "is_authenticated", False):
         return Office.objects.none()
     scope = scope_for(user)
-    roles = [role for role in FINANCE_ROLES if scope.has(role)]
+    roles = [role for role in FINANCE_READERS if scope.has(role)]
     if not roles:
         return Office.objects.none()
     offices = Office.objects.select_related("province", "city")
@@ -451,7 +452,7 @@ class KanoonOverview:
 
 
 def _require_kanoon(user: Any) -> None:
-    if not getattr(user, "is_authenticated", False) or not scope_for(user).is_kanoon:
+    if not is_kanoon(user):
         raise PermissionDeniedError(_("Only the Kanoon's administrators can see this."))
 
 

@@ -22,8 +22,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.choices import OFFICE_ROLES, Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import (
+    MANAGERS,
+    can_act_for_office,
+    is_kanoon,
+    is_office_staff,
+    works_at_office,
+)
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import transition
 from tanzim.catalog.fees import FeeQuote
@@ -74,10 +79,6 @@ from tanzim.offices.choices import OfficeStatus
 
 logger = logging.getLogger(__name__)
 
-OFFICE_STAFF_ROLES = tuple(sorted(OFFICE_ROLES))
-COUNTER_ROLES = (Role.CLERK, Role.OFFICE_MANAGER)
-REFUND_ROLES = (Role.CLERK, Role.OFFICE_MANAGER, Role.KANOON_ADMIN)
-SUBSIDY_ROLES = (Role.OFFICE_MANAGER, Role.KANOON_ADMIN)
 CLOSED_UNPAID = frozenset({PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED})
 # A started session is asked about after this long without a callback.
 RECONCILE_AFTER = timedelta(minutes=2)
@@ -124,10 +125,6 @@ def _check_transition(payment: Payment, to: str) -> None:
             _("This payment is already %(status)s.") % {"status": payment.get_status_display()},
             code="payment_not_pending",
         )
-
-
-def _is_staff_of(actor: Any, office: Any, roles: tuple[str, ...]) -> bool:
-    return actor is not None and scope_for(actor).can_act_for_office(office, *roles)
 
 
 def _int_amount(value: Any, name: str) -> int:
@@ -291,7 +288,7 @@ def payment_create(
     return_url = _safe_return_url(return_url)
     if office.status != OfficeStatus.ACTIVE:
         raise DomainError(_("This office is not taking payments."), code="office_inactive")
-    if quote.free_service and actor is not None and not _is_staff_of(actor, office, OFFICE_STAFF_ROLES):
+    if quote.free_service and actor is not None and not works_at_office(actor, office):
         raise PermissionDeniedError(
             _("Only the office's staff can waive the fee for a vulnerable client."), code="waiver_not_allowed"
         )
@@ -522,7 +519,7 @@ def payment_record_at_counter(*, payment: Payment, actor: Any, method: str = "po
     if method not in COUNTER_METHODS:
         raise DomainError(fields={"method": [_("Choose the card reader or cash.")]})
     payment = _lock(payment)
-    if not _is_staff_of(actor, payment.office, COUNTER_ROLES):
+    if not is_office_staff(actor, payment.office):
         raise PermissionDeniedError(_("Only the office's clerks can take payments at its counter."))
     _check_transition(payment, PaymentStatus.CAPTURED)
     if payment.gateway_token:
@@ -537,10 +534,7 @@ def payment_record_at_counter(*, payment: Payment, actor: Any, method: str = "po
 def payment_cancel(*, payment: Payment, actor: Any) -> Payment:
     """The payer (or the office) gives up a pending payment; the gateway session is closed."""
     payment = _lock(payment)
-    if not (
-        (actor is not None and _pk(actor) == payment.payer_id)
-        or _is_staff_of(actor, payment.office, COUNTER_ROLES)
-    ):
+    if not ((actor is not None and _pk(actor) == payment.payer_id) or is_office_staff(actor, payment.office)):
         raise NotFoundError()
     _check_transition(payment, PaymentStatus.CANCELLED)
     if payment.gateway_token:
@@ -791,7 +785,7 @@ def refund_create(*, payment: Payment, amount: int, part: str, reason: str, acto
     if not reason:
         raise DomainError(fields={"reason": [_("Give a reason for the refund.")]})
     payment = _lock(payment)
-    if actor is not None and not _is_staff_of(actor, payment.office, REFUND_ROLES):
+    if actor is not None and not (is_office_staff(actor, payment.office) or is_kanoon(actor)):
         raise PermissionDeniedError(_("Only the office's staff or the Kanoon can refund a payment."))
     if payment.status != PaymentStatus.CAPTURED:
         raise ConflictError(_("Only a paid payment can be refunded."), code="payment_not_captured")
@@ -875,7 +869,7 @@ def refund_execute(*, refund_id: int) -> Refund:
 def payment_subsidy_cancel(*, payment: Payment, reason: str, actor: Any) -> Transaction:
     """A waived service was not delivered after all: the Kanoon no longer owes its subsidy."""
     payment = _lock(payment)
-    if actor is not None and not _is_staff_of(actor, payment.office, SUBSIDY_ROLES):
+    if actor is not None and not can_act_for_office(actor, payment.office, *MANAGERS):
         raise PermissionDeniedError(_("Only the office manager or the Kanoon can cancel a subsidy."))
     if payment.subsidy_transaction_id is None:
         raise ConflictError(_("This payment has no subsidy."), code="no_subsidy")
@@ -886,7 +880,7 @@ def payment_subsidy_cancel(*, payment: Payment, reason: str, actor: Any) -> Tran
 
 
 def _require_kanoon(actor: Any) -> None:
-    if actor is not None and not scope_for(actor).is_kanoon:
+    if actor is not None and not is_kanoon(actor):
         raise PermissionDeniedError(_("Only the Kanoon's administrators can do this."))
 
 

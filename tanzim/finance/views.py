@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tanzim.accounts.models import User
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import FINANCE_READERS, has_role, is_kanoon
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common import charts, ratelimit
@@ -48,13 +48,7 @@ DIRECT_REFERENCE = "finance.direct"
 
 
 def _nav(user) -> dict:
-    if not getattr(user, "is_authenticated", False):
-        return {"finance_staff": False, "finance_kanoon": False}
-    scope = scope_for(user)
-    return {
-        "finance_staff": any(scope.has(role) for role in selectors.FINANCE_ROLES),
-        "finance_kanoon": scope.is_kanoon,
-    }
+    return {"finance_staff": has_role(user, *FINANCE_READERS), "finance_kanoon": is_kanoon(user)}
 
 
 def _page(request, template: str, context: dict, status: int = 200):

@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanzim.accounts.permissions import OFFICE_READERS, is_office_staff
 from tanzim.accounts.selectors import scope_for
 from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.common.http import client_ip
@@ -137,7 +138,7 @@ class DisputeSerializer(serializers.ModelSerializer):
             self.context["scope"] = scope_for(user) if user is not None else None
         scope = self.context["scope"]
         office_side = scope is not None and (
-            scope.can_act_for_office(dispute.office, *selectors.READ_ROLES)
+            scope.can_act_for_office(dispute.office, *OFFICE_READERS)
             or (dispute.mediator_id is not None and dispute.mediator_id == getattr(user, "pk", None))
         )
         rows = []
@@ -725,7 +726,7 @@ class DisputeListView(APIView):
             office = Office.objects.filter(code=str(data.get("office") or "")[:12]).first()
             if office is None:
                 raise DomainError(fields={"office": [_("Unknown office.")]})
-            if not selectors.is_office_staff(user=request.user, office=office):
+            if not is_office_staff(request.user, office):
                 raise NotFoundError(_("Unknown office."), code="office_not_found")
             dispute = services.dispute_open(
                 actor=request.user,

@@ -29,7 +29,7 @@ from django.db.models.functions import Lead
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.choices import Role
+from tanzim.accounts.permissions import OFFICE_READERS
 from tanzim.accounts.selectors import scope_for
 from tanzim.common.errors import PermissionDeniedError
 from tanzim.common.jalali import jalali_month_bounds_utc
@@ -37,7 +37,6 @@ from tanzim.disputes.choices import RESOLVED, DisputeStatus, EventSubject, Respo
 from tanzim.disputes.models import Dispute, DisputeEvent
 from tanzim.offices.models import Office, Province
 
-METRIC_ROLES = (Role.CLERK, Role.OFFICE_MANAGER, Role.PROVINCE_ADMIN, Role.KANOON_ADMIN, Role.INSPECTOR)
 PUBLIC_CACHE_SECONDS = 600
 
 
@@ -326,7 +325,7 @@ def dispute_metrics(
 ) -> Report:
     """Figures for the offices the user oversees: their office(s), their province, or the country."""
     scope = scope_for(user)
-    roles = [r for r in METRIC_ROLES if scope.has(r)]
+    roles = [r for r in OFFICE_READERS if scope.has(r)]
     if not roles:
         raise PermissionDeniedError(_("These figures are for the offices' staff and the Kanoon."))
     offices = Office.objects.filter(_office_scope(scope, roles)).select_related("province")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Role
+from tanzim.accounts.permissions import COUNTER, OFFICE_READERS, OVERSIGHT
 from tanzim.accounts.selectors import scope_for
 from tanzim.common.errors import NotFoundError
 from tanzim.disputes.choices import (
@@ -39,9 +40,6 @@ from tanzim.disputes.models import (
     Settlement,
 )
 
-STAFF_ROLES = (Role.CLERK, Role.OFFICE_MANAGER)
-OVERSIGHT_ROLES = (Role.PROVINCE_ADMIN, Role.KANOON_ADMIN, Role.INSPECTOR)
-READ_ROLES = (*STAFF_ROLES, *OVERSIGHT_ROLES)
 LIVE_ARBITRATOR = (ArbitratorStatus.PROPOSED, ArbitratorStatus.ACCEPTED)
 
 
@@ -81,8 +79,8 @@ def access_for(*, dispute: Dispute, user: Any) -> Access:
         return Access()
     scope = scope_for(user)
     office = dispute.office
-    staff = scope.can_act_for_office(office, *STAFF_ROLES) if scope.has(*STAFF_ROLES) else False
-    reader = scope.can_act_for_office(office, *OVERSIGHT_ROLES) if scope.has(*OVERSIGHT_ROLES) else False
+    staff = scope.can_act_for_office(office, *COUNTER) if scope.has(*COUNTER) else False
+    reader = scope.can_act_for_office(office, *OVERSIGHT) if scope.has(*OVERSIGHT) else False
     mediator = dispute.mediator_id == user.pk and scope.can_act_for_office(office, Role.MEDIATOR)
     party = next((p for p in dispute.parties.all() if p.user_id == user.pk), None)
     arbitrator = (
@@ -102,17 +100,13 @@ def access_for(*, dispute: Dispute, user: Any) -> Access:
     return Access(staff=staff, mediator=mediator, arbitrator=arbitrator, party=party, reader=reader)
 
 
-def is_office_staff(*, user: Any, office: Any) -> bool:
-    return bool(user) and scope_for(user).can_act_for_office(office, *STAFF_ROLES)
-
-
 # --- lists ----------------------------------------------------------------------------------------
 
 
 def _visible(user: Any) -> Q:
     scope = scope_for(user)
     condition = Q(Exists(Party.objects.filter(dispute=OuterRef("pk"), user=user)))
-    roles = [role for role in READ_ROLES if scope.has(role)]
+    roles = [role for role in OFFICE_READERS if scope.has(role)]
     if roles:
         condition |= scope.offices_q(*roles)
     if scope.has(Role.MEDIATOR):

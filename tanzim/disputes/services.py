@@ -30,6 +30,7 @@ from django.utils.translation import ngettext_lazy
 from tanzim.accounts import services as account_services
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
+from tanzim.accounts.permissions import is_office_staff
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import Workflow, transition
 from tanzim.common import ratelimit
@@ -591,7 +592,7 @@ def dispute_open(
 ) -> Dispute:
     """Open a dispute at a licensed office (a clerk), or from a case (its office or its applicant)."""
     claimant, respondent = PartyInput.of(claimant), PartyInput.of(respondent)
-    staff = selectors.is_office_staff(user=actor, office=office)
+    staff = is_office_staff(actor, office)
     from_case = case is not None
     if from_case and case.office_id != office.pk:
         raise DomainError(_("A dispute from a case is opened at the case's office."), code="case_office")

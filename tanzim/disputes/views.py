@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
+from tanzim.accounts.permissions import COUNTER, OFFICE_READERS, OVERSIGHT, has_role
 from tanzim.accounts.selectors import scope_for
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.forms import RialsField
@@ -109,7 +110,7 @@ def _dispute(request, pk) -> Dispute:
 
 def _staff_offices(user) -> list[Office]:
     scope = scope_for(user)
-    ids = set().union(*(scope.office_ids.get(r, ()) for r in selectors.STAFF_ROLES))
+    ids = set().union(*(scope.office_ids.get(r, ()) for r in COUNTER))
     return list(Office.objects.filter(pk__in=ids).order_by("code"))
 
 
@@ -142,12 +143,11 @@ def _act(request, pk, action, *, form=None, anchor: str = "", success: str = "")
 
 @login_required
 def index(request):
-    scope = scope_for(request.user)
-    if scope.has(*selectors.STAFF_ROLES):
+    if has_role(request.user, *COUNTER):
         return redirect("disputes:board")
-    if scope.has(Role.MEDIATOR, Role.ARBITRATOR):
+    if has_role(request.user, Role.MEDIATOR, Role.ARBITRATOR):
         return redirect("disputes:docket")
-    if scope.has(*selectors.OVERSIGHT_ROLES):
+    if has_role(request.user, *OVERSIGHT):
         return redirect("disputes:overview")
     return redirect("disputes:mine")
 
@@ -239,8 +239,7 @@ def _period(request) -> tuple[int, int | None]:
 @require_GET
 def overview(request):
     """All disputes the viewer oversees (the Kanoon, a province), by province, with the figures."""
-    scope = scope_for(request.user)
-    if not scope.has(*metrics.METRIC_ROLES):
+    if not has_role(request.user, *OFFICE_READERS):
         raise PermissionDenied(_("These figures are for the offices' staff and the Kanoon."))
     province_id = _int(request.GET.get("province"))
     year, month = _period(request)

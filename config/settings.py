@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -189,7 +190,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tanzim.common.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Tanzim API",
     "DESCRIPTION": "Electronic Judicial Service Offices: offices, services, fees, accounts.",
     "VERSION": "1.0.0",

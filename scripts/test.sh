@@ -33,6 +33,7 @@ $PY manage.py compilemessages --ignore '.venv/*' -v0 || fail "compilemessages"
 schema_file=$(mktemp --suffix=.yml)
 $PY manage.py spectacular --validate --fail-on-warn --file "$schema_file" || fail "OpenAPI schema warnings"
 rm -f "$schema_file"
+.venv/bin/mypy || fail "mypy (types)"
 
 step "Lint (ruff)"
 .venv/bin/ruff check . || fail "ruff check"

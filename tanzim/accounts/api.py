@@ -3,29 +3,35 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tanzim.accounts import services
 from tanzim.accounts.choices import Language
+from tanzim.accounts.models import RoleAssignment, User
 from tanzim.accounts.selectors import active_roles
 from tanzim.common.http import client_ip
 from tanzim.common.identifiers import clean_national_code, parse_phone
 
+# What a plain (not model) serializer reads and writes.
+Data = dict[str, object]
+
 CODE_SENT = _("If the details match an account, a code has been sent by SMS.")
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[Data]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[Data]):
     token = serializers.CharField()
 
 
-class DetailSerializer(serializers.Serializer):
+class DetailSerializer(serializers.Serializer[Data]):
     detail = serializers.CharField()
 
 
@@ -39,17 +45,17 @@ class IdentifiersMixin:
         return parse_phone(value)
 
 
-class OtpRequestSerializer(IdentifiersMixin, serializers.Serializer):
+class OtpRequestSerializer(IdentifiersMixin, serializers.Serializer[Data]):
     national_code = serializers.CharField(max_length=20)
     mobile = serializers.CharField(max_length=20)
 
 
-class OtpVerifySerializer(IdentifiersMixin, serializers.Serializer):
+class OtpVerifySerializer(IdentifiersMixin, serializers.Serializer[Data]):
     national_code = serializers.CharField(max_length=20)
     code = serializers.CharField(max_length=10)
 
 
-class SignupSerializer(IdentifiersMixin, serializers.Serializer):
+class SignupSerializer(IdentifiersMixin, serializers.Serializer[Data]):
     national_code = serializers.CharField(max_length=20)
     mobile = serializers.CharField(max_length=20)
     first_name = serializers.CharField(max_length=150)
@@ -62,14 +68,14 @@ class SignupSerializer(IdentifiersMixin, serializers.Serializer):
     resident_abroad = serializers.BooleanField(default=False)
 
 
-class RoleSerializer(serializers.Serializer):
+class RoleSerializer(serializers.Serializer[RoleAssignment]):
     role = serializers.CharField()
     office = serializers.CharField(source="office.code", allow_null=True, default=None)
     province = serializers.CharField(source="province.code", allow_null=True, default=None)
     valid_until = serializers.DateTimeField(allow_null=True)
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(serializers.Serializer[Data]):
     id = serializers.IntegerField()
     username = serializers.CharField()
     first_name = serializers.CharField()
@@ -81,7 +87,7 @@ class MeSerializer(serializers.Serializer):
     roles = RoleSerializer(many=True)
 
 
-def _token_for(user) -> Response:
+def _token_for(user: User) -> Response:
     token, _created = Token.objects.get_or_create(user=user)
     return Response({"token": token.key})
 
@@ -90,10 +96,10 @@ class TokenView(APIView):
     """Staff: username and password for an API token."""
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.staff_authenticate(request=request, **data.validated_data)
@@ -102,10 +108,10 @@ class TokenView(APIView):
 
 class OtpRequestView(APIView):
     permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(request=OtpRequestSerializer, responses={200: DetailSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = OtpRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.otp_request(ip=client_ip(request), **data.validated_data)
@@ -114,10 +120,10 @@ class OtpRequestView(APIView):
 
 class OtpVerifyView(APIView):
     permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(request=OtpVerifySerializer, responses={200: TokenSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = OtpVerifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _token_for(services.otp_verify(**data.validated_data))
@@ -127,10 +133,10 @@ class CitizenSignupView(APIView):
     """Citizens sign up; the account is active once the SMS code is verified at /auth/otp/verify/."""
 
     permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(request=SignupSerializer, responses={202: DetailSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = SignupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.citizen_signup(ip=client_ip(request), **data.validated_data)
@@ -139,8 +145,9 @@ class CitizenSignupView(APIView):
 
 class MeView(APIView):
     @extend_schema(responses={200: MeSerializer})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         user = request.user
+        assert isinstance(user, User)  # IsAuthenticated (the default) lets only a signed-in user in
         payload = {
             "id": user.pk,
             "username": user.username,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from functools import cache
 
 from django.contrib.auth.hashers import make_password
@@ -28,7 +29,9 @@ def _demo_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _user(username: str, *, first: str, last: str, mobile: str = "", staff: bool = False, **extra) -> User:
+def _user(
+    username: str, *, first: str, last: str, mobile: str = "", staff: bool = False, **extra: object
+) -> User:
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last, "mobile": mobile, **extra}
     )
@@ -51,7 +54,9 @@ def _demo_national_code(n: int) -> str:
     return make_national_code(f"{(int(DEMO_CITIZEN_CODE_SEED) + n * 7919) % 10**9:09d}")
 
 
-def seed_people(*, offices: list[Office], citizens: int = 60, progress=None) -> list[tuple[str, str, str]]:
+def seed_people(
+    *, offices: list[Office], citizens: int = 60, progress: Callable[[], object] | None = None
+) -> list[tuple[str, str, str]]:
     """Create the personas and staff; returns (role, login, secret) rows for the README's printout."""
     rng = random.Random(99)
     logins: list[tuple[str, str, str]] = []

@@ -18,10 +18,13 @@ Role sets, by purpose:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tanzim.accounts.choices import OFFICE_ROLES, STAFF_ROLES, Role
-from tanzim.accounts.selectors import Scope, scope_for
+from tanzim.accounts.selectors import Scope, Visitor, scope_for
+
+if TYPE_CHECKING:
+    from tanzim.offices.models import Office
 
 COUNTER: tuple[str, ...] = (Role.CLERK, Role.OFFICE_MANAGER)
 OFFICE_WORKERS: tuple[str, ...] = tuple(sorted(OFFICE_ROLES))
@@ -52,33 +55,33 @@ __all__ = [
 ]
 
 
-def _signed_in(user: Any) -> bool:
+def _signed_in(user: Visitor | None) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def can_act_for_office(user: Any, office: Any, *roles: str) -> bool:
+def can_act_for_office(user: Visitor | None, office: Office, *roles: str) -> bool:
     """Does ``user`` hold one of ``roles`` (any role if none given) covering ``office``?"""
     return _signed_in(user) and scope_for(user).can_act_for_office(office, *roles)
 
 
-def is_office_staff(user: Any, office: Any) -> bool:
+def is_office_staff(user: Visitor | None, office: Office) -> bool:
     """A clerk or manager of the office (or of its province / the country, where such a role exists)."""
     return can_act_for_office(user, office, *COUNTER)
 
 
-def works_at_office(user: Any, office: Any) -> bool:
+def works_at_office(user: Visitor | None, office: Office) -> bool:
     """Anyone whose role is tied to this office: counter staff, mediators, arbitrators, consultants."""
     return can_act_for_office(user, office, *OFFICE_WORKERS)
 
 
-def can_oversee(user: Any, office: Any) -> bool:
+def can_oversee(user: Visitor | None, office: Office) -> bool:
     """An inspector, province admin or the Kanoon covering the office."""
     return can_act_for_office(user, office, *OVERSIGHT)
 
 
-def has_role(user: Any, *roles: str) -> bool:
+def has_role(user: Visitor | None, *roles: str) -> bool:
     return _signed_in(user) and scope_for(user).has(*roles)
 
 
-def is_kanoon(user: Any) -> bool:
+def is_kanoon(user: Visitor | None) -> bool:
     return _signed_in(user) and scope_for(user).is_kanoon

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tanzim.accounts.choices import STAFF_ROLES, Role
-from tanzim.accounts.models import RoleAssignment
+from tanzim.accounts.models import RoleAssignment, User
+
+if TYPE_CHECKING:
+    from tanzim.offices.models import Office
+
+# Whoever makes a request: a signed-in user or an anonymous visitor (``request.user``).
+Visitor = User | AnonymousUser
 
 
-def active_roles(user) -> QuerySet[RoleAssignment]:
-    if not getattr(user, "is_authenticated", False):
+def active_roles(user: Visitor | None) -> QuerySet[RoleAssignment]:
+    if not isinstance(user, User) or not user.is_authenticated:
         return RoleAssignment.objects.none()
     now = timezone.now()
     return (
@@ -49,15 +57,15 @@ class Scope:
             # Not Q(): an empty Q vanishes when OR-ed with another condition.
             return Q(**{f"{field_name}__isnull": False})
         condition = Q(pk__in=[])
-        offices = set().union(*(self.office_ids.get(role, ()) for role in roles))
-        provinces = set().union(*(self.province_ids.get(role, ()) for role in roles))
+        offices: set[int] = set().union(*(self.office_ids.get(role, ()) for role in roles))
+        provinces: set[int] = set().union(*(self.province_ids.get(role, ()) for role in roles))
         if offices:
             condition |= Q(**{f"{field_name}_id__in": sorted(offices)})
         if provinces:
             condition |= Q(**{f"{field_name}__province_id__in": sorted(provinces)})
         return condition
 
-    def can_act_for_office(self, office, *roles: str) -> bool:
+    def can_act_for_office(self, office: Office, *roles: str) -> bool:
         roles = roles or tuple(self.roles)
         if any(role in self.national_roles for role in roles):
             return True
@@ -66,8 +74,11 @@ class Scope:
         )
 
 
-def scope_for(user) -> Scope:
-    roles, national, provinces, offices = set(), set(), {}, {}
+def scope_for(user: Visitor | None) -> Scope:
+    roles: set[str] = set()
+    national: set[str] = set()
+    provinces: dict[str, set[int]] = {}
+    offices: dict[str, set[int]] = {}
     for assignment in active_roles(user):
         roles.add(assignment.role)
         if assignment.office_id:
@@ -87,7 +98,7 @@ def scope_for(user) -> Scope:
     )
 
 
-def home_kind(user) -> str:
+def home_kind(user: Visitor) -> str:
     """Which home page a user lands on: kanoon, province, office, or citizen."""
     scope = scope_for(user)
     if scope.is_kanoon or scope.has(Role.INSPECTOR, Role.PARTNER):

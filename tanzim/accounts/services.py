@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,9 @@ from tanzim.common.errors import DomainError, RateLimitedError
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.normalize import normalize_text
 from tanzim.notify.services import message_enqueue
+
+if TYPE_CHECKING:
+    from tanzim.offices.models import Office, Province
 
 OTP_WINDOW = 3600
 INVALID_CODE = _("The code is wrong or has expired. Request a new code.")
@@ -175,7 +179,7 @@ def otp_verify(*, national_code: str, code: str) -> User:
             if ok:
                 challenge.used_at = timezone.now()
             challenge.save(update_fields=["attempts", "used_at"])
-        if ok:
+        if ok and challenge is not None:
             user = challenge.user
             if not user.is_active:
                 user.is_active = True
@@ -189,14 +193,14 @@ def otp_verify(*, national_code: str, code: str) -> User:
     raise DomainError(INVALID_CODE, code="invalid_code")
 
 
-def staff_authenticate(*, username: str, password: str, request: Any = None) -> User:
+def staff_authenticate(*, username: str, password: str, request: HttpRequest | None = None) -> User:
     """Password sign-in for staff with a lock-out that behaves the same for unknown usernames."""
     name = normalize_text(username).lower()
     minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
     if ratelimit.count("login", name) >= settings.LOGIN_MAX_FAILURES:
         raise RateLimitedError(LOCKED % {"minutes": minutes}, retry_after=settings.LOGIN_LOCKOUT_SECONDS)
     user = authenticate(request, username=name, password=password or "")
-    if user is None:
+    if not isinstance(user, User):
         failures = ratelimit.hit("login", name, window=settings.LOGIN_LOCKOUT_SECONDS)
         if failures == settings.LOGIN_MAX_FAILURES:
             locked = User.objects.filter(username=name, is_active=True).exclude(mobile="").first()
@@ -217,13 +221,13 @@ def staff_authenticate(*, username: str, password: str, request: Any = None) -> 
 @transaction.atomic
 def role_assign(
     *,
-    actor: Any,
+    actor: User | None,
     user: User,
     role: str,
-    office: Any = None,
-    province: Any = None,
-    valid_from=None,
-    valid_until=None,
+    office: Office | None = None,
+    province: Province | None = None,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
 ) -> RoleAssignment:
     """Give a role with the scope it needs; wrong scopes are refused."""
     role = Role(role)
@@ -256,7 +260,7 @@ def role_assign(
 @transaction.atomic
 def citizen_register_at_counter(
     *,
-    actor: Any,
+    actor: User,
     national_code: str,
     mobile: str,
     first_name: str,

@@ -23,6 +23,7 @@ The engine lives in ``audit`` rather than ``common`` because it writes audit eve
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,7 +101,8 @@ class Workflow(Generic[M]):
         return self.movers.get((old, new), self.movers.get(new, frozenset()))
 
     def label(self, state: str) -> str:
-        choices = dict(self.model._meta.get_field(self.field).choices or ())
+        field = self.model._meta.get_field(self.field)
+        choices = dict(field.choices or ()) if isinstance(field, models.Field) else {}
         return str(choices.get(state, state))
 
 
@@ -160,7 +162,8 @@ def transition(
         if not model._default_manager.filter(pk=pk, **{workflow.field: old}).update(**values):
             raise ConflictError(code="stale_status")
         for name, value in values.items():
-            setattr(current, model._meta.get_field(name).attname, value)
+            field = model._meta.get_field(name)
+            setattr(current, field.attname if isinstance(field, models.Field) else name, value)
         reason = str(reason or "")[:300]
         if workflow.event_model is not None:
             link = workflow.event_link(current) if workflow.event_link else {}
@@ -254,12 +257,14 @@ def bulk_transition(
                 data={"count": len(moved), "ids": [str(pk) for pk in moved[:1000]], "reason": reason},
             )
         actor_id = getattr(actor, "pk", None)
-        for pk, old in moving:
-            transaction.on_commit(
-                lambda pk=pk, old=old: transitioned.send(
-                    sender=workflow.model, workflow=workflow.name, pk=pk, old=old, new=new, actor_id=actor_id
-                )
+
+        def announce(pk: object, old: str) -> None:
+            transitioned.send(
+                sender=workflow.model, workflow=workflow.name, pk=pk, old=old, new=new, actor_id=actor_id
             )
+
+        for pk, old in moving:
+            transaction.on_commit(functools.partial(announce, pk, old))
     return moved
 
 

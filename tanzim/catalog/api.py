@@ -150,7 +150,7 @@ class QuoteRequestSerializer(serializers.Serializer):
 
 class QuoteLineSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     quantity = serializers.IntegerField()
     unit_fee = serializers.IntegerField()
     amount = serializers.IntegerField()

@@ -164,10 +164,11 @@ def fee_quote(
         )
     addons_total = sum(line.amount for line in addon_lines)
 
-    discount_pct = {
+    discounts: dict[str, int] = {
         ChannelKind.REMOTE: tariff.remote_discount_pct,
         ChannelKind.SEMI_IN_PERSON: tariff.semi_discount_pct,
-    }.get(channel, 0)
+    }
+    discount_pct = discounts.get(channel, 0)
     discount = service_part * discount_pct // 100
     office_fee = service_part - discount + addons_total
     notes = []

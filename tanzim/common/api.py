@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeAlias
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,8 +15,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tanzim.common.errors import DomainError
 
+# The error envelope's "fields": messages, lists of them, and nested objects (a list's items).
+Flat: TypeAlias = str | list["Flat"] | dict[str, "Flat"]
 
-def _flatten(detail: Any) -> Any:
+
+def _flatten(detail: object) -> Flat:
     if isinstance(detail, dict):
         return {key: _flatten(value) for key, value in detail.items()}
     if isinstance(detail, list):
@@ -23,24 +27,36 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
-def _envelope(code: str, message: Any, fields: dict | None, http_status: int, headers=None) -> Response:
+def _flatten_fields(fields: Mapping[str, object]) -> dict[str, Flat]:
+    return {key: _flatten(value) for key, value in fields.items()}
+
+
+def _envelope(
+    code: str,
+    message: object,
+    fields: dict[str, Flat] | None,
+    http_status: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
     return Response(
         {"code": code, "message": str(message), "fields": fields or {}}, status=http_status, headers=headers
     )
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Answer every error with ``{"code", "message", "fields"}`` in the request's language."""
     if isinstance(exc, DomainError):
         headers = None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
             headers = {"Retry-After": str(retry_after)}
-        return _envelope(exc.code, exc.message, _flatten(exc.fields), exc.status, headers)
+        return _envelope(exc.code, exc.message, _flatten_fields(exc.fields), exc.status, headers)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            fields = {key: [str(m) for e in errs for m in e.messages] for key, errs in exc.error_dict.items()}
-            return _envelope("invalid", _("Please correct the errors below."), fields, 400)
+            messages: dict[str, Flat] = {
+                key: [str(m) for e in errs for m in e.messages] for key, errs in exc.error_dict.items()
+            }
+            return _envelope("invalid", _("Please correct the errors below."), messages, 400)
         return _envelope(getattr(exc, "code", None) or "invalid", " ".join(exc.messages), {}, 400)
     if isinstance(exc, Http404):
         return _envelope("not_found", _("Not found."), {}, 404)
@@ -54,8 +70,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         detail = exc.detail
         if isinstance(detail, dict):
             non_field = detail.get("non_field_errors")
-            message = str(non_field[0]) if non_field else _("Please correct the errors below.")
-            fields = {k: _flatten(v) for k, v in detail.items() if k != "non_field_errors"}
+            first = non_field[0] if isinstance(non_field, list) and non_field else non_field
+            message = str(first) if first else _("Please correct the errors below.")
+            fields = _flatten_fields({k: v for k, v in detail.items() if k != "non_field_errors"})
         else:
             items = detail if isinstance(detail, list) else [detail]
             message, fields = " ".join(str(item) for item in items), {}

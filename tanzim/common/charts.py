@@ -137,8 +137,8 @@ def trend(
         )
         if highlighted:
             for c in coords:
-                x, y = c.split(",")
-                parts.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{BRAND}"/>')
+                cx, cy = c.split(",")
+                parts.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{BRAND}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text is escaped above
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+# A message: plain or lazily translated text.
+Message = str | Promise
+# {field: [message, …]}; "non_field_errors" or an unknown field for the whole request.
+FieldErrors = dict[str, Any]
 
 
 class DomainError(Exception):
@@ -14,11 +20,13 @@ class DomainError(Exception):
     code = "invalid"
     default_message = _("The request is not valid.")
 
-    def __init__(self, message: Any = None, *, code: str | None = None, fields: dict | None = None):
-        self.message = message if message is not None else self.default_message
+    def __init__(
+        self, message: Message | None = None, *, code: str | None = None, fields: FieldErrors | None = None
+    ) -> None:
+        self.message: Message = message if message is not None else self.default_message
         if code:
             self.code = code
-        self.fields = fields or {}
+        self.fields: FieldErrors = fields or {}
         super().__init__(str(self.message))
 
 
@@ -49,6 +57,13 @@ class RateLimitedError(DomainError):
     code = "rate_limited"
     default_message = _("Too many attempts. Please wait and try again later.")
 
-    def __init__(self, message: Any = None, *, retry_after: int | None = None, **kwargs: Any):
-        super().__init__(message, **kwargs)
+    def __init__(
+        self,
+        message: Message | None = None,
+        *,
+        retry_after: int | None = None,
+        code: str | None = None,
+        fields: FieldErrors | None = None,
+    ) -> None:
+        super().__init__(message, code=code, fields=fields)
         self.retry_after = retry_after

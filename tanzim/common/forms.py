@@ -6,6 +6,9 @@ decide what is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
@@ -13,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.normalize import normalize_digits, to_persian_digits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # One error as Form.add_error takes it: a ValidationError or a message, or a list of them.
+    FormError = ValidationError | StrOrPromise | Sequence[ValidationError | StrOrPromise]
 
 
 def local_digits(number: int) -> str:
@@ -25,12 +34,12 @@ _AMOUNT_SEPARATORS = str.maketrans("", "", ",،٬ \u200c")
 class RialsField(forms.CharField):
     """An amount in rials typed any way people type it: Persian digits, thousands separators."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
 
-    def clean(self, value):
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if not text:
             return None
@@ -45,7 +54,7 @@ class RialsField(forms.CharField):
 class BootstrapForm(forms.Form):
     """Gives every widget the Bootstrap class its kind needs, so templates can render ``{{ field }}``."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -59,8 +68,17 @@ class BootstrapForm(forms.Form):
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
-    def add_error(self, field, error):
-        super().add_error(field, error)
+    @overload
+    def add_error(self, field: None, error: Mapping[str, FormError]) -> None: ...
+    @overload
+    def add_error(self, field: str | None, error: FormError) -> None: ...
+    def add_error(self, field: str | None, error: FormError | Mapping[str, FormError]) -> None:
+        if isinstance(error, Mapping):  # {field: errors} for several fields, as Django takes it
+            if field is not None:
+                raise TypeError("The field must be None when the error names several fields.")
+            super().add_error(None, error)
+        else:
+            super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
@@ -70,23 +88,23 @@ class BootstrapForm(forms.Form):
 
 
 class NationalCodeField(forms.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("National code"))
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"})
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         return clean_national_code(super().clean(value))
 
 
 class MobileField(forms.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Mobile number"))
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("help_text", _("e.g. 09121234567, or an international number starting with +"))
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "tel", "dir": "ltr", "autocomplete": "off"})
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         return parse_phone(super().clean(value))

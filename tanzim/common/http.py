@@ -1,3 +1,7 @@
-def client_ip(request) -> str | None:
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
     """The peer address; a reverse proxy in production is expected to set REMOTE_ADDR correctly."""
-    return request.META.get("REMOTE_ADDR") or None
+    address: str | None = request.META.get("REMOTE_ADDR")
+    return address or None

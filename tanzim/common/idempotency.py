@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from rest_framework.request import Request
 
 from tanzim.common.errors import ConflictError, DomainError
 
@@ -19,8 +20,8 @@ HEADER = "Idempotency-Key"
 _VALID = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 
 
-def key_from_request(request: Any, *, required: bool = False) -> str | None:
-    key = request.headers.get(HEADER)
+def key_from_request(request: HttpRequest | Request, *, required: bool = False) -> str | None:
+    key: str | None = request.headers.get(HEADER)
     if not key:
         if required:
             raise DomainError(_("The Idempotency-Key header is required."), code="idempotency_key_required")
@@ -33,12 +34,12 @@ def key_from_request(request: Any, *, required: bool = False) -> str | None:
     return key
 
 
-def fingerprint(payload: Any) -> str:
+def fingerprint(payload: object) -> str:
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_replay(*, stored_fingerprint: str, payload: Any) -> None:
+def check_replay(*, stored_fingerprint: str, payload: object) -> None:
     """Raise 409 when a key is reused for a different request."""
     if stored_fingerprint != fingerprint(payload):
         raise ConflictError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -81,7 +82,7 @@ WEEK_ORDER: tuple[int, ...] = (5, 6, 0, 1, 2, 3, 4)
 
 _JALALI_INPUT = re.compile(r"([0-9]{4})([/\-])([0-9]{1,2})\2([0-9]{1,2})")
 
-DateLike = date | datetime | jdatetime.date | jdatetime.datetime
+DateLike: TypeAlias = date | datetime | jdatetime.date | jdatetime.datetime
 
 
 def tehran_date(value: date | datetime) -> date:
@@ -154,9 +155,10 @@ def parse_jalali(value: str) -> date:
         raise _invalid_date(value)
     year, month, day = int(match[1]), int(match[3]), int(match[4])
     try:
-        return jdatetime.date(year, month, day).togregorian()
+        gregorian: date = jdatetime.date(year, month, day).togregorian()
     except (ValueError, OverflowError) as exc:
         raise _invalid_date(value) from exc
+    return gregorian
 
 
 def _check_month(year: int, month: int) -> None:

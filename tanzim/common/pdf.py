@@ -40,4 +40,5 @@ def render_pdf(html: str) -> bytes:
     """PDF bytes of an HTML document (its stylesheet and font URLs resolved from the project)."""
     from weasyprint import HTML  # heavy import, only when a document is made
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    document: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return document

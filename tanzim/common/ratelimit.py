@@ -6,7 +6,7 @@ import hashlib
 
 from django.core.cache import cache
 
-from tanzim.common.errors import RateLimitedError
+from tanzim.common.errors import Message, RateLimitedError
 
 
 def _key(scope: str, ident: str) -> str:
@@ -29,7 +29,7 @@ def hit(scope: str, ident: str, *, window: int) -> int:
         return 1
 
 
-def check(scope: str, ident: str, *, limit: int, window: int, message=None) -> None:
+def check(scope: str, ident: str, *, limit: int, window: int, message: Message | None = None) -> None:
     """Refuse once ``limit`` events were counted in the window."""
     if count(scope, ident) >= limit:
         raise RateLimitedError(message, retry_after=window)

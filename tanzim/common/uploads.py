@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
@@ -34,7 +35,7 @@ def _bad_file() -> DomainError:
     )
 
 
-def inspect_upload(upload) -> Inspected:
+def inspect_upload(upload: File[bytes]) -> Inspected:
     limit = settings.CASES_MAX_UPLOAD_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > limit:

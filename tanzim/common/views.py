@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
 
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
-def domain_errors_as_http(view):
+
+def domain_errors_as_http(view: Callable[P, R]) -> Callable[P, R]:
     """NotFoundError → 404 and PermissionDeniedError → 403, the way the API answers too."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return view(request, *args, **kwargs)
+            return view(*args, **kwargs)
         except NotFoundError as exc:
             raise Http404(str(exc.message)) from exc
         except PermissionDeniedError as exc:
@@ -29,12 +34,12 @@ def domain_errors_as_http(view):
     return wrapper
 
 
-def scoped_view(view):
+def scoped_view(view: Callable[P, R]) -> Callable[P, R]:
     """A page for signed-in users whose reads are scoped: out of scope is a 404 or a 403."""
     return login_required(domain_errors_as_http(view))
 
 
-def form_add_domain_error(form, exc: Exception) -> None:
+def form_add_domain_error(form: forms.BaseForm, exc: Exception) -> None:
     """Put a service's refusal on the form, next to the field it is about."""
     if isinstance(exc, DomainError):
         if not exc.fields:
@@ -51,10 +56,12 @@ class Outcome:
     """What ``run_service`` did: ``ok`` and the service's return value."""
 
     ok: bool
-    value: Any = None
+    value: Any = None  # whatever the service returned: each caller knows its service
 
 
-def run_service(request, form, fn, *, success: str = "") -> Outcome:
+def run_service(
+    request: HttpRequest, form: forms.BaseForm | None, fn: Callable[..., Any], *, success: str = ""
+) -> Outcome:
     """The form → service → message round every page makes.
 
     Validates ``form`` (if given) and calls ``fn(form.cleaned_data)`` (``fn()`` without a form).

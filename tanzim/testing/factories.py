@@ -26,7 +26,7 @@ def next_national_code() -> str:
             return code
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -48,7 +48,7 @@ class CitizenFactory(UserFactory):
             RoleAssignment.objects.create(user=self, role=Role.CITIZEN, valid_from=timezone.now())
 
 
-class OfficeFactory(factory.django.DjangoModelFactory):
+class OfficeFactory(factory.django.DjangoModelFactory[Office]):
     class Meta:
         model = Office
         skip_postgeneration_save = True

@@ -65,7 +65,7 @@ def signup_payload(national_code: str, **extra) -> dict:
 
 @pytest.fixture
 def staff() -> User:
-    return UserFactory(username="officer.api", mobile="+989121110001")
+    return UserFactory.create(username="officer.api", mobile="+989121110001")
 
 
 def test_staff_get_a_token_for_the_right_password(api, staff):

@@ -371,7 +371,7 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def staff() -> User:
-    return UserFactory(username="officer.rahimi", mobile="+989121110000")
+    return UserFactory.create(username="officer.rahimi", mobile="+989121110000")
 
 
 def failure_codes(username: str, attempts: int) -> list[str]:
@@ -467,7 +467,7 @@ def test_a_successful_sign_in_forgets_earlier_failures(staff):
 
 @pytest.fixture
 def admin() -> User:
-    return UserFactory(username="kanoon.admin")
+    return UserFactory.create(username="kanoon.admin")
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Fill the database with demo data. Safe to run again: nothing is duplicated."""
 
+import functools
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from rich.console import Console
@@ -34,10 +36,10 @@ class Command(BaseCommand):
                 reference_data_load()
                 capitals = City.objects.filter(is_capital=True).count()
                 task = progress.add_task("offices", total=offices + capitals)
-                created = seed_offices(total=offices, progress=lambda t=task: progress.advance(t))
+                created = seed_offices(total=offices, progress=functools.partial(progress.advance, task))
                 task = progress.add_task("people", total=len(created))
                 logins = seed_people(
-                    offices=created, citizens=citizens, progress=lambda t=task: progress.advance(t)
+                    offices=created, citizens=citizens, progress=functools.partial(progress.advance, task)
                 )
             # Each later stage is its own transaction: a long seed never holds one giant lock.
             stages = (
@@ -52,7 +54,7 @@ class Command(BaseCommand):
             for label, seed in stages:
                 task = progress.add_task(label, total=len(created))
                 with transaction.atomic():
-                    seed(offices=created, progress=lambda t=task: progress.advance(t))
+                    seed(offices=created, progress=functools.partial(progress.advance, task))
         table = Table(title="Demo logins (http://127.0.0.1:8000)")
         for column in ("role", "login", "password / how"):
             table.add_column(column)

@@ -2,6 +2,9 @@
 
 Views parse input, call one service or selector and render; the rules live in services.
 Every booking form carries a one-time Idempotency key, so a double click books once.
+Signed-in pages are ``scoped_view``s: an appointment or ticket out of the reader's scope is a
+404, another office's desk a 403, as everywhere else; every form → service → message round goes
+through ``run_service``.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +27,7 @@ from tanzim.accounts.permissions import can_act_for_office, is_office_staff
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import TEHRAN, tehran_date
+from tanzim.common.views import domain_errors_as_http, run_service, scoped_view
 from tanzim.offices.models import Counter, Office, Province
 from tanzim.offices.selectors import city_list
 from tanzim.scheduling import ics, metrics, selectors, services, suggestions
@@ -35,20 +39,19 @@ COUNTER_SESSION_KEY = "scheduling_counter"
 
 
 def _error_text(exc: DomainError) -> str:
+    """A refusal of a read (suggestions, figures), shown above the results."""
     parts = [str(exc.message)] if exc.message and not exc.fields else []
     for errors in exc.fields.values():
         parts.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
     return " ".join(parts) or str(exc.message)
 
 
-def _refuse(request, exc: DomainError):
-    """Turn a service's refusal into the right page: 404, 403, or a message on the same page."""
-    if isinstance(exc, NotFoundError):
-        raise Http404(str(exc.message))
-    if isinstance(exc, PermissionDeniedError):
-        return render(request, "scheduling/forbidden.html", {"message": exc.message}, status=403)
-    messages.error(request, _error_text(exc))
-    return None
+def _flash_errors(request, form) -> None:
+    """A refused form posted from another page (post/redirect/get): its errors become messages."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name != NON_FIELD_ERRORS and name in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _service_or_none(code: str | None):
@@ -96,9 +99,10 @@ def find(request):
     return render(request, template, {"form": form, "result": result, "error": error})
 
 
+@domain_errors_as_http
 def office_times(request, code: str):
     """Free times at one office for one service, a week at a time, with a book button each."""
-    office = _office_or_404(code)
+    office = selectors.office_get(code=code)
     service = _service_or_none(request.GET.get("service"))
     services_ = [s for s in service_list() if s.in_person or s.semi_in_person]
     try:
@@ -128,13 +132,7 @@ def office_times(request, code: str):
     return render(request, "scheduling/office_times.html", context)
 
 
-def _office_or_404(code: str) -> Office:
-    try:
-        return selectors.office_get(code=code)
-    except NotFoundError:
-        raise Http404 from None
-
-
+@domain_errors_as_http
 @require_POST
 def book(request):
     if not request.user.is_authenticated:
@@ -159,18 +157,21 @@ def book(request):
         if citizen is None:
             messages.error(request, _("No citizen with this national code."))
             return redirect(back)
-    try:
-        result = services.appointment_book(
+    outcome = run_service(
+        request,
+        None,
+        lambda: services.appointment_book(
             actor=request.user,
             citizen=citizen,
             slot_id=slot.pk,
             service=service,
             office=slot.office,
             idempotency_key=f"web-{data['key']}",
-        )
-    except DomainError as exc:
-        refused = _refuse(request, exc)
-        return refused or redirect(back)
+        ),
+    )
+    if not outcome.ok:
+        return redirect(back)
+    result = outcome.value
     messages.success(
         request,
         _("Booked. Your code is %(reference)s; an SMS confirms it.")
@@ -179,7 +180,7 @@ def book(request):
     return redirect("scheduling:detail", pk=result.appointment.pk)
 
 
-@login_required
+@scoped_view
 def my_appointments(request):
     qs = selectors.appointment_list_for(actor=request.user, mine=True)
     now = timezone.now()
@@ -193,16 +194,9 @@ def my_appointments(request):
     return render(request, "scheduling/mine.html", {"upcoming": upcoming, "past": past, "flexible": flexible})
 
 
-def _appointment_or_404(request, pk: int):
-    try:
-        return selectors.appointment_get_for(actor=request.user, pk=pk)
-    except NotFoundError:
-        raise Http404 from None
-
-
-@login_required
+@scoped_view
 def detail(request, pk: int):
-    appointment = _appointment_or_404(request, pk)
+    appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
     now = timezone.now()
     opens, closes = services.checkin_window(appointment)
     ticket = getattr(appointment, "ticket", None)
@@ -223,10 +217,10 @@ def detail(request, pk: int):
     return render(request, "scheduling/detail.html", context)
 
 
-@login_required
+@scoped_view
 def ticket_status(request, pk: int):
     """The citizen's own ticket: place in line and expected wait (polled by htmx)."""
-    appointment = _appointment_or_404(request, pk)
+    appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
     ticket = getattr(appointment, "ticket", None)
     position = selectors.ticket_position(ticket=ticket) if ticket else None
     return render(
@@ -234,42 +228,46 @@ def ticket_status(request, pk: int):
     )
 
 
-@login_required
+@scoped_view
 @require_POST
 def cancel(request, pk: int):
-    appointment = _appointment_or_404(request, pk)
+    appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
     form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.appointment_cancel(appointment=appointment, actor=request.user, reason=reason)
-    except DomainError as exc:
-        return _refuse(request, exc) or redirect("scheduling:detail", pk=pk)
-    messages.success(
-        request, _("The appointment is cancelled. Thank you for freeing the time for someone else.")
+    outcome = run_service(
+        request,
+        form,
+        lambda data: services.appointment_cancel(
+            appointment=appointment, actor=request.user, reason=data["reason"]
+        ),
+        success=_("The appointment is cancelled. Thank you for freeing the time for someone else."),
     )
+    if not outcome.ok:
+        _flash_errors(request, form)
     return redirect("scheduling:detail", pk=pk)
 
 
-@login_required
+@scoped_view
 def reschedule(request, pk: int):
-    appointment = _appointment_or_404(request, pk)
+    appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
     if request.method == "POST":
         try:
             slot_id = int(request.POST.get("slot", ""))
-            new = services.appointment_reschedule(
-                appointment=appointment, actor=request.user, slot_id=slot_id
-            )
         except ValueError:
             messages.error(request, _("Choose a time."))
-        except DomainError as exc:
-            refused = _refuse(request, exc)
-            if refused:
-                return refused
         else:
-            messages.success(
-                request, _("Moved. Your new code is %(reference)s.") % {"reference": new.reference}
+            outcome = run_service(
+                request,
+                None,
+                lambda: services.appointment_reschedule(
+                    appointment=appointment, actor=request.user, slot_id=slot_id
+                ),
             )
-            return redirect("scheduling:detail", pk=new.pk)
+            if outcome.ok:
+                new = outcome.value
+                messages.success(
+                    request, _("Moved. Your new code is %(reference)s.") % {"reference": new.reference}
+                )
+                return redirect("scheduling:detail", pk=new.pk)
     today = timezone.localdate()
     try:
         start = date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else today
@@ -297,19 +295,16 @@ def reschedule(request, pk: int):
     return render(request, "scheduling/office_times.html", context)
 
 
-@login_required
+@scoped_view
 @require_POST
 def check_in(request, pk: int):
-    appointment = _appointment_or_404(request, pk)
-    try:
-        ticket = services.appointment_check_in(appointment=appointment, actor=request.user)
-    except DomainError as exc:
-        refused = _refuse(request, exc)
-        if refused:
-            return refused
-    else:
+    appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
+    outcome = run_service(
+        request, None, lambda: services.appointment_check_in(appointment=appointment, actor=request.user)
+    )
+    if outcome.ok:
         messages.success(
-            request, _("You are in the queue with ticket %(number)s.") % {"number": ticket.label}
+            request, _("You are in the queue with ticket %(number)s.") % {"number": outcome.value.label}
         )
     nxt = request.POST.get("next")
     if nxt and nxt.startswith("/appointments/"):
@@ -317,15 +312,15 @@ def check_in(request, pk: int):
     return redirect("scheduling:detail", pk=pk)
 
 
-@login_required
+@scoped_view
 def calendar_file(request, pk: int):
-    appointment = _appointment_or_404(request, pk)
+    appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
     response = HttpResponse(ics.appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{ics.ics_filename(appointment)}"'
     return response
 
 
-@login_required
+@scoped_view
 @require_POST
 def flexible_request(request):
     """ "Any office near me, any day in these dates": the nightly rebalancer books a time."""
@@ -339,23 +334,23 @@ def flexible_request(request):
     except ValueError:
         messages.error(request, _("Choose a service, a place and dates first."))
         return redirect("scheduling:find")
-    try:
-        services.flexible_request_create(
+    outcome = run_service(
+        request,
+        None,
+        lambda: services.flexible_request_create(
             citizen=request.user,
             service=service,
             latitude=latitude,
             longitude=longitude,
             earliest=earliest,
             latest=latest,
-        )
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("scheduling:find")
-    messages.success(request, _("Noted. We will book the best nearby time for you and send it by SMS."))
-    return redirect("scheduling:mine")
+        ),
+        success=_("Noted. We will book the best nearby time for you and send it by SMS."),
+    )
+    return redirect("scheduling:mine" if outcome.ok else "scheduling:find")
 
 
-@login_required
+@scoped_view
 @require_POST
 def choose_channel(request):
     """The citizen took the remote (or semi-in-person) offer: count the visit avoided."""
@@ -363,12 +358,14 @@ def choose_channel(request):
     if service is None:
         raise Http404
     office = Office.objects.filter(code=request.POST.get("office") or "").first()
-    try:
-        services.visit_avoided_record(
+    outcome = run_service(
+        request,
+        None,
+        lambda: services.visit_avoided_record(
             citizen=request.user, service=service, channel=request.POST.get("channel", ""), office=office
-        )
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        ),
+    )
+    if not outcome.ok:
         return redirect("scheduling:find")
     if request.POST.get("channel") == "remote":
         messages.success(request, _("Good choice: no visit needed. You can start this request online now."))
@@ -382,18 +379,6 @@ def choose_channel(request):
 # --- offices ---------------------------------------------------------------------------
 
 
-def _staff_office(request, code: str) -> Office | HttpResponse:
-    office = _office_or_404(code)
-    if not is_office_staff(request.user, office):
-        return render(
-            request,
-            "scheduling/forbidden.html",
-            {"message": _("Only the staff of this office can manage its queue and bookings.")},
-            status=403,
-        )
-    return office
-
-
 def _day_param(request) -> date:
     try:
         return date.fromisoformat(request.GET.get("date", ""))
@@ -401,12 +386,10 @@ def _day_param(request) -> date:
         return timezone.localdate()
 
 
-@login_required
+@scoped_view
 def office_day(request, code: str):
     """One day at an office: each time with its bookings, and what each counter did."""
-    office = _staff_office(request, code)
-    if isinstance(office, HttpResponse):
-        return office
+    office = selectors.staff_office_get(actor=request.user, code=code)
     day = _day_param(request)
     appointments = list(selectors.appointment_list_for(actor=request.user, office=office, day=day))
     slots = list(
@@ -464,58 +447,49 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=TEHRAN)
 
 
-@login_required
+@scoped_view
 @require_POST
 def office_policy(request, code: str):
-    office = _office_or_404(code)
+    office = selectors.office_get(code=code)
     form = PolicyForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.scheduling_policy_set(
-                actor=request.user,
-                office=office,
-                appointment_share_pct=data["appointment_share_pct"],
-                overbooking_enabled=data["overbooking_enabled"],
-                overbooking_risk_pct=data["overbooking_risk_pct"],
-                show_rate_pct=data.get("show_rate_pct"),
-                clear_show_rate=data.get("show_rate_pct") is None,
-            )
-        except DomainError as exc:
-            refused = _refuse(request, exc)
-            if refused:
-                return refused
-        else:
-            messages.success(request, _("The booking policy is saved and applied to the open times."))
-    else:
-        messages.error(request, _("Please correct the errors below."))
+    outcome = run_service(
+        request,
+        form,
+        lambda data: services.scheduling_policy_set(
+            actor=request.user,
+            office=office,
+            appointment_share_pct=data["appointment_share_pct"],
+            overbooking_enabled=data["overbooking_enabled"],
+            overbooking_risk_pct=data["overbooking_risk_pct"],
+            show_rate_pct=data.get("show_rate_pct"),
+            clear_show_rate=data.get("show_rate_pct") is None,
+        ),
+        success=_("The booking policy is saved and applied to the open times."),
+    )
+    if not outcome.ok:
+        _flash_errors(request, form)
     return redirect("scheduling:office-day", code=code)
 
 
-@login_required
+@scoped_view
 @require_POST
 def walk_in(request, code: str):
-    office = _staff_office(request, code)
-    if isinstance(office, HttpResponse):
-        return office
+    office = selectors.staff_office_get(actor=request.user, code=code)
     form = WalkInForm(request.POST, services=list(service_list()))
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(request.POST.get("next") or reverse("scheduling:queue", args=[code]))
-    data = form.cleaned_data
-    citizen = None
-    if data.get("citizen_national_code"):
-        citizen = User.objects.filter(national_code=data["citizen_national_code"]).first()
-    try:
-        ticket = services.ticket_issue_walk_in(
+
+    def issue(data):
+        citizen = None
+        if data.get("citizen_national_code"):
+            citizen = User.objects.filter(national_code=data["citizen_national_code"]).first()
+        return services.ticket_issue_walk_in(
             office=office, actor=request.user, service=_service_or_none(data.get("service")), citizen=citizen
         )
-    except DomainError as exc:
-        refused = _refuse(request, exc)
-        if refused:
-            return refused
+
+    outcome = run_service(request, form, issue)
+    if outcome.ok:
+        messages.success(request, _("Ticket %(number)s issued.") % {"number": outcome.value.label})
     else:
-        messages.success(request, _("Ticket %(number)s issued.") % {"number": ticket.label})
+        _flash_errors(request, form)
     nxt = request.POST.get("next") or ""
     return redirect(nxt if nxt.startswith("/appointments/") else reverse("scheduling:queue", args=[code]))
 
@@ -543,12 +517,10 @@ def _queue_context(request, office: Office) -> dict:
     }
 
 
-@login_required
+@scoped_view
 def queue(request, code: str):
     """Queue control for a clerk at a counter: call next, serve, no-show, recall."""
-    office = _staff_office(request, code)
-    if isinstance(office, HttpResponse):
-        return office
+    office = selectors.staff_office_get(actor=request.user, code=code)
     if request.GET.get("counter"):
         counter = Counter.objects.filter(office=office, number=request.GET["counter"]).first()
         if counter is not None:
@@ -561,23 +533,21 @@ def queue(request, code: str):
     return render(request, template, _queue_context(request, office))
 
 
-@login_required
+@scoped_view
 @require_POST
 def queue_call(request, code: str):
-    office = _staff_office(request, code)
-    if isinstance(office, HttpResponse):
-        return office
+    office = selectors.staff_office_get(actor=request.user, code=code)
     counter = Counter.objects.filter(office=office, pk=request.POST.get("counter") or 0).first()
     if counter is None:
         messages.error(request, _("Choose your counter first."))
         return redirect("scheduling:queue", code=code)
-    try:
-        ticket = services.ticket_call_next(office=office, counter=counter, actor=request.user)
-    except DomainError as exc:
-        refused = _refuse(request, exc)
-        if refused:
-            return refused
-    else:
+    outcome = run_service(
+        request,
+        None,
+        lambda: services.ticket_call_next(office=office, counter=counter, actor=request.user),
+    )
+    if outcome.ok:
+        ticket = outcome.value
         chosen = request.session.get(COUNTER_SESSION_KEY, {})
         chosen[str(office.pk)] = counter.pk
         request.session[COUNTER_SESSION_KEY] = chosen
@@ -601,40 +571,33 @@ TICKET_PAGE_ACTIONS = {
 }
 
 
-@login_required
+@scoped_view
 @require_POST
 def ticket_action(request, pk: int, action: str):
     if action not in TICKET_PAGE_ACTIONS:
         raise Http404
-    try:
-        ticket = selectors.ticket_get_for_staff(actor=request.user, pk=pk)
-    except NotFoundError:
-        raise Http404 from None
+    ticket = selectors.ticket_get_for_staff(actor=request.user, pk=pk)
     func, done = TICKET_PAGE_ACTIONS[action]
-    try:
-        ticket = func(ticket=ticket, actor=request.user)
-    except DomainError as exc:
-        refused = _refuse(request, exc)
-        if refused:
-            return refused
-    else:
+    outcome = run_service(request, None, lambda: func(ticket=ticket, actor=request.user))
+    if outcome.ok:
         messages.success(request, done % {"number": ticket.label})
     return redirect("scheduling:queue", code=ticket.office.code)
 
 
+@domain_errors_as_http
 def display(request, code: str):
     """The waiting-room screen: public, ticket numbers and counters only; refreshes itself."""
-    office = _office_or_404(code)
+    office = selectors.office_get(code=code)
     board = selectors.display_board(office=office)
     template = "scheduling/_board.html" if request.headers.get("HX-Request") else "scheduling/display.html"
     return render(request, template, {"office": office, "board": board})
 
 
-@login_required
+@scoped_view
 def metrics_page(request):
     allowed = metrics.metrics_levels_for(request.user)
     if not (allowed["nation"] or allowed["provinces"] or allowed["offices"]):
-        return HttpResponseForbidden(_("You cannot see these figures."))
+        raise PermissionDeniedError(_("You cannot see these figures."))
     initial_level = "nation" if allowed["nation"] else ("province" if allowed["provinces"] else "office")
     initial_code = ""
     if initial_level == "office":
@@ -662,6 +625,8 @@ def metrics_page(request):
                 day_from=data.get("date_from") or today - timedelta(days=29),
                 day_to=data.get("date_to") or today,
             )
+        except (NotFoundError, PermissionDeniedError):
+            raise  # another area's figures: 403, as over the API
         except DomainError as exc:
             error = _error_text(exc)
     else:

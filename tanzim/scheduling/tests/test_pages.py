@@ -243,3 +243,22 @@ def test_choosing_remote_from_the_page_counts_a_visit_avoided(slotted, service):
         {"service": service.code, "channel": "remote", "office": "A0001"},
     )
     assert VisitAvoided.objects.get().visits_saved == 1
+
+
+def test_a_refused_cancel_comes_back_to_the_page_as_a_message_next_to_its_field(slotted, appointment, clock):
+    clock.move_to(at(1, 8))  # inside the cut-off: the office may still cancel, with a reason
+    client = client_for(slotted.clerk_a, language="en")
+    page = client.post(reverse("scheduling:cancel", args=[appointment.pk]), {"reason": ""}, follow=True)
+    assert "Reason: This field is required." in page.content.decode()
+    refused = client_for(slotted.citizen, language="en").post(
+        reverse("scheduling:cancel", args=[appointment.pk]), {}, follow=True
+    )
+    assert "can be cancelled up to 120 minutes before" in refused.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+
+
+def test_another_areas_figures_are_a_403_as_over_the_api(slotted):
+    url = reverse("scheduling:metrics")
+    assert client_for(slotted.manager_a).get(url, {"level": "office", "code": "B0001"}).status_code == 403
+    assert client_for(slotted.manager_a).get(url, {"level": "office", "code": "A0001"}).status_code == 200

@@ -63,7 +63,7 @@ class RankingRunRequestSerializer(serializers.Serializer):
 
 
 class RankingApproveSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class RankingResultSerializer(serializers.Serializer):

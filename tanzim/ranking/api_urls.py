@@ -5,7 +5,7 @@ from tanzim.ranking import api
 urlpatterns = [
     path("ranking/runs/", api.RankingRunListView.as_view(), name="ranking-runs"),
     path("ranking/runs/<int:pk>/", api.RankingRunDetailView.as_view(), name="ranking-run"),
-    path("ranking/runs/<int:pk>/approve", api.RankingRunApproveView.as_view(), name="ranking-run-approve"),
+    path("ranking/runs/<int:pk>/approve/", api.RankingRunApproveView.as_view(), name="ranking-run-approve"),
     path("ranking/runs/<int:pk>/results/", api.RankingResultListView.as_view(), name="ranking-results"),
     path(
         "ranking/runs/<int:pk>/results/<str:code>/",

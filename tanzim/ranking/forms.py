@@ -34,7 +34,7 @@ class RunRequestForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
 class PolicyForm(forms.Form):

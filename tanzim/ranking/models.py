@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
 from tanzim.ranking.choices import Normalisation, OutlierTreatment, PeriodKind, RunStatus
 
 
@@ -143,23 +144,15 @@ class RankingRun(models.Model):
         return f"#{self.pk} {self.period_first}-{self.period_last} {self.status}"
 
 
-class RankingRunEvent(models.Model):
-    """One row per status change of a run: who, when, from what, to what."""
+class RankingRunEvent(TransitionEvent):
+    """One row per status change of a run (written by the engine): who, when, from what, to what."""
 
     run = models.ForeignKey(RankingRun, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("ranking run event")
         verbose_name_plural = _("ranking run events")
         ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.run_id}: {self.from_status or '-'} -> {self.to_status}"
 
 
 class RankingResult(models.Model):

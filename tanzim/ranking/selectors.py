@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Role
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import OVERSIGHT, has_role, is_kanoon, scope_for
 from tanzim.common.errors import NotFoundError
 from tanzim.offices.models import Province
 from tanzim.ranking import method as ranking_method
@@ -24,7 +24,6 @@ from tanzim.ranking import policy as policy_rules
 from tanzim.ranking.choices import RunStatus
 from tanzim.ranking.models import IndicatorValue, RankingPolicy, RankingResult, RankingRun
 
-OVERSIGHT_ROLES = (Role.KANOON_ADMIN, Role.PROVINCE_ADMIN, Role.INSPECTOR)
 PUBLIC_STATUSES = (RunStatus.APPROVED,)
 
 
@@ -33,11 +32,11 @@ def _authenticated(user: Any) -> bool:
 
 
 def is_oversight(user: Any) -> bool:
-    return _authenticated(user) and scope_for(user).has(*OVERSIGHT_ROLES)
+    return has_role(user, *OVERSIGHT)
 
 
 def can_run(user: Any) -> bool:
-    return _authenticated(user) and scope_for(user).is_kanoon
+    return is_kanoon(user)
 
 
 def managed_office_ids(user: Any) -> list[int]:
@@ -49,7 +48,7 @@ def managed_office_ids(user: Any) -> list[int]:
 def _office_condition(user: Any, field: str = "office") -> Q:
     """The offices whose results this person may read, as a filter on ``field``."""
     scope = scope_for(user)
-    roles = [r for r in OVERSIGHT_ROLES if scope.has(r)]
+    roles = [r for r in OVERSIGHT if scope.has(r)]
     if any(r in scope.national_roles for r in roles):
         return Q(**{f"{field}__isnull": False})
     condition = Q(pk__in=[])
@@ -61,7 +60,7 @@ def _office_condition(user: Any, field: str = "office") -> Q:
 
 def visible_provinces_for(*, user: Any) -> QuerySet[Province]:
     scope = scope_for(user)
-    roles = [r for r in OVERSIGHT_ROLES if scope.has(r)]
+    roles = [r for r in OVERSIGHT if scope.has(r)]
     if any(r in scope.national_roles for r in roles):
         return Province.objects.order_by("name_fa")
     ids = set().union(*(scope.province_ids.get(r, ()) for r in roles))

@@ -2,7 +2,7 @@
 
 A run reads each indicator through the other apps' metrics and selectors (no SQL of its own
 on their tables), hands the figures to ``method.rank`` and stores every input and output in
-one transaction. Status moves only through ``_transition`` and the ``ALLOWED`` table.
+one transaction. Status moves only through the engine (``ranking.workflows.RUN``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.selectors import scope_for
+from tanzim.accounts.permissions import is_kanoon
 from tanzim.audit import services as audit
+from tanzim.audit.workflow import transition
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.normalize import normalize_text
 from tanzim.disputes import metrics as dispute_metrics
@@ -39,15 +40,16 @@ from tanzim.offices.models import Office
 from tanzim.ranking import method as ranking_method
 from tanzim.ranking import periods as ranking_periods
 from tanzim.ranking import policy as policy_rules
-from tanzim.ranking.choices import ALLOWED, IndicatorKey, Normalisation, OutlierTreatment, RunStatus
+from tanzim.ranking.choices import IndicatorKey, Normalisation, OutlierTreatment, RunStatus
 from tanzim.ranking.models import IndicatorValue, RankingPolicy, RankingResult, RankingRun, RankingRunEvent
+from tanzim.ranking.workflows import RUN
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]
 
 
 def _require_kanoon(actor: Any) -> None:
-    if actor is not None and not scope_for(actor).is_kanoon:
+    if actor is not None and not is_kanoon(actor):
         raise PermissionDeniedError(_("Only the Kanoon's administrators can do this."))
 
 
@@ -138,27 +140,26 @@ def policy_create(
 # --- transitions ----------------------------------------------------------------------------------
 
 
-def _transition(run: RankingRun, to: str, *, actor: Any = None, note: str = "", **fields: Any) -> RankingRun:
-    """Compare-and-set one status change and write its event row; a stale move is a 409."""
-    if to not in ALLOWED.get(run.status, ()):
-        raise ConflictError(
-            _("A run that is %(status)s cannot become %(to)s.")
-            % {"status": RunStatus(run.status).label, "to": RunStatus(to).label},
-            code="invalid_transition",
-        )
-    now = timezone.now()
-    changed = RankingRun.objects.filter(pk=run.pk, status=run.status).update(
-        status=to, status_changed_at=now, **fields
+def _move(
+    run: RankingRun,
+    to: str,
+    *,
+    actor: Any = None,
+    reason: str = "",
+    audit_data: dict[str, Any] | None = None,
+    **changes: Any,
+) -> RankingRun:
+    """Move a run from the status the caller last saw (a stale move is a 409), through the engine."""
+    return transition(
+        RUN,
+        run,
+        to,
+        actor=actor,
+        expected_status=run.status,
+        reason=reason,
+        changes=changes,
+        audit_data=audit_data,
     )
-    if changed != 1:
-        raise ConflictError(
-            _("This run was changed by someone else. Reload and try again."), code="stale_status"
-        )
-    RankingRunEvent.objects.create(
-        run=run, from_status=run.status, to_status=to, actor=actor, note=note[:500]
-    )
-    run.refresh_from_db()
-    return run
 
 
 # --- requesting a run -----------------------------------------------------------------------------
@@ -215,7 +216,9 @@ def run_request(
             )
     except IntegrityError as exc:
         raise ConflictError(_("A run for this period is already under way."), code="run_in_progress") from exc
-    RankingRunEvent.objects.create(run=run, to_status=RunStatus.QUEUED, actor=actor, note=reason)
+    RankingRunEvent.objects.create(
+        run=run, created_at=timezone.now(), to_status=RunStatus.QUEUED, actor=actor, reason=reason
+    )
     audit.record(
         action="ranking.run.requested",
         actor=actor,
@@ -425,7 +428,7 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> RankingRun:
         return run
     try:
         with transaction.atomic():
-            run = _transition(run, RunStatus.RUNNING, started_at=timezone.now(), progress=1, stage="collect")
+            run = _move(run, RunStatus.RUNNING, progress=1, stage="collect")
     except ConflictError:
         return RankingRun.objects.get(pk=run_id)
 
@@ -442,13 +445,7 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> RankingRun:
         with transaction.atomic():
             run.refresh_from_db()
             if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
-                _transition(
-                    run,
-                    RunStatus.FAILED,
-                    error=message[:4000],
-                    finished_at=timezone.now(),
-                    note=message[:500],
-                )
+                _move(run, RunStatus.FAILED, error=message[:4000], reason=message)
     run.refresh_from_db()
     return run
 
@@ -564,10 +561,9 @@ def _compute_and_store(run: RankingRun, say: Callable[[str, int], None]) -> None
             "normalisation": method.normalisation,
         }
         run.refresh_from_db()
-        _transition(
+        _move(
             run,
             RunStatus.FINISHED,
-            finished_at=timezone.now(),
             progress=100,
             stage="done",
             office_count=len(results),
@@ -670,29 +666,28 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
         .exclude(pk=run.pk)
     )
     for old in superseded:
-        _transition(old, RunStatus.SUPERSEDED, actor=actor, note=f"superseded by run {run.pk}")
-        audit.record(action="ranking.run.superseded", actor=actor, obj=old, data={"by": run.pk})
+        _move(
+            old,
+            RunStatus.SUPERSEDED,
+            actor=actor,
+            reason=f"superseded by run {run.pk}",
+            audit_data={"by": run.pk},
+        )
     tiers = dict(
         RankingResult.objects.filter(run=run, ranked=True).exclude(tier="").values_list("office_id", "tier")
     )
     finance_services.office_tiers_set(tiers=tiers, year=year, month=month, actor=actor)
     adjusted = _sync_share_adjustments(run, year=year, month=month, actor=actor)
-    run = _transition(
+    counts = dict(Counter(tiers.values()))
+    return _move(
         run,
         RunStatus.APPROVED,
         actor=actor,
-        note=normalize_text(note)[:500],
+        reason=normalize_text(note),
         approved_by=actor,
-        approved_at=timezone.now(),
         effective_year=year,
         effective_month=month,
-    )
-    counts = dict(Counter(tiers.values()))
-    audit.record(
-        action="ranking.run.approved",
-        actor=actor,
-        obj=run,
-        data={
+        audit_data={
             "period": ranking_periods.of(run.period_kind, run.period_first, run.period_last).code,
             "policy": run.policy.version,
             "tiers_from": f"{year}/{month}",
@@ -702,7 +697,6 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
             "outputs_digest": run.outputs_digest,
         },
     )
-    return run
 
 
 def _next_unsettled(last: int) -> tuple[int, int]:

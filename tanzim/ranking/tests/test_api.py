@@ -86,12 +86,12 @@ def test_the_explanation_lists_every_indicator(api, surveyed):
 def test_only_the_kanoon_approves_over_the_api(api, surveyed):
     run = finished_run(surveyed)
     api.force_authenticate(surveyed.province_admin_a)
-    assert api.post(f"/api/v1/ranking/runs/{run.pk}/approve", {}, format="json").status_code == 403
+    assert api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", {}, format="json").status_code == 403
 
     api.force_authenticate(surveyed.kanoon_admin)
-    response = api.post(f"/api/v1/ranking/runs/{run.pk}/approve", {}, format="json")
+    response = api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", {}, format="json")
     assert response.status_code == 200 and response.json()["status"] == RunStatus.APPROVED
-    assert api.post(f"/api/v1/ranking/runs/{run.pk}/approve", {}, format="json").status_code == 409
+    assert api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", {}, format="json").status_code == 409
 
 
 def test_the_public_ranking_needs_no_login_and_shows_approved_runs_only(api, surveyed):

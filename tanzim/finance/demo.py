@@ -22,6 +22,7 @@ from tanzim.finance.choices import OFFICE_PURPOSES, PaymentMethod, PaymentPart, 
 from tanzim.finance.ledger import ensure_accounts
 from tanzim.finance.models import OfficeTier, Payment, SettlementRun
 from tanzim.finance.selectors import current_month, previous_month
+from tanzim.finance.services.payments import _capture
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
 
@@ -88,7 +89,7 @@ def _demo_payment(
             [PaymentMethod.GATEWAY, PaymentMethod.GATEWAY, PaymentMethod.POS, PaymentMethod.CASH]
         )
     gateway_ref = f"{rng.randrange(10**12):012d}" if method == PaymentMethod.GATEWAY else ""
-    return services._capture(payment, method=method, gateway_ref=gateway_ref, when=when, notify=False)
+    return _capture(payment, method=method, gateway_ref=gateway_ref, when=when, notify=False)
 
 
 @transaction.atomic

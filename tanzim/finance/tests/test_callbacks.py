@@ -18,6 +18,7 @@ from tanzim.finance.choices import GatewayOutcome, PaymentStatus
 from tanzim.finance.gateways import simulated
 from tanzim.finance.gateways.base import sign
 from tanzim.finance.models import Payment, SimulatedGatewayTransaction, Transaction
+from tanzim.finance.services import payments as payment_services
 from tanzim.testing.finance import gateway_callback, pay_online
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ def test_a_crash_between_the_banks_answer_and_our_commit_is_completed_by_reconci
     def crash(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "ledger_post", crash)
+    monkeypatch.setattr(payment_services, "ledger_post", crash)
     with pytest.raises(RuntimeError):
         services.payment_handle_callback(payload=payload, signature=signature)
     monkeypatch.undo()
@@ -213,7 +214,8 @@ def test_a_crash_between_the_banks_answer_and_our_commit_is_completed_by_reconci
 def test_the_next_callback_also_completes_a_crashed_one(make_payment, monkeypatch):
     payment = make_payment()
     payload, signature = gateway_callback(payment)
-    monkeypatch.setattr(services, "ledger_post", lambda **kw: (_ for _ in ()).throw(RuntimeError("crash")))
+    crash = lambda **kw: (_ for _ in ()).throw(RuntimeError("crash"))  # noqa: E731
+    monkeypatch.setattr(payment_services, "ledger_post", crash)
     with pytest.raises(RuntimeError):
         services.payment_handle_callback(payload=payload, signature=signature)
     monkeypatch.undo()

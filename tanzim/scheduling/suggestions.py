@@ -8,10 +8,13 @@
        cost = 2 × travel_minutes(distance)              # there and back
             + delay_minutes_per_day × days until the slot
             + queue_weight × the office's expected wait at the counter (Erlang C)
-            − tier_bonus(office)                         # 0 until ranking exists
+            − tier_bonus(office)                         # its ranking tier: A 15, B 5 minutes
 
    travel_minutes: the first 10 km at 20 km/h (city traffic), the rest at 60 km/h.
-   The weights are ``SCHEDULING_SUGGESTION_WEIGHTS`` in settings (optional).
+   The weights are ``SCHEDULING_SUGGESTION_WEIGHTS`` in settings (optional). The tier is the
+   office's tier in force this Jalali month (``finance.OfficeTier``, set when a ranking run is
+   approved); the bonus is a nudge between offices about as near and as free, never a reason to
+   cross a city, and the suggestion says so in its reasons.
 
 Candidates are the nearest eligible offices (a cached list of coordinates, so the whole
 country is one NumPy pass), and their free slots come from the partial index on the slot
@@ -33,7 +36,9 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.models import Service
 from tanzim.common.errors import DomainError
-from tanzim.common.jalali import TEHRAN, tehran_date
+from tanzim.common.jalali import TEHRAN, jalali_year_month, tehran_date
+from tanzim.finance.choices import Tier
+from tanzim.finance.share import tiers_for
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import City, Office
 from tanzim.offices.selectors import valid_licences
@@ -47,8 +52,10 @@ MAX_ROUNDS = 4
 MAX_LIMIT = 20
 DEFAULT_DAYS = 7
 OFFICE_CACHE_SECONDS = 60
+#: Minutes of cost taken off for an office's ranking tier; lower tiers get none.
+TIER_BONUS_MINUTES: dict[str, float] = {Tier.A: 15.0, Tier.B: 5.0}
 # The largest bonus ranking_tier_bonus() may give; it bounds how far the search must look.
-MAX_TIER_BONUS = 0.0
+MAX_TIER_BONUS = max(TIER_BONUS_MINUTES.values())
 
 
 @dataclass(frozen=True)
@@ -69,13 +76,21 @@ class CostWeights:
         return near / self.city_speed_kmh * 60 + far / self.road_speed_kmh * 60
 
 
-def ranking_tier_bonus(office_ids: list[int]) -> dict[int, float]:
-    """Minutes of cost taken off for an office's ranking tier: 0 for every office for now.
+def office_tiers(office_ids: list[int], *, now: datetime | None = None) -> dict[int, str]:
+    """Each office's ranking tier in force this Jalali month; offices never ranked are missing."""
+    year, month = jalali_year_month(now or timezone.now())
+    return tiers_for(year=year, month=month, office_ids=office_ids)
 
-    The ranking app will plug in here (e.g. tier A: 15 minutes, B: 5); offices missing
-    from the returned mapping get 0.
+
+def ranking_tier_bonus(
+    office_ids: list[int], *, tiers: dict[int, str] | None = None, now: datetime | None = None
+) -> dict[int, float]:
+    """Minutes of cost taken off for an office's ranking tier (``TIER_BONUS_MINUTES``).
+
+    Offices missing from the returned mapping get 0: never ranked, or a tier without a bonus.
     """
-    return {}
+    tiers = office_tiers(office_ids, now=now) if tiers is None else tiers
+    return {pk: TIER_BONUS_MINUTES[tier] for pk, tier in tiers.items() if tier in TIER_BONUS_MINUTES}
 
 
 def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -127,6 +142,7 @@ class SuggestionOption:
     queue_wait_minutes: float
     tier_bonus: float
     cost: float
+    tier: str = ""  # the office's ranking tier this month ("" when never ranked)
     reasons: list[str] = field(default_factory=list)
 
 
@@ -215,7 +231,10 @@ def _reasons(option: SuggestionOption, weights: CostWeights, now: datetime) -> l
             )
         )
     if option.tier_bonus > 0:
-        reasons.append(str(_("A highly ranked office.")))
+        if option.tier in Tier.values:
+            reasons.append(str(_("A highly ranked office (%(tier)s).") % {"tier": Tier(option.tier).label}))
+        else:
+            reasons.append(str(_("A highly ranked office.")))
     return reasons
 
 
@@ -361,7 +380,8 @@ def _options_for(
     waits = dict(
         OfficeQueueStats.objects.filter(office_id__in=first).values_list("office_id", "expected_wait_minutes")
     )
-    bonus = ranking_tier_bonus(list(first))
+    tiers = office_tiers(list(first), now=now)
+    bonus = ranking_tier_bonus(list(first), tiers=tiers, now=now)
     options = []
     for office_id, slot in first.items():
         km = distance_of[office_id]
@@ -382,6 +402,7 @@ def _options_for(
                 queue_wait_minutes=round(wait, 1),
                 tier_bonus=tier,
                 cost=round(cost, 2),
+                tier=tiers.get(office_id, ""),
             )
         )
     return options

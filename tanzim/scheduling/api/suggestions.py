@@ -43,6 +43,7 @@ class SuggestionOptionSerializer(serializers.Serializer):
     travel_minutes = serializers.FloatField()
     days_until = serializers.FloatField()
     queue_wait_minutes = serializers.FloatField()
+    tier = serializers.CharField()
     tier_bonus = serializers.FloatField()
     cost = serializers.FloatField()
     reasons = serializers.ListField(child=serializers.CharField())

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from tanzim.common.errors import DomainError
+from tanzim.finance.models import OfficeTier
 from tanzim.offices.models import City, Licence
 from tanzim.scheduling import suggestions
 from tanzim.scheduling.models import OfficeQueueStats, Slot
@@ -155,16 +157,41 @@ def test_a_city_gives_its_centre_and_nothing_gives_an_error(db):
         resolve_location(latitude=float("nan"), longitude=51)
 
 
-def test_the_ranking_hook_gives_no_bonus_yet(tehran_offices, service):
+def test_offices_never_ranked_get_no_bonus(tehran_offices, service):
     assert suggestions.ranking_tier_bonus([1, 2, 3]) == {}
     assert all(
         o.tier_bonus == 0 for o in suggest(service=service, latitude=TEHRAN[0], longitude=TEHRAN[1]).options
     )
 
 
+def _by_office(service) -> dict:
+    return {
+        o.office.code: o for o in suggest(service=service, latitude=TEHRAN[0], longitude=TEHRAN[1]).options
+    }
+
+
+def test_a_better_tier_takes_a_few_minutes_off_the_cost_and_says_so(tehran_offices, service):
+    _slotted, north, west = tehran_offices
+    before = _by_office(service)
+    # North's tier A dates from an earlier month and is still in force; West is tier C.
+    OfficeTier.objects.create(office=north, year=1405, month=7, tier="A")
+    OfficeTier.objects.create(office=west, year=1405, month=9, tier="C")
+    with translation.override("en"):
+        after = _by_office(service)
+    north_after, west_after = after["N0001"], after["W0001"]
+    assert (north_after.tier, north_after.tier_bonus) == ("A", 15.0)
+    assert north_after.cost == pytest.approx(before["N0001"].cost - 15)
+    assert "A highly ranked office (Tier A)." in north_after.reasons
+    assert (west_after.tier, west_after.tier_bonus, west_after.cost) == ("C", 0, before["W0001"].cost)
+    assert not any("ranked" in reason for reason in west_after.reasons)
+    # A small nudge: next door still beats an office 8 km away.
+    assert list(after)[:2] == ["A0001", "N0001"]
+    assert suggestions.ranking_tier_bonus([north.pk, west.pk]) == {north.pk: 15.0}
+
+
 def test_a_tier_bonus_when_ranking_plugs_in_moves_an_office_up(tehran_offices, service, monkeypatch):
     _slotted, north, _west = tehran_offices
-    monkeypatch.setattr(suggestions, "ranking_tier_bonus", lambda ids: {north.pk: 500.0})
+    monkeypatch.setattr(suggestions, "ranking_tier_bonus", lambda ids, **kwargs: {north.pk: 500.0})
     monkeypatch.setattr(suggestions, "MAX_TIER_BONUS", 500.0)
     assert suggest(service=service, latitude=TEHRAN[0], longitude=TEHRAN[1]).options[0].office.code == "N0001"
 

@@ -21,3 +21,12 @@ def formal_notice(db) -> Service:
 @pytest.fixture
 def draft(personas, petition):
     return make_draft(personas, petition)
+
+
+@pytest.fixture
+def page_settings(settings, tmp_path):
+    """What the page tests share: uploads under a temporary folder, fast passwords, filing never fails."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CASES_FILING_FAILURE_RATE = 0
+    return settings

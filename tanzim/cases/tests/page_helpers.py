@@ -8,6 +8,11 @@ from tanzim.cases.models import Case
 from tanzim.testing.cases import make_draft
 
 
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
 def submitted_case(personas, service, *, channel: str = "semi_in_person") -> Case:
     case = make_draft(personas, service, channel=channel)
     return services.case_submit(case=case, actor=personas.citizen)

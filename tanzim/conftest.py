@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
@@ -14,6 +16,11 @@ from tanzim.offices.models import City, Office
 from tanzim.testing.factories import CitizenFactory, OfficeFactory, UserFactory, give_role
 from tanzim.testing.reference import flushes_database, reference_data_restore, reference_data_snapshot
 from tanzim.testing.settings import FAST_PASSWORD_HASHERS, static_from_finders
+
+# Properties are about results, not speed: on a shared machine, measuring coverage, an example
+# may take longer than Hypothesis's default 200 ms deadline, whatever the order of the tests.
+hypothesis.settings.register_profile("tanzim", deadline=None)
+hypothesis.settings.load_profile("tanzim")
 
 # Set once the test database of this process exists: the blocker that lets the hooks reach it.
 _database: list = []
@@ -69,6 +76,15 @@ def _media_root(settings, tmp_path):
 def _static_from_finders(settings):
     settings.STORAGES = static_from_finders(settings.STORAGES)
     settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A page request leaves the language it chose active in the thread (LocaleMiddleware only
+    # activates); every test starts in the default language, whatever ran before it.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

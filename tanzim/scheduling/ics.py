@@ -1,50 +1,61 @@
-"""Calendar export: an iCalendar (RFC 5545) file per appointment and an "add to calendar" link."""
+"""Calendar export: an iCalendar (RFC 5545) file per appointment and an "add to calendar" link.
+
+The file is written by the ``icalendar`` library (escaping, folding at 75 octets without splitting a
+Persian letter, CRLF line ends). Times are in UTC, to the whole minute; the calendar also carries
+the offices' time zone, Asia/Tehran (UTC+03:30 all year: Iran has had no daylight saving time since
+2022), so a client can show the office's own clock.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneStandard, vText
+from icalendar.parser import Contentline
 
 from tanzim.scheduling.choices import AppointmentStatus
 from tanzim.scheduling.models import Appointment
 
 PRODID = "-//Tanzim//Appointments//FA"
+TZID = "Asia/Tehran"
+TEHRAN_OFFSET = timedelta(hours=3, minutes=30)
+
+
+def _minute(value: datetime) -> datetime:
+    """The instant in UTC, to the whole minute (appointments start on the minute)."""
+    return value.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return _minute(value).strftime("%Y%m%dT%H%M%SZ")
 
 
 def escape(text: str) -> str:
     """TEXT values: backslash, semicolon, comma and newlines are escaped (RFC 5545 §3.3.11)."""
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    return vText(str(text)).to_ical().decode("utf-8")
 
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1)."""
-    out, current, size = [], "", 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            out.append(current)
-            current, size, limit = " ", 1, 75
-        current += char
-        size += width
-    out.append(current)
-    return "\r\n".join(out)
+    return Contentline(line).to_ical().decode("utf-8")
+
+
+def tehran_timezone() -> Timezone:
+    """The VTIMEZONE of Asia/Tehran: one standard time, UTC+03:30, no daylight saving."""
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", TEHRAN_OFFSET)
+    standard.add("tzoffsetto", TEHRAN_OFFSET)
+    standard.add("tzname", "+0330")
+    zone = Timezone()
+    zone.add("tzid", TZID)
+    zone.add_component(standard)
+    return zone
 
 
 def _details(appointment: Appointment) -> tuple[str, str, str]:
@@ -69,40 +80,38 @@ def _details(appointment: Appointment) -> tuple[str, str, str]:
 
 def appointment_ics(appointment: Appointment, *, now: datetime | None = None) -> str:
     """One VEVENT with a reminder two hours before; a cancelled booking exports as CANCELLED."""
-    now = now or datetime.now(UTC)
     summary, description, location = _details(appointment)
     office = appointment.office
     url = settings.SITE_URL.rstrip("/") + reverse("scheduling:detail", args=[appointment.pk])
     cancelled = appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.RESCHEDULED)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
-        "BEGIN:VEVENT",
-        f"UID:appointment-{appointment.pk}-{appointment.reference}@tanzim",
-        f"DTSTAMP:{_stamp(now)}",
-        f"DTSTART:{_stamp(appointment.start)}",
-        f"DTEND:{_stamp(appointment.end)}",
-        f"SUMMARY:{escape(summary)}",
-        f"DESCRIPTION:{escape(description)}",
-        f"LOCATION:{escape(location)}",
-        f"GEO:{office.latitude:.6f};{office.longitude:.6f}",
-        f"URL:{url}",
-        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        f"SEQUENCE:{1 if cancelled else 0}",
-    ]
+
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar.add_component(tehran_timezone())
+
+    event = Event()
+    event.add("uid", f"appointment-{appointment.pk}-{appointment.reference}@tanzim")
+    event.add("dtstamp", _minute(now or datetime.now(UTC)))
+    event.add("dtstart", _minute(appointment.start))
+    event.add("dtend", _minute(appointment.end))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("location", location)
+    event.add("geo", (round(office.latitude, 6), round(office.longitude, 6)))
+    event.add("url", url)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", 1 if cancelled else 0)
     if not cancelled:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{escape(summary)}",
-            "TRIGGER:-PT2H",
-            "END:VALARM",
-        ]
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(hours=-2))
+        event.add_component(alarm)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
 
 
 def add_to_calendar_url(appointment: Appointment) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.utils import translation
+from icalendar import Calendar
 
 from tanzim.scheduling.ics import add_to_calendar_url, appointment_ics, escape, fold
 from tanzim.scheduling.services import appointment_cancel
@@ -67,3 +69,23 @@ def test_the_add_to_calendar_link_carries_the_times_and_place(appointment):
     assert query["dates"] == ["20261220T053000Z/20261220T054500Z"]
     assert "Office A" in query["location"][0]
     assert query["action"] == ["TEMPLATE"]
+
+
+def test_the_calendar_carries_the_tehran_time_zone_without_daylight_saving(appointment):
+    lines = _unfold(appointment_ics(appointment))
+    zone = lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE") + 1]
+    assert {"TZID:Asia/Tehran", "TZOFFSETFROM:+0330", "TZOFFSETTO:+0330", "BEGIN:STANDARD"} <= set(zone)
+    assert "BEGIN:DAYLIGHT" not in zone
+    assert lines.index("END:VTIMEZONE") < lines.index("BEGIN:VEVENT")
+
+
+def test_times_are_whole_minutes_and_the_file_parses_back(appointment):
+    appointment.start += timedelta(seconds=42, microseconds=7)
+    text = appointment_ics(appointment, now=datetime(2026, 12, 19, 3, 30, 59, tzinfo=UTC))
+    lines = _unfold(text)
+    assert "DTSTART:20261220T053000Z" in lines
+    assert "DTSTAMP:20261219T033000Z" in lines
+    events = Calendar.from_ical(text).walk("VEVENT")
+    assert len(events) == 1
+    assert events[0].decoded("dtstart") == datetime(2026, 12, 20, 5, 30, tzinfo=UTC)
+    assert str(events[0]["uid"]) == f"appointment-{appointment.pk}-{appointment.reference}@tanzim"

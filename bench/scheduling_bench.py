@@ -199,7 +199,7 @@ def bench_suggestions_http(base: str, queries: list[dict]) -> dict:
     for q in queries:
         params = {"service": q["service"].code, "lat": f"{q['latitude']:.5f}", "lon": f"{q['longitude']:.5f}"}
         started = time.perf_counter()
-        response = session.get(f"{base}/api/v1/appointments/suggestions", params=params, timeout=60)
+        response = session.get(f"{base}/api/v1/appointments/suggestions/", params=params, timeout=60)
         times.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
     return {"n": len(times), "p50": percentile(times, 0.5), "p95": percentile(times, 0.95)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -91,7 +92,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
     def get_calendar_url(self, appt: Appointment) -> str:
         request = self.context.get("request")
-        path = f"/api/v1/appointments/{appt.pk}/calendar.ics"
+        path = reverse("api:appointment-ics", args=[appt.pk])
         return request.build_absolute_uri(path) if request else path
 
     def get_add_to_calendar_url(self, appt: Appointment) -> str:
@@ -111,11 +112,17 @@ class AppointmentBookSerializer(serializers.Serializer):
     case_ref = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class AppointmentCancelSerializer(serializers.Serializer):
+class AppointmentMoveSerializer(serializers.Serializer):
+    """A move of the appointment's status; ``expected_status`` makes a stale move a 409."""
+
+    expected_status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+
+
+class AppointmentCancelSerializer(AppointmentMoveSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class AppointmentRescheduleSerializer(serializers.Serializer):
+class AppointmentRescheduleSerializer(AppointmentMoveSerializer):
     slot = serializers.IntegerField(min_value=1)
 
 
@@ -207,7 +214,7 @@ class AppointmentListCreateView(APIView):
         appointment = (
             result.appointment if result.created else _appointment_queryset().get(pk=result.appointment.pk)
         )
-        headers = {"Location": f"/api/v1/appointments/{appointment.pk}/"}
+        headers = {"Location": reverse("api:appointment-detail", args=[appointment.pk])}
         if not result.created:
             headers["Idempotent-Replayed"] = "true"
         body = AppointmentSerializer(appointment, context={"request": request}).data
@@ -235,7 +242,10 @@ class AppointmentCancelView(APIView):
         data = AppointmentCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.appointment_cancel(
-            appointment=appointment, actor=request.user, reason=data.validated_data["reason"]
+            appointment=appointment,
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            expected_status=data.validated_data.get("expected_status"),
         )
         fresh = _appointment_queryset().get(pk=appointment.pk)
         return Response(AppointmentSerializer(fresh, context={"request": request}).data)
@@ -252,7 +262,10 @@ class AppointmentRescheduleView(APIView):
         data.is_valid(raise_exception=True)
         try:
             new = services.appointment_reschedule(
-                appointment=appointment, actor=request.user, slot_id=data.validated_data["slot"]
+                appointment=appointment,
+                actor=request.user,
+                slot_id=data.validated_data["slot"],
+                expected_status=data.validated_data.get("expected_status"),
             )
         except DomainError as exc:
             if exc.code in ("slot_taken", "slot_closed"):
@@ -268,7 +281,7 @@ class AppointmentRescheduleView(APIView):
 
 class AppointmentCheckInView(APIView):
     @extend_schema(
-        request=None,
+        request=AppointmentMoveSerializer,
         responses={
             200: QueueTicketSerializer,
             400: SchedulingErrorSerializer,
@@ -277,7 +290,13 @@ class AppointmentCheckInView(APIView):
     )
     def post(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
-        ticket = services.appointment_check_in(appointment=appointment, actor=request.user)
+        data = AppointmentMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.appointment_check_in(
+            appointment=appointment,
+            actor=request.user,
+            expected_status=data.validated_data.get("expected_status"),
+        )
         return Response(QueueTicketSerializer(ticket).data)
 
 

@@ -11,6 +11,7 @@ from tanzim.catalog.models import Service
 from tanzim.common.errors import NotFoundError
 from tanzim.scheduling import services
 from tanzim.scheduling.api.common import SchedulingErrorSerializer
+from tanzim.scheduling.choices import FlexibleRequestStatus
 from tanzim.scheduling.formatting import parse_day
 from tanzim.scheduling.models import FlexibleRequest
 
@@ -68,11 +69,26 @@ class FlexibleRequestListCreateView(APIView):
         return Response(FlexibleRequestSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
+class FlexibleRequestWithdrawSerializer(serializers.Serializer):
+    expected_status = serializers.ChoiceField(choices=FlexibleRequestStatus.choices, required=False)
+
+
 class FlexibleRequestWithdrawView(APIView):
-    @extend_schema(request=None, responses={200: FlexibleRequestSerializer, 404: SchedulingErrorSerializer})
+    @extend_schema(
+        request=FlexibleRequestWithdrawSerializer,
+        responses={
+            200: FlexibleRequestSerializer,
+            404: SchedulingErrorSerializer,
+            409: SchedulingErrorSerializer,
+        },
+    )
     def post(self, request, pk: int):
         row = FlexibleRequest.objects.filter(pk=pk, citizen=request.user).select_related("service").first()
         if row is None:
             raise NotFoundError(code="request_not_found")
-        row = services.flexible_request_withdraw(request=row, actor=request.user)
+        data = FlexibleRequestWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.flexible_request_withdraw(
+            request=row, actor=request.user, expected_status=data.validated_data.get("expected_status")
+        )
         return Response(FlexibleRequestSerializer(row).data)

@@ -14,6 +14,7 @@ from tanzim.offices.models import Counter
 from tanzim.scheduling import selectors, services
 from tanzim.scheduling.api.appointments import QueueTicketSerializer
 from tanzim.scheduling.api.common import SchedulingErrorSerializer, citizen_by_code, service_by_code
+from tanzim.scheduling.choices import TicketStatus
 from tanzim.scheduling.models import QueueTicket
 
 
@@ -45,7 +46,7 @@ def _queue_state(office) -> dict:
     now = timezone.now()
     figures = selectors.queue_figures(office=office, now=now)
     called = (
-        QueueTicket.objects.filter(office=office, day=timezone.localdate(), status="called")
+        QueueTicket.objects.filter(office=office, day=timezone.localdate(), status=TicketStatus.CALLED)
         .select_related("counter", "citizen", "service")
         .order_by("counter__number")
     )
@@ -135,9 +136,15 @@ TICKET_ACTIONS = {
 }
 
 
+class TicketMoveSerializer(serializers.Serializer):
+    """``expected_status``: the status the caller saw; another one makes the action a 409."""
+
+    expected_status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+
+
 class TicketActionView(APIView):
     @extend_schema(
-        request=None,
+        request=TicketMoveSerializer,
         responses={
             200: QueueStaffTicketSerializer,
             404: SchedulingErrorSerializer,
@@ -153,7 +160,11 @@ class TicketActionView(APIView):
                 raise NotFoundError(_("Ticket not found."), code="ticket_not_found")
         else:
             ticket = selectors.ticket_get_for_staff(actor=request.user, pk=pk)
-        ticket = TICKET_ACTIONS[action](ticket=ticket, actor=request.user)
+        data = TicketMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = TICKET_ACTIONS[action](
+            ticket=ticket, actor=request.user, expected_status=data.validated_data.get("expected_status")
+        )
         return Response(QueueStaffTicketSerializer(ticket).data)
 
 

@@ -225,26 +225,26 @@ def test_the_list_uses_a_fixed_number_of_queries(slotted, service, django_assert
 
 
 def test_cancel_by_the_citizen_and_not_by_another(slotted, appointment):
-    assert client_for(slotted.other_citizen).post(f"{URL}{appointment.pk}/cancel", {}).status_code == 404
+    assert client_for(slotted.other_citizen).post(f"{URL}{appointment.pk}/cancel/", {}).status_code == 404
     response = client_for(slotted.citizen).post(
-        f"{URL}{appointment.pk}/cancel", {"reason": "سفر"}, format="json"
+        f"{URL}{appointment.pk}/cancel/", {"reason": "سفر"}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["status"] == AppointmentStatus.CANCELLED
-    again = client_for(slotted.citizen).post(f"{URL}{appointment.pk}/cancel", {}, format="json")
+    again = client_for(slotted.citizen).post(f"{URL}{appointment.pk}/cancel/", {}, format="json")
     assert (again.status_code, again.json()["code"]) == (409, "appointment_not_changeable")
 
 
 def test_reschedule_answers_201_with_the_new_appointment(slotted, appointment):
     new_slot = slot_at(slotted.office_a, at(2, 11))
     response = client_for(slotted.citizen).post(
-        f"{URL}{appointment.pk}/reschedule", {"slot": new_slot.pk}, format="json"
+        f"{URL}{appointment.pk}/reschedule/", {"slot": new_slot.pk}, format="json"
     )
     assert response.status_code == 201
     assert response.json()["rescheduled_from"] == appointment.pk
     assert (
         client_for(slotted.clerk_b)
-        .post(f"{URL}{appointment.pk}/reschedule", {"slot": new_slot.pk})
+        .post(f"{URL}{appointment.pk}/reschedule/", {"slot": new_slot.pk})
         .status_code
         == 404
     )
@@ -252,27 +252,27 @@ def test_reschedule_answers_201_with_the_new_appointment(slotted, appointment):
 
 def test_check_in_through_the_api(slotted, appointment, clock):
     client = client_for(slotted.citizen)
-    early = client.post(f"{URL}{appointment.pk}/check-in")
+    early = client.post(f"{URL}{appointment.pk}/check-in/")
     assert (early.status_code, early.json()["code"]) == (400, "too_early")
     clock.move_to(at(1, 8, 50))
-    response = client.post(f"{URL}{appointment.pk}/check-in")
+    response = client.post(f"{URL}{appointment.pk}/check-in/")
     assert response.status_code == 200
     assert response.json()["number"] == 1
 
 
 def test_the_calendar_file_is_served_to_its_owner_only(slotted, appointment):
-    response = client_for(slotted.citizen).get(f"{URL}{appointment.pk}/calendar.ics")
+    response = client_for(slotted.citizen).get(f"{URL}{appointment.pk}/calendar.ics/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert b"DTSTART:20261220T053000Z" in response.content
-    assert client_for(slotted.other_citizen).get(f"{URL}{appointment.pk}/calendar.ics").status_code == 404
+    assert client_for(slotted.other_citizen).get(f"{URL}{appointment.pk}/calendar.ics/").status_code == 404
 
 
 # --- suggestions and availability ------------------------------------------------------
 
 
 def test_suggestions_offer_the_remote_channel_first_with_the_saving(slotted, service):
-    response = client_for().get(f"{URL}suggestions", {"service": service.code, "city": "THR-01"})
+    response = client_for().get(f"{URL}suggestions/", {"service": service.code, "city": "THR-01"})
     assert response.status_code == 200
     body = response.json()
     assert [o["channel"] for o in body["offers"]] == ["remote", "semi_in_person"]
@@ -298,14 +298,14 @@ def test_suggestions_offer_the_remote_channel_first_with_the_saving(slotted, ser
     ],
 )
 def test_bad_suggestion_requests_are_400(slotted, params, code):
-    response = client_for().get(f"{URL}suggestions", params)
+    response = client_for().get(f"{URL}suggestions/", params)
     assert response.status_code == 400
     assert response.json()["code"] == code
 
 
 def test_availability_lists_free_times_by_day(slotted, service):
     response = client_for().get(
-        f"{URL}availability",
+        f"{URL}availability/",
         {"office": "A0001", "service": service.code, "date_from": "2026-12-20", "date_to": "2026-12-20"},
     )
     assert response.status_code == 200
@@ -314,19 +314,20 @@ def test_availability_lists_free_times_by_day(slotted, service):
     assert days[0]["day_jalali"] == "1405/09/29"
     assert len(days[0]["slots"]) == 32
     assert (
-        client_for().get(f"{URL}availability", {"office": "NOPE", "service": service.code}).status_code == 404
+        client_for().get(f"{URL}availability/", {"office": "NOPE", "service": service.code}).status_code
+        == 404
     )
 
 
 def test_choosing_the_remote_channel_counts_a_visit_avoided(slotted, service):
     response = client_for(slotted.citizen).post(
-        f"{URL}channel-choice",
+        f"{URL}channel-choice/",
         {"service": service.code, "channel": "remote", "office": "A0001"},
         format="json",
     )
     assert (response.status_code, response.json()) == (201, {"visits_saved": 1})
     refused = client_for(slotted.citizen).post(
-        f"{URL}channel-choice", {"service": "sana_registration", "channel": "remote"}, format="json"
+        f"{URL}channel-choice/", {"service": "sana_registration", "channel": "remote"}, format="json"
     )
     assert (refused.status_code, refused.json()["code"]) == (400, "channel_not_allowed")
 
@@ -345,40 +346,41 @@ def test_the_queue_permission_matrix(slotted, clock):
         ("kanoon_admin", 403),
     ]:
         assert client_for(getattr(slotted, who)).get(state).status_code == expected, who
-    call = "/api/v1/queues/A0001/call-next"
+    call = "/api/v1/queues/A0001/call-next/"
     denied = client_for(slotted.clerk_b).post(call, {"counter": 1}, format="json")
     assert (denied.status_code, denied.json()["code"]) == (403, "not_office_staff")
     assert QueueTicket.objects.get().status == TicketStatus.WAITING
     called = client_for(slotted.clerk_a).post(call, {"counter": 1}, format="json")
     assert called.status_code == 200
     ticket_id = called.json()["id"]
-    assert client_for(slotted.clerk_b).post(f"/api/v1/queue-tickets/{ticket_id}/serve").status_code == 404
-    served = client_for(slotted.clerk_a).post(f"/api/v1/queue-tickets/{ticket_id}/serve")
+    assert client_for(slotted.clerk_b).post(f"/api/v1/queue-tickets/{ticket_id}/serve/").status_code == 404
+    served = client_for(slotted.clerk_a).post(f"/api/v1/queue-tickets/{ticket_id}/serve/")
     assert (served.status_code, served.json()["status"]) == (200, "served")
 
 
 def test_calling_an_empty_queue_is_204_and_a_bad_counter_is_400(slotted):
     client = client_for(slotted.clerk_a)
-    assert client.post("/api/v1/queues/A0001/call-next", {"counter": 1}, format="json").status_code == 204
-    bad = client.post("/api/v1/queues/A0001/call-next", {"counter": 42}, format="json")
+    assert client.post("/api/v1/queues/A0001/call-next/", {"counter": 1}, format="json").status_code == 204
+    bad = client.post("/api/v1/queues/A0001/call-next/", {"counter": 42}, format="json")
     assert (bad.status_code, bad.json()["code"]) == (400, "unknown_counter")
 
 
 def test_walk_in_tickets_through_the_api(slotted, service):
     response = client_for(slotted.clerk_a).post(
-        "/api/v1/queues/A0001/tickets", {"service": service.code}, format="json"
+        "/api/v1/queues/A0001/tickets/", {"service": service.code}, format="json"
     )
     assert (response.status_code, response.json()["number"]) == (201, 1)
     assert (
-        client_for(slotted.clerk_b).post("/api/v1/queues/A0001/tickets", {}, format="json").status_code == 403
+        client_for(slotted.clerk_b).post("/api/v1/queues/A0001/tickets/", {}, format="json").status_code
+        == 403
     )
 
 
 def test_the_public_display_shows_numbers_only(slotted, appointment, clock):
     clock.move_to(at(1, 8, 50))
     appointment_check_in(appointment=appointment, actor=slotted.citizen)
-    client_for(slotted.clerk_a).post("/api/v1/queues/A0001/call-next", {"counter": 2}, format="json")
-    response = client_for().get("/api/v1/queues/A0001/display")
+    client_for(slotted.clerk_a).post("/api/v1/queues/A0001/call-next/", {"counter": 2}, format="json")
+    response = client_for().get("/api/v1/queues/A0001/display/")
     assert response.status_code == 200
     body = response.json()
     assert body["now_serving"][0]["number"] == 1
@@ -389,7 +391,7 @@ def test_the_public_display_shows_numbers_only(slotted, appointment, clock):
 
 
 def test_the_policy_is_for_the_manager_of_the_office(slotted):
-    url = "/api/v1/queues/A0001/policy"
+    url = "/api/v1/queues/A0001/policy/"
     assert (
         client_for(slotted.clerk_a).patch(url, {"overbooking_enabled": True}, format="json").status_code
         == 403
@@ -412,11 +414,40 @@ def test_flexible_requests_are_created_and_withdrawn_by_their_owner(slotted, ser
         "earliest": "1405/10/01",
         "latest": "1405/10/05",
     }
-    created = client.post(f"{URL}flexible-requests", payload, format="json")
+    created = client.post(f"{URL}flexible-requests/", payload, format="json")
     assert created.status_code == 201, created.json()
-    assert client.post(f"{URL}flexible-requests", payload, format="json").status_code == 409
+    assert client.post(f"{URL}flexible-requests/", payload, format="json").status_code == 409
     rid = created.json()["id"]
-    assert client_for(slotted.other_citizen).post(f"{URL}flexible-requests/{rid}/withdraw").status_code == 404
-    assert client.post(f"{URL}flexible-requests/{rid}/withdraw").json()["status"] == "withdrawn"
-    bad = client.post(f"{URL}flexible-requests", {**payload, "latitude": 10}, format="json")
+    assert (
+        client_for(slotted.other_citizen).post(f"{URL}flexible-requests/{rid}/withdraw/").status_code == 404
+    )
+    assert client.post(f"{URL}flexible-requests/{rid}/withdraw/").json()["status"] == "withdrawn"
+    bad = client.post(f"{URL}flexible-requests/", {**payload, "latitude": 10}, format="json")
     assert bad.status_code == 400
+
+
+def test_a_move_with_a_stale_expected_status_is_a_409(slotted, appointment, clock):
+    client = client_for(slotted.citizen)
+    stale = client.post(f"{URL}{appointment.pk}/cancel/", {"expected_status": "checked_in"}, format="json")
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale_status")
+    unknown = client.post(f"{URL}{appointment.pk}/cancel/", {"expected_status": "lost"}, format="json")
+    assert unknown.status_code == 400 and "expected_status" in unknown.json()["fields"]
+    ticket_issue_walk_in(office=slotted.office_a, actor=slotted.clerk_a)
+    clerk = client_for(slotted.clerk_a)
+    ticket_id = clerk.post("/api/v1/queues/A0001/call-next/", {"counter": 1}, format="json").json()["id"]
+    serve = f"/api/v1/queue-tickets/{ticket_id}/serve/"
+    refused = clerk.post(serve, {"expected_status": "waiting"}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "stale_status")
+    assert clerk.post(serve, {"expected_status": "called"}, format="json").json()["status"] == "served"
+    fresh = client.post(f"{URL}{appointment.pk}/cancel/", {"expected_status": "booked"}, format="json")
+    assert fresh.json()["status"] == AppointmentStatus.CANCELLED
+
+
+def test_every_route_ends_with_a_slash_and_the_calendar_link_follows(slotted, appointment):
+    from tanzim.scheduling import api_urls
+
+    assert all(str(route.pattern).endswith("/") for route in api_urls.urlpatterns)
+    body = client_for(slotted.citizen).get(f"{URL}{appointment.pk}/").json()
+    assert body["calendar_url"].endswith(f"{URL}{appointment.pk}/calendar.ics/")
+    moved = client_for(slotted.citizen).get(f"{URL}{appointment.pk}/calendar.ics")
+    assert (moved.status_code, moved["Location"]) == (308, f"{URL}{appointment.pk}/calendar.ics/")

@@ -146,10 +146,10 @@ def test_the_metrics_api_answers_with_the_figures(busy_day):
     client = APIClient()
     client.force_authenticate(slotted.kanoon_admin)
     response = client.get(
-        "/api/v1/scheduling/metrics",
+        "/api/v1/scheduling/metrics/",
         {"level": "office", "code": "A0001", "from": "1405/09/29", "to": "1405/09/29"},
     )
     assert response.status_code == 200
     assert response.json()["total"]["no_show_rate"] == 0.5
     client.force_authenticate(slotted.clerk_b)
-    assert client.get("/api/v1/scheduling/metrics", {"level": "office", "code": "A0001"}).status_code == 403
+    assert client.get("/api/v1/scheduling/metrics/", {"level": "office", "code": "A0001"}).status_code == 403

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.catalog.choices import ChannelKind
+from tanzim.common.identifiers import clean_national_code
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.finance.choices import COUNTER_METHODS, PaymentMethod, PaymentPart
 
@@ -40,11 +41,26 @@ class DirectPaymentForm(forms.Form):
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, services=(), **kwargs):
+    def __init__(self, *args, services=(), staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [(s.code, s.name) for s in services]
+        if staff:
+            # Office staff may open a payment for a client, and waive the fee of a vulnerable one.
+            self.fields["payer_national_code"] = forms.CharField(
+                label=_("Client's national code"),
+                max_length=20,
+                required=False,
+                widget=forms.TextInput(attrs={"dir": "ltr"}),
+            )
+            self.fields["free_service"] = forms.BooleanField(
+                label=_("Free service for a vulnerable client"), required=False
+            )
         if not self.is_bound:
             self.initial.setdefault("key", uuid.uuid4().hex)
+
+    def clean_payer_national_code(self):
+        code = self.cleaned_data.get("payer_national_code") or ""
+        return clean_national_code(code) if code.strip() else ""
 
     def clean_office(self):
         return normalize_text(self.cleaned_data["office"]).upper()
@@ -57,18 +73,6 @@ class DirectPaymentForm(forms.Form):
         if not 8 <= len(key) <= 64 or not key.isascii() or not key.isalnum():
             raise forms.ValidationError(_("Reload the page and try again."))
         return key
-
-
-class StaffPaymentFields(forms.Form):
-    """Extra fields an office's staff see when opening a payment for a client."""
-
-    payer_national_code = forms.CharField(
-        label=_("Client's national code"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"dir": "ltr"}),
-    )
-    free_service = forms.BooleanField(label=_("Free service for a vulnerable client"), required=False)
 
 
 class CounterForm(forms.Form):

@@ -1,7 +1,8 @@
 """Money pages: payments, the simulated bank, statements, the Kanoon's view, public transparency.
 
-Views parse input, call one service or selector, and render. Domain refusals become a
-message on the page; out-of-scope objects are a 404.
+Views parse input, call one service or selector (through ``run_service``), and render. A refusal
+goes onto the form, or becomes a message when the form was posted from another page;
+out-of-scope objects are a 404.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.forms import NON_FIELD_ERRORS
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -27,18 +27,11 @@ from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common import charts, ratelimit
 from tanzim.common.errors import DomainError
 from tanzim.common.http import client_ip
-from tanzim.common.identifiers import clean_national_code
-from tanzim.common.views import domain_errors_as_http
+from tanzim.common.views import domain_errors_as_http, run_service, scoped_view
 from tanzim.finance import documents, selectors, services
 from tanzim.finance.api import REFUSED_LIMIT, REFUSED_SCOPE, REFUSED_WINDOW
 from tanzim.finance.choices import GatewayOutcome, PaymentStatus
-from tanzim.finance.forms import (
-    CounterForm,
-    DirectPaymentForm,
-    RefundForm,
-    SettlementForm,
-    StaffPaymentFields,
-)
+from tanzim.finance.forms import CounterForm, DirectPaymentForm, RefundForm, SettlementForm
 from tanzim.finance.gateways import simulated
 from tanzim.finance.models import Payment
 from tanzim.offices.choices import OfficeStatus
@@ -66,6 +59,14 @@ def _message_for(exc: DomainError) -> str:
     return str(exc.message)
 
 
+def _flash_errors(request, form) -> None:
+    """A refused form posted from another page (post/redirect/get): its errors become messages."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name != NON_FIELD_ERRORS and name in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
 def _month_or_404(year: int, month: int) -> tuple[int, int]:
     if not 1300 <= year <= 1600 or not 1 <= month <= 12:
         raise Http404()
@@ -75,8 +76,7 @@ def _month_or_404(year: int, month: int) -> tuple[int, int]:
 # --- payments ---------------------------------------------------------------------------
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 def payment_list(request):
     payments = selectors.with_service_names(selectors.payment_list_for(user=request.user))
     status = request.GET.get("status") or ""
@@ -90,75 +90,52 @@ def payment_list(request):
     )
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_http_methods(["GET", "POST"])
 def payment_new(request):
     services_ = list(service_list())
     initial = {"office": (request.GET.get("office") or "")[:12], "service": request.GET.get("service") or ""}
-    form = DirectPaymentForm(request.POST or None, services=services_, initial=initial)
-    staff_form = StaffPaymentFields(request.POST or None)
     is_staff = _nav(request.user)["finance_staff"]
-    if request.method == "POST" and form.is_valid() and (not is_staff or staff_form.is_valid()):
-        data = form.cleaned_data
-        try:
-            office = Office.objects.filter(code=data["office"], status=OfficeStatus.ACTIVE).first()
-            if office is None:
-                raise DomainError(fields={"office": [_("Unknown office.")]})
-            staff = selectors.can_waive_fee(user=request.user, office=office)
-            payer, reference_id = request.user, f"u{request.user.pk}-{data['key']}"
-            free = bool(staff and staff_form.cleaned_data.get("free_service"))
-            if staff and staff_form.cleaned_data.get("payer_national_code"):
-                code = clean_national_code(staff_form.cleaned_data["payer_national_code"])
-                payer = User.objects.filter(national_code=code).first()
-                if payer is None:
-                    raise DomainError(
-                        fields={"payer_national_code": [_("No citizen has this national code.")]}
-                    )
-                reference_id = f"o{office.pk}-{data['key']}"
-            quote = fee_quote(
-                service=service_get(code=data["service"]),
-                channel=data["channel"],
-                extra_parties=data["extra_parties"],
-                extra_pages=data["extra_pages"],
-                free_service=free,
-                court_fee=data["court_fee"],
-            )
-            payment = services.payment_create(
-                office=office,
-                payer=payer,
-                quote=quote,
-                reference_type=DIRECT_REFERENCE,
-                reference_id=reference_id,
-                idempotency_key=f"web-{data['key']}",
-                actor=request.user,
-            )
-        except DomainError as exc:
-            _form_error(form, staff_form, exc)
-        except ValidationError as exc:  # the national-code checksum
-            staff_form.add_error("payer_national_code", exc)
-        else:
-            return redirect("finance:payment", ref=payment.uuid)
-    return _page(
-        request, "finance/payment_new.html", {"form": form, "staff_form": staff_form, "show_staff": is_staff}
+    form = DirectPaymentForm(request.POST or None, services=services_, initial=initial, staff=is_staff)
+    if request.method == "POST":
+        done = run_service(request, form, lambda data: _open_direct_payment(request.user, data))
+        if done.ok:
+            return redirect("finance:payment", ref=done.value.uuid)
+    return _page(request, "finance/payment_new.html", {"form": form, "show_staff": is_staff})
+
+
+def _open_direct_payment(user, data: dict) -> Payment:
+    """A payment someone opens on the page: for themselves, or (office staff) for a client."""
+    office = Office.objects.filter(code=data["office"], status=OfficeStatus.ACTIVE).first()
+    if office is None:
+        raise DomainError(fields={"office": [_("Unknown office.")]})
+    staff = selectors.can_waive_fee(user=user, office=office)
+    payer, reference_id = user, f"u{user.pk}-{data['key']}"
+    if staff and data.get("payer_national_code"):
+        payer = User.objects.filter(national_code=data["payer_national_code"]).first()
+        if payer is None:
+            raise DomainError(fields={"payer_national_code": [_("No citizen has this national code.")]})
+        reference_id = f"o{office.pk}-{data['key']}"
+    quote = fee_quote(
+        service=service_get(code=data["service"]),
+        channel=data["channel"],
+        extra_parties=data["extra_parties"],
+        extra_pages=data["extra_pages"],
+        free_service=bool(staff and data.get("free_service")),
+        court_fee=data["court_fee"],
+    )
+    return services.payment_create(
+        office=office,
+        payer=payer,
+        quote=quote,
+        reference_type=DIRECT_REFERENCE,
+        reference_id=reference_id,
+        idempotency_key=f"web-{data['key']}",
+        actor=user,
     )
 
 
-def _form_error(form, staff_form, exc: DomainError) -> None:
-    for name, errors in exc.fields.items():
-        for error in errors if isinstance(errors, list) else [errors]:
-            if name in form.fields:
-                form.add_error(name, str(error))
-            elif name in staff_form.fields:
-                staff_form.add_error(name, str(error))
-            else:
-                form.add_error(None, str(error))
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
-
-
-@login_required
-@domain_errors_as_http
+@scoped_view
 def payment_detail(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
     can_counter = payment.status == PaymentStatus.PENDING and selectors.can_take_counter_payment(
@@ -188,23 +165,17 @@ def _back_to(payment: Payment):
     return redirect("finance:payment", ref=payment.uuid)
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_POST
 def payment_pay(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
     if payment.payer_id != request.user.pk:
         raise Http404()
-    try:
-        url = services.payment_start(payment=payment)
-    except DomainError as exc:
-        messages.error(request, _message_for(exc))
-        return _back_to(payment)
-    return redirect(url)
+    done = run_service(request, None, lambda: services.payment_start(payment=payment))
+    return redirect(done.value) if done.ok else _back_to(payment)
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_POST
 def payment_counter(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
@@ -212,54 +183,47 @@ def payment_counter(request, ref):
     if not form.is_valid():
         messages.error(request, _("Choose how the client paid."))
         return _back_to(payment)
-    try:
-        payment = services.payment_record_at_counter(
-            payment=payment, actor=request.user, method=form.cleaned_data["method"]
-        )
-    except DomainError as exc:
-        messages.error(request, _message_for(exc))
+    done = run_service(
+        request,
+        form,
+        lambda data: services.payment_record_at_counter(
+            payment=payment, actor=request.user, method=data["method"]
+        ),
+    )
+    if not done.ok:
+        _flash_errors(request, form)
+    elif done.value.method == "gateway":
+        messages.info(request, _("The client had already paid online; nothing more to take."))
     else:
-        if payment.method == "gateway":
-            messages.info(request, _("The client had already paid online; nothing more to take."))
-        else:
-            messages.success(request, _("The payment is recorded."))
+        messages.success(request, _("The payment is recorded."))
     return _back_to(payment)
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_POST
 def payment_cancel(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
-    try:
-        payment = services.payment_cancel(payment=payment, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, _message_for(exc))
-    else:
-        if payment.status == PaymentStatus.CAPTURED:
-            messages.info(request, _("This payment had just been paid online, so it was not cancelled."))
-        else:
-            messages.success(request, _("The payment is cancelled."))
+    done = run_service(request, None, lambda: services.payment_cancel(payment=payment, actor=request.user))
+    if done.ok and done.value.status == PaymentStatus.CAPTURED:
+        messages.info(request, _("This payment had just been paid online, so it was not cancelled."))
+    elif done.ok:
+        messages.success(request, _("The payment is cancelled."))
     return _back_to(payment)
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_POST
 def payment_refund(request, ref):
     payment = selectors.payment_get_for(user=request.user, pk=ref)
     form = RefundForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back_to(payment)
-    try:
-        services.refund_create(payment=payment, actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, _message_for(exc))
-    else:
-        messages.success(request, _("The refund is recorded."))
+    done = run_service(
+        request,
+        form,
+        lambda data: services.refund_create(payment=payment, actor=request.user, **data),
+        success=_("The refund is recorded."),
+    )
+    if not done.ok:
+        _flash_errors(request, form)
     return _back_to(payment)
 
 
@@ -273,11 +237,10 @@ def gateway_page(request, token):
     session = simulated.bank_session(token)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
-            session, payload, signature = simulated.bank_decide(token=token, action=action)
-        except DomainError as exc:
-            messages.error(request, _message_for(exc))
+        done = run_service(request, None, lambda: simulated.bank_decide(token=token, action=action))
+        if not done.ok:
             return redirect("finance:gateway", token=token)
+        session, payload, signature = done.value
         return render(
             request,
             "finance/gateway_redirect.html",
@@ -336,8 +299,7 @@ def _payment_by_reference(reference: str) -> Payment | None:
 # --- statements -------------------------------------------------------------------------
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 def statement_index(request):
     offices = selectors.statement_offices_for(user=request.user)
     q = (request.GET.get("q") or "").strip()
@@ -364,8 +326,7 @@ def _statement(request, code: str, year: int, month: int):
     return selectors.office_statement(user=request.user, office=office, year=year, month=month)
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 def statement_page(request, code, year, month):
     statement = _statement(request, code, year, month)
     lines = list(selectors.statement_lines(statement=statement))
@@ -384,8 +345,7 @@ def statement_page(request, code, year, month):
     )
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_GET
 def statement_csv(request, code, year, month):
     statement = _statement(request, code, year, month)
@@ -398,8 +358,7 @@ def statement_csv(request, code, year, month):
     return response
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_GET
 def statement_pdf(request, code, year, month):
     statement = _statement(request, code, year, month)
@@ -414,15 +373,13 @@ def statement_pdf(request, code, year, month):
 # --- the Kanoon ---------------------------------------------------------------------------
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 def kanoon_index(request):
     year, month = selectors.current_month()
     return redirect("finance:kanoon-month", year=year, month=month)
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 def kanoon_month(request, year, month):
     _month_or_404(year, month)
     province = (request.GET.get("province") or "")[:3] or None
@@ -492,29 +449,29 @@ def _overview_csv(overview) -> HttpResponse:
     return response
 
 
-@login_required
-@domain_errors_as_http
+@scoped_view
 @require_http_methods(["GET", "POST"])
 def settlements(request):
     runs = selectors.settlement_run_list_for(user=request.user)
     last_year, last_month = selectors.last_ended_month()
     form = SettlementForm(request.POST or None, initial={"year": last_year, "month": last_month})
-    if request.method == "POST" and form.is_valid():
-        year, month = form.cleaned_data["year"], form.cleaned_data["month"]
-        try:
-            run = services.settlement_run(year=year, month=month, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, _message_for(exc))
-        else:
+    if request.method == "POST":
+        done = run_service(
+            request,
+            form,
+            lambda data: services.settlement_run(year=data["year"], month=data["month"], actor=request.user),
+        )
+        if done.ok:
+            run = done.value
             messages.success(
                 request,
                 _("%(month)s is settled: %(offices)s offices.")
                 % {
-                    "month": selectors.month_label(year, month, get_language() or "fa"),
+                    "month": selectors.month_label(run.year, run.month, get_language() or "fa"),
                     "offices": run.offices,
                 },
             )
-            return redirect("finance:kanoon-month", year=year, month=month)
+            return redirect("finance:kanoon-month", year=run.year, month=run.month)
     return _page(request, "finance/settlements.html", {"runs": runs[:60], "form": form})
 
 

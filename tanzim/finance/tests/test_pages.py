@@ -172,3 +172,33 @@ def test_the_money_pages_need_a_login_except_transparency(client, personas):
     assert client.get(reverse("finance:statements")).status_code == 302
     assert client.get(reverse("finance:transparency")).status_code == 200
     assert client.get(reverse("finance:index"))["Location"] == reverse("finance:transparency")
+
+
+def test_staff_see_a_wrong_or_unknown_national_code_next_to_its_field(client, personas):
+    client.force_login(personas.clerk_a)
+    _html, form = _new_payment_form(client)
+    form.update(channel="in_person", court_fee="0")
+
+    url = reverse("finance:payment-new")
+    bad = client.post(url, {**form, "payer_national_code": "1234567890"}, HTTP_ACCEPT_LANGUAGE="en")
+    unknown = client.post(url, {**form, "payer_national_code": "0010350829"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert bad.status_code == unknown.status_code == 200
+    assert bad.context["form"].errors["payer_national_code"]
+    assert unknown.context["form"].errors["payer_national_code"] == ["No citizen has this national code."]
+    assert Payment.objects.count() == 0
+
+
+def test_a_refused_refund_comes_back_as_a_message_naming_the_field(client, personas, make_payment):
+    payment = services.payment_record_at_counter(payment=make_payment(), actor=personas.clerk_a)
+    client.force_login(personas.clerk_a)
+
+    page = client.post(
+        reverse("finance:payment-refund", kwargs={"ref": payment.uuid}),
+        {"part": "office_fee", "amount": "999999999", "reason": "too much"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    assert "Amount (rials): At most 770000 rials." in page
+    assert Refund.objects.count() == 0

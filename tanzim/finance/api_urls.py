@@ -4,7 +4,7 @@ from tanzim.finance import api
 
 urlpatterns = [
     path("payments/", api.PaymentListCreateView.as_view(), name="payment-list"),
-    path("payments/callback", api.PaymentCallbackView.as_view(), name="payment-callback"),
+    path("payments/callback/", api.PaymentCallbackView.as_view(), name="payment-callback"),
     path("payments/<str:ref>/", api.PaymentDetailView.as_view(), name="payment-detail"),
     path("payments/<str:ref>/refunds/", api.PaymentRefundView.as_view(), name="payment-refunds"),
     path(

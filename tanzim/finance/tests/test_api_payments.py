@@ -5,6 +5,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from tanzim.finance import services
+from tanzim.finance.api_urls import urlpatterns
 from tanzim.finance.models import Payment
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +206,7 @@ def test_the_openapi_schema_documents_every_money_endpoint():
     paths = schema["paths"]
     for path in (
         "/api/v1/payments/",
-        "/api/v1/payments/callback",
+        "/api/v1/payments/callback/",
         "/api/v1/payments/{ref}/",
         "/api/v1/payments/{ref}/refunds/",
         "/api/v1/offices/{code}/statements/{year}/{month}/",
@@ -214,3 +215,9 @@ def test_the_openapi_schema_documents_every_money_endpoint():
     ):
         assert path in paths, path
     assert "Idempotency-Key" in {p["name"] for p in paths["/api/v1/payments/"]["post"]["parameters"]}
+
+
+def test_every_money_route_ends_with_a_slash_and_the_callback_without_one_is_redirected(client):
+    assert all(str(route.pattern).endswith("/") for route in urlpatterns)
+    response = client.post("/api/v1/payments/callback", {}, content_type="application/json")
+    assert response.status_code == 308 and response["Location"].endswith("/api/v1/payments/callback/")

@@ -17,8 +17,10 @@ Calling the migrations' loader functions again would create the rows under new k
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connections
 from django.test import TestCase, TransactionTestCase
 from pytest_django.fixtures import validate_django_db
@@ -38,8 +40,21 @@ def reference_data_restore(alias: str = "default") -> None:
     connection = connections[alias]
     # A flush that sent post_migrate recreated content types and permissions under new keys;
     # emptying again first lets the copy come back whole.
-    call_command("flush", database=alias, interactive=False, verbosity=0, inhibit_post_migrate=True)
+    call_command(
+        "flush",
+        database=alias,
+        interactive=False,
+        verbosity=0,
+        inhibit_post_migrate=True,
+        reset_sequences=False,
+    )
     connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    # The rows came back with their keys; PostgreSQL's sequences must not hand those keys out again
+    # (a flush that reset them would). SQLite needs nothing.
+    models = [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
     ContentType.objects.clear_cache()
 
 

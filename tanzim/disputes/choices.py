@@ -1,7 +1,8 @@
 """Choices and transition tables of the dispute ladder and its sub-workflows.
 
 Values are stable English words (stored, sent over the API); labels are translated. Each
-workflow has exactly one table here and one transition service in ``services.py``.
+workflow has exactly one table here; ``workflows.py`` declares it on the engine, and every move
+goes through its one transition service in ``services/ladder.py``.
 """
 
 from django.db import models

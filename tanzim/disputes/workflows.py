@@ -156,3 +156,14 @@ AWARD: Workflow[Award] = _sub_workflow(
 REFERRAL: Workflow[Referral] = _sub_workflow(
     EventSubject.REFERRAL, Referral, REFERRAL_ALLOWED, lambda r: r.dispute
 )
+
+#: What a ``DisputeEvent`` row of a move may be about: one workflow each.
+SUBJECTS = (
+    EventSubject.DISPUTE,
+    EventSubject.SESSION,
+    EventSubject.SETTLEMENT,
+    EventSubject.ARBITRATION,
+    EventSubject.ARBITRATOR,
+    EventSubject.AWARD,
+    EventSubject.REFERRAL,
+)

@@ -93,11 +93,11 @@ def test_the_whole_mediation_ladder_through_the_api(personas, clock):
 
     national_code = dispute.parties.get(role="respondent").national_code
     ticket = api().post(
-        "/api/v1/disputes/join", {"code": last_code(RESPONDENT_MOBILE), "national_code": national_code}
+        "/api/v1/disputes/join/", {"code": last_code(RESPONDENT_MOBILE), "national_code": national_code}
     )
     assert ticket.status_code == 200, ticket.content
     joined = api().post(
-        "/api/v1/disputes/join/verify",
+        "/api/v1/disputes/join/verify/",
         {
             "ticket": ticket.json()["ticket"],
             "national_code": national_code,
@@ -118,13 +118,13 @@ def test_the_whole_mediation_ladder_through_the_api(personas, clock):
     assert session.status_code == 201, session.content
     clock.move_to(at(1, 12))
     recorded = mediator.post(
-        f"/api/v1/disputes/{dispute.pk}/sessions/{session.json()['id']}/record",
+        f"/api/v1/disputes/{dispute.pk}/sessions/{session.json()['id']}/record/",
         {"status": "held", "result": "agreement"},
         format="json",
     )
     assert recorded.status_code == 200 and recorded.json()["status"] == "held"
     drafted = mediator.put(
-        f"/api/v1/disputes/{dispute.pk}/settlement",
+        f"/api/v1/disputes/{dispute.pk}/settlement/",
         {
             "terms": "سازش",
             "obligations": [
@@ -145,36 +145,36 @@ def test_the_whole_mediation_ladder_through_the_api(personas, clock):
         format="json",
     )
     assert drafted.status_code == 200 and drafted.json()["total"] == 300_000_000
-    opened = mediator.post(f"/api/v1/disputes/{dispute.pk}/settlement/open")
+    opened = mediator.post(f"/api/v1/disputes/{dispute.pk}/settlement/open/")
     assert opened.status_code == 200 and opened.json()["status"] == "signing"
 
     claimant = api(personas.citizen)
     sent = claimant.post(
-        f"/api/v1/disputes/{dispute.pk}/settlement/code", {"party": "claimant"}, format="json"
+        f"/api/v1/disputes/{dispute.pk}/settlement/code/", {"party": "claimant"}, format="json"
     )
     assert sent.status_code == 200 and not sent.json()["already_signed"]
     signed = claimant.post(
-        f"/api/v1/disputes/{dispute.pk}/settlement/sign",
+        f"/api/v1/disputes/{dispute.pk}/settlement/sign/",
         {"party": "claimant", "code": last_otp(personas.citizen.mobile)},
         format="json",
     )
     assert signed.status_code == 200 and signed.json()["settlement"]["signed_by"] == ["claimant"]
     twice = claimant.post(
-        f"/api/v1/disputes/{dispute.pk}/settlement/sign",
+        f"/api/v1/disputes/{dispute.pk}/settlement/sign/",
         {"party": "claimant", "code": "000000"},
         format="json",
     )
     assert twice.status_code == 200 and twice.json()["already_signed"] is True and twice.json()["message"]
-    respondent.post(f"/api/v1/disputes/{dispute.pk}/settlement/code", {"party": "respondent"}, format="json")
+    respondent.post(f"/api/v1/disputes/{dispute.pk}/settlement/code/", {"party": "respondent"}, format="json")
     done = respondent.post(
-        f"/api/v1/disputes/{dispute.pk}/settlement/sign",
+        f"/api/v1/disputes/{dispute.pk}/settlement/sign/",
         {"party": "respondent", "code": last_otp(RESPONDENT_MOBILE)},
         format="json",
     )
     assert done.status_code == 200 and done.json()["completed"] is True
     detail = claimant.get(f"/api/v1/disputes/{dispute.pk}/").json()
     assert detail["status"] == "settled" and detail["settlement"]["status"] == "signed"
-    pdf = claimant.get(f"/api/v1/disputes/{dispute.pk}/settlement.pdf")
+    pdf = claimant.get(f"/api/v1/disputes/{dispute.pk}/settlement.pdf/")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     events = claimant.get(f"/api/v1/disputes/{dispute.pk}/events/").json()
     assert [e["to_status"] for e in events if e["subject"] == "dispute"][-1] == "settled"
@@ -203,8 +203,16 @@ def test_a_failure_reason_must_be_one_of_the_codes(personas, clock):
 
 
 def test_the_join_endpoints_reveal_nothing(personas, clock):
-    response = api().post("/api/v1/disputes/join", {"code": "1234-5678-9012", "national_code": "0012345679"})
+    response = api().post("/api/v1/disputes/join/", {"code": "1234-5678-9012", "national_code": "0012345679"})
     assert response.status_code == 400 and response.json()["code"] == "join_invalid"
+
+
+def test_a_route_without_its_trailing_slash_is_redirected_keeping_the_method(personas, clock):
+    response = api().post("/api/v1/disputes/join", {"code": "1234-5678-9012", "national_code": "0012345679"})
+    assert response.status_code == 308 and response["Location"].endswith("/api/v1/disputes/join/")
+    dispute = open_dispute(personas)
+    old = api(personas.clerk_a).get(f"/api/v1/disputes/{dispute.pk}/settlement")
+    assert old.status_code == 308 and old["Location"].endswith(f"/api/v1/disputes/{dispute.pk}/settlement/")
 
 
 # --- the permission matrix ----------------------------------------------------------------------------
@@ -314,32 +322,32 @@ def test_who_refers_a_dispute(personas, clock, persona, expected):
 
 
 def test_metrics_are_for_staff_and_the_kanoon_and_figures_are_public(personas, clock):
-    assert api(personas.kanoon_admin).get("/api/v1/disputes/metrics").status_code == 200
-    assert api(personas.clerk_a).get("/api/v1/disputes/metrics").status_code == 200
-    assert api(personas.citizen).get("/api/v1/disputes/metrics").status_code == 403
-    assert api().get("/api/v1/disputes/metrics").status_code in (401, 403)
-    public = api().get("/api/v1/disputes/figures", {"year": 1405})
+    assert api(personas.kanoon_admin).get("/api/v1/disputes/metrics/").status_code == 200
+    assert api(personas.clerk_a).get("/api/v1/disputes/metrics/").status_code == 200
+    assert api(personas.citizen).get("/api/v1/disputes/metrics/").status_code == 403
+    assert api().get("/api/v1/disputes/metrics/").status_code in (401, 403)
+    public = api().get("/api/v1/disputes/figures/", {"year": 1405})
     assert public.status_code == 200 and "nation" in public.json() and public.json()["offices"] == []
-    assert api().get("/api/v1/disputes/figures", {"year": 99}).status_code == 400
+    assert api().get("/api/v1/disputes/figures/", {"year": 99}).status_code == 400
 
 
 def test_the_board_counts_disputes_by_stage(personas, clock):
     to_mediation(personas)
     open_dispute(personas)
-    board = api(personas.clerk_a).get("/api/v1/disputes/board").json()
+    board = api(personas.clerk_a).get("/api/v1/disputes/board/").json()
     counts = {c["status"]: c["count"] for c in board["columns"]}
     assert counts["intake"] == 1 and counts["mediation"] == 1 and board["total"] == 2
-    assert api(personas.clerk_b).get("/api/v1/disputes/board").json()["total"] == 0
+    assert api(personas.clerk_b).get("/api/v1/disputes/board/").json()["total"] == 0
 
 
 def test_the_docket_lists_the_mediators_disputes(personas, clock):
     dispute = to_mediation(personas)
-    assert [d["id"] for d in api(personas.mediator_a).get("/api/v1/disputes/docket").json()] == [dispute.pk]
-    assert api(personas.clerk_b).get("/api/v1/disputes/docket").json() == []
+    assert [d["id"] for d in api(personas.mediator_a).get("/api/v1/disputes/docket/").json()] == [dispute.pk]
+    assert api(personas.clerk_b).get("/api/v1/disputes/docket/").json() == []
 
 
 def test_the_triage_rules_are_listed(personas):
-    rules = api(personas.citizen).get("/api/v1/disputes/triage-rules").json()
+    rules = api(personas.citizen).get("/api/v1/disputes/triage-rules/").json()
     assert {r["category"] for r in rules} >= {"mahriyeh", "criminal", "other"}
     assert next(r for r in rules if r["category"] == "money_claim")["ceiling"] == 1_000_000_000
 

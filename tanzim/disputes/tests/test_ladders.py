@@ -14,6 +14,7 @@ from tanzim.common.errors import ConflictError, DomainError
 from tanzim.disputes import services
 from tanzim.disputes.choices import (
     ALLOWED,
+    FINAL,
     ArbitrationStatus,
     ComplianceStatus,
     DisputeStatus,
@@ -324,6 +325,26 @@ def test_every_transition_writes_an_event_and_an_audit_event(personas, clock):
     for event in moves:
         assert audited.filter(action=f"disputes.dispute.{event.to_status}").exists()
     assert moves.count() == 3
+
+
+def test_every_disputes_workflow_is_declared_on_the_engine_with_its_audit_name():
+    from tanzim.audit.workflow import REGISTRY
+    from tanzim.disputes import workflows
+
+    names = {name for name in REGISTRY if name.startswith("disputes.")}
+    assert names == {f"disputes.{subject!s}" for subject in workflows.SUBJECTS}
+    assert workflows.AWARD.field == "compliance" and workflows.DISPUTE.final == FINAL
+
+
+def test_a_sub_workflow_move_writes_its_event_row_and_its_audit_event(personas, clock):
+    dispute = to_mediation(personas)
+    session = services.session_schedule(dispute=dispute, actor=personas.mediator_a, starts_at=at(1, 10))
+    services.session_record(session=session, actor=personas.mediator_a, status="cancelled")
+    event = DisputeEvent.objects.get(subject="session", subject_id=session.pk, to_status="cancelled")
+    assert event.dispute_id == dispute.pk and event.office_id == dispute.office_id
+    assert event.from_status == "scheduled" and event.actor == personas.mediator_a
+    audited = AuditEvent.objects.get(action="disputes.session.cancelled", object_id=str(session.pk))
+    assert audited.office_id == dispute.office_id and audited.data["dispute"] == dispute.pk
 
 
 def test_a_stale_move_is_refused_with_a_conflict_and_changes_nothing(personas, clock):

@@ -98,7 +98,7 @@ def test_a_settled_court_referred_money_claim_refunds_half_the_court_fee_once(pe
     refund = Refund.objects.get(payment=court)
     assert refund.amount == 600_000 and refund.part == "court_fee" and refund.actor is None
     assert court.court_fee_refunded == 600_000 and dispute.court_fee_refund_id == refund.pk
-    assert services._halve_court_fee(dispute) is None
+    assert services.settlement._halve_court_fee(dispute) is None
     assert Refund.objects.filter(payment=court).count() == 1
 
 

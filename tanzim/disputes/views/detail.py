@@ -1,0 +1,191 @@
+"""One dispute's page: what the user may do on it, and everything it shows."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tanzim.accounts.choices import Role
+from tanzim.accounts.models import User
+from tanzim.common.views import scoped_view
+from tanzim.disputes import selectors, services
+from tanzim.disputes.choices import FINAL, DisputeStatus, PartyRole, SettlementStatus
+from tanzim.disputes.forms import (
+    ArbitrationExtendForm,
+    ArbitrationForm,
+    ArbitratorForm,
+    AssignForm,
+    AwardForm,
+    DeclarationForm,
+    DocumentForm,
+    ExpectedForm,
+    ExtendForm,
+    FailForm,
+    ProposalForm,
+    ReferForm,
+    SessionForm,
+    SessionRecordForm,
+    TrackForm,
+    TrackingForm,
+    VoidForm,
+)
+from tanzim.disputes.models import Dispute
+from tanzim.disputes.views._common import _dispute
+from tanzim.notify.selectors import outbox_recent
+from tanzim.offices.models import Office
+
+
+def _permissions(dispute: Dispute, access: selectors.Access, settlement, arbitration) -> dict[str, bool]:
+    status = dispute.status
+    office_side = access.staff or access.convener
+    live_settlement = settlement is not None and settlement.status in (
+        SettlementStatus.DRAFT,
+        SettlementStatus.SIGNING,
+    )
+    return {
+        "can_triage": access.staff and status == DisputeStatus.INTAKE,
+        "can_edit_parties": access.staff and status not in FINAL,
+        "can_invite": office_side
+        and status in (DisputeStatus.TRIAGED, DisputeStatus.INVITED)
+        and dispute.invite_attempts < settings.DISPUTES_INVITE_MAX_TRIES,
+        "can_respond": (access.role == PartyRole.RESPONDENT or access.staff)
+        and status == DisputeStatus.INVITED,
+        "can_assign": access.staff and status not in FINAL,
+        "can_schedule": office_side and status in (DisputeStatus.MEDIATION, DisputeStatus.ARBITRATION),
+        "can_draft": office_side
+        and status in (DisputeStatus.MEDIATION, DisputeStatus.ARBITRATION)
+        and (
+            settlement is None
+            or settlement.status in (SettlementStatus.DRAFT, SettlementStatus.SIGNED, SettlementStatus.VOIDED)
+        ),
+        "can_open": office_side and settlement is not None and settlement.status == SettlementStatus.DRAFT,
+        "can_void": office_side and live_settlement,
+        "can_fail": office_side and status in (DisputeStatus.INVITED, DisputeStatus.MEDIATION),
+        "can_leave": access.role == PartyRole.RESPONDENT
+        and not office_side
+        and status == DisputeStatus.MEDIATION,
+        "can_withdraw": (access.role == PartyRole.CLAIMANT or access.staff)
+        and status
+        in (
+            DisputeStatus.INTAKE,
+            DisputeStatus.TRIAGED,
+            DisputeStatus.INVITED,
+            DisputeStatus.MEDIATION,
+            DisputeStatus.ARBITRATION,
+        ),
+        "can_refer": access.staff
+        and status in (DisputeStatus.INTAKE, DisputeStatus.TRIAGED, DisputeStatus.FAILED),
+        "can_close": access.staff and status == DisputeStatus.FAILED,
+        "can_extend": (access.staff or access.mediator) and status == DisputeStatus.MEDIATION,
+        "can_track": (access.staff or access.mediator)
+        and dispute.is_criminal
+        and status
+        in (
+            DisputeStatus.TRIAGED,
+            DisputeStatus.INVITED,
+            DisputeStatus.MEDIATION,
+        ),
+        "can_start_arbitration": access.staff
+        and (status == DisputeStatus.FAILED or (status == DisputeStatus.ARBITRATION and arbitration is None)),
+        "can_propose": access.party is not None
+        and status in (DisputeStatus.INVITED, DisputeStatus.MEDIATION, DisputeStatus.ARBITRATION),
+        "can_upload": (office_side or access.party is not None) and status not in FINAL,
+        "office_side": office_side,
+    }
+
+
+@scoped_view
+@require_GET
+def detail(request, pk: int):
+    dispute = _dispute(request, pk)
+    access = selectors.access_for(dispute=dispute, user=request.user)
+    parties = {p.role: p for p in dispute.parties.all()}
+    settlement = selectors.live_settlement(dispute=dispute) or selectors.signed_settlement(dispute=dispute)
+    arbitration = selectors.live_arbitration(dispute=dispute)
+    signed_roles = set()
+    if settlement is not None:
+        signed_roles = {s.party.role for s in settlement.signatures.all()}
+    award = getattr(arbitration, "award", None) if arbitration else None
+    perms = _permissions(dispute, access, settlement, arbitration)
+    from tanzim.finance.selectors import payment_list_for
+
+    fees = payment_list_for(user=request.user).filter(
+        reference_type="disputes.dispute", reference_id=str(dispute.pk)
+    )
+    sign_for = []
+    if settlement is not None and settlement.status == SettlementStatus.SIGNING:
+        for role, party in parties.items():
+            if role in signed_roles:
+                continue
+            if (access.party and access.party.pk == party.pk) or perms["office_side"]:
+                sign_for.append(party)
+    mediators = services.mediators_of(dispute.office) if perms["can_assign"] else []
+    arbitrator_accounts = (
+        _office_arbitrators(dispute.office) if perms["can_start_arbitration"] or arbitration else []
+    )
+    context = {
+        "dispute": dispute,
+        "access": access,
+        "claimant": parties.get(PartyRole.CLAIMANT),
+        "respondent": parties.get(PartyRole.RESPONDENT),
+        "events": selectors.dispute_events(dispute=dispute),
+        "sessions": dispute.sessions.select_related("convener").order_by("starts_at"),
+        "proposals": dispute.proposals.select_related("party")[:10]
+        if perms["office_side"] or access.staff
+        else [],
+        "documents": selectors.documents_for(dispute=dispute, access=access),
+        "settlement": settlement,
+        "signed_roles": signed_roles,
+        "sign_for": sign_for,
+        "arbitration": arbitration,
+        "arbitrators": list(arbitration.arbitrators.all()) if arbitration else [],
+        "award": award,
+        "referrals": dispute.referrals.order_by("created_at"),
+        "fees": fees,
+        "overdue": selectors.is_overdue(dispute),
+        "now": timezone.now(),
+        "forms": {
+            "fail": FailForm(initial={"expected_status": dispute.status}),
+            "refer": ReferForm(
+                initial={"expected_status": dispute.status, "target": dispute.referral_target}
+            ),
+            "note": ExpectedForm(initial={"expected_status": dispute.status}),
+            "assign": AssignForm(mediators=mediators),
+            "session": SessionForm(initial={"minutes": 60}),
+            "record": SessionRecordForm(),
+            "proposal": ProposalForm(),
+            "document": DocumentForm(initial={"shared": True}),
+            "void": VoidForm(),
+            "extend": ExtendForm(),
+            "track": TrackForm(initial={"track": dispute.criminal_track}),
+            "tracking": TrackingForm(),
+            "arbitration": ArbitrationForm(initial={"panel_size": 1}),
+            "arbitrator": ArbitratorForm(arbitrators=arbitrator_accounts),
+            "declaration": DeclarationForm(),
+            "arbitration_extend": ArbitrationExtendForm(),
+            "award": AwardForm(),
+        },
+        "demo_messages": _demo_messages(request, access),
+        **perms,
+    }
+    return render(request, "disputes/detail.html", context)
+
+
+def _office_arbitrators(office: Office) -> list[User]:
+    now = timezone.now()
+    return list(
+        User.objects.filter(
+            roles__role=Role.ARBITRATOR, roles__office=office, roles__valid_from__lte=now, is_active=True
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _demo_messages(request, access) -> list:
+    """In the embedded demo no SMS leaves the machine: show the party's newest text on their page."""
+    if not settings.SHOW_OUTBOX_IN_UI or access.party is None or not access.party.mobile:
+        return []
+    return list(outbox_recent(to=access.party.mobile, limit=1))

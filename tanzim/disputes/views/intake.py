@@ -1,0 +1,83 @@
+"""Intake: a clerk opens a dispute at the office, or a request goes to resolution first."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tanzim.common.errors import DomainError
+from tanzim.common.views import run_service, scoped_view
+from tanzim.disputes import services
+from tanzim.disputes.forms import FromCaseForm, IntakeForm
+from tanzim.disputes.views._common import _detail, _staff_offices
+
+
+@scoped_view
+@require_http_methods(["GET", "POST"])
+def new(request):
+    offices = _staff_offices(request.user)
+    if not offices:
+        raise PermissionDenied(_("This page is for the staff of an office."))
+    form = IntakeForm(request.POST or None, initial={"category": request.GET.get("category") or ""})
+    office = next((o for o in offices if str(o.pk) == request.POST.get("office")), offices[0])
+    if request.method == "POST":
+
+        def open_dispute(data):
+            try:
+                return services.dispute_open(
+                    actor=request.user,
+                    office=office,
+                    category=data["category"],
+                    claim_amount=data["claim_amount"],
+                    summary=data["summary"],
+                    claimant=services.PartyInput(
+                        name=data["claimant_name"],
+                        national_code=data["claimant_national_code"],
+                        mobile=data["claimant_mobile"],
+                    ),
+                    respondent=services.PartyInput(
+                        name=data["respondent_name"],
+                        national_code=data["respondent_national_code"],
+                        mobile=data["respondent_mobile"],
+                    ),
+                )
+            except DomainError as exc:  # "claimant.mobile" is the form's "claimant_mobile"
+                exc.fields = {name.replace(".", "_"): errors for name, errors in exc.fields.items()}
+                raise
+
+        opened = run_service(request, form, open_dispute)
+        if opened.ok:
+            dispute = opened.value
+            messages.success(request, _("Dispute %(ref)s opened.") % {"ref": dispute.reference_display})
+            run_service(request, None, lambda: services.dispute_triage(dispute=dispute, actor=request.user))
+            return _detail(dispute)
+    return render(request, "disputes/new.html", {"form": form, "offices": offices, "office": office})
+
+
+@scoped_view
+@require_http_methods(["GET", "POST"])
+def from_case(request, case_id: int):
+    """Send a petition or complaint to resolution first."""
+    from tanzim.cases.selectors import case_get_for
+
+    case = case_get_for(user=request.user, pk=case_id)
+    form = FromCaseForm(request.POST or None)
+    if request.method == "POST":
+        opened = run_service(
+            request,
+            form,
+            lambda data: services.dispute_open_from_case(
+                case=case,
+                actor=request.user,
+                category=data["category"],
+                respondent_mobile=data["respondent_mobile"] or "",
+            ),
+        )
+        if opened.ok:
+            dispute = opened.value
+            run_service(request, None, lambda: services.dispute_triage(dispute=dispute, actor=request.user))
+            return _detail(dispute)
+    return render(request, "disputes/from_case.html", {"form": form, "case": case})

@@ -1,0 +1,105 @@
+"""Sessions (set and recorded), proposed times, and documents."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tanzim.common.views import scoped_view
+from tanzim.disputes import selectors, services
+from tanzim.disputes.forms import DocumentForm, ProposalForm, SessionForm, SessionRecordForm
+from tanzim.disputes.models import Session
+from tanzim.disputes.views._common import _act, _dispute
+
+
+@scoped_view
+@require_POST
+def session_new(request, pk: int):
+    form = SessionForm(request.POST)
+    return _act(
+        request,
+        pk,
+        lambda d, data: services.session_schedule(
+            dispute=d,
+            actor=request.user,
+            starts_at=form.starts_at(),
+            minutes=data["minutes"],
+            mode=data["mode"],
+            location=data["location"],
+        ),
+        form=form,
+        anchor="sessions",
+        success=_("Session set; both parties were told by SMS."),
+    )
+
+
+@scoped_view
+@require_POST
+def session_record(request, pk: int, session_id: int):
+    dispute = _dispute(request, pk)
+    session = Session.objects.filter(pk=session_id, dispute=dispute).first()
+    if session is None:
+        raise Http404()
+    form = SessionRecordForm(request.POST)
+    return _act(
+        request,
+        pk,
+        lambda d, data: services.session_record(
+            session=session,
+            actor=request.user,
+            status=data["status"],
+            result=data["result"],
+            claimant_attended=data["claimant_attended"],
+            respondent_attended=data["respondent_attended"],
+            notes=data["notes"],
+        ),
+        form=form,
+        anchor="sessions",
+        success=_("Recorded."),
+    )
+
+
+@scoped_view
+@require_POST
+def proposal_new(request, pk: int):
+    form = ProposalForm(request.POST)
+    return _act(
+        request,
+        pk,
+        lambda d, data: services.proposal_create(
+            dispute=d, actor=request.user, times=form.times(), note=data["note"]
+        ),
+        form=form,
+        anchor="sessions",
+        success=_("Your proposed times were sent to the office."),
+    )
+
+
+@scoped_view
+@require_POST
+def document_new(request, pk: int):
+    form = DocumentForm(request.POST, request.FILES)
+    return _act(
+        request,
+        pk,
+        lambda d, data: services.document_add(
+            dispute=d, actor=request.user, upload=data["file"], title=data["title"], shared=data["shared"]
+        ),
+        form=form,
+        anchor="documents",
+        success=_("Document added."),
+    )
+
+
+@scoped_view
+@require_GET
+def document_download(request, pk: int, document_id: int):
+    dispute = _dispute(request, pk)
+    document = selectors.document_open_for(user=request.user, dispute=dispute, document_id=document_id)
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=f"{dispute.reference}-{document.pk}{document.extension}",
+    )

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps venv migrate seed lint format messages clean
+.PHONY: run test deps venv lock migrate seed lint format messages clean
 
 run: deps venv
 	$(PY) manage.py migrate --noinput -v0
@@ -23,11 +23,18 @@ deps:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly the versions in requirements.lock, each checked against its hash; then the project
+# itself, built with the locked setuptools and without resolving anything again.
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing the dependencies in pyproject.toml: pin them again (Python 3.11, with hashes).
+lock: venv
+	$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --extra dev --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 migrate: venv
 	$(PY) manage.py migrate

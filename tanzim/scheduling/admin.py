@@ -6,12 +6,14 @@ from django.contrib import admin
 
 from tanzim.scheduling.models import (
     Appointment,
+    AppointmentEvent,
     FlexibleRequest,
     OfficeDayStats,
     OfficeQueueStats,
     OfficeSchedulingPolicy,
     QueueTicket,
     Slot,
+    TicketEvent,
 )
 
 
@@ -131,3 +133,20 @@ class OfficeDayStatsAdmin(ReadOnlyAdmin):
 class FlexibleRequestAdmin(ReadOnlyAdmin):
     list_display = ["pk", "service", "earliest", "latest", "status", "created_at"]
     list_filter = ["status"]
+
+
+@admin.register(AppointmentEvent)
+class AppointmentEventAdmin(ReadOnlyAdmin):
+    """Every move of an appointment, written by the transition engine."""
+
+    list_display = ["appointment", "from_status", "to_status", "actor", "on_behalf_of", "created_at"]
+    list_filter = ["to_status"]
+    search_fields = ["appointment__reference"]
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    """Every move of a queue ticket: who called, served or sent back whom, at which counter."""
+
+    list_display = ["ticket", "from_status", "to_status", "counter", "actor", "created_at"]
+    list_filter = ["to_status"]

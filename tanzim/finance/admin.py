@@ -42,8 +42,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
 class EntryInline(admin.TabularInline):
     model = Entry
-    fields = ["account", "debit", "credit"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "debit", "credit")
     extra = 0
     can_delete = False
 
@@ -63,8 +62,7 @@ class TransactionAdmin(ReadOnlyAdmin):
 
 class RefundInline(admin.TabularInline):
     model = Refund
-    fields = ["created_at", "part", "amount", "status", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "part", "amount", "status", "reason")
     extra = 0
     can_delete = False
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ class DirectPaymentForm(forms.Form):
 
     def __init__(self, *args, services=(), staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [(s.code, s.name) for s in services]
+        cast(forms.ChoiceField, self.fields["service"]).choices = [(s.code, s.name) for s in services]
         if staff:
             # Office staff may open a payment for a client, and waive the fee of a vulnerable one.
             self.fields["payer_national_code"] = forms.CharField(

@@ -254,11 +254,8 @@ def ledger_post_many(postings: Sequence[Posting], *, batch_size: int = 2000) -> 
     keys = [p.dedupe_key for p in postings if p.dedupe_key]
     taken: set[str] = set()
     for start in range(0, len(keys), 5000):
-        taken.update(
-            Transaction.objects.filter(dedupe_key__in=keys[start : start + 5000]).values_list(
-                "dedupe_key", flat=True
-            )
-        )
+        found = Transaction.objects.filter(dedupe_key__in=keys[start : start + 5000])
+        taken.update(key for key in found.values_list("dedupe_key", flat=True) if key)
     todo = []
     for posting in postings:
         validate_lines(posting.lines)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
@@ -382,7 +382,7 @@ def statement_lines(*, statement: OfficeStatement) -> Iterator[StatementLine]:
     names = service_names()
     rows = [
         StatementLine(
-            at=at,
+            at=cast(datetime, at),  # a captured payment has its capture time
             kind="payment",
             reference=f"TZP-{ref.hex[:10].upper()}",
             service=names.get(service, service),

@@ -99,10 +99,11 @@ def payment_handle_callback(*, payload: Mapping[str, Any], signature: str) -> Pa
         _refuse(exc.code, data={"reference": claimed})
         raise
     late: ConflictError | None = None
+    reference = _as_uuid(data.reference)
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(uuid=_as_uuid(data.reference)).first()
+        payment = Payment.objects.select_for_update().filter(uuid=reference).first() if reference else None
         problem = _callback_problem(payment, data)
-        if problem is None:
+        if problem is None and payment is not None:
             if payment.status == PaymentStatus.PENDING:
                 if data.status == GatewayOutcome.PAID:
                     return _capture(payment, method=PaymentMethod.GATEWAY, gateway_ref=data.gateway_ref)
@@ -120,6 +121,7 @@ def payment_handle_callback(*, payload: Mapping[str, Any], signature: str) -> Pa
             late = _late_callback(payment, data, gateway)
     if late is not None:
         raise late
+    assert problem is not None  # a callback without a problem was answered above
     _refuse(
         problem.code,
         payment=payment,

@@ -503,7 +503,7 @@ def payment_cancel(*, payment: Payment, actor: Any) -> Payment:
 # --- the gateway's answer about a pending payment ----------------------------------------
 
 # What a gateway's final answer means for a pending payment: (status, reason).
-_CLOSING = {
+_CLOSING: dict[str, tuple[str, str]] = {
     GatewayOutcome.FAILED: (PaymentStatus.FAILED, "failed"),
     GatewayOutcome.CANCELLED: (PaymentStatus.CANCELLED, "cancelled_at_gateway"),
     GatewayOutcome.TIMEOUT: (PaymentStatus.EXPIRED, "timeout"),

@@ -120,7 +120,7 @@ def refund_execute(*, refund_id: int) -> Refund:
             return refund
         payment = refund.payment
         ref = get_gateway(payment.gateway).refund(
-            token=payment.gateway_token, amount=refund.amount, key=str(refund.uuid)
+            token=payment.gateway_token or "", amount=refund.amount, key=str(refund.uuid)
         )
         refund = transition(
             REFUND,
@@ -138,6 +138,7 @@ def payment_subsidy_cancel(*, payment: Payment, reason: str, actor: Any) -> Tran
     payment = _lock(payment)
     if actor is not None and not can_act_for_office(actor, payment.office, *MANAGERS):
         raise PermissionDeniedError(_("Only the office manager or the Kanoon can cancel a subsidy."))
-    if payment.subsidy_transaction_id is None:
+    subsidy = payment.subsidy_transaction
+    if subsidy is None:
         raise ConflictError(_("This payment has no subsidy."), code="no_subsidy")
-    return ledger_reverse(transaction=payment.subsidy_transaction, reason=reason, actor=actor)
+    return ledger_reverse(transaction=subsidy, reason=reason, actor=actor)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, year: int | None, month: int | None, **options):
         if (year is None) != (month is None):
             raise CommandError("Give both --year and --month, or neither.")
-        if year is None:
+        if year is None or month is None:
             year, month = last_ended_month()
         try:
             run = settlement_run(year=year, month=month, actor=None)

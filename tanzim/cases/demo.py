@@ -40,7 +40,7 @@ def _clerk_and_office() -> tuple[User, Office] | None:
         .select_related("user", "office")
         .first()
     )
-    return (assignment.user, assignment.office) if assignment else None
+    return (assignment.user, assignment.office) if assignment and assignment.office else None
 
 
 def _walk(case: Case, stage: str, *, citizen: User, clerk: User) -> None:

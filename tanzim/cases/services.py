@@ -45,7 +45,7 @@ from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import office_licence_kinds, working_calendar
 
-NOTIFY_ON = {
+NOTIFY_ON: dict[str, str] = {
     CaseStatus.NEEDS_CORRECTION: "cases.needs_correction",
     CaseStatus.AWAITING_PAYMENT: "cases.awaiting_payment",
     CaseStatus.FILED: "cases.filed",
@@ -304,7 +304,7 @@ def case_update(
 ) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     on_behalf = _editable(case, actor)
-    fields = []
+    fields: list[str] = []
     if title is not None:
         title = normalize_text(title)
         if not title:
@@ -413,7 +413,8 @@ def document_remove(*, document: Document, actor: User) -> None:
         office=case.office_id,
         data={"sha256": document.sha256},
     )
-    transaction.on_commit(lambda name=document.file.name, storage=document.file.storage: storage.delete(name))
+    name, storage = document.file.name, document.file.storage
+    transaction.on_commit(lambda: storage.delete(name))
     document.delete()
 
 
@@ -553,7 +554,7 @@ def case_request_payment(*, case: Case, actor: User) -> Case:
         payment_create(
             office=case.office,
             payer=case.applicant,
-            quote=FeeQuote.from_dict(case.fee_snapshot),
+            quote=FeeQuote.from_dict(case.fee_snapshot or {}),
             reference_type="cases.case",
             reference_id=str(case.pk),
             idempotency_key=f"case-{case.pk}-fee",

@@ -50,7 +50,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 class SurveyInvitationAdmin(admin.ModelAdmin):
     list_display = ["pk", "office", "period", "source", "created_at", "expires_at", "used_at"]
     list_filter = ["source", "period"]
-    fields = [
+    fields = readonly_fields = (
         "office",
         "period",
         "source",
@@ -59,8 +59,7 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
         "created_at",
         "expires_at",
         "used_at",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request):
         return False  # invitations are made by the system only

@@ -30,7 +30,7 @@ from tanzim.offices.models import Office
 class SurveyItemSerializer(serializers.Serializer):
     dimension = serializers.CharField()
     text = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a field named like Field.required
 
 
 class SurveyLinkSerializer(serializers.Serializer):
@@ -51,7 +51,7 @@ class SurveyLinkSerializer(serializers.Serializer):
         return [1, 2, 3, 4, 5]
 
     def get_items(self, link) -> list[dict]:
-        return SurveyItemSerializer(link.questionnaire.items.all(), many=True).data
+        return list(SurveyItemSerializer(link.questionnaire.items.all(), many=True).data)
 
 
 class SurveyAnswerSerializer(serializers.Serializer):
@@ -99,7 +99,7 @@ def _figures(m: metrics.OfficeSurveyMetrics, shown: bool) -> dict:
 
 class SurveyMonthSerializer(serializers.Serializer):
     period = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     shown = serializers.BooleanField()
     figures = SurveyFiguresSerializer()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.normalize import normalize_digits, normalize_text
@@ -25,7 +26,7 @@ class SurveyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.items = list(questionnaire.items.all())
         for item in self.items:
-            choices = [(str(n), str(n)) for n in range(1, 6)]
+            choices: list[tuple[str, str | Promise]] = [(str(n), str(n)) for n in range(1, 6)]
             if not item.required:
                 choices.append(("na", _("Does not apply")))
             self.fields[item.dimension] = forms.ChoiceField(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Aggregate, Count, Q, Sum
 from django.utils import timezone
 
 from tanzim.cases.choices import CaseStatus
@@ -103,7 +103,10 @@ class SurveyMetrics:
 
 
 def _aggregates() -> dict:
-    values = {"n": Count("pk"), "satisfied": Count("pk", filter=Q(overall__gte=SATISFIED_FROM))}
+    values: dict[str, Aggregate] = {
+        "n": Count("pk"),
+        "satisfied": Count("pk", filter=Q(overall__gte=SATISFIED_FROM)),
+    }
     for d in DIMENSIONS:
         values[f"{d}_sum"] = Sum(d)
         values[f"{d}_n"] = Count(d)

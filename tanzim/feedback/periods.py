@@ -60,7 +60,8 @@ def shift(period: int, months: int) -> int:
 
 def months_between(first: int, last: int) -> list[int]:
     """Every period from ``first`` to ``last``, both included."""
-    periods, current = [], first
+    periods: list[int] = []
+    current = first
     while current <= last and len(periods) < 1200:
         periods.append(current)
         current = shift(current, 1)

@@ -134,7 +134,9 @@ class InspectionOfficeSerializer(serializers.ModelSerializer):
         ]
 
     def get_items(self, inspection: Inspection) -> list[dict]:
-        return InspectionItemSerializer(selectors.inspection_items(inspection=inspection), many=True).data
+        return list(
+            InspectionItemSerializer(selectors.inspection_items(inspection=inspection), many=True).data
+        )
 
 
 class InspectionSerializer(InspectionOfficeSerializer):

@@ -35,7 +35,7 @@ from tanzim.inspections.services import checklist_current, draw_up_findings, sco
 from tanzim.offices.models import Office
 
 DEMO_PLAN = "Demo: inspection history"
-ACTION_TEXT = {
+ACTION_TEXT: dict[str, str] = {
     Severity.CRITICAL: "رعایت کامل الزام و ارائه مستندات به بازرس",
     Severity.MAJOR: "رفع ایراد و گزارش اقدام انجام‌شده",
     Severity.MINOR: "بهبود روند و آموزش کارکنان",
@@ -68,7 +68,7 @@ def _completed(
         summary="بازرسی دوره‌ای انجام شد." if quality > 0.3 else "چند ایراد مهم مشاهده شد.",
     )
     items = list(checklist.items.all())
-    answers = {}
+    answers: dict[int, InspectionAnswer] = {}
     png = _png()
     for item in items:
         roll = rng.random()
@@ -157,7 +157,7 @@ def seed_inspections(
     rng = random.Random(1405)
     plan = InspectionPlan.objects.create(name=DEMO_PLAN, kind=InspectionKind.PERIODIC, created_by=inspector)
     manager_office = RoleAssignment.objects.filter(user__username="manager.a", office__isnull=False).first()
-    home = manager_office.office if manager_office else offices[0]
+    home = (manager_office.office if manager_office else None) or offices[0]
     chosen = {home.pk, *[o.pk for o in offices[:: max(1, len(offices) // max(3, len(offices) // 8))]]}
     completed = planned = 0
     referred = False
@@ -174,7 +174,7 @@ def seed_inspections(
                         inspection=inspection,
                         summary="اخذ وجه بیش از تعرفه بدون صدور رسید؛ برای رسیدگی به هیئت تخلفات ارجاع شد.",
                         referred_by=inspector,
-                        referred_at=inspection.completed_at + timedelta(days=2),
+                        referred_at=(inspection.completed_at or timezone.now()) + timedelta(days=2),
                     )
                     referral.findings.set([critical])
                     referred = True

@@ -180,6 +180,7 @@ def latest_inspection_scores(
         for office_id, pk, score, completed_at, critical in rows.values_list(
             "office_id", "pk", "score", "completed_at", "critical_failures"
         )
+        if score is not None and completed_at is not None
     }
 
 

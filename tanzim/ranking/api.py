@@ -88,7 +88,7 @@ class RankingResultSerializer(serializers.Serializer):
 
 class RankingIndicatorSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=IndicatorKey.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     raw = serializers.FloatField(source="value.raw", allow_null=True)
     sample = serializers.FloatField(source="value.sample")
     minimum_sample = serializers.FloatField(source="value.needed")

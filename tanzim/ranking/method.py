@@ -327,6 +327,7 @@ def normalise(
         if (
             method.outliers == WINSORISE
             and skew is not None
+            and kurt is not None
             and abs(skew) > method.skew_limit
             and kurt > method.kurtosis_limit
         ):

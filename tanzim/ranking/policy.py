@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.errors import DomainError
@@ -113,7 +114,7 @@ def clean_indicators(value: Any) -> list[dict[str, Any]]:
     try:
         method.check_weights([method.Indicator(**i) for i in clean])
     except method.MethodError as exc:
-        messages = {
+        messages: dict[str, str | Promise] = {
             "weights_sum": _("The weights add up to %(total)s%%; they must add up to exactly 100%%.")
             % {"total": f"{total / 100:g}"},
             "duplicate_indicator": _("Each indicator may appear only once."),
@@ -149,7 +150,7 @@ def clean_bands(value: Any) -> list[dict[str, Any]]:
         method.check_bands([method.Band(**b) for b in bands])
     except method.MethodError as exc:
         pair = exc.detail.replace("/", " / ")
-        messages = {
+        messages: dict[str, str | Promise] = {
             "band_overlap": _("The score bands of tiers %(pair)s overlap: a score would fall in both.")
             % {"pair": pair},
             "band_gap": _("There is a gap between the score bands of tiers %(pair)s.") % {"pair": pair},

@@ -263,7 +263,8 @@ def province_trends(*, kind: str, limit: int = 6) -> tuple[list[RankingRun], dic
         for province_id, score in RankingResult.objects.filter(run=run, ranked=True).values_list(
             "province_id", "score"
         ):
-            sums.setdefault(province_id, []).append(score)
+            if score is not None:
+                sums.setdefault(province_id, []).append(score)
         for province_id, scores in sums.items():
             series.setdefault(province_id, [None] * len(runs))[i] = sum(scores) / len(scores)
     return runs, series

@@ -13,7 +13,7 @@ import logging
 import math
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -476,7 +476,7 @@ def _compute_and_store(run: RankingRun, say: Callable[[str, int], None]) -> None
             code="no_data",
         )
     previous = _previous_run(run, period)
-    before = (
+    before: dict[int, Mapping[str, Any]] = (
         {
             r["office_id"]: r
             for r in RankingResult.objects.filter(run=previous).values("office_id", "score", "rank", "tier")

@@ -140,9 +140,9 @@ def open_data(request, fmt: str):
             "approved_at": run.approved_at.isoformat() if run.approved_at else None,
             "offices": list(_open_rows(run, province)),
         }
-        response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
-        response["Content-Disposition"] = f'inline; filename="{name}.json"'
-        return response
+        as_json = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+        as_json["Content-Disposition"] = f'inline; filename="{name}.json"'
+        return as_json
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the Persian names as UTF-8

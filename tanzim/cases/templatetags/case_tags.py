@@ -6,7 +6,7 @@ from tanzim.cases.choices import CancelReason, CaseStatus, RejectReason
 
 register = template.Library()
 
-_STATUS_CLASS = {
+_STATUS_CLASS: dict[str, str] = {
     CaseStatus.DRAFT: "secondary",
     CaseStatus.SUBMITTED: "info",
     CaseStatus.RESUBMITTED: "info",
@@ -31,7 +31,7 @@ def status_class(status: str) -> str:
 @register.filter
 def status_label(status: str) -> str:
     try:
-        return CaseStatus(status).label
+        return str(CaseStatus(status).label)
     except ValueError:
         return status
 
@@ -41,5 +41,5 @@ def outcome_label(code: str) -> str:
     """The label of a coded rejection or cancellation reason."""
     for choices in (RejectReason, CancelReason):
         if code in choices.values:
-            return choices(code).label
+            return str(choices(code).label)
     return code

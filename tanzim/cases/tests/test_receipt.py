@@ -33,7 +33,7 @@ def pdf_fonts(content: bytes) -> set[str]:
     reader = PdfReader(io.BytesIO(content))
     fonts = set()
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        for font in page["/Resources"]["/Font"].values():  # type: ignore[index]  # pypdf's loose types
             fonts.add(str(font.get_object()["/BaseFont"]))
     return fonts
 

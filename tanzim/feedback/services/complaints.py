@@ -201,7 +201,7 @@ def complaint_file(
         errors["appointment"] = [_("The request and the appointment were at different offices.")]
     elif linked_office is not None and linked_office.pk != office.pk:
         errors["office"] = [_("The request or appointment you chose was at another office.")]
-    if errors:
+    if errors or office is None:
         raise DomainError(_("Please correct the errors below."), fields=errors)
     if works_at_office(complainant, office):
         raise PermissionDeniedError(

@@ -86,7 +86,7 @@ def _user_key(user_id: int) -> str:
 def office_staff(office: Office | int, *, now: datetime | None = None) -> tuple[set[int], set[str]]:
     """Ids and phone keys of everyone who currently holds a role at this office."""
     now = now or timezone.now()
-    office_id = getattr(office, "pk", office)
+    office_id = office.pk if isinstance(office, Office) else office
     rows = (
         RoleAssignment.objects.filter(office_id=office_id, role__in=OFFICE_WORKERS, valid_from__lte=now)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))

@@ -151,6 +151,7 @@ def inspection_transition(
             if score is None:
                 raise DomainError(_("At least one item must apply."), code="nothing_applies")
             changes.update(score=score, critical_failures=critical, summary=text[:NOTE_MAX])
+        now = timezone.now()
         moved = transition(
             INSPECTION,
             current,
@@ -160,10 +161,11 @@ def inspection_transition(
             reason=text,
             changes=changes,
             audit_data={"score": changes.get("score", current.score)},
+            now=now,
         )
         if to == InspectionStatus.COMPLETED:
             moved = lock_inspection(moved)
-            draw_up_findings(moved, answers, items, actor, moved.completed_at)
+            draw_up_findings(moved, answers, items, actor, now)
             _notify_office(moved)
     return Inspection.objects.select_related("office", "checklist").get(pk=moved.pk)
 

@@ -50,7 +50,7 @@ def checklist_new_version(*, checklist: Checklist, actor: User) -> Checklist:
     latest = Checklist.objects.select_for_update().filter(code=checklist.code).order_by("-version").first()
     draft = Checklist.objects.create(
         code=checklist.code,
-        version=latest.version + 1,
+        version=(latest or checklist).version + 1,
         title_fa=checklist.title_fa,
         title_en=checklist.title_en,
         status=ChecklistStatus.DRAFT,

@@ -12,7 +12,9 @@ from tanzim.testing.inspections import fill
 
 @pytest.fixture
 def checklist(db) -> Checklist:
-    return services.checklist_current()
+    current = services.checklist_current()
+    assert current is not None
+    return current
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from tanzim.finance.models import (
     Entry,
     OfficeTier,
     Payment,
+    PaymentEvent,
     Refund,
     ResolvedDispute,
     SettlementRun,
@@ -70,6 +71,16 @@ class RefundInline(admin.TabularInline):
         return False
 
 
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    fields = readonly_fields = ("created_at", "from_status", "to_status", "actor", "on_behalf_of", "reason")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["short_reference", "created_at", "office", "service_code", "amount", "status", "method"]
@@ -77,7 +88,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["uuid", "office__code", "reference_id", "gateway_ref"]
     date_hierarchy = "created_at"
     raw_id_fields = ["office", "payer", "created_by", "transaction", "subsidy_transaction"]
-    inlines = [RefundInline]
+    inlines = [PaymentEventInline, RefundInline]
 
 
 @admin.register(SimulatedGatewayTransaction)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from tanzim.audit.models import AuditEvent
 from tanzim.audit.workflow import transition
@@ -12,6 +13,7 @@ from tanzim.finance import services
 from tanzim.finance.choices import GatewayOutcome, PaymentStatus, RefundStatus
 from tanzim.finance.models import PaymentEvent, SimulatedGatewayTransaction
 from tanzim.finance.workflows import GATEWAY_SESSION, PAYMENT, REFUND
+from tanzim.testing.factories import UserFactory
 from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404, pay_online
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +111,13 @@ def test_the_simulated_banks_sessions_move_without_audit_events(make_payment):
     assert not AuditEvent.objects.filter(action__startswith=GATEWAY_SESSION.name).exists()
     with pytest.raises(ConflictError):
         transition(GATEWAY_SESSION, session, GatewayOutcome.CANCELLED)
+
+
+def test_the_admin_shows_a_payments_moves(client, make_payment, personas):
+    payment = services.payment_record_at_counter(payment=make_payment(), actor=personas.clerk_a)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:finance_payment_change", args=[payment.pk]))
+
+    assert page.status_code == 200
+    assert "captured" in page.content.decode()

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.common.i18n import bilingual
 from tanzim.offices.choices import HolidayKind, LicenceKind, OfficeStatus, Weekday
 
 
@@ -18,7 +18,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "fa").startswith("en") else self.name_fa
+        return bilingual(self)
 
     def __str__(self) -> str:
         return self.name

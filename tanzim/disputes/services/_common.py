@@ -21,6 +21,7 @@ from tanzim.accounts.models import User
 from tanzim.audit import services as audit
 from tanzim.common import ratelimit
 from tanzim.common.errors import DomainError, PermissionDeniedError
+from tanzim.common.i18n import bilingual
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.jalali import format_jalali, tehran_date
 from tanzim.common.money import format_rials
@@ -146,7 +147,7 @@ def _language_of(party: Party) -> str:
 
 
 def _office_name(office: Office, language: str) -> str:
-    return office.name_en if language.startswith("en") else office.name_fa
+    return bilingual(office, language=language)
 
 
 def _url(name: str, **kwargs: Any) -> str:

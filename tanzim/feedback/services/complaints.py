@@ -23,6 +23,7 @@ from tanzim.audit.workflow import transition
 from tanzim.cases.models import Case
 from tanzim.common import ratelimit
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
+from tanzim.common.i18n import bilingual
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.jalali import TEHRAN, format_jalali
 from tanzim.common.normalize import normalize_text
@@ -284,7 +285,7 @@ def _notify_complainant(complaint: Complaint, template: str) -> None:
         recipient=person,
         context={
             "reference": complaint.reference,
-            "office": complaint.office.name_en if english else complaint.office.name_fa,
+            "office": bilingual(complaint.office, language="en" if english else "fa"),
             "due": format_jalali(complaint.due_at, persian_digits=not english) if complaint.due_at else "",
             "outcome": str(ComplaintStatus(complaint.status).label),
             "url": settings.SITE_URL.rstrip("/")

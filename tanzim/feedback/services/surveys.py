@@ -32,6 +32,7 @@ from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, CaseEvent
 from tanzim.common import ratelimit
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.i18n import bilingual
 from tanzim.common.identifiers import parse_phone
 from tanzim.common.jalali import format_jalali, tehran_date
 from tanzim.common.normalize import normalize_text
@@ -259,7 +260,7 @@ def _invite_one(
         recipient=user,
         language=language,
         context={
-            "office": office.name_en if english else office.name_fa,
+            "office": bilingual(office, language="en" if english else "fa"),
             "url": survey_url(token),
             "until": format_jalali(invitation.expires_at, persian_digits=not english),
         },

@@ -24,6 +24,7 @@ from tanzim.audit import services as audit
 from tanzim.audit.workflow import transition
 from tanzim.catalog.fees import FeeQuote
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.i18n import bilingual
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.money import format_rials
 from tanzim.common.normalize import normalize_text
@@ -136,7 +137,7 @@ def _safe_return_url(url: str) -> str:
 
 
 def _office_name(office: Any, language: str) -> str:
-    return office.name_en if language.startswith("en") else office.name_fa
+    return bilingual(office, language=language)
 
 
 def _notify(payment: Payment, template: str, *, amount: int, dedupe_key: str, **extra: Any) -> None:

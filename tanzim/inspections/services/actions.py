@@ -20,6 +20,7 @@ from tanzim.accounts.models import RoleAssignment, User
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import transition
 from tanzim.common.errors import DomainError
+from tanzim.common.i18n import bilingual
 from tanzim.common.jalali import format_jalali
 from tanzim.common.normalize import normalize_text
 from tanzim.inspections.access import require_oversight
@@ -149,7 +150,7 @@ def corrective_actions_remind_overdue(*, today: date | None = None, limit: int =
                     to=manager.mobile,
                     recipient=manager,
                     context={
-                        "office": action.office.name_en if english else action.office.name_fa,
+                        "office": bilingual(action.office, language="en" if english else "fa"),
                         "due": format_jalali(action.due_date, persian_digits=not english),
                         "url": settings.SITE_URL.rstrip("/") + reverse("inspections:actions"),
                     },

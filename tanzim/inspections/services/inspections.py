@@ -21,6 +21,7 @@ from tanzim.accounts.models import RoleAssignment, User
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import transition
 from tanzim.common.errors import ConflictError, DomainError
+from tanzim.common.i18n import bilingual
 from tanzim.common.normalize import normalize_text
 from tanzim.common.uploads import inspect_upload
 from tanzim.inspections.access import require_oversight, require_performer
@@ -118,7 +119,7 @@ def _notify_office(inspection: Inspection) -> None:
             to=manager.mobile,
             recipient=manager,
             context={
-                "office": inspection.office.name_en if english else inspection.office.name_fa,
+                "office": bilingual(inspection.office, language="en" if english else "fa"),
                 "score": f"{inspection.score:.0f}" if inspection.score is not None else "—",
                 "url": settings.SITE_URL.rstrip("/")
                 + reverse("inspections:detail", kwargs={"pk": inspection.pk}),

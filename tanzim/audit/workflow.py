@@ -161,9 +161,10 @@ def transition(
         values = {**(changes or {}), **_stamps(workflow, new, now), workflow.field: new}
         if not model._default_manager.filter(pk=pk, **{workflow.field: old}).update(**values):
             raise ConflictError(code="stale_status")
+        # The same names the update took: a relation by its field name (an object) or by its
+        # ``_id`` attribute (a key) is set on the instance the same way.
         for name, value in values.items():
-            field = model._meta.get_field(name)
-            setattr(current, field.attname if isinstance(field, models.Field) else name, value)
+            setattr(current, name, value)
         reason = str(reason or "")[:300]
         if workflow.event_model is not None:
             link = workflow.event_link(current) if workflow.event_link else {}

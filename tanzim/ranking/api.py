@@ -214,7 +214,9 @@ def _province(request) -> Province | None:
 
 
 class RankingResultListView(APIView):
-    @extend_schema(parameters=[PROVINCE], responses={200: RankingResultPage})
+    @extend_schema(
+        parameters=[PROVINCE], responses={200: RankingResultPage}, operation_id="ranking_runs_results_list"
+    )
     def get(self, request, pk: int):
         run = selectors.run_get_for(user=request.user, pk=pk)
         results = selectors.results_for(user=request.user, run=run, province=_province(request))

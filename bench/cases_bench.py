@@ -462,7 +462,9 @@ def main() -> None:
     citizen_count = max(10, total_cases // CASES_PER_CITIZEN)
     rng = random.Random(args.seed)
 
-    say(f"database: {settings.DATABASES['default']['NAME']} on PostgreSQL {connection.pg_version}")
+    say(
+        f"database: {settings.DATABASES['default']['NAME']} on PostgreSQL {connection.cursor().connection.info.server_version}"
+    )
     if args.measure_only:
         measure_existing(calls=args.calls, rng=rng)
         return

@@ -312,7 +312,10 @@ def main() -> None:
     start = time.perf_counter()
     for pk in intake:
         services.dispute_transition(
-            dispute=Dispute(pk=pk), to=DisputeStatus.TRIAGED, actor=clerk, expected=DisputeStatus.INTAKE
+            dispute=Dispute(pk=pk),
+            to=DisputeStatus.TRIAGED,
+            actor=clerk,
+            expected_status=DisputeStatus.INTAKE,
         )
     elapsed = time.perf_counter() - start
     say(f"  {len(intake)} moves in {elapsed:.2f} s: {len(intake) / elapsed:.0f} moves/s")

@@ -47,7 +47,7 @@ from django.db.models import Count  # noqa: E402
 
 from tanzim.accounts.choices import Role  # noqa: E402
 from tanzim.accounts.models import RoleAssignment, User  # noqa: E402
-from tanzim.catalog.fees import fee_quote  # noqa: E402
+from tanzim.catalog.fees import FeeQuote, fee_quote  # noqa: E402
 from tanzim.catalog.models import Service  # noqa: E402
 from tanzim.common.jalali import jalali_month_bounds_utc  # noqa: E402
 from tanzim.finance import selectors, services  # noqa: E402
@@ -129,7 +129,7 @@ def make_people(citizens: int) -> tuple[list[User], User]:
     return people, kanoon
 
 
-def quotes() -> dict[tuple[str, int], object]:
+def quotes() -> dict[tuple[str, int], FeeQuote]:
     """A handful of realistic quotes (service × court fee), priced once by the fee engine."""
     result = {}
     for code in SERVICES:
@@ -306,6 +306,7 @@ def main() -> None:
         .order_by("-n")
         .first()
     )
+    assert busiest is not None, "the bench captured no payment"
     office = Office.objects.get(pk=busiest["office_id"])
     timed(
         f"office_statement (busiest office, {busiest['n']:,} payments)",

@@ -22,7 +22,9 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -39,7 +41,7 @@ PERIOD = "1404-Q4"
 say = feedback_bench.say
 
 
-def _sql(text: str, params=None) -> None:
+def _sql(text: str, params: Mapping[str, Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(text, params or {})
 
@@ -72,7 +74,7 @@ def others_load(office_ids: list[int], scale: float) -> None:
             "FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(id, i)",
             [office_ids],
         )
-        params = {"start": start, "end": end, "days": (end - start).days}
+        params: dict[str, Any] = {"start": start, "end": end, "days": (end - start).days}
         cursor.execute(
             f"""
             INSERT INTO disputes_dispute (reference, origin, category, summary, status, status_changed_at, path,

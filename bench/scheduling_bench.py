@@ -318,7 +318,7 @@ def bench_booking(base: str, offices: list[Office], total: int, rng: random.Rand
     tokens = make_citizens(total // 2 + CLIENTS, run)
     hot, spread = pick_slots(offices, rng, total)
     service = "case_followup"  # one 15-minute unit
-    plan = []
+    plan: list[tuple[str, int, str]] = []
     for i in range(total):
         token = tokens[i // 2]
         replay = i % 10 == 9 and plan
@@ -439,7 +439,7 @@ def main() -> None:
     n_suggest = max(50, round(300 * min(1.0, args.scale * 4)))
     n_book = max(640, round(6400 * min(1.0, args.scale * 4)))
     console.print(
-        f"[bold]Scheduling bench[/] · scale {args.scale} · PostgreSQL {connection.pg_version // 10000}"
+        f"[bold]Scheduling bench[/] · scale {args.scale} · PostgreSQL {connection.cursor().connection.info.server_version // 10000}"
     )
 
     call_command("migrate", verbosity=0)

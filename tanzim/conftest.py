@@ -116,25 +116,25 @@ class Personas:
 def personas(db) -> Personas:
     tehran = City.objects.get(code="THR-01")
     other = City.objects.exclude(province=tehran.province).filter(is_capital=True).order_by("code").first()
-    office_a = OfficeFactory(city=tehran, code="A0001", name_fa="دفتر الف", name_en="Office A")
-    office_b = OfficeFactory(city=other, code="B0001", name_fa="دفتر ب", name_en="Office B")
+    office_a = OfficeFactory.create(city=tehran, code="A0001", name_fa="دفتر الف", name_en="Office A")
+    office_b = OfficeFactory.create(city=other, code="B0001", name_fa="دفتر ب", name_en="Office B")
     return Personas(
         office_a=office_a,
         office_b=office_b,
-        citizen=CitizenFactory(first_name="آلیس", last_name="احمدی"),
-        other_citizen=CitizenFactory(first_name="باب", last_name="بهرامی"),
-        clerk_a=give_role(UserFactory(username="clerk.a"), Role.CLERK, office=office_a),
-        manager_a=give_role(UserFactory(username="manager.a"), Role.OFFICE_MANAGER, office=office_a),
-        clerk_b=give_role(UserFactory(username="clerk.b"), Role.CLERK, office=office_b),
-        mediator_a=give_role(UserFactory(username="mediator.a"), Role.MEDIATOR, office=office_a),
-        arbitrator_a=give_role(UserFactory(username="arbitrator.a"), Role.ARBITRATOR, office=office_a),
-        consultant_a=give_role(UserFactory(username="consultant.a"), Role.CONSULTANT, office=office_a),
-        inspector=give_role(UserFactory(username="inspector"), Role.INSPECTOR),
+        citizen=CitizenFactory.create(first_name="آلیس", last_name="احمدی"),
+        other_citizen=CitizenFactory.create(first_name="باب", last_name="بهرامی"),
+        clerk_a=give_role(UserFactory.create(username="clerk.a"), Role.CLERK, office=office_a),
+        manager_a=give_role(UserFactory.create(username="manager.a"), Role.OFFICE_MANAGER, office=office_a),
+        clerk_b=give_role(UserFactory.create(username="clerk.b"), Role.CLERK, office=office_b),
+        mediator_a=give_role(UserFactory.create(username="mediator.a"), Role.MEDIATOR, office=office_a),
+        arbitrator_a=give_role(UserFactory.create(username="arbitrator.a"), Role.ARBITRATOR, office=office_a),
+        consultant_a=give_role(UserFactory.create(username="consultant.a"), Role.CONSULTANT, office=office_a),
+        inspector=give_role(UserFactory.create(username="inspector"), Role.INSPECTOR),
         province_admin_a=give_role(
-            UserFactory(username="province.a"), Role.PROVINCE_ADMIN, province=tehran.province
+            UserFactory.create(username="province.a"), Role.PROVINCE_ADMIN, province=tehran.province
         ),
-        kanoon_admin=give_role(UserFactory(username="kanoon"), Role.KANOON_ADMIN),
-        partner=give_role(UserFactory(username="partner"), Role.PARTNER),
+        kanoon_admin=give_role(UserFactory.create(username="kanoon"), Role.KANOON_ADMIN),
+        partner=give_role(UserFactory.create(username="partner"), Role.PARTNER),
     )
 
 

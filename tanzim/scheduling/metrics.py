@@ -77,6 +77,8 @@ def office_day_stats_compute(*, office: Office, day: date) -> OfficeDayStats:
     for joined, called, finished, status in tickets.filter(called_at__isnull=False).values_list(
         "joined_at", "called_at", "finished_at", "status"
     ):
+        if called is None:  # excluded by the filter; said for the type checker
+            continue
         minutes = max(0.0, (called - joined).total_seconds() / 60)
         histogram[min(int(minutes), HISTOGRAM_MINUTES)] += 1
         wait_total += minutes
@@ -292,7 +294,7 @@ def metrics_report(
             raise denied
         if refresh_today:
             _fill_office_days(office, day_from, day_to)
-        rows = {}
+        rows: dict[str, Figures] = {}
         for row in stats.filter(office=office).order_by("day"):
             rows.setdefault(row.day.isoformat(), Figures(row.day.isoformat(), row.day.isoformat())).add(row)
         key, label = office.code, office.name

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -200,7 +200,17 @@ def first_free_units(
     return [FreeUnit(*row) for row in rows]
 
 
-def fitting_starts(slots: list, units: int) -> list:
+class _Timed(Protocol):
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+
+
+TimedT = TypeVar("TimedT", bound=_Timed)
+
+
+def fitting_starts(slots: list[TimedT], units: int) -> list[TimedT]:
     """Slots (ordered by start, one office) where ``units`` consecutive free units begin."""
     if units <= 1:
         return list(slots)
@@ -320,19 +330,29 @@ def live_counters(*, office: Office, now: datetime) -> int:
     return Counter.objects.filter(office=office, active=True).count()
 
 
+def served_mean_minutes(tickets: QuerySet[QueueTicket], *, limit: int, at_least: int = 1) -> float | None:
+    """Mean minutes from call to finish of the served tickets among ``tickets`` (the first ``limit``).
+
+    None when fewer than ``at_least`` were served; never under a minute, so a burst of instant
+    closes cannot make a queue look free.
+    """
+    rows = list(
+        tickets.filter(
+            status=TicketStatus.SERVED, called_at__isnull=False, finished_at__isnull=False
+        ).values_list("called_at", "finished_at")[:limit]
+    )
+    if len(rows) < at_least:
+        return None
+    total = math.fsum((finished - called).total_seconds() for called, finished in rows if called and finished)
+    return max(1.0, total / 60.0 / len(rows))
+
+
 def mean_service_minutes(*, office: Office, now: datetime) -> float:
     """Mean time at the counter over the last week; the office's figure or 15 minutes without data."""
-    rows = list(
-        QueueTicket.objects.filter(
-            office=office,
-            status=TicketStatus.SERVED,
-            finished_at__gte=now - timedelta(days=7),
-            called_at__isnull=False,
-        ).values_list("called_at", "finished_at")[:500]
-    )
-    if len(rows) >= 5:
-        total = sum((b - a).total_seconds() for a, b in rows) / 60.0
-        return max(1.0, total / len(rows))
+    recent = QueueTicket.objects.filter(office=office, finished_at__gte=now - timedelta(days=7))
+    mean = served_mean_minutes(recent, limit=500, at_least=5)
+    if mean is not None:
+        return mean
     stats = OfficeQueueStats.objects.filter(office=office).first()
     if stats and stats.mean_service_minutes:
         return stats.mean_service_minutes

@@ -360,10 +360,10 @@ def _options_for(
     rows = selectors.first_free_units(
         office_ids=office_ids, start=start, end=end + selectors.unit() * units, per_office=per_office
     )
-    by_office: dict[int, list] = {}
+    by_office: dict[int, list[selectors.FreeUnit]] = {}
     for unit in rows:
         by_office.setdefault(unit.office_id, []).append(unit)
-    first: dict[int, object] = {}
+    first: dict[int, selectors.FreeUnit] = {}
     for office_id, units_free in by_office.items():
         fitting = [s for s in selectors.fitting_starts(units_free, units) if s.start < end]
         if not fitting and len(units_free) >= per_office:

@@ -404,9 +404,9 @@ def office_day(request, code: str):
     rows = []
     step = selectors.unit()
     for slot in slots:
-        cells = {c.number: [] for c in counters}
+        cells: dict[int, list[QueueTicket]] = {c.number: [] for c in counters}
         for t in tickets:
-            if t.counter and slot.start <= t.called_at < slot.start + step:
+            if t.counter and t.called_at and slot.start <= t.called_at < slot.start + step:
                 cells[t.counter.number].append(t)
         rows.append(
             {

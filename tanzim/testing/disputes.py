@@ -49,7 +49,9 @@ def open_dispute(personas, *, category="mahriyeh", claim_amount=400_000_000, act
 
 def last_code(mobile: str, pattern: str = r"(\d{4}-\d{4}-\d{4})") -> str:
     """The newest code texted to a number (the demo inbox does the same for people)."""
-    body = Message.objects.filter(to=mobile).order_by("-created_at", "-pk").first().body
+    message = Message.objects.filter(to=mobile).order_by("-created_at", "-pk").first()
+    assert message is not None, f"no message was sent to {mobile}"
+    body = message.body
     found = re.findall(pattern, body.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")))
     return found[-1]
 

@@ -40,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
 class CitizenFactory(UserFactory):
     national_code = factory.LazyFunction(next_national_code)
-    username = factory.SelfAttribute("national_code")
+    username = factory.SelfAttribute("national_code")  # type: ignore[assignment]  # another declaration kind
 
     @factory.post_generation
     def citizen_role(self, create, extracted, **kwargs):

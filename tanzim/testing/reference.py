@@ -25,14 +25,18 @@ from django.db import connections
 from django.test import TestCase, TransactionTestCase
 from pytest_django.fixtures import validate_django_db
 
+# Where Django's test runner keeps the same copy for ``serialized_rollback`` (a private attribute of
+# the connection, so it is named once here).
+SNAPSHOT = "_test_serialized_contents"
+
 FLUSHING_FIXTURES = frozenset({"transactional_db", "live_server", "django_db_reset_sequences"})
 
 
 def reference_data_snapshot(alias: str = "default") -> None:
     """Remember the database as the migrations left it (once; kept on the connection, as Django does)."""
     connection = connections[alias]
-    if getattr(connection, "_test_serialized_contents", None) is None:
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    if getattr(connection, SNAPSHOT, None) is None:
+        setattr(connection, SNAPSHOT, connection.creation.serialize_db_to_string())
 
 
 def reference_data_restore(alias: str = "default") -> None:
@@ -48,7 +52,7 @@ def reference_data_restore(alias: str = "default") -> None:
         inhibit_post_migrate=True,
         reset_sequences=False,
     )
-    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    connection.creation.deserialize_db_from_string(getattr(connection, SNAPSHOT))
     # The rows came back with their keys; PostgreSQL's sequences must not hand those keys out again
     # (a flush that reset them would). SQLite needs nothing.
     models = [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy]

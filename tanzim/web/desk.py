@@ -7,7 +7,7 @@ is listed only for the roles its page serves; the tests open every link of every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,9 @@ from tanzim.offices.models import Office
 from tanzim.offices.selectors import working_calendar
 from tanzim.ranking import selectors as ranking_selectors
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 STAFF = (Role.CLERK, Role.OFFICE_MANAGER)
 OVERSIGHT = (Role.KANOON_ADMIN, Role.PROVINCE_ADMIN, Role.INSPECTOR)
 
@@ -37,10 +40,10 @@ class Link:
 @dataclass
 class Section:
     key: str
-    title: str
+    title: StrOrPromise
     links: list[Link] = field(default_factory=list)
 
-    def add(self, label, name: str, *args, primary: bool = False) -> None:
+    def add(self, label: StrOrPromise, name: str, *args, primary: bool = False) -> None:
         self.links.append(Link(str(label), reverse(name, args=args), primary))
 
 

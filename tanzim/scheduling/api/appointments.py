@@ -34,7 +34,7 @@ from tanzim.scheduling.models import Appointment
 class QueueTicketSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     kind = serializers.CharField()
     status = serializers.CharField()
     counter = serializers.IntegerField(source="counter.number", allow_null=True, default=None)

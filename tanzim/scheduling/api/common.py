@@ -24,7 +24,7 @@ from tanzim.scheduling.models import Slot
 class SchedulingErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField()
+    fields = serializers.DictField()  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
 
 
 class AppointmentOfficeSerializer(serializers.Serializer):

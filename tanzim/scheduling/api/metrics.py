@@ -17,7 +17,7 @@ from tanzim.scheduling.api.common import SchedulingErrorSerializer, day_param
 
 class SchedulingFiguresSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     appointments = serializers.IntegerField()
     attended = serializers.IntegerField()
     no_shows = serializers.IntegerField()
@@ -36,7 +36,7 @@ class SchedulingFiguresSerializer(serializers.Serializer):
 class SchedulingMetricsSerializer(serializers.Serializer):
     level = serializers.CharField()
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     day_from = serializers.DateField()
     day_to = serializers.DateField()
     total = serializers.DictField()

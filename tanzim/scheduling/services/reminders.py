@@ -15,7 +15,7 @@ from tanzim.scheduling.models import Appointment
 from tanzim.scheduling.services.appointments import _sms
 from tanzim.scheduling.workflows import APPOINTMENT
 
-REMINDERS = {
+REMINDERS: dict[str, tuple[str, timedelta, timedelta]] = {
     ReminderKind.DAY_BEFORE: ("reminded_24h_at", timedelta(hours=24), timedelta(hours=2)),
     ReminderKind.TWO_HOURS: ("reminded_2h_at", timedelta(hours=2), timedelta(0)),
 }
@@ -55,7 +55,7 @@ def appointment_remind(*, appointment_id: int, kind: str, now: datetime | None =
 
 def reminders_send(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    sent = {}
+    sent: dict[str, int] = {}
     # The 2-hour reminder first: if a worker was down, the 24-hour one is no longer useful.
     for kind in (ReminderKind.TWO_HOURS, ReminderKind.DAY_BEFORE):
         sent[kind] = sum(

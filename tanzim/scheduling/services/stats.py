@@ -17,7 +17,7 @@ from tanzim.common.errors import DomainError
 from tanzim.offices.models import Counter, Office, WorkingHours
 from tanzim.offices.selectors import working_calendar
 from tanzim.scheduling import selectors
-from tanzim.scheduling.choices import AppointmentStatus, TicketStatus
+from tanzim.scheduling.choices import AppointmentStatus
 from tanzim.scheduling.models import Appointment, OfficeQueueStats, QueueTicket, VisitAvoided
 from tanzim.scheduling.queueing import expected_wait
 
@@ -28,15 +28,7 @@ def office_stats_refresh(*, office: Office, now: datetime | None = None, days: i
     now = now or timezone.now()
     since = now - timedelta(days=days)
     tickets = QueueTicket.objects.filter(office=office, joined_at__gte=since, joined_at__lt=now)
-    served = list(
-        tickets.filter(
-            status=TicketStatus.SERVED, called_at__isnull=False, finished_at__isnull=False
-        ).values_list("called_at", "finished_at")[:5000]
-    )
-    if served:
-        service_minutes = max(1.0, sum((b - a).total_seconds() for a, b in served) / 60.0 / len(served))
-    else:
-        service_minutes = selectors.DEFAULT_SERVICE_MINUTES
+    service_minutes = selectors.served_mean_minutes(tickets, limit=5000) or selectors.DEFAULT_SERVICE_MINUTES
     hours = _open_hours(office, since.date(), now.date())
     arrivals = tickets.count() / hours if hours else 0.0
     counters = Counter.objects.filter(office=office, active=True).count()

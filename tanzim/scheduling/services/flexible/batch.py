@@ -59,14 +59,14 @@ def _offices_and_buckets(first_day: date, days: int):
         .filter(booked__lt=F("bookable"), office__status=OfficeStatus.ACTIVE)
         .annotate(day=TruncDate("start", tzinfo=TEHRAN))
         .values("office_id", "day")
-        .annotate(free=Sum(F("bookable") - F("booked")))
+        .annotate(free_units=Sum(F("bookable") - F("booked")))
     )
     b_office, b_day, b_cap = [], [], []
     for row in rows:
-        if row["office_id"] in index and row["free"] > 0:
+        if row["office_id"] in index and row["free_units"] > 0:
             b_office.append(index[row["office_id"]])
             b_day.append((row["day"] - first_day).days)
-            b_cap.append(row["free"])
+            b_cap.append(row["free_units"])
     waits = dict(OfficeQueueStats.objects.values_list("office_id", "expected_wait_minutes"))
     wait = np.asarray([float(waits.get(pk) or 0.0) for pk in ids.tolist()])
     lat = np.asarray([o[1] for o in offices], dtype=float)

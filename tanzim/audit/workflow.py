@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -229,12 +229,28 @@ def bulk_transition(
         moving: list[tuple[Any, str]] = list(claim.values_list("pk", workflow.field))
         if not moving:
             return []
-        by_old: dict[str, list[Any]] = {}
-        for pk, old in moving:
-            by_old.setdefault(old, []).append(pk)
         manager = workflow.model._default_manager
-        for old, pks in by_old.items():
-            manager.filter(pk__in=pks, **{workflow.field: old}).update(**values)
+        if connections[rows.db].features.has_select_for_update_skip_locked:
+            # The rows are locked: each group's update must move every one of them.
+            by_old: dict[str, list[Any]] = {}
+            for pk, old in moving:
+                by_old.setdefault(old, []).append(pk)
+            for old, pks in by_old.items():
+                count = manager.filter(pk__in=pks, **{workflow.field: old}).update(**values)
+                if count != len(pks):
+                    raise RuntimeError(
+                        f"{workflow.name}: {len(pks) - count} locked rows changed under a sweep"
+                    )
+        else:
+            # No row locks (SQLite): another writer may have moved a row since it was read, so
+            # each row is a compare-and-set of its own and only the rows that moved count.
+            moving = [
+                (pk, old)
+                for pk, old in moving
+                if manager.filter(pk=pk, **{workflow.field: old}).update(**values)
+            ]
+            if not moving:
+                return []
         moved = [pk for pk, _old in moving]
         reason = str(reason or "")[:300]
         if workflow.event_model is not None:

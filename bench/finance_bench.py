@@ -242,7 +242,8 @@ def main() -> None:
     )
     for office in offices[::4]:
         services.office_tier_set(office=office, year=1300, month=1, tier=rng.choice("ABCD"))
-    year, month = selectors.last_ended_month()
+    last = selectors.last_ended_month()
+    year, month = last.year, last.month
     start, end = jalali_month_bounds_utc(year, month)
     priced = quotes()
     say(f"{total:,} payments across {office_count:,} offices in {year}/{month:02d}\n")

@@ -10,7 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -85,6 +85,18 @@ def run_service(
     if success:
         messages.success(request, success)
     return Outcome(ok=True, value=value)
+
+
+def flash_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    """A refused form posted from another page (post/redirect/get): its errors become messages.
+
+    Each error is prefixed with its field's label, so the page it lands on still says which
+    field was wrong; errors about the whole form stand alone.
+    """
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name != NON_FIELD_ERRORS and name in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
 
 
 def _messages_of(exc: Exception) -> list[str]:

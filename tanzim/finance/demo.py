@@ -16,12 +16,12 @@ from django.utils import timezone
 from tanzim.accounts.models import RoleAssignment, User
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.models import Service
-from tanzim.common.jalali import jalali_month_bounds_utc, tehran_date
+from tanzim.common.jalali import tehran_date
 from tanzim.finance import services, share
 from tanzim.finance.choices import OFFICE_PURPOSES, PaymentMethod, PaymentPart, PaymentStatus, Tier
 from tanzim.finance.ledger import ensure_accounts
 from tanzim.finance.models import OfficeTier, Payment, SettlementRun
-from tanzim.finance.selectors import current_month, previous_month
+from tanzim.finance.selectors import current_month
 from tanzim.finance.services.payments import _capture
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
@@ -33,7 +33,7 @@ PERSONA_USERNAMES = ("clerk.a", "manager.a", "clerk.b", "manager.b")
 
 
 def _ensure_policy() -> None:
-    if share.policy_for(year=current_month()[0], month=current_month()[1]) is None:
+    if share.policy_for(year=current_month().year, month=current_month().month) is None:
         services.share_policy_set(
             valid_from_year=POLICY_FROM[0],
             valid_from_month=POLICY_FROM[1],
@@ -103,7 +103,7 @@ def seed_finance(*, offices: Sequence[Office], progress: Callable[[], None] | No
     rng = random.Random(1404)
     now = timezone.now()
     this_month = current_month()
-    last_month = previous_month(*this_month)
+    last_month = this_month.previous()
     # A few hundred payments: the first offices (the demo personas' offices among them) get most.
     # The demo personas' offices (clerk.a, clerk.b…) come first so their statements are full.
     persona_offices = set(
@@ -114,21 +114,24 @@ def seed_finance(*, offices: Sequence[Office], progress: Callable[[], None] | No
     busy = sorted(active, key=lambda o: (o.pk not in persona_offices, o.code))
     per_office = {o.pk: (12 if n < 10 else 3 if n < 80 else 1) for n, o in enumerate(busy)}
     created = refunds = 0
-    last_settled = SettlementRun.objects.filter(year=last_month[0], month=last_month[1]).exists()
+    last_settled = SettlementRun.objects.filter(year=last_month.year, month=last_month.month).exists()
     if not last_settled:
         for office in rng.sample(active, k=len(active) // 3):
-            if not OfficeTier.objects.filter(office=office, year=last_month[0], month=last_month[1]).exists():
+            if not OfficeTier.objects.filter(
+                office=office, year=last_month.year, month=last_month.month
+            ).exists():
                 services.office_tier_set(
-                    office=office, year=last_month[0], month=last_month[1], tier=rng.choice(Tier.values)
+                    office=office, year=last_month.year, month=last_month.month, tier=rng.choice(Tier.values)
                 )
     existing = set(
         Payment.objects.filter(reference_type=DEMO_REFERENCE).values_list("reference_id", flat=True)
     )
     for office in busy:
-        for year, month in (last_month, this_month):
-            if (year, month) == last_month and last_settled:
+        for period in (last_month, this_month):
+            if period == last_month and last_settled:
                 continue
-            start, end = jalali_month_bounds_utc(year, month)
+            year, month = period.year, period.month
+            start, end = period.bounds_utc()
             end = min(end, now - timedelta(minutes=30))
             if end <= start:
                 continue
@@ -162,5 +165,5 @@ def seed_finance(*, offices: Sequence[Office], progress: Callable[[], None] | No
                     refunds += 1
         if progress:
             progress()
-    run = services.settlement_run(year=last_month[0], month=last_month[1], actor=None)
+    run = services.settlement_run(year=last_month.year, month=last_month.month, actor=None)
     return {"payments": created, "refunds": refunds, "settled_offices": run.offices}

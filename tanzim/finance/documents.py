@@ -11,9 +11,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tanzim.common.jalali import format_jalali
+from tanzim.common.jalali import JalaliMonth, format_jalali
 from tanzim.common.pdf import font_url, render_pdf
-from tanzim.finance.selectors import OfficeStatement, month_label, statement_lines
+from tanzim.finance.selectors import OfficeStatement, statement_lines
 
 
 def statement_csv_rows(statement: OfficeStatement) -> Iterator[str]:
@@ -85,7 +85,7 @@ def statement_pdf(statement: OfficeStatement, *, language: str | None = None) ->
             {
                 "s": statement,
                 "font_url": font_url(),
-                "month_name": month_label(statement.year, statement.month, language),
+                "month_name": JalaliMonth(statement.year, statement.month).label(language),
                 "generated_at": timezone.now(),
                 "LANG": language,
                 "RTL": translation.get_language_bidi(),

@@ -15,10 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.permissions import (
@@ -31,13 +30,8 @@ from tanzim.accounts.permissions import (
 )
 from tanzim.catalog.models import Service
 from tanzim.common.errors import NotFoundError, PermissionDeniedError
-from tanzim.common.jalali import (
-    MONTH_NAMES_EN,
-    MONTH_NAMES_FA,
-    TEHRAN,
-    jalali_month_bounds_utc,
-    jalali_year_month,
-)
+from tanzim.common.i18n import bilingual, is_english
+from tanzim.common.jalali import TEHRAN, JalaliMonth, jalali_month_bounds_utc
 from tanzim.finance import share as share_math
 from tanzim.finance.choices import AccountPurpose, PaymentMethod, PaymentStatus, SettlementStatus
 from tanzim.finance.ledger import balances
@@ -86,18 +80,16 @@ def payment_get_for(*, user: Any, pk: Any) -> Payment:
 
 def service_names() -> dict[str, str]:
     """Service names by code in the active language (a small table; statements show names, not codes)."""
-    english = (get_language() or "fa").startswith("en")
     return {
-        code: (name_en if english else name_fa)
-        for code, name_fa, name_en in Service.objects.values_list("code", "name_fa", "name_en")
+        service.code: bilingual(service) for service in Service.objects.only("code", "name_fa", "name_en")
     }
 
 
 def with_service_names(payments: QuerySet[Payment]) -> QuerySet[Payment]:
-    field_name = "name_en" if (get_language() or "fa").startswith("en") else "name_fa"
-    return payments.annotate(
-        service_name=Subquery(Service.objects.filter(code=OuterRef("service_code")).values(field_name)[:1])
-    )
+    """Each payment's service name in the reader's language (as ``bilingual``: Persian when no English)."""
+    services = Service.objects.filter(code=OuterRef("service_code"))
+    name = Coalesce(NullIf("name_en", Value("")), "name_fa") if is_english() else F("name_fa")
+    return payments.annotate(service_name=Subquery(services.annotate(shown=name).values("shown")[:1]))
 
 
 def can_take_counter_payment(*, user: Any, payment: Payment) -> bool:
@@ -115,37 +107,22 @@ def can_waive_fee(*, user: Any, office: Office) -> bool:
 # --- statements -------------------------------------------------------------------------
 
 
-def month_label(year: int, month: int, language: str = "fa") -> str:
-    names = MONTH_NAMES_EN if language.startswith("en") else MONTH_NAMES_FA
-    return f"{names[month - 1]} {year}"
+def current_month() -> JalaliMonth:
+    return JalaliMonth.of(timezone.now())
 
 
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
+def last_ended_month() -> JalaliMonth:
+    return current_month().previous()
 
 
-def next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def current_month() -> tuple[int, int]:
-    return jalali_year_month(timezone.now())
-
-
-def last_ended_month() -> tuple[int, int]:
-    return previous_month(*current_month())
-
-
-def recent_months(count: int = 12) -> list[tuple[int, int]]:
-    months, ym = [], current_month()
-    for _step in range(count):
-        months.append(ym)
-        ym = previous_month(*ym)
-    return months
+def recent_months(count: int = 12) -> list[JalaliMonth]:
+    """This month and the ``count - 1`` before it, newest first."""
+    this = current_month()
+    return [this.shift(-step) for step in range(count)]
 
 
 def month_has_ended(year: int, month: int) -> bool:
-    return jalali_month_bounds_utc(year, month)[1] <= timezone.now()
+    return JalaliMonth(year, month).bounds_utc()[1] <= timezone.now()
 
 
 @dataclass

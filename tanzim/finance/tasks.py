@@ -45,8 +45,8 @@ def settle_last_month() -> int | None:
     from tanzim.finance.selectors import last_ended_month
     from tanzim.finance.services import settlement_run
 
-    year, month = last_ended_month()
-    if share.policy_for(year=year, month=month) is None:
-        logger.info("finance: no share policy for %s/%s; nothing settled", year, month)
+    last = last_ended_month()
+    if share.policy_for(year=last.year, month=last.month) is None:
+        logger.info("finance: no share policy for %s; nothing settled", last)
         return None
-    return settlement_run(year=year, month=month, actor=None).pk
+    return settlement_run(year=last.year, month=last.month, actor=None).pk

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +26,8 @@ from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common import charts, ratelimit
 from tanzim.common.errors import DomainError
 from tanzim.common.http import client_ip
-from tanzim.common.views import domain_errors_as_http, run_service, scoped_view
+from tanzim.common.jalali import JalaliMonth
+from tanzim.common.views import domain_errors_as_http, flash_form_errors, run_service, scoped_view
 from tanzim.finance import documents, selectors, services
 from tanzim.finance.api import REFUSED_LIMIT, REFUSED_SCOPE, REFUSED_WINDOW
 from tanzim.finance.choices import GatewayOutcome, PaymentStatus
@@ -57,14 +57,6 @@ def _message_for(exc: DomainError) -> str:
         ]
         return " ".join([str(exc.message), *parts]) if exc.code != "invalid" else " ".join(parts)
     return str(exc.message)
-
-
-def _flash_errors(request, form) -> None:
-    """A refused form posted from another page (post/redirect/get): its errors become messages."""
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name != NON_FIELD_ERRORS and name in form.fields else None
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _month_or_404(year: int, month: int) -> tuple[int, int]:
@@ -191,7 +183,7 @@ def payment_counter(request, ref):
         ),
     )
     if not done.ok:
-        _flash_errors(request, form)
+        flash_form_errors(request, form)
     elif done.value.method == "gateway":
         messages.info(request, _("The client had already paid online; nothing more to take."))
     else:
@@ -223,7 +215,7 @@ def payment_refund(request, ref):
         success=_("The refund is recorded."),
     )
     if not done.ok:
-        _flash_errors(request, form)
+        flash_form_errors(request, form)
     return _back_to(payment)
 
 
@@ -331,16 +323,16 @@ def statement_page(request, code, year, month):
     statement = _statement(request, code, year, month)
     lines = list(selectors.statement_lines(statement=statement))
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    prev_ym, next_ym = selectors.previous_month(year, month), selectors.next_month(year, month)
+    shown = JalaliMonth(year, month)
     return _page(
         request,
         "finance/statement.html",
         {
             "s": statement,
             "page": page,
-            "month_name": selectors.month_label(year, month, get_language() or "fa"),
-            "prev": prev_ym,
-            "next": next_ym if next_ym <= selectors.current_month() else None,
+            "month_name": shown.label(get_language() or "fa"),
+            "prev": shown.previous(),
+            "next": shown.next() if shown.next() <= selectors.current_month() else None,
         },
     )
 
@@ -375,8 +367,8 @@ def statement_pdf(request, code, year, month):
 
 @scoped_view
 def kanoon_index(request):
-    year, month = selectors.current_month()
-    return redirect("finance:kanoon-month", year=year, month=month)
+    this = selectors.current_month()
+    return redirect("finance:kanoon-month", year=this.year, month=this.month)
 
 
 @scoped_view
@@ -396,7 +388,7 @@ def kanoon_month(request, year, month):
             "province": province or "",
             "provinces": Province.objects.order_by("name_fa"),
             "months": selectors.recent_months(12),
-            "month_name": selectors.month_label(year, month, get_language() or "fa"),
+            "month_name": JalaliMonth(year, month).label(get_language() or "fa"),
             "pager_extra": urlencode({"province": province}) if province else "",
         },
     )
@@ -453,8 +445,8 @@ def _overview_csv(overview) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settlements(request):
     runs = selectors.settlement_run_list_for(user=request.user)
-    last_year, last_month = selectors.last_ended_month()
-    form = SettlementForm(request.POST or None, initial={"year": last_year, "month": last_month})
+    last = selectors.last_ended_month()
+    form = SettlementForm(request.POST or None, initial={"year": last.year, "month": last.month})
     if request.method == "POST":
         done = run_service(
             request,
@@ -467,7 +459,7 @@ def settlements(request):
                 request,
                 _("%(month)s is settled: %(offices)s offices.")
                 % {
-                    "month": selectors.month_label(run.year, run.month, get_language() or "fa"),
+                    "month": JalaliMonth(run.year, run.month).label(get_language() or "fa"),
                     "offices": run.offices,
                 },
             )
@@ -480,10 +472,10 @@ def settlements(request):
 
 def transparency(request):
     """Public totals per province for a Jalali month; no personal data, no login."""
-    year, month = selectors.last_ended_month()
+    last = selectors.last_ended_month()
     try:
-        year = int(request.GET.get("year") or year)
-        month = int(request.GET.get("month") or month)
+        year = int(request.GET.get("year") or last.year)
+        month = int(request.GET.get("month") or last.month)
         totals = selectors.transparency_totals(year=year, month=month)
     except (ValueError, DomainError):
         raise Http404() from None
@@ -497,7 +489,7 @@ def transparency(request):
         "finance/transparency.html",
         {
             "t": totals,
-            "month_name": selectors.month_label(year, month, get_language() or "fa"),
+            "month_name": JalaliMonth(year, month).label(get_language() or "fa"),
             "months": selectors.recent_months(12),
             "english": english,
             "chart": chart,

@@ -13,7 +13,6 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from tanzim.accounts.permissions import can_act_for_office, is_office_staff
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import TEHRAN, tehran_date
-from tanzim.common.views import domain_errors_as_http, run_service, scoped_view
+from tanzim.common.views import domain_errors_as_http, flash_form_errors, run_service, scoped_view
 from tanzim.offices.models import Counter, Office, Province
 from tanzim.offices.selectors import city_list
 from tanzim.scheduling import ics, metrics, selectors, services, suggestions
@@ -44,14 +43,6 @@ def _error_text(exc: DomainError) -> str:
     for errors in exc.fields.values():
         parts.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
     return " ".join(parts) or str(exc.message)
-
-
-def _flash_errors(request, form) -> None:
-    """A refused form posted from another page (post/redirect/get): its errors become messages."""
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name != NON_FIELD_ERRORS and name in form.fields else None
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _service_or_none(code: str | None):
@@ -242,7 +233,7 @@ def cancel(request, pk: int):
         success=_("The appointment is cancelled. Thank you for freeing the time for someone else."),
     )
     if not outcome.ok:
-        _flash_errors(request, form)
+        flash_form_errors(request, form)
     return redirect("scheduling:detail", pk=pk)
 
 
@@ -467,7 +458,7 @@ def office_policy(request, code: str):
         success=_("The booking policy is saved and applied to the open times."),
     )
     if not outcome.ok:
-        _flash_errors(request, form)
+        flash_form_errors(request, form)
     return redirect("scheduling:office-day", code=code)
 
 
@@ -489,7 +480,7 @@ def walk_in(request, code: str):
     if outcome.ok:
         messages.success(request, _("Ticket %(number)s issued.") % {"number": outcome.value.label})
     else:
-        _flash_errors(request, form)
+        flash_form_errors(request, form)
     nxt = request.POST.get("next") or ""
     return redirect(nxt if nxt.startswith("/appointments/") else reverse("scheduling:queue", args=[code]))
 

@@ -77,8 +77,8 @@ def test_a_citizen_pays_at_the_simulated_bank_and_the_office_statement_shows_it(
 
     clerk = _signed_in(browser, live_server, personas.clerk_a)
     page = clerk.new_page()
-    year, month = current_month()
-    page.goto(f"/finance/statements/A0001/{year}/{month}/")
+    this = current_month()
+    page.goto(f"/finance/statements/A0001/{this.year}/{this.month}/")
     expect(page.locator("#st-payments")).to_have_text("۱")
     expect(page.locator("#st-collected")).to_have_text("۱٬۰۲۰٬۰۰۰")
     expect(page.locator("#st-revenue")).to_have_text("۷۷۰٬۰۰۰")

@@ -17,7 +17,8 @@ def test_the_demo_money_is_seeded_once_and_the_statements_are_not_empty(personas
     again = seed_finance(offices=offices)
     assert again["payments"] == 0
     assert (Payment.objects.count(), Transaction.objects.count()) == (payments, transactions)
-    year, month = last_ended_month()
+    last = last_ended_month()
+    year, month = last.year, last.month
     run = SettlementRun.objects.get(year=year, month=month)
     assert run.status == "done" and run.offices == 2
     statement = office_statement(user=personas.manager_a, office=personas.office_a, year=year, month=month)

@@ -210,3 +210,18 @@ def test_the_statement_page_queries_do_not_grow_with_lines(
             services.payment_record_at_counter(payment=make_payment(), actor=mehr.clerk_a)
     with time_machine.travel(AFTER_MEHR_1404, tick=False), django_assert_max_num_queries(30):
         assert client.get(url).status_code == 200
+
+
+def test_service_names_follow_the_readers_language_and_fall_back_to_persian(db):
+    from django.utils import translation
+
+    from tanzim.catalog.models import Service
+
+    Service.objects.filter(code="formal_notice").update(name_en="")
+    petition = Service.objects.get(code="civil_petition")
+    with translation.override("en"):
+        names = selectors.service_names()
+    assert names["civil_petition"] == petition.name_en
+    assert names["formal_notice"] == Service.objects.get(code="formal_notice").name_fa
+    with translation.override("fa"):
+        assert selectors.service_names()["civil_petition"] == petition.name_fa

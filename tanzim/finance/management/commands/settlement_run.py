@@ -18,7 +18,8 @@ class Command(BaseCommand):
         if (year is None) != (month is None):
             raise CommandError("Give both --year and --month, or neither.")
         if year is None or month is None:
-            year, month = last_ended_month()
+            last = last_ended_month()
+            year, month = last.year, last.month
         try:
             run = settlement_run(year=year, month=month, actor=None)
         except DomainError as exc:

@@ -16,7 +16,7 @@ OFFICE_ID = 4242  # the audit trail stores office ids, so no Office row is neede
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_to_one_office_stream_keep_the_chain_intact():
     start = threading.Barrier(THREADS)
     errors: list[BaseException] = []

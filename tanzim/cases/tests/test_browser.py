@@ -2,7 +2,7 @@
 
 As in tanzim/web/tests/test_browser.py: Playwright's sync API runs an event loop in this
 thread, so Django's async-safety guard is lifted; the live server runs in another thread, so
-the database is not wrapped in a transaction and ``serialized_rollback`` restores the
+the database is not wrapped in a transaction and the project's conftest restores the
 reference data (services, tariffs, provinces) afterwards. Tasks run eagerly, so a paid case
 is filed with the (simulated, never failing here) judiciary before the page comes back.
 """
@@ -26,7 +26,7 @@ from tanzim.testing.files import pdf_bytes
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 SCREENSHOTS = "/tmp/tanzim-cases-{name}.png"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

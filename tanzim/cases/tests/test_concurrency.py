@@ -20,7 +20,7 @@ from tanzim.cases.models import Case, CaseEvent
 from tanzim.common.errors import ConflictError
 from tanzim.testing.cases import make_draft
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def together(*calls):

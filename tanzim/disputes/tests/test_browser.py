@@ -4,7 +4,7 @@ instalments, both parties sign with a code texted to them, and the PDF downloads
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety guard is
 lifted; the live server runs in another thread, so the database is not wrapped in a
-transaction and ``serialized_rollback`` restores the reference data afterwards. People read
+transaction and the project's conftest restores the reference data afterwards. People read
 their codes off their phones: here, off the demo SMS inbox the embedded system shows, or the
 outbox for the claimant sitting at the mediator's desk.
 """
@@ -33,7 +33,7 @@ PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
 RESPONDENT_MOBILE = "09350007788"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tanzim.disputes.models import DisputeEvent, Session, Signature
 from tanzim.finance.models import Payment
 from tanzim.testing.disputes import at, last_otp, open_dispute, to_mediation, two_instalments
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(*calls):

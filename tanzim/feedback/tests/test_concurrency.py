@@ -19,7 +19,7 @@ from tanzim.feedback.services import (
 )
 from tanzim.testing.feedback import ALL_FIVES, invite, serve_visit
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(n: int, work) -> tuple[list, list]:

@@ -2,7 +2,7 @@
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety guard is
 lifted (DJANGO_ALLOW_ASYNC_UNSAFE). The live server runs in another thread, so the database
-is not wrapped in a transaction; ``serialized_rollback`` restores the reference data.
+is not wrapped in a transaction; the project's conftest restores the reference data.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tanzim.finance.ledger import ledger_verify
 from tanzim.finance.selectors import current_month
 from tanzim.testing.browser import chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

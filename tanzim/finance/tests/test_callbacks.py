@@ -327,7 +327,7 @@ def test_a_forged_browser_return_changes_nothing(client, make_payment):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_same_callback_from_sixteen_threads_captures_exactly_once(make_payment):
     payment = make_payment(court_fee=250_000)
     payload, signature = gateway_callback(payment)

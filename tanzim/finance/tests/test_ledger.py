@@ -250,7 +250,7 @@ def test_the_verify_command_reports_a_balanced_ledger(accounts, capsys):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_postgres_refuses_an_unbalanced_transaction_at_commit(personas):
     accounts = office_accounts(personas.office_a.pk, AccountPurpose.FEE_REVENUE)
     clearing = system_accounts(AccountPurpose.CLEARING)[AccountPurpose.CLEARING]
@@ -266,7 +266,7 @@ def test_postgres_refuses_an_unbalanced_transaction_at_commit(personas):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_postgres_refuses_deleting_ledger_rows(personas):
     accounts = office_accounts(personas.office_a.pk, AccountPurpose.FEE_REVENUE)
     clearing = system_accounts(AccountPurpose.CLEARING)[AccountPurpose.CLEARING]
@@ -281,7 +281,7 @@ def test_postgres_refuses_deleting_ledger_rows(personas):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_postgres_posts_the_same_dedupe_key_once_from_many_threads(personas):
     accounts = office_accounts(personas.office_a.pk, AccountPurpose.FEE_REVENUE)
     clearing = system_accounts(AccountPurpose.CLEARING)[AccountPurpose.CLEARING]

@@ -175,7 +175,7 @@ def test_a_paid_service_has_no_subsidy_to_cancel(paid, personas):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_racing_refunds_never_return_more_than_was_paid(make_payment, personas):
     payment = services.payment_record_at_counter(payment=make_payment(), actor=personas.clerk_a)
     barrier = threading.Barrier(6)

@@ -3,7 +3,7 @@ the SMS link, an inspector completes the checklist, and the office's manager see
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety guard is
 lifted (DJANGO_ALLOW_ASYNC_UNSAFE). The live server runs in another thread, so the database is
-not wrapped in a transaction; ``serialized_rollback`` restores the reference data afterwards.
+not wrapped in a transaction; the project's conftest restores the reference data afterwards.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ PHONE = {
 }
 PASSWORD = "correct-horse-battery"  # the factories' password
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tanzim.feedback.services import complaint_file
 from tanzim.inspections.models import Inspection
 from tanzim.inspections.services import inspection_trigger_for_complaint
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_complaint_triggers_racing_for_one_office_open_one_inspection(personas, settings):

@@ -243,7 +243,7 @@ def test_one_upheld_serious_complaint_triggers_an_inspection(personas, checklist
     assert inspection.office == personas.office_b and complaint.reference in inspection.complaint_refs
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_complaint_signals_reach_the_inspections_after_commit(personas, settings):
     settings.INSPECTIONS_COMPLAINT_TRIGGER_COUNT = 1
 

@@ -12,7 +12,7 @@ from tanzim.notify.services import message_enqueue
 from tanzim.notify.tasks import deliver_message
 from tanzim.testing.services import REDIS_URL, Worker, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The public ranking and an office's explanation, in Persian, in Debian's Chromium.
 
 As in tanzim/cases/tests/test_browser.py: the live server runs in another thread, so the
-database is not wrapped in a transaction and ``serialized_rollback`` restores the reference
+database is not wrapped in a transaction and the project's conftest restores the reference
 data afterwards. The data is for the last ended month of the real clock.
 """
 
@@ -17,7 +17,7 @@ from tanzim.ranking import periods
 from tanzim.ranking.tests.helpers import approved_run
 from tanzim.testing.ranking import answer
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = "/tmp/tanzim-ranking-{name}.png"
 browser = cases_browser.browser  # the Chromium fixtures of the cases journeys
 new_page = cases_browser.new_page

@@ -26,7 +26,7 @@ from tanzim.testing.factories import CitizenFactory, OfficeFactory, UserFactory,
 
 START = datetime(2026, 12, 19, 8, 10, tzinfo=TEHRAN)  # Saturday morning, 28 Azar 1405
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

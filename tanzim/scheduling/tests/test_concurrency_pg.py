@@ -24,7 +24,7 @@ from tanzim.scheduling.services import (
 from tanzim.testing.factories import CitizenFactory
 from tanzim.testing.scheduling import at, book, slot_at
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 URL = "/api/v1/appointments/"
 

@@ -2,7 +2,7 @@
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety guard is
 lifted for the test (DJANGO_ALLOW_ASYNC_UNSAFE). The live server runs in another thread, so
-the test database is not wrapped in a transaction; ``serialized_rollback`` restores the
+the test database is not wrapped in a transaction; the project's conftest restores the
 reference data afterwards.
 """
 
@@ -21,7 +21,7 @@ from tanzim.testing.factories import CitizenFactory, OfficeFactory
 SCREENSHOT = "/tmp/tanzim-home.png"
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from tanzim.accounts.permissions import is_office_staff
 from tanzim.accounts.services import citizen_register_at_counter
 from tanzim.cases import selectors, services
-from tanzim.cases.choices import CaseStatus, PartyKind, PartyRole
+from tanzim.cases.choices import CaseStatus, PartyKind, PartyRole, ProceedingStage
 from tanzim.cases.models import Case, CaseEvent, Document, Party
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.selectors import service_get
@@ -76,6 +76,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "title",
             "claim_text",
             "claim_amount",
+            "proceeding",
             "free_service",
             "originals_confirmed",
             "identity_method",
@@ -120,6 +121,7 @@ class CaseUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     claim_text = serializers.CharField(required=False, allow_blank=True)
     claim_amount = serializers.IntegerField(required=False, min_value=0)
+    proceeding = serializers.ChoiceField(choices=ProceedingStage.choices, required=False)
 
 
 class PartyInputSerializer(serializers.Serializer):

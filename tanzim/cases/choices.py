@@ -71,3 +71,30 @@ class RejectReason(models.TextChoices):
 class IdentityMethod(models.TextChoices):
     IN_PERSON = "in_person", _("Checked in person at the office")
     ADAPTER = "adapter", _("Verified electronically")
+
+
+class ProceedingStage(models.TextChoices):
+    """Which stage of proceedings a request starts: a first-instance petition or complaint, or a
+    review of a judgment. A review's period (appeal, art. 336; cassation) runs from the notice of
+    the judgment and mediation does not stop it, so a review is never sent to resolution first.
+    """
+
+    FIRST_INSTANCE = "first_instance", _("First instance")
+    APPEAL = "appeal", _("Appeal (tajdid-nazar)")
+    CASSATION = "cassation", _("Cassation (farjam)")
+
+
+# Reviews of a judgment: never diverted to mediation or peace-making.
+REVIEW_STAGES = frozenset({ProceedingStage.APPEAL, ProceedingStage.CASSATION})
+# Statuses in which a request may be sent to dispute resolution ("try to settle first").
+SETTLE_FIRST_STATUSES = frozenset(
+    {
+        CaseStatus.SUBMITTED,
+        CaseStatus.IN_REVIEW,
+        CaseStatus.RESUBMITTED,
+        CaseStatus.VERIFIED,
+        CaseStatus.AWAITING_PAYMENT,
+        CaseStatus.PAID,
+        CaseStatus.FILED,
+    }
+)

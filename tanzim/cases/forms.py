@@ -7,7 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.cases.choices import CancelReason, CaseStatus, PartyKind, PartyRole, RejectReason
+from tanzim.cases.choices import (
+    CancelReason,
+    CaseStatus,
+    PartyKind,
+    PartyRole,
+    ProceedingStage,
+    RejectReason,
+)
 from tanzim.common.forms import BootstrapForm, MobileField, NationalCodeField, RialsField, local_digits
 from tanzim.common.normalize import normalize_digits, normalize_text
 
@@ -39,6 +46,13 @@ class CaseDetailsForm(BootstrapForm):
         label=_("Claim amount (rials)"),
         required=False,
         help_text=_("Only for money claims. Leave empty otherwise."),
+    )
+    proceeding = forms.ChoiceField(
+        label=_("Stage of proceedings"),
+        choices=ProceedingStage.choices,
+        initial=ProceedingStage.FIRST_INSTANCE,
+        required=False,
+        help_text=_("An appeal or cassation request is never sent to mediation: its period keeps running."),
     )
 
 

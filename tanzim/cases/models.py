@@ -6,7 +6,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
-from tanzim.cases.choices import CaseStatus, IdentityMethod, PartyKind, PartyRole
+from tanzim.cases.choices import (
+    REVIEW_STAGES,
+    SETTLE_FIRST_STATUSES,
+    CaseStatus,
+    IdentityMethod,
+    PartyKind,
+    PartyRole,
+    ProceedingStage,
+)
 from tanzim.catalog.choices import ChannelKind
 
 
@@ -31,6 +39,13 @@ class Case(models.Model):
     title = models.CharField(_("subject"), max_length=200)
     claim_text = models.TextField(_("request text"), blank=True)
     claim_amount = models.PositiveBigIntegerField(_("claim amount (rials)"), null=True, blank=True)
+    proceeding = models.CharField(
+        _("stage of proceedings"),
+        max_length=20,
+        choices=ProceedingStage.choices,
+        default=ProceedingStage.FIRST_INSTANCE,
+        help_text=_("An appeal or cassation request is never sent to mediation: its period keeps running."),
+    )
     free_service = models.BooleanField(_("free service (vulnerable client)"), default=False)
     originals_confirmed = models.BooleanField(_("copies confirmed against the originals"), default=False)
     identity_method = models.CharField(
@@ -57,6 +72,9 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
             models.CheckConstraint(condition=Q(channel__in=ChannelKind.values), name="case_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(proceeding__in=ProceedingStage.values), name="case_proceeding_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,6 +84,17 @@ class Case(models.Model):
     def tracking_code_display(self) -> str:
         code = self.tracking_code
         return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+    @property
+    def is_review(self) -> bool:
+        """An appeal or cassation request: never diverted to mediation."""
+        return self.proceeding in REVIEW_STAGES
+
+    @property
+    def may_try_settlement(self) -> bool:
+        """Whether the page offers "try to settle first": a first-instance request the office has,
+        not a review of a judgment (the dispute service checks the rest and the deadlines)."""
+        return not self.is_review and self.status in SETTLE_FIRST_STATUSES
 
 
 class Party(models.Model):

@@ -27,6 +27,7 @@ from tanzim.cases.choices import (
     IdentityMethod,
     PartyKind,
     PartyRole,
+    ProceedingStage,
     RejectReason,
 )
 from tanzim.cases.models import Case, CaseEvent, Document, Party, StatusSla
@@ -301,6 +302,7 @@ def case_update(
     title: str | None = None,
     claim_text: str | None = None,
     claim_amount: int | None = None,
+    proceeding: str | None = None,
 ) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     on_behalf = _editable(case, actor)
@@ -316,6 +318,10 @@ def case_update(
         if claim_amount < 0:
             raise DomainError(fields={"claim_amount": [_("This cannot be negative.")]})
         case.claim_amount, fields = claim_amount, [*fields, "claim_amount"]
+    if proceeding:
+        if proceeding not in ProceedingStage.values:
+            raise DomainError(fields={"proceeding": [_("Choose the stage of proceedings.")]})
+        case.proceeding, fields = proceeding, [*fields, "proceeding"]
     if fields:
         case.save(update_fields=[*fields, "updated_at"])
         audit.record(

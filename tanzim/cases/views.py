@@ -285,6 +285,7 @@ def _render_case(request, case: Case, *, bound=None, conflict: str = "", status:
         and case.status == CaseStatus.AWAITING_PAYMENT
         and case.channel != ChannelKind.REMOTE,
         "can_refile": viewer["is_staff"] and case.status == CaseStatus.PAID,
+        "can_try_settlement": (viewer["is_staff"] or viewer["is_applicant"]) and case.may_try_settlement,
         "can_download_receipt": bool(case.fee_snapshot) and (viewer["is_applicant"] or viewer["is_staff"]),
         "conflict": conflict,
         # What the person typed into a form that can no longer be used, so nothing is lost.
@@ -377,7 +378,12 @@ def _render_draft(request, case: Case, *, status: int = 200, **bound):
         **viewer,
         "details_form": bound.get("details_form")
         or CaseDetailsForm(
-            initial={"title": case.title, "claim_text": case.claim_text, "claim_amount": case.claim_amount}
+            initial={
+                "title": case.title,
+                "claim_text": case.claim_text,
+                "claim_amount": case.claim_amount,
+                "proceeding": case.proceeding,
+            }
         ),
         "party_form": bound.get("party_form") or PartyForm(prefix="party", initial=_next_party_role(case)),
         "document_form": bound.get("document_form") or DocumentForm(prefix="doc"),

@@ -60,8 +60,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class PartyInline(admin.TabularInline):
     model = Party
-    fields = ["role", "name", "user", "joined_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "name", "user", "joined_at")
     extra = 0
     can_delete = False
 
@@ -71,8 +70,15 @@ class PartyInline(admin.TabularInline):
 
 class EventInline(admin.TabularInline):
     model = DisputeEvent
-    fields = ["created_at", "subject", "from_status", "to_status", "actor", "on_behalf_of", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "subject",
+        "from_status",
+        "to_status",
+        "actor",
+        "on_behalf_of",
+        "reason",
+    )
     extra = 0
     can_delete = False
 

@@ -87,7 +87,7 @@ OPEN = frozenset(ALLOWED) - FINAL
 # Resolved before court: what "kept out of court" counts.
 RESOLVED = frozenset({DisputeStatus.SETTLED, DisputeStatus.AWARDED})
 # The outcome named in the ``dispute_concluded`` signal for each final status.
-OUTCOME = {
+OUTCOME: dict[str, str] = {
     DisputeStatus.SETTLED: "settled",
     DisputeStatus.AWARDED: "awarded",
     DisputeStatus.REFERRED: "referred",

@@ -291,7 +291,8 @@ def _offices(offices: Sequence[Office]) -> list[Office]:
                     office=office, kind=kind, number=f"DEMO-{kind[:3].upper()}", valid_from=date(2024, 1, 1)
                 )
     # Four more offices, each in another province, so the Kanoon's figures by province have rows.
-    others, provinces = [], {o.province_id for o in first}
+    others: list[Office] = []
+    provinces = {o.province_id for o in first}
     for office in sorted((o for o in licensed if o not in first), key=lambda o: o.code):
         if office.province_id not in provinces and len(others) < 4:
             others.append(office)

@@ -141,7 +141,7 @@ def _audit(
 
 
 def _language_of(party: Party) -> str:
-    if party.user_id and party.user.preferred_language:
+    if party.user is not None and party.user.preferred_language:
         return party.user.preferred_language
     return settings.LANGUAGE_CODE
 

@@ -46,7 +46,7 @@ from tanzim.disputes.services._common import (
 from tanzim.disputes.workflows import ARBITRATION, ARBITRATOR, AWARD, DISPUTE, REFERRAL, SESSION, SETTLEMENT
 
 # SMS to the parties when the dispute reaches a stage.
-NOTIFY_ON = {
+NOTIFY_ON: dict[str, str] = {
     DisputeStatus.SETTLED: "disputes.settled",
     DisputeStatus.FAILED: "disputes.failed",
     DisputeStatus.AWARDED: "disputes.awarded",
@@ -108,17 +108,21 @@ def _after_transition(dispute: Dispute, new: str, actor: Any) -> None:
         _wind_down(dispute, actor)
     template = NOTIFY_ON.get(new)
     if template:
+
+        def context(language: str) -> dict[str, Any]:
+            return {
+                "reason": dispute.get_failure_reason_display() if dispute.failure_reason else "",
+                "target": ReferralTarget(dispute.referral_target).label if dispute.referral_target else "",
+                "due": _date_text(dispute.due_at, language),
+            }
+
         for party in _parties(dispute).values():
             _sms(
                 party,
                 template,
                 dispute=dispute,
                 dedupe_key=f"dispute:{dispute.pk}:{new}:{dispute.status_changed_at.timestamp():.0f}:{party.role}",
-                context=lambda language, d=dispute: {
-                    "reason": d.get_failure_reason_display() if d.failure_reason else "",
-                    "target": ReferralTarget(d.referral_target).label if d.referral_target else "",
-                    "due": _date_text(d.due_at, language),
-                },
+                context=context,
             )
     if new in FINAL:
         _send_concluded(dispute, OUTCOME[new])

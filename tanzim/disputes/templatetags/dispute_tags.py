@@ -11,7 +11,7 @@ from tanzim.disputes.choices import DisputeStatus, Disqualification, FailureReas
 
 register = template.Library()
 
-_CLASSES = {
+_CLASSES: dict[str, str] = {
     DisputeStatus.INTAKE: "secondary",
     DisputeStatus.TRIAGED: "info",
     DisputeStatus.INVITED: "primary",

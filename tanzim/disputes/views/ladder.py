@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,6 +50,7 @@ def act(request, pk: int, action: str):
     }
     if action in simple:
         return _act(request, pk, simple[action], success=str(success[action]))
+    form: forms.Form
     if action == "fail":
         form = FailForm(request.POST)
         return _act(

@@ -25,7 +25,9 @@ from tanzim.disputes.views._common import _act, _detail, _dispute, _int
 
 def _obligation_rows(request, count: int) -> tuple[list[dict], list[str], list[dict]]:
     """Rows of the settlement editor: what to pass to the service, errors, and what to show again."""
-    rows, errors, shown = [], [], []
+    rows: list[dict] = []
+    errors: list[str] = []
+    shown: list[dict] = []
     amount_field = RialsField(required=False)
     for i in range(min(count, 60)):
         raw = {
@@ -55,7 +57,7 @@ def _obligation_rows(request, count: int) -> tuple[list[dict], list[str], list[d
 
 
 def _field_errors(exc: DomainError) -> list[str]:
-    texts = []
+    texts: list[str] = []
     for key, errors in exc.fields.items():
         parts = key.split(".")
         prefix = (

@@ -473,4 +473,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "RankingIndicatorEnum": "tanzim.ranking.choices.IndicatorKey",
     }
 )
+# A run is flagged (and its approval needs an acknowledgement) when an indicator's effective
+# weight, after dropping indicators no office has data for, is more than this many basis points
+# (100 = one percentage point) away from its policy weight; docs/ranking.md.
+RANKING_WEIGHT_DRIFT_MAX_BP = env_int("RANKING_WEIGHT_DRIFT_MAX_BP", 200, minimum=0)
+# The same for an indicator's share of the variance of the scores (at the policy's own method and
+# averaged over the Monte-Carlo draws) against its policy weight.
+RANKING_VARIANCE_SHARE_MAX_BP = env_int("RANKING_VARIANCE_SHARE_MAX_BP", 1000, minimum=0)
 # --- end ranking --------------------------------------------------------------------------

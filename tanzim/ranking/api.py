@@ -4,7 +4,7 @@ and the public ranking of approved runs (no login)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -16,6 +16,32 @@ from tanzim.ranking import selectors, services
 from tanzim.ranking.choices import IndicatorKey, Normalisation, OutlierTreatment, PeriodKind, RunStatus
 
 # --- serializers ----------------------------------------------------------------------------------
+
+
+class RankingWeightSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=IndicatorKey.choices)
+    policy_weight_pct = serializers.FloatField(source="policy_pct")
+    effective_weight_pct = serializers.FloatField(
+        source="effective_pct",
+        help_text=_("The weight the run used, after leaving out indicators with no data."),
+    )
+    variance_share_pct = serializers.FloatField(source="share_pct", allow_null=True)
+    variance_share_monte_carlo_pct = serializers.FloatField(source="share_mc_pct", allow_null=True)
+    no_data_in_network = serializers.BooleanField(source="dropped")
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class RankingWeightWarningSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["weight_drift", "variance_share", "variance_share_mc"],
+        help_text=_("weight_drift: the weight used differs from the policy's; variance_share(_mc): the "
+                    "indicator's share of the variance differs from its policy weight."),
+    )  # fmt: skip
+    indicator = serializers.ChoiceField(choices=IndicatorKey.choices, source="key")
+    policy_weight = serializers.FloatField()
+    value = serializers.FloatField()
+    difference = serializers.FloatField()
+    limit = serializers.FloatField()
 
 
 class RankingRunSerializer(serializers.Serializer):
@@ -40,6 +66,9 @@ class RankingRunSerializer(serializers.Serializer):
     outputs_digest = serializers.CharField()
     variance_share = serializers.SerializerMethodField()
     variance_share_monte_carlo = serializers.SerializerMethodField()
+    weights = serializers.SerializerMethodField()
+    weight_warnings = serializers.SerializerMethodField()
+    warnings_acknowledged = serializers.BooleanField()
 
     def get_period(self, run) -> str:
         return selectors.period_of(run).code
@@ -56,6 +85,14 @@ class RankingRunSerializer(serializers.Serializer):
     def get_variance_share_monte_carlo(self, run) -> dict[str, float]:
         return (run.parameters or {}).get("variance_share_mc", {})
 
+    @extend_schema_field(RankingWeightSerializer(many=True))
+    def get_weights(self, run) -> list[dict]:
+        return RankingWeightSerializer(selectors.weight_report(run=run).rows, many=True).data
+
+    @extend_schema_field(RankingWeightWarningSerializer(many=True))
+    def get_weight_warnings(self, run) -> list[dict]:
+        return RankingWeightWarningSerializer(selectors.run_checks(run), many=True).data
+
 
 class RankingRunRequestSerializer(serializers.Serializer):
     period = serializers.CharField(max_length=16, help_text=_("1405-03 (a month) or 1405-Q1 (a quarter)"))
@@ -64,6 +101,11 @@ class RankingRunRequestSerializer(serializers.Serializer):
 
 class RankingApproveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    acknowledge_warnings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Needed (with a note) to approve a run that has weight warnings."),
+    )
 
 
 class RankingResultSerializer(serializers.Serializer):
@@ -204,7 +246,12 @@ class RankingRunApproveView(APIView):
         run = selectors.run_get_for(user=request.user, pk=pk)
         data = RankingApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.run_approve(run=run, actor=request.user, note=data.validated_data["note"])
+        run = services.run_approve(
+            run=run,
+            actor=request.user,
+            note=data.validated_data["note"],
+            acknowledge_warnings=data.validated_data["acknowledge_warnings"],
+        )
         return Response(RankingRunSerializer(run).data)
 
 

@@ -35,6 +35,9 @@ class RunRequestForm(forms.Form):
 
 class ApproveForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    acknowledge_warnings = forms.BooleanField(
+        label=_("I have read the weight warnings and approve this ranking all the same."), required=False
+    )
 
 
 class PolicyForm(forms.Form):

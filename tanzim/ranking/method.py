@@ -23,7 +23,13 @@ The formulas (docs/DOMAIN.md, OECD/JRC handbook on composite indicators):
   oriented so that 1 is best (polarity −1 for "bad" indicators such as complaints);
 - score = Σ weight·normalised·100; tiers from the policy's score bands applied to the score
   held at the office's median Monte-Carlo rank;
-- variance share of an indicator = w_k·Cov(v_k, y)/Var(y): the shares add up to 1.
+- variance share of an indicator = w_k·Cov(v_k, y)/Var(y): the shares add up to 1. It is taken
+  once at the policy's own weights and normalisation, and once per Monte-Carlo draw (that draw's
+  weights and normalisation) and averaged over the draws; the covariances are exactly rounded
+  sums (order-free like the rest);
+- weight checks: an indicator no office has data for is dropped and the others are renormalised,
+  so each effective weight is compared with its policy weight, and each variance share (point and
+  Monte Carlo) with its policy weight; ``weight_checks`` lists those beyond the given limits.
 """
 
 from __future__ import annotations
@@ -134,6 +140,7 @@ class IndicatorParams:
     how: str = GOALPOSTS
     prior: float | None = None  # C: the network mean the small samples are pulled toward
     weight: float = 0.0  # effective weight (0..1) after dropping indicators nobody has data for
+    policy_weight: float = 0.0  # the weight the policy gives it (0..1), before any renormalisation
     dropped: bool = False
     winsorised: bool = False
     clip_low: float | None = None
@@ -403,16 +410,98 @@ def _aggregate(weights: np.ndarray, normalised: np.ndarray) -> tuple[np.ndarray,
     return points, score
 
 
+def covariance(values: np.ndarray) -> np.ndarray:
+    """The (K, K) population covariance of the columns, order-free: exactly rounded sums."""
+    m, k = values.shape
+    cov = np.zeros((k, k))
+    if m == 0:
+        return cov
+    centred = np.empty_like(values)
+    for j in range(k):
+        centred[:, j] = values[:, j] - math.fsum(values[:, j].tolist()) / m
+    for a in range(k):
+        for b in range(a, k):
+            cov[a, b] = cov[b, a] = math.fsum((centred[:, a] * centred[:, b]).tolist()) / m
+    return cov
+
+
+def variance_contributions(weights: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """w_k·Σ_l cov_kl·w_l for each row of weights ((D, K) or (K,)): they add up to Var(Σ w·v)."""
+    w = np.atleast_2d(weights)
+    inner = np.zeros_like(w)
+    for b in range(cov.shape[0]):  # column by column, in the indicators' fixed order
+        inner = inner + w[:, b][:, None] * cov[:, b][None, :]
+    return w * inner
+
+
 def _variance_share(weights: np.ndarray, normalised: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
+    """Each indicator's share of the variance of the scores; empty when the scores do not vary."""
     if normalised.shape[0] < 2:
-        return dict.fromkeys(keys, 0.0)
-    centred = normalised - normalised.mean(axis=0)
-    cov = centred.T @ centred / normalised.shape[0]
-    contrib = weights * (cov @ weights)
-    total = float(contrib.sum())
+        return {}
+    contrib = variance_contributions(weights, covariance(normalised))[0]
+    total = math.fsum(contrib.tolist())
     if total <= 0:
-        return dict.fromkeys(keys, 0.0)
+        return {}
     return {key: float(c / total) for key, c in zip(keys, contrib, strict=True)}
+
+
+@dataclass(frozen=True)
+class WeightCheck:
+    """One indicator whose weight, or share of the variance, is too far from its policy weight."""
+
+    kind: str  # WEIGHT_DRIFT, VARIANCE_SHARE or VARIANCE_SHARE_MC
+    key: str
+    policy_weight: float  # 0..1
+    value: float  # the effective weight or the share, 0..1
+    limit: float  # 0..1
+
+    @property
+    def difference(self) -> float:
+        return self.value - self.policy_weight
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "indicator": self.key,
+            "policy_weight": self.policy_weight,
+            "value": self.value,
+            "difference": self.difference,
+            "limit": self.limit,
+        }
+
+
+WEIGHT_DRIFT = "weight_drift"
+VARIANCE_SHARE = "variance_share"
+VARIANCE_SHARE_MC = "variance_share_mc"
+_TOLERANCE = 1e-9  # 4000/10000 and 0.4 are the same weight
+
+
+def weight_checks(
+    params: Sequence[IndicatorParams | dict],
+    variance_share: dict[str, float],
+    variance_share_mc: dict[str, float],
+    *,
+    drift_limit: float,
+    share_limit: float,
+) -> list[WeightCheck]:
+    """Effective weights against the policy's (beyond ``drift_limit``), and the variance shares of
+    the kept indicators, at the policy's method and over the Monte Carlo, against the policy's
+    weights (beyond ``share_limit``). Limits are fractions: 0.02 is two percentage points.
+
+    ``params`` are a run's indicator parameters, fresh (``Output.params``) or as stored."""
+    found = []
+    for item in params:
+        p = item.as_dict() if isinstance(item, IndicatorParams) else item
+        key, weight, policy_weight = p["key"], float(p["weight"]), float(p["policy_weight"])
+        if abs(weight - policy_weight) > drift_limit + _TOLERANCE:
+            found.append(WeightCheck(WEIGHT_DRIFT, key, policy_weight, weight, drift_limit))
+        if p.get("dropped"):
+            continue  # its share is nil because nobody has data: the drift says so already
+        for kind, shares in ((VARIANCE_SHARE, variance_share), (VARIANCE_SHARE_MC, variance_share_mc)):
+            share = shares.get(key)
+            if share is not None and abs(share - policy_weight) > share_limit + _TOLERANCE:
+                found.append(WeightCheck(kind, key, policy_weight, float(share), share_limit))
+    return found
 
 
 def rank(inputs: Inputs, method: Method, *, seed: int, progress=None) -> Output:
@@ -468,6 +557,7 @@ def rank(inputs: Inputs, method: Method, *, seed: int, progress=None) -> Output:
     normalised, params = by_method[method.normalisation]
     for j, p in enumerate(params):
         p.prior, p.weight, p.dropped = priors[j], float(weights[j]), priors[j] is None
+        p.policy_weight = method.indicators[j].weight_bp / 10_000
     say("normalise")
 
     # 3. aggregate and rank
@@ -488,7 +578,7 @@ def rank(inputs: Inputs, method: Method, *, seed: int, progress=None) -> Output:
     median = np.full(n, math.nan)
     p05 = np.full(n, math.nan)
     p95 = np.full(n, math.nan)
-    mc_share = dict.fromkeys(method.keys, 0.0)
+    mc_share: dict[str, float] = {}  # stays empty when no draw's scores vary
     if draws and m:
         choice = rng.integers(0, len(method.mc_normalisations), size=draws)
         factors = 1.0 + method.weight_spread * rng.uniform(-1.0, 1.0, size=(draws, k))
@@ -497,6 +587,7 @@ def rank(inputs: Inputs, method: Method, *, seed: int, progress=None) -> Output:
         w = w / w.sum(axis=1, keepdims=True)
         ranks = np.zeros((draws, m), dtype=np.int64)
         shares = np.zeros(k)
+        counted = 0  # draws whose scores vary at all (a share of no variance means nothing)
         for c, how in enumerate(method.mc_normalisations):
             rows = np.flatnonzero(choice == c)
             if rows.size == 0:
@@ -507,15 +598,17 @@ def rank(inputs: Inputs, method: Method, *, seed: int, progress=None) -> Output:
                 s = s + 100.0 * w[rows, j][:, None] * v[:, j][None, :]
             for r, d in enumerate(rows):
                 ranks[d] = competition_rank(s[r])
-            centred = v - v.mean(axis=0)
-            cov = centred.T @ centred / m
-            contrib = w[rows] * (w[rows] @ cov)
-            totals = contrib.sum(axis=1, keepdims=True)
-            ok = totals[:, 0] > 0
-            shares += (contrib[ok] / totals[ok]).sum(axis=0)
+            contrib = variance_contributions(w[rows], covariance(v))
+            totals = np.zeros(rows.size)
+            for j in range(k):
+                totals = totals + contrib[:, j]
+            ok = totals > 0
+            shares += (contrib[ok] / totals[ok][:, None]).sum(axis=0)
+            counted += int(ok.sum())
         q05, q50, q95 = np.percentile(ranks, [5.0, 50.0, 95.0], axis=0)
         p05[idx], median[idx], p95[idx] = q05, q50, q95
-        mc_share = {key: float(x / draws) for key, x in zip(method.keys, shares, strict=True)}
+        if counted:
+            mc_share = {key: float(x / counted) for key, x in zip(method.keys, shares, strict=True)}
     elif m:
         median[idx] = p05[idx] = p95[idx] = rank_[idx].astype(np.float64)
     say("monte_carlo")

@@ -110,6 +110,11 @@ class RankingRun(models.Model):
     )
     effective_year = models.PositiveSmallIntegerField(_("tiers apply from year"), null=True, blank=True)
     effective_month = models.PositiveSmallIntegerField(_("tiers apply from month"), null=True, blank=True)
+    warnings_acknowledged = models.BooleanField(
+        _("approved despite weight warnings"),
+        default=False,
+        help_text=_("The approver acknowledged the run's weight warnings (see the approval's note)."),
+    )
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     inputs_digest = models.CharField(_("digest of the inputs"), max_length=64, blank=True)
     outputs_digest = models.CharField(_("digest of the outputs"), max_length=64, blank=True)

@@ -1,6 +1,7 @@
 """Ranking periods: a Jalali month (``1405-03``) or quarter (``1405-Q2``), as a first and last month.
 
-Months are the ``YYYYMM`` integers of ``tanzim.feedback.periods``; a quarter is three of them.
+A period is stored as the keys (``YYYYMM``) of its first and last ``JalaliMonth``; a quarter is
+three of them. Every step between months goes through ``tanzim.common.jalali.JalaliMonth``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.errors import DomainError
+from tanzim.common.jalali import JalaliMonth
 from tanzim.common.normalize import normalize_digits, to_persian_digits
-from tanzim.feedback import periods as months
 from tanzim.ranking.choices import PeriodKind
 
 _QUARTER = re.compile(r"(1[3-4][0-9]{2})[-/ ]?[Qq]([1-4])")
@@ -29,31 +30,46 @@ class Period:
     last: int
 
     @property
+    def first_month(self) -> JalaliMonth:
+        return JalaliMonth.from_key(self.first)
+
+    @property
+    def last_month(self) -> JalaliMonth:
+        return JalaliMonth.from_key(self.last)
+
+    @property
     def code(self) -> str:
-        year, month = months.split(self.first)
+        first = self.first_month
         if self.kind == PeriodKind.QUARTER:
-            return f"{year:04d}-Q{(month - 1) // 3 + 1}"
-        return months.code(self.first)
+            return f"{first.year:04d}-Q{(first.month - 1) // 3 + 1}"
+        return str(first)
 
     @property
     def label(self) -> str:
+        language = get_language() or "fa"
+        first = self.first_month
         if self.kind == PeriodKind.MONTH:
-            return months.label(self.first)
-        year, month = months.split(self.first)
-        quarter = (month - 1) // 3
-        if (get_language() or "fa").startswith("en"):
-            return f"{QUARTER_NAMES_EN[quarter]} {year}"
-        return f"{QUARTER_NAMES_FA[quarter]} {to_persian_digits(year)}"
+            return first.label(language)
+        quarter = (first.month - 1) // 3
+        if language.startswith("en"):
+            return f"{QUARTER_NAMES_EN[quarter]} {first.year}"
+        return f"{QUARTER_NAMES_FA[quarter]} {to_persian_digits(first.year)}"
 
     def previous(self) -> Period:
         step = 3 if self.kind == PeriodKind.QUARTER else 1
-        return Period(self.kind, months.shift(self.first, -step), months.shift(self.last, -step))
+        return Period(self.kind, self.first_month.shift(-step).key, self.last_month.shift(-step).key)
+
+    def jalali_months(self) -> list[JalaliMonth]:
+        """Every month of the period, first to last."""
+        first, last = self.first_month, self.last_month
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+        return [first.shift(i) for i in range(max(0, count))]
 
     def months(self) -> list[int]:
-        return months.months_between(self.first, self.last)
+        return [month.key for month in self.jalali_months()]
 
     def has_ended(self, now=None) -> bool:
-        return months.period_of(now or timezone.now()) > self.last
+        return JalaliMonth.of(now or timezone.now()).key > self.last
 
 
 def of(kind: str, first: int, last: int) -> Period:
@@ -65,17 +81,16 @@ def parse(value: object, *, field: str = "period") -> Period:
     text = normalize_digits(str(value or "")).strip()[:16]
     match = _QUARTER.fullmatch(text)
     if match:
-        year, quarter = int(match[1]), int(match[2])
-        first = year * 100 + (quarter - 1) * 3 + 1
-        return Period(PeriodKind.QUARTER, first, first + 2)
+        first = JalaliMonth(int(match[1]), (int(match[2]) - 1) * 3 + 1)
+        return Period(PeriodKind.QUARTER, first.key, first.shift(2).key)
     try:
-        month = months.parse_period(text, field=field)
+        month = JalaliMonth.parse(text, field=field)
     except DomainError:
         message = _("Enter a Jalali month such as 1405-03 or a quarter such as 1405-Q1.")
         raise DomainError(message, code="invalid_period", fields={field: [message]}) from None
-    return Period(PeriodKind.MONTH, month, month)
+    return Period(PeriodKind.MONTH, month.key, month.key)
 
 
 def last_ended_month(now=None) -> Period:
-    month = months.shift(months.period_of(now or timezone.now()), -1)
-    return Period(PeriodKind.MONTH, month, month)
+    month = JalaliMonth.of(now or timezone.now()).previous()
+    return Period(PeriodKind.MONTH, month.key, month.key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -216,6 +217,106 @@ def what_if(*, result: RankingResult, key: str, value: float) -> float | None:
         return None
     t = ranking_method.normalise_value(value, ranking_method.Indicator(**spec), params)
     return result.score + 100 * row.weight * (t - row.normalised)
+
+
+# --- weights: policy, effective, variance shares, flags --------------------------------------------
+
+
+@dataclass
+class WeightRow:
+    """One indicator of a run: what the policy gives it, what it carried, and its flags."""
+
+    key: str
+    label: str
+    policy_pct: float
+    effective_pct: float
+    share_pct: float | None  # share of the variance at the policy's method
+    share_mc_pct: float | None  # averaged over the Monte-Carlo draws
+    dropped: bool
+    winsorised: bool
+    flags: list[str]  # the kinds of weight check it fails
+
+    @property
+    def drift_pct(self) -> float:
+        return self.effective_pct - self.policy_pct
+
+
+@dataclass
+class WeightReport:
+    rows: list[WeightRow]
+    checks: list[ranking_method.WeightCheck]
+    drift_limit_pct: float
+    share_limit_pct: float
+
+    @property
+    def drifted(self) -> list[WeightRow]:
+        return [r for r in self.rows if ranking_method.WEIGHT_DRIFT in r.flags]
+
+    @property
+    def share_flagged(self) -> list[WeightRow]:
+        kinds = {ranking_method.VARIANCE_SHARE, ranking_method.VARIANCE_SHARE_MC}
+        return [r for r in self.rows if kinds & set(r.flags)]
+
+
+def run_checks(run: RankingRun) -> list[ranking_method.WeightCheck]:
+    """The run's weight flags: stored when it finished; recomputed from its stored weights and
+    variance shares for a run older than the flags."""
+    parameters = run.parameters or {}
+    if "weight_checks" in parameters:
+        return [
+            ranking_method.WeightCheck(
+                c["kind"], c["indicator"], float(c["policy_weight"]), float(c["value"]), float(c["limit"])
+            )
+            for c in parameters["weight_checks"]
+        ]
+    policy_weights = {i["key"]: i["weight_bp"] / 10_000 for i in run.policy.indicators}
+    params = [
+        {**p, "policy_weight": p.get("policy_weight", policy_weights.get(p["key"], 0.0))}
+        for p in parameters.get("indicators", [])
+    ]
+    return ranking_method.weight_checks(
+        params,
+        parameters.get("variance_share", {}),
+        parameters.get("variance_share_mc", {}),
+        drift_limit=settings.RANKING_WEIGHT_DRIFT_MAX_BP / 10_000,
+        share_limit=settings.RANKING_VARIANCE_SHARE_MAX_BP / 10_000,
+    )
+
+
+def weight_report(*, run: RankingRun) -> WeightReport:
+    """The policy and effective weight of each indicator of a run, its variance shares, and the
+    run's weight flags (``run_checks``). Effective weights are
+    the ones the run stored; policy weights come from the run's policy version, never edited."""
+    parameters = run.parameters or {}
+    stored = {p["key"]: p for p in parameters.get("indicators", [])}
+    shares = parameters.get("variance_share", {})
+    shares_mc = parameters.get("variance_share_mc", {})
+    checks = run_checks(run) if stored else []
+    rows = []
+    for spec in run.policy.indicators:
+        key = spec["key"]
+        p = stored.get(key)
+        if p is None:
+            continue
+        rows.append(
+            WeightRow(
+                key=key,
+                label=policy_rules.indicator_label(key),
+                policy_pct=spec["weight_bp"] / 100,
+                effective_pct=100 * float(p.get("weight", 0.0)),
+                share_pct=100 * shares[key] if key in shares else None,
+                share_mc_pct=100 * shares_mc[key] if key in shares_mc else None,
+                dropped=bool(p.get("dropped")),
+                winsorised=bool(p.get("winsorised")),
+                flags=[c.kind for c in checks if c.key == key],
+            )
+        )
+    return WeightReport(
+        rows=rows,
+        checks=checks,
+        drift_limit_pct=settings.RANKING_WEIGHT_DRIFT_MAX_BP / 100,
+        share_limit_pct=settings.RANKING_VARIANCE_SHARE_MAX_BP / 100,
+    )
 
 
 # --- public ---------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -28,10 +29,10 @@ from tanzim.accounts.permissions import is_kanoon
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import transition
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.jalali import JalaliMonth
 from tanzim.common.normalize import normalize_text
 from tanzim.disputes import metrics as dispute_metrics
 from tanzim.feedback import metrics as feedback_metrics
-from tanzim.feedback import periods as months
 from tanzim.finance import services as finance_services
 from tanzim.finance import share as finance_share
 from tanzim.inspections.selectors import latest_inspection_scores
@@ -40,6 +41,7 @@ from tanzim.offices.models import Office
 from tanzim.ranking import method as ranking_method
 from tanzim.ranking import periods as ranking_periods
 from tanzim.ranking import policy as policy_rules
+from tanzim.ranking import selectors
 from tanzim.ranking.choices import IndicatorKey, Normalisation, OutlierTreatment, RunStatus
 from tanzim.ranking.models import IndicatorValue, RankingPolicy, RankingResult, RankingRun, RankingRunEvent
 from tanzim.ranking.workflows import RUN
@@ -256,7 +258,8 @@ def collect_inputs(
     offices = list(
         Office.objects.exclude(status=OfficeStatus.CLOSED).order_by("pk").values_list("pk", "province_id")
     )
-    start, end = months.bounds_utc(period.first, period.last)
+    start, _first_end = period.first_month.bounds_utc()
+    _last_start, end = period.last_month.bounds_utc()
     survey = feedback_metrics.survey_metrics(period_from=period.first, period_to=period.last)
     say("surveys", 15)
     disputes = dispute_metrics.office_figures(start=start, end=end)
@@ -265,9 +268,9 @@ def collect_inputs(
     say("complaints", 30)
     inspections = latest_inspection_scores(as_of=end)
     money: dict[int, list[int]] = {}
-    for month in period.months():
+    for month in period.jalali_months():
         for office_id, (revenue, subsidies) in finance_share.revenue_and_subsidies(
-            year=month // 100, month=month % 100
+            year=month.year, month=month.month
         ).items():
             pair = money.setdefault(office_id, [0, 0])
             pair[0] += revenue
@@ -547,16 +550,19 @@ def _compute_and_store(run: RankingRun, say: Callable[[str, int], None]) -> None
                 )
         IndicatorValue.objects.bulk_create(values, batch_size=2000)
         say("store", 98)
-        warnings = []
-        for p in out.params:
-            share = out.variance_share.get(p.key)
-            if not p.dropped and share is not None and abs(share - p.weight) > 0.10:
-                warnings.append({"indicator": p.key, "weight": p.weight, "variance_share": share})
+        checks = ranking_method.weight_checks(
+            out.params,
+            out.variance_share,
+            out.variance_share_mc,
+            drift_limit=settings.RANKING_WEIGHT_DRIFT_MAX_BP / 10_000,
+            share_limit=settings.RANKING_VARIANCE_SHARE_MAX_BP / 10_000,
+        )
         parameters = {
             "indicators": [p.as_dict() for p in out.params],
             "variance_share": out.variance_share,
             "variance_share_mc": out.variance_share_mc,
-            "variance_warnings": warnings,
+            # The run's flags: approval needs them acknowledged (``run_approve``).
+            "weight_checks": [c.as_dict() for c in checks],
             "draws": out.draws,
             "normalisation": method.normalisation,
         }
@@ -648,9 +654,14 @@ def run_reproduce(*, run: RankingRun) -> Reproduction:
 
 
 @transaction.atomic
-def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
+def run_approve(
+    *, run: RankingRun, actor: Any, note: str = "", acknowledge_warnings: bool = False
+) -> RankingRun:
     """Approve a finished run: it becomes the public ranking of its period and each ranked office's
-    tier applies from the month after the period in the finance app. One transaction, audited."""
+    tier applies from the month after the period in the finance app. One transaction, audited.
+
+    A run flagged by its weight checks (an effective weight or a variance share too far from the
+    policy's weight) is approved only with ``acknowledge_warnings`` and a note saying why."""
     _require_kanoon(actor)
     run = RankingRun.objects.select_for_update().select_related("policy").get(pk=run.pk)
     if run.status != RunStatus.FINISHED:
@@ -659,6 +670,19 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
             % {"status": RunStatus(run.status).label},
             code="run_not_finished",
         )
+    checks = selectors.run_checks(run)
+    note = normalize_text(note)[:300]
+    if checks and not acknowledge_warnings:
+        message = _(
+            "This run has weight warnings (%(count)s). Read them, then tick the acknowledgement "
+            "to approve it."
+        ) % {"count": len(checks)}
+        raise ConflictError(
+            message, code="warnings_not_acknowledged", fields={"acknowledge_warnings": [message]}
+        )
+    if checks and not note:
+        message = _("Say in the note why this ranking stands despite its weight warnings.")
+        raise DomainError(message, code="note_required", fields={"note": [message]})
     year, month = _next_unsettled(run.period_last)
     superseded = list(
         RankingRun.objects.select_for_update()
@@ -683,11 +707,13 @@ def run_approve(*, run: RankingRun, actor: Any, note: str = "") -> RankingRun:
         run,
         RunStatus.APPROVED,
         actor=actor,
-        reason=normalize_text(note),
+        reason=note,
         approved_by=actor,
         effective_year=year,
         effective_month=month,
+        warnings_acknowledged=bool(checks),
         audit_data={
+            "warnings_acknowledged": [c.as_dict() for c in checks],
             "period": ranking_periods.of(run.period_kind, run.period_first, run.period_last).code,
             "policy": run.policy.version,
             "tiers_from": f"{year}/{month}",
@@ -704,14 +730,14 @@ def _next_unsettled(last: int) -> tuple[int, int]:
     from tanzim.finance.choices import SettlementStatus
     from tanzim.finance.models import SettlementRun
 
-    month = months.shift(last, 1)
+    month = JalaliMonth.from_key(last).next()
     settled = {
-        y * 100 + m
+        JalaliMonth(y, m)
         for y, m in SettlementRun.objects.filter(status=SettlementStatus.DONE).values_list("year", "month")
     }
     while month in settled:
-        month = months.shift(month, 1)
-    return months.split(month)
+        month = month.next()
+    return month.year, month.month
 
 
 def _sync_share_adjustments(run: RankingRun, *, year: int, month: int, actor: Any) -> bool:

@@ -5,6 +5,7 @@ from tanzim.ranking import views
 app_name = "ranking"
 urlpatterns = [
     path("", views.public, name="public"),
+    path("method/", views.method_page, name="method"),
     path("open-data.csv", views.open_data, {"fmt": "csv"}, name="open-data-csv"),
     path("open-data.json", views.open_data, {"fmt": "json"}, name="open-data-json"),
     path("runs/", views.runs, name="runs"),

@@ -23,9 +23,8 @@ from tanzim.common import charts
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.views import form_add_domain_error, scoped_view
 from tanzim.offices.models import Province
+from tanzim.ranking import method_doc, selectors, services
 from tanzim.ranking import periods as ranking_periods
-from tanzim.ranking import policy as policy_rules
-from tanzim.ranking import selectors, services
 from tanzim.ranking.choices import ACTIVE, PeriodKind, RunStatus
 from tanzim.ranking.forms import ApproveForm, PolicyForm, RunRequestForm
 
@@ -80,9 +79,20 @@ def public(request):
                     labels, lines, title=_("Mean score by province over time"), persian=_persian()
                 ),
                 "tier_counts": {t: results.filter(tier=t).count() for t in ("A", "B", "C", "D")},
+                "weights": selectors.weight_report(run=run),
             }
         )
     return render(request, "ranking/public.html", context)
+
+
+def method_page(request):
+    """docs/ranking.md (docs/ranking.fa.md in Persian), rendered: the method the public page links to."""
+    persian = _persian()
+    return render(
+        request,
+        "ranking/method.html",
+        {"body": method_doc.render(persian=persian), "source": method_doc.source_name(persian=persian)},
+    )
 
 
 OPEN_DATA_FIELDS = (
@@ -213,19 +223,6 @@ def run_detail(request, pk: int):
     if request.GET.get("province"):
         province = provinces.filter(code=str(request.GET["province"])[:3]).first()
     results = selectors.results_for(user=request.user, run=run, province=province)
-    shares = []
-    parameters = run.parameters or {}
-    for p in parameters.get("indicators", []):
-        shares.append(
-            {
-                "label": policy_rules.indicator_label(p["key"]),
-                "weight": 100 * p["weight"],
-                "share": 100 * parameters.get("variance_share", {}).get(p["key"], 0),
-                "share_mc": 100 * parameters.get("variance_share_mc", {}).get(p["key"], 0),
-                "dropped": p.get("dropped"),
-                "winsorised": p.get("winsorised"),
-            }
-        )
     return render(
         request,
         "ranking/run.html",
@@ -235,10 +232,7 @@ def run_detail(request, pk: int):
             "page": Paginator(results, 50).get_page(request.GET.get("page")),
             "provinces": provinces,
             "province": province,
-            "shares": shares,
-            "warnings": [
-                policy_rules.indicator_label(w["indicator"]) for w in parameters.get("variance_warnings", [])
-            ],
+            "weights": selectors.weight_report(run=run),
             "can_approve": selectors.can_run(request.user) and run.status == RunStatus.FINISHED,
             "approve_form": ApproveForm(),
             "active": run.status in ACTIVE,
@@ -262,9 +256,14 @@ def run_status(request, pk: int):
 def run_approve(request, pk: int):
     run = selectors.run_get_for(user=request.user, pk=pk)
     form = ApproveForm(request.POST)
-    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    data = form.cleaned_data if form.is_valid() else {}
     try:
-        services.run_approve(run=run, actor=request.user, note=note)
+        services.run_approve(
+            run=run,
+            actor=request.user,
+            note=data.get("note", ""),
+            acknowledge_warnings=bool(data.get("acknowledge_warnings")),
+        )
     except PermissionDeniedError:
         raise
     except DomainError as exc:

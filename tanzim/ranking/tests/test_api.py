@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from tanzim.ranking import policy as policy_rules
 from tanzim.ranking.choices import RunStatus
 from tanzim.ranking.models import RankingRun
-from tanzim.ranking.tests.helpers import approved_run, finished_run
+from tanzim.ranking.tests.helpers import ACK, approved_run, finished_run
 
 
 @pytest.fixture
@@ -89,9 +89,10 @@ def test_only_the_kanoon_approves_over_the_api(api, surveyed):
     assert api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", {}, format="json").status_code == 403
 
     api.force_authenticate(surveyed.kanoon_admin)
-    response = api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", {}, format="json")
+    response = api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", ACK, format="json")
     assert response.status_code == 200 and response.json()["status"] == RunStatus.APPROVED
-    assert api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", {}, format="json").status_code == 409
+    assert response.json()["warnings_acknowledged"] is True
+    assert api.post(f"/api/v1/ranking/runs/{run.pk}/approve/", ACK, format="json").status_code == 409
 
 
 def test_the_public_ranking_needs_no_login_and_shows_approved_runs_only(api, surveyed):

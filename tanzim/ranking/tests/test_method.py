@@ -114,6 +114,8 @@ def test_the_ranking_is_invariant_to_office_order(rows, seed, data):
     assert np.array_equal(a.median_rank, b.median_rank[back], equal_nan=True)
     assert np.array_equal(a.rank_p05, b.rank_p05[back], equal_nan=True)
     assert [a.tier[i] for i in range(len(rows))] == [b.tier[i] for i in back]
+    assert a.variance_share == b.variance_share  # bit for bit: exactly rounded covariances
+    assert a.variance_share_mc == b.variance_share_mc
 
 
 @PROPERTY

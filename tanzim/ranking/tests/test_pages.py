@@ -72,7 +72,7 @@ def test_the_kanoon_starts_a_run_from_the_page_and_sees_its_status(
     assert run.status == RunStatus.FINISHED  # eager Celery in tests
     page = client.get(response.url)
     assert (
-        page.status_code == 200 and 'id="variance-shares"' in page.text and 'id="approve-form"' in page.text
+        page.status_code == 200 and 'id="weights"' in page.text and 'id="approve-form"' in page.text
     )
     assert 'id="run-progress"' in client.get(reverse("ranking:run-status", args=[run.pk])).text
 
@@ -101,7 +101,9 @@ def test_approving_from_the_page(client, surveyed):
     run = finished_run(surveyed)
     client.force_login(surveyed.kanoon_admin)
 
-    response = client.post(reverse("ranking:run-approve", args=[run.pk]), {"note": "checked"})
+    response = client.post(
+        reverse("ranking:run-approve", args=[run.pk]), {"note": "checked", "acknowledge_warnings": "on"}
+    )
 
     run.refresh_from_db()
     assert response.status_code == 302 and run.status == RunStatus.APPROVED

@@ -14,6 +14,7 @@ from tanzim.ranking import services
 from tanzim.ranking.choices import IndicatorKey, RunStatus
 from tanzim.ranking.models import IndicatorValue, RankingResult, RankingRunEvent
 from tanzim.testing.factories import OfficeFactory
+from tanzim.ranking.tests.helpers import ACK
 from tanzim.testing.ranking import answer
 
 
@@ -121,7 +122,7 @@ def test_only_the_kanoon_starts_a_run(surveyed):
 def test_approval_sets_each_office_tier_for_the_next_month_and_is_audited(surveyed, share_policy):
     run = finished_run(surveyed.kanoon_admin)
 
-    approved = services.run_approve(run=run, actor=surveyed.kanoon_admin)
+    approved = services.run_approve(run=run, actor=surveyed.kanoon_admin, **ACK)
 
     assert approved.status == RunStatus.APPROVED
     assert (approved.effective_year, approved.effective_month) == (1405, 4)
@@ -140,17 +141,17 @@ def test_approval_sets_each_office_tier_for_the_next_month_and_is_audited(survey
 def test_only_the_kanoon_approves_and_only_a_finished_run(surveyed):
     run = services.run_request(actor=surveyed.kanoon_admin, period="1405-03")
     with pytest.raises(ConflictError):
-        services.run_approve(run=run, actor=surveyed.kanoon_admin)  # still queued
+        services.run_approve(run=run, actor=surveyed.kanoon_admin, **ACK)  # still queued
     run = services.run_execute(run_id=run.pk)
     with pytest.raises(PermissionDeniedError):
-        services.run_approve(run=run, actor=surveyed.province_admin_a)
-    services.run_approve(run=run, actor=surveyed.kanoon_admin)
+        services.run_approve(run=run, actor=surveyed.province_admin_a, **ACK)
+    services.run_approve(run=run, actor=surveyed.kanoon_admin, **ACK)
     with pytest.raises(ConflictError):
-        services.run_approve(run=run, actor=surveyed.kanoon_admin)  # stale: already approved
+        services.run_approve(run=run, actor=surveyed.kanoon_admin, **ACK)  # stale: already approved
 
 
 def test_rerunning_an_approved_period_needs_a_reason_and_makes_a_new_run(surveyed):
-    first = services.run_approve(run=finished_run(surveyed.kanoon_admin), actor=surveyed.kanoon_admin)
+    first = services.run_approve(run=finished_run(surveyed.kanoon_admin), actor=surveyed.kanoon_admin, **ACK)
 
     with pytest.raises(ConflictError) as error:
         services.run_request(actor=surveyed.kanoon_admin, period="1405-03")
@@ -163,7 +164,7 @@ def test_rerunning_an_approved_period_needs_a_reason_and_makes_a_new_run(surveye
     assert first.status == RunStatus.APPROVED  # untouched until the new one is approved
     assert RankingResult.objects.filter(run=first).count() == Office.objects.count()
 
-    services.run_approve(run=second, actor=surveyed.kanoon_admin)
+    services.run_approve(run=second, actor=surveyed.kanoon_admin, **ACK)
     first.refresh_from_db()
     assert first.status == RunStatus.SUPERSEDED
     assert RankingResult.objects.filter(run=first).count() == Office.objects.count()
@@ -180,7 +181,7 @@ def test_change_since_last_period_compares_with_the_previous_run(surveyed):
     answer(surveyed.office_a, overall=2, n=30, period=140502)
     answer(surveyed.office_b, overall=5, n=30, period=140502)
     services.run_approve(
-        run=finished_run(surveyed.kanoon_admin, period="1405-02"), actor=surveyed.kanoon_admin
+        run=finished_run(surveyed.kanoon_admin, period="1405-02"), actor=surveyed.kanoon_admin, **ACK
     )
 
     run = finished_run(surveyed.kanoon_admin)

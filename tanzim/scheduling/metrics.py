@@ -40,7 +40,7 @@ def _bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def _counter_minutes(office: Office, day: date) -> int:
-    if day in working_calendar().holidays:
+    if working_calendar().is_holiday(day):
         return 0
     minutes = sum(
         (datetime.combine(day, h.closes) - datetime.combine(day, h.opens)).total_seconds() / 60

@@ -22,6 +22,7 @@ from tanzim.accounts.models import User
 from tanzim.accounts.permissions import MANAGERS, can_act_for_office
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import bulk_transition
+from tanzim.common.calendar import WorkingCalendar
 from tanzim.common.errors import DomainError, PermissionDeniedError
 from tanzim.common.jalali import TEHRAN, tehran_date
 from tanzim.offices.choices import OfficeStatus
@@ -85,7 +86,7 @@ def desired_slots(
     hours: list[WorkingHours] | None = None,
     counters: int | None = None,
     policy: OfficeSchedulingPolicy | None = None,
-    holidays: frozenset[date] | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> dict[datetime, list]:
     """What the slot table should hold for an office: ``{start: [end, capacity, bookable]}``.
 
@@ -99,7 +100,7 @@ def desired_slots(
     counters = (
         counters if counters is not None else Counter.objects.filter(office=office, active=True).count()
     )
-    holidays = holidays if holidays is not None else working_calendar().holidays
+    calendar = calendar or working_calendar()
     capacity = appointment_capacity(counters, policy.appointment_share_pct)
     if capacity == 0:
         return {}
@@ -110,7 +111,7 @@ def desired_slots(
     desired: dict[datetime, list] = {}
     day = day_from
     while day < day_to:
-        if day not in holidays:
+        if not calendar.is_holiday(day):
             for h in by_weekday.get(day.weekday(), ()):
                 start = datetime.combine(day, h.opens, tzinfo=TEHRAN)
                 closes = datetime.combine(day, h.closes, tzinfo=TEHRAN)
@@ -149,7 +150,7 @@ def slots_generate(
     hours: list[WorkingHours] | None = None,
     counters: int | None = None,
     policy: OfficeSchedulingPolicy | None = None,
-    holidays: frozenset[date] | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> SlotSync:
     """Bring an office's future slots in line with its hours, counters, policy and the holidays.
 
@@ -170,7 +171,7 @@ def slots_generate(
         hours=hours,
         counters=counters,
         policy=policy,
-        holidays=holidays,
+        calendar=calendar,
     )
     sync = SlotSync()
     with transaction.atomic():
@@ -232,7 +233,7 @@ def slots_generate(
 
 def slots_generate_all(*, days: int | None = None, offices=None, progress=None) -> SlotSync:
     """Regenerate every active office (and close the slots of the others); ``progress()`` per office."""
-    holidays = working_calendar().holidays
+    calendar = working_calendar()
     offices = offices if offices is not None else Office.objects.all()
     offices = (
         offices.prefetch_related("hours", "counters") if hasattr(offices, "prefetch_related") else offices
@@ -248,7 +249,7 @@ def slots_generate_all(*, days: int | None = None, offices=None, progress=None) 
             counters=sum(1 for c in office.counters.all() if c.active),
             policy=policies.get(office.pk)
             or OfficeSchedulingPolicy(office=office, appointment_share_pct=share),
-            holidays=holidays,
+            calendar=calendar,
         )
         if progress:
             progress()

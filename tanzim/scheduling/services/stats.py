@@ -58,7 +58,7 @@ def office_stats_refresh(*, office: Office, now: datetime | None = None, days: i
 
 def _open_hours(office: Office, day_from: date, day_to: date) -> float:
     hours = list(WorkingHours.objects.filter(office=office))
-    holidays = working_calendar().holidays
+    calendar = working_calendar()
     per_weekday: dict[int, float] = defaultdict(float)
     for h in hours:
         per_weekday[h.weekday] += (
@@ -66,7 +66,7 @@ def _open_hours(office: Office, day_from: date, day_to: date) -> float:
         ).total_seconds() / 3600
     total, day = 0.0, day_from
     while day < day_to:
-        if day not in holidays:
+        if not calendar.is_holiday(day):
             total += per_weekday.get(day.weekday(), 0.0)
         day += timedelta(days=1)
     return total

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
+import jdatetime
 import pytest
+import time_machine
 from django.db.models import F
 
 from tanzim.common.jalali import TEHRAN
@@ -171,3 +173,15 @@ def test_adding_a_counter_raises_capacity_after_commit(slotted, django_capture_o
         Counter.objects.create(office=office, number=4)
         Counter.objects.create(office=office, number=5)
     assert slot_at(office, at(1, 9)).capacity == 3  # 60% of 5
+
+
+def test_slots_never_open_on_nowruz_of_a_year_the_holiday_table_has_not_reached(personas):
+    # The table holds 1405's holidays; the booking window reaches 1406. The fixed solar holidays
+    # are law for every year: 29 Esfand, 1–4 and 12–13 Farvardin stay closed all the same.
+    start = jdatetime.date(1405, 12, 20).togregorian()
+    with time_machine.travel(datetime.combine(start, time(7), tzinfo=TEHRAN), tick=False):
+        slots_generate(office=personas.office_a, days=26)
+    days = set(_days(personas.office_a))
+    closed = [jdatetime.date(1405, 12, 29)] + [jdatetime.date(1406, 1, d) for d in (1, 2, 3, 4, 12, 13)]
+    assert not days & {d.togregorian() for d in closed}
+    assert jdatetime.date(1406, 1, 5).togregorian() in days  # a Thursday after Nowruz opens

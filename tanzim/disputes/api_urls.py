@@ -78,6 +78,11 @@ urlpatterns = [
     ),
     path("disputes/<int:pk>/award/", arbitration.AwardView.as_view(), name="dispute-award"),
     path(
+        "disputes/<int:pk>/award/notices/",
+        arbitration.AwardNoticeView.as_view(),
+        name="dispute-award-notices",
+    ),
+    path(
         "disputes/<int:pk>/award/compliance/",
         arbitration.ComplianceView.as_view(),
         name="dispute-award-compliance",

@@ -237,11 +237,18 @@ ARBITRATION_ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
+# Art. 464: when the agreement does not fix the number, three (each party names one, the two agree a third).
+STATUTORY_PANEL_SIZE = 3
+# An input bound (not a rule of law: the parties may fix any number).
+MAX_PANEL_SIZE = 25
+
+
 class ArbitratorSeat(models.TextChoices):
     SOLE = "sole", _("Sole arbitrator")
     CLAIMANT = "claimant", _("Named by the claimant")
     RESPONDENT = "respondent", _("Named by the respondent")
     PRESIDING = "presiding", _("Third arbitrator (agreed by the other two)")
+    MEMBER = "member", _("Member of the panel")
 
 
 class ArbitratorStatus(models.TextChoices):
@@ -284,6 +291,22 @@ class ComplianceStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for compliance")
     COMPLIED = "complied", _("Complied with")
     ENFORCEMENT = "enforcement", _("Enforcement requested")
+
+
+class NoticeMethod(models.TextChoices):
+    """How the award reached a party (art. 485); each party's periods run from their own notice."""
+
+    AT_OFFICE = "at_office", _("Delivered at the office")
+    ELECTRONIC = "electronic", _("Electronic notice (SANA account)")
+    COURT_OFFICE = "court_office", _("Served by the court office")
+    POST = "post", _("Registered post")
+
+
+class ArbitratorVote(models.TextChoices):
+    """A panel member's vote on the award (art. 482): the majority of the panel decides."""
+
+    FOR = "for", _("For the award")
+    AGAINST = "against", _("Against the award")
 
 
 AWARD_ALLOWED: dict[str, frozenset[str]] = {
@@ -343,6 +366,8 @@ EVENT_WORDS = {
     "signed_by_respondent": _("signed by the respondent"),
     "waived_by_claimant": _("claimant agreed despite the ground"),
     "waived_by_respondent": _("respondent agreed despite the ground"),
+    "notified_claimant": _("award notified to the claimant"),
+    "notified_respondent": _("award notified to the respondent"),
 }
 SUBJECT_CHOICES = {
     EventSubject.DISPUTE: DisputeStatus,

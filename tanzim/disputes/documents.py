@@ -22,6 +22,7 @@ from tanzim.common.jalali import format_jalali
 from tanzim.common.pdf import font_url, render_pdf
 from tanzim.disputes.choices import FailureReason, PartyRole, SettlementStatus
 from tanzim.disputes.models import Award, Dispute, Referral, Settlement
+from tanzim.disputes.selectors import award_deadlines_for
 
 
 def sha256(content: bytes) -> str:
@@ -65,13 +66,21 @@ def award_context(award: Award) -> dict[str, Any]:
     arbitration = award.arbitration
     dispute = arbitration.dispute
     parties = _parties(dispute)
+    rows = award_deadlines_for(award=award)
+    votes = {v.arbitrator_id: v for v in award.votes.select_related("arbitrator")}
     return {
         "dispute": dispute,
         "arbitration": arbitration,
         "award": award,
         "claimant": parties.get(PartyRole.CLAIMANT),
         "respondent": parties.get(PartyRole.RESPONDENT),
-        "arbitrators": list(arbitration.arbitrators.filter(status="accepted").order_by("created_at")),
+        "arbitrators": list(
+            arbitration.arbitrators.filter(status="accepted").order_by("number", "created_at")
+        ),
+        "votes": votes,
+        "refusals": [v.arbitrator.name for v in votes.values() if v.signed_at is None],
+        "party_rows": rows,
+        "any_uncertain": any(r["compliance_due_uncertain"] or r["annulment_due_uncertain"] for r in rows),
         "issued_at": timezone.now(),
         "font_url": font_url(),
         "site_url": settings.SITE_URL.rstrip("/"),
@@ -197,10 +206,17 @@ def bundle_for(dispute: Dispute) -> dict[str, Any]:
                 "agreement": a.agreement_kind,
                 "agreement_date": _when(a.agreement_date),
                 "panel_size": a.panel_size,
+                "panel_size_fixed": a.panel_size_fixed,
                 "status": a.status,
                 "term_ends_on": _when(a.term_ends_on),
                 "arbitrators": [
-                    {"seat": x.seat, "name": x.name, "status": x.status, "grounds": x.grounds}
+                    {
+                        "seat": x.seat,
+                        "number": x.number,
+                        "name": x.name,
+                        "status": x.status,
+                        "grounds": x.grounds,
+                    }
                     for x in a.arbitrators.all()
                 ],
                 "award": _award_json(a),
@@ -237,6 +253,25 @@ def _award_json(arbitration: Any) -> dict[str, Any] | None:
         "compliance_due": _when(award.compliance_due),
         "annulment_deadline": _when(award.annulment_deadline),
         "compliance": award.compliance,
+        "notices": [
+            {
+                "party": n.party.role,
+                "notified_on": _when(n.notified_on),
+                "method": n.method,
+                "compliance_due": _when(n.compliance_due),
+                "annulment_due": _when(n.annulment_due),
+            }
+            for n in award.notices.select_related("party")
+        ],
+        "votes": [
+            {
+                "arbitrator": v.arbitrator.name,
+                "vote": v.vote,
+                "signed_at": _when(v.signed_at),
+                "dissent": v.dissent,
+            }
+            for v in award.votes.select_related("arbitrator")
+        ],
     }
 
 

@@ -14,11 +14,14 @@ from tanzim.common.jalali import TEHRAN, parse_jalali
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.disputes.choices import (
     MANUAL_FAILURE_REASONS,
+    MAX_PANEL_SIZE,
     AgreementKind,
     ArbitratorSeat,
+    ArbitratorVote,
     CriminalTrack,
     DisputeCategory,
     Disqualification,
+    NoticeMethod,
     ObligationKind,
     PartyRole,
     ReferralReason,
@@ -234,8 +237,11 @@ class ArbitrationForm(BootstrapForm):
     agreement_text = forms.CharField(
         label=_("The agreement or clause"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    panel_size = forms.TypedChoiceField(
-        label=_("Arbitrators"), choices=[(1, _("One")), (3, _("Three"))], coerce=int, initial=1
+    panel_size = forms.IntegerField(
+        label=_("Number of arbitrators the agreement fixes (empty: three, art. 464)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PANEL_SIZE,
     )
     agreed_term_days = forms.IntegerField(
         label=_("Agreed term in days (empty: three months)"), required=False, min_value=1, max_value=365
@@ -243,16 +249,31 @@ class ArbitrationForm(BootstrapForm):
 
 
 class ArbitratorForm(BootstrapForm):
-    seat = forms.ChoiceField(label=_("Seat"), choices=ArbitratorSeat.choices)
+    """A seat is posted as ``<seat>:<number>`` (``claimant:1``, ``member:4``) from the panel's own seats."""
+
+    seat = forms.ChoiceField(label=_("Seat"))
     account = forms.ChoiceField(label=_("An arbitrator of the office"), required=False)
     name = forms.CharField(label=_("Or: full name"), max_length=200, required=False)
     national_code = NationalCodeField(required=False)
     mobile = MobileField(required=False)
     birth_date = JalaliDateField(label=_("Birth date"), required=False)
 
-    def __init__(self, *args, arbitrators=(), **kwargs):
+    def __init__(self, *args, arbitrators=(), seats=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].choices = [("", "—")] + [(str(u.pk), u.display_name) for u in arbitrators]
+        self.fields["seat"].choices = [
+            (
+                f"{seat}:{number}",
+                _("Member %(n)s of the panel") % {"n": number}
+                if seat == ArbitratorSeat.MEMBER
+                else ArbitratorSeat(seat).label,
+            )
+            for seat, number in seats
+        ]
+
+    def clean_seat(self):
+        seat, _sep, number = self.cleaned_data["seat"].partition(":")
+        return seat, int(number) if number.isdigit() else None
 
     def clean_national_code(self):
         return self.cleaned_data.get("national_code") or ""
@@ -289,6 +310,41 @@ class AwardForm(BootstrapForm):
     dissent = forms.CharField(
         label=_("Dissenting opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, members=(), **kwargs):
+        """A panel of more than one: each member's vote, signature (or refusal) and dissent (art. 482)."""
+        super().__init__(*args, **kwargs)
+        self.members = list(members) if len(members) > 1 else []
+        for member in self.members:
+            self.fields[f"vote_{member.pk}"] = forms.ChoiceField(
+                label=_("%(name)s votes") % {"name": member.name}, choices=ArbitratorVote.choices
+            )
+            self.fields[f"signed_{member.pk}"] = forms.BooleanField(
+                label=_("%(name)s signed") % {"name": member.name}, required=False, initial=True
+            )
+            self.fields[f"dissent_{member.pk}"] = forms.CharField(
+                label=_("%(name)s: dissent") % {"name": member.name}, required=False, max_length=5000
+            )
+
+    def votes(self) -> list[dict] | None:
+        if not self.members:
+            return None
+        data = self.cleaned_data
+        return [
+            {
+                "arbitrator": m.pk,
+                "vote": data[f"vote_{m.pk}"],
+                "signed": data[f"signed_{m.pk}"],
+                "dissent": data[f"dissent_{m.pk}"],
+            }
+            for m in self.members
+        ]
+
+
+class AwardNoticeForm(BootstrapForm):
+    party = forms.ChoiceField(label=_("Party"), choices=PartyRole.choices)
+    notified_on = JalaliDateField(label=_("Notified on"))
+    method = forms.ChoiceField(label=_("How"), choices=NoticeMethod.choices)
 
 
 class PeriodForm(forms.Form):

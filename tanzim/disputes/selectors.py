@@ -19,6 +19,8 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.permissions import COUNTER, OFFICE_READERS, OVERSIGHT
 from tanzim.accounts.selectors import scope_for
 from tanzim.common.errors import NotFoundError
+from tanzim.common.jalali import format_jalali
+from tanzim.disputes import rules
 from tanzim.disputes.choices import (
     BOARD_ORDER,
     FINAL,
@@ -32,6 +34,8 @@ from tanzim.disputes.choices import (
 from tanzim.disputes.models import (
     Arbitration,
     Arbitrator,
+    Award,
+    AwardNotice,
     Dispute,
     DisputeDocument,
     DisputeEvent,
@@ -343,3 +347,59 @@ def claimant_of(dispute: Dispute) -> Party:
 
 def respondent_of(dispute: Dispute) -> Party:
     return party_of(dispute=dispute, role=PartyRole.RESPONDENT)
+
+
+# --- the award: each party's own deadlines -------------------------------------------------------
+
+
+def award_deadlines_for(*, award: Award) -> list[dict[str, Any]]:
+    """Each party's notice and own deadlines (arts. 485, 488, 490), or ``awaiting_notice``; with
+    whether each date may still move (``rules.date_certainty``)."""
+    notices = {n.party_id: n for n in award.notices.all()}
+    rows = []
+    cal = rules.calendar()
+    for party in award.arbitration.dispute.parties.all():
+        notice: AwardNotice | None = notices.get(party.pk)
+        binds = award.in_favour_of_id != party.pk
+        if notice is None:
+            rows.append(
+                {
+                    "party": party.role,
+                    "awaiting_notice": True,
+                    "notified_on": None,
+                    "method": None,
+                    "resident_abroad": party.resident_abroad,
+                    "must_comply": binds,
+                    "compliance_due": None,
+                    "compliance_due_jalali": None,
+                    "compliance_due_uncertain": False,
+                    "annulment_due": None,
+                    "annulment_due_jalali": None,
+                    "annulment_due_uncertain": False,
+                    "holiday_table": [],
+                }
+            )
+            continue
+        comply = rules.date_certainty(notice.notified_on, notice.compliance_due, cal=cal)
+        annul = rules.date_certainty(notice.notified_on, notice.annulment_due, cal=cal)
+        years = dict(comply.years) | dict(annul.years)
+        rows.append(
+            {
+                "party": party.role,
+                "awaiting_notice": False,
+                "notified_on": notice.notified_on,
+                "method": notice.method,
+                "resident_abroad": notice.resident_abroad,
+                "must_comply": binds,
+                "compliance_due": notice.compliance_due if binds else None,
+                "compliance_due_jalali": format_jalali(notice.compliance_due, persian_digits=False)
+                if binds
+                else None,
+                "compliance_due_uncertain": comply.uncertain if binds else False,
+                "annulment_due": notice.annulment_due,
+                "annulment_due_jalali": format_jalali(notice.annulment_due, persian_digits=False),
+                "annulment_due_uncertain": annul.uncertain,
+                "holiday_table": [{"year": y, "status": st} for y, st in sorted(years.items())],
+            }
+        )
+    return rows

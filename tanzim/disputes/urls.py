@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("<int:pk>/arbitration/extend/", views.arbitration_extend, name="arbitration-extend"),
     path("<int:pk>/award/", views.award_new, name="award-new"),
+    path("<int:pk>/award/notices/", views.award_notice, name="award-notice"),
     path("<int:pk>/award/<slug:action>/", views.award_act, name="award-act"),
     path("<int:pk>/award.pdf", views.award_pdf, name="award-pdf"),
     path("<int:pk>/referrals/<int:referral_id>/file.zip", views.referral_file, name="referral-file"),

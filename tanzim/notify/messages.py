@@ -236,8 +236,15 @@ TEMPLATES.update(
         "disputes.awarded": (
             _("Arbitral award"),
             _(
-                "Tanzim: the arbitral award in dispute %(reference)s was delivered. Comply by %(due)s. "
-                "Read it at %(url)s"
+                "Tanzim: the arbitral award in dispute %(reference)s was recorded. Your periods to comply "
+                "or to ask for its annulment run from the day it is notified to you. Read it at %(url)s"
+            ),
+        ),
+        "disputes.award_notified": (
+            _("Notice of the arbitral award"),
+            _(
+                "Tanzim: the arbitral award in dispute %(reference)s was notified to you on %(on)s. "
+                "%(comply)sA petition to annul it may be filed by %(annul)s (art. 490). %(url)s"
             ),
         ),
     }

@@ -18,7 +18,15 @@ from tanzim.disputes.api.serializers import (
     DisputeArbitratorSerializer,
     DisputeAwardSerializer,
 )
-from tanzim.disputes.choices import AgreementKind, ArbitratorSeat, Disqualification, PartyRole
+from tanzim.disputes.choices import (
+    MAX_PANEL_SIZE,
+    AgreementKind,
+    ArbitratorSeat,
+    ArbitratorVote,
+    Disqualification,
+    NoticeMethod,
+    PartyRole,
+)
 from tanzim.disputes.models import Arbitration, Arbitrator, Award, Dispute
 
 
@@ -26,12 +34,29 @@ class DisputeArbitrationInputSerializer(serializers.Serializer):
     agreement_kind = serializers.ChoiceField(choices=AgreementKind.choices)
     agreement_date = serializers.DateField()
     agreement_text = serializers.CharField(max_length=10000)
-    panel_size = serializers.ChoiceField(choices=[(1, "1"), (3, "3")], default=1)
+    panel_size = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_PANEL_SIZE,
+        help_text=_("The number of arbitrators the agreement fixes; empty: three (art. 464)."),
+    )
     agreed_term_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=365)
 
 
 class DisputeArbitratorInputSerializer(serializers.Serializer):
-    seat = serializers.ChoiceField(choices=ArbitratorSeat.choices)
+    seat = serializers.ChoiceField(
+        choices=ArbitratorSeat.choices, required=False, allow_blank=True, default=""
+    )
+    number = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_PANEL_SIZE,
+        help_text=_("The seat's number on a panel whose size the agreement fixes."),
+    )
     user = serializers.IntegerField(
         required=False, min_value=1, max_value=2**62, help_text=_("An arbitrator of the office")
     )
@@ -67,6 +92,13 @@ class DisputeExtendSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
+class DisputeVoteInputSerializer(serializers.Serializer):
+    arbitrator = serializers.IntegerField(min_value=1, max_value=2**62)
+    vote = serializers.ChoiceField(choices=ArbitratorVote.choices)
+    signed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    dissent = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
 class DisputeAwardInputSerializer(serializers.Serializer):
     reasoning = serializers.CharField(max_length=20000)
     decision = serializers.CharField(max_length=10000)
@@ -78,6 +110,19 @@ class DisputeAwardInputSerializer(serializers.Serializer):
         choices=PartyRole.choices, required=False, allow_blank=True, default=""
     )
     dissent = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    votes = DisputeVoteInputSerializer(
+        many=True,
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text=_("Each member's vote and signature (art. 482); may be left out for a sole arbitrator."),
+    )
+
+
+class DisputeAwardNoticeInputSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=PartyRole.choices)
+    notified_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=NoticeMethod.choices)
 
 
 class DisputeComplianceSerializer(serializers.Serializer):
@@ -99,7 +144,6 @@ class ArbitrationView(APIView):
     )
     def post(self, request, pk: int):
         data = _valid(DisputeArbitrationInputSerializer, request.data)
-        data["panel_size"] = int(data["panel_size"])
         arbitration = services.arbitration_start(dispute=_dispute(request, pk), actor=request.user, **data)
         return Response(DisputeArbitrationSerializer(arbitration).data, status=status.HTTP_201_CREATED)
 
@@ -191,9 +235,36 @@ class AwardView(APIView):
     def post(self, request, pk: int):
         data = _valid(DisputeAwardInputSerializer, request.data)
         data["in_favour_of"] = data["in_favour_of"] or None
+        if data.get("votes") is not None:
+            data["votes"] = [
+                {**v, "signed": v["vote"] == ArbitratorVote.FOR if v["signed"] is None else v["signed"]}
+                for v in data["votes"]
+            ]
         award = services.award_record(
             arbitration=_live_arbitration(_dispute(request, pk)), actor=request.user, **data
         )
+        return Response(DisputeAwardSerializer(award).data, status=status.HTTP_201_CREATED)
+
+
+def _award(dispute: Dispute) -> Award:
+    award = Award.objects.filter(arbitration=_live_arbitration(dispute)).first()
+    if award is None:
+        raise NotFoundError(_("There is no award."), code="no_award")
+    return award
+
+
+class AwardNoticeView(APIView):
+    """Record the notice of the award to one party (art. 485); that party's periods run from it."""
+
+    @extend_schema(
+        request=DisputeAwardNoticeInputSerializer,
+        responses={201: DisputeAwardSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        data = _valid(DisputeAwardNoticeInputSerializer, request.data)
+        award = _award(_dispute(request, pk))
+        services.award_notice_record(award=award, actor=request.user, **data)
+        award.refresh_from_db()
         return Response(DisputeAwardSerializer(award).data, status=status.HTTP_201_CREATED)
 
 

@@ -11,11 +11,12 @@ from tanzim.accounts.permissions import OFFICE_READERS
 from tanzim.accounts.selectors import scope_for
 from tanzim.common.identifiers import mask_national_code, mask_phone
 from tanzim.common.jalali import format_jalali
-from tanzim.disputes import selectors
+from tanzim.disputes import rules, selectors
 from tanzim.disputes.models import (
     Arbitration,
     Arbitrator,
     Award,
+    AwardVote,
     Dispute,
     DisputeDocument,
     DisputeEvent,
@@ -45,6 +46,7 @@ class DisputeSerializer(serializers.ModelSerializer):
     parties = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     due_at_jalali = serializers.SerializerMethodField()
+    window_ends_on_uncertain = serializers.SerializerMethodField()
 
     class Meta:
         model = Dispute
@@ -71,6 +73,7 @@ class DisputeSerializer(serializers.ModelSerializer):
             "criminal_track",
             "window_started_on",
             "window_ends_on",
+            "window_ends_on_uncertain",
             "window_extensions",
             "invite_attempts",
             "respondent_response",
@@ -106,6 +109,10 @@ class DisputeSerializer(serializers.ModelSerializer):
 
     def get_due_at_jalali(self, dispute: Dispute) -> str:
         return format_jalali(dispute.due_at, persian_digits=False)
+
+    def get_window_ends_on_uncertain(self, dispute: Dispute) -> bool:
+        """The window's last day may still move: it reaches a year whose holidays are unconfirmed."""
+        return rules.date_certainty(dispute.window_started_on, dispute.window_ends_on).uncertain
 
 
 class DisputeEventSerializer(serializers.ModelSerializer):
@@ -188,11 +195,15 @@ class DisputeSettlementSerializer(serializers.ModelSerializer):
 
 
 class DisputeArbitratorSerializer(serializers.ModelSerializer):
+    seat_label = serializers.CharField(read_only=True)
+
     class Meta:
         model = Arbitrator
         fields = [
             "id",
             "seat",
+            "number",
+            "seat_label",
             "name",
             "status",
             "declared_at",
@@ -204,8 +215,45 @@ class DisputeArbitratorSerializer(serializers.ModelSerializer):
         ]
 
 
+class HolidayYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="Jalali year")
+    status = serializers.ChoiceField(choices=["estimated", "missing"])
+
+
+class DisputeAwardVoteSerializer(serializers.ModelSerializer):
+    arbitrator = serializers.IntegerField(source="arbitrator_id")
+    name = serializers.CharField(source="arbitrator.name")
+    refused_to_sign = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = AwardVote
+        fields = ["arbitrator", "name", "vote", "signed_at", "refused_to_sign", "dissent"]
+
+
+class DisputeAwardNoticeSerializer(serializers.Serializer):
+    """One party's notice and own deadlines, or ``awaiting_notice`` when none is recorded yet."""
+
+    party = serializers.CharField(help_text="claimant or respondent")
+    awaiting_notice = serializers.BooleanField()
+    notified_on = serializers.DateField(allow_null=True)
+    method = serializers.CharField(allow_null=True)
+    resident_abroad = serializers.BooleanField()
+    must_comply = serializers.BooleanField()
+    compliance_due = serializers.DateField(allow_null=True)
+    compliance_due_jalali = serializers.CharField(allow_null=True)
+    compliance_due_uncertain = serializers.BooleanField()
+    annulment_due = serializers.DateField(allow_null=True)
+    annulment_due_jalali = serializers.CharField(allow_null=True)
+    annulment_due_uncertain = serializers.BooleanField()
+    holiday_table = HolidayYearSerializer(
+        many=True, help_text="Years reached whose holidays are not confirmed"
+    )
+
+
 class DisputeAwardSerializer(serializers.ModelSerializer):
     in_favour_of = serializers.CharField(source="in_favour_of.role", default=None)
+    votes = DisputeAwardVoteSerializer(many=True, read_only=True)
+    parties = serializers.SerializerMethodField()
 
     class Meta:
         model = Award
@@ -220,12 +268,21 @@ class DisputeAwardSerializer(serializers.ModelSerializer):
             "compliance_due",
             "annulment_deadline",
             "compliance",
+            "votes",
+            "parties",
         ]
+
+    @extend_schema_field(DisputeAwardNoticeSerializer(many=True))
+    def get_parties(self, award: Award) -> list[dict]:
+        return DisputeAwardNoticeSerializer(selectors.award_deadlines_for(award=award), many=True).data
 
 
 class DisputeArbitrationSerializer(serializers.ModelSerializer):
     arbitrators = DisputeArbitratorSerializer(many=True, read_only=True)
     award = serializers.SerializerMethodField()
+    majority = serializers.SerializerMethodField()
+    term_ends_on_uncertain = serializers.SerializerMethodField()
+    term_moves_over_holidays = serializers.SerializerMethodField()
 
     class Meta:
         model = Arbitration
@@ -235,18 +292,39 @@ class DisputeArbitrationSerializer(serializers.ModelSerializer):
             "agreement_date",
             "agreement_text",
             "panel_size",
+            "panel_size_fixed",
+            "majority",
             "agreed_term_days",
             "status",
             "all_notified_on",
             "term_ends_on",
+            "term_ends_on_uncertain",
+            "term_moves_over_holidays",
             "extensions",
             "arbitrators",
             "award",
         ]
 
+    def get_majority(self, arbitration: Arbitration) -> int:
+        return rules.majority_of(arbitration.panel_size)
+
+    def get_term_ends_on_uncertain(self, arbitration: Arbitration) -> bool:
+        # The term does not move over holidays, so no holiday table can change it.
+        return rules.date_certainty(
+            arbitration.all_notified_on, arbitration.term_ends_on, rolls=False
+        ).uncertain
+
+    def get_term_moves_over_holidays(self, arbitration: Arbitration) -> bool:
+        return False
+
     @extend_schema_field(DisputeAwardSerializer(allow_null=True))
     def get_award(self, arbitration: Arbitration) -> dict | None:
-        award = Award.objects.filter(arbitration=arbitration).select_related("in_favour_of").first()
+        award = (
+            Award.objects.filter(arbitration=arbitration)
+            .select_related("in_favour_of", "arbitration__dispute")
+            .prefetch_related("votes__arbitrator", "notices", "arbitration__dispute__parties")
+            .first()
+        )
         return DisputeAwardSerializer(award).data if award else None
 
 

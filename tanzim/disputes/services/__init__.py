@@ -21,8 +21,15 @@ from tanzim.disputes.services.arbitration import (
     arbitrator_propose,
     arbitrator_waive,
     arbitrator_withdraw,
+    panel_seats,
 )
-from tanzim.disputes.services.award import award_mark_complied, award_record, award_request_enforcement
+from tanzim.disputes.services.award import (
+    award_mark_complied,
+    award_notice_record,
+    award_record,
+    award_request_enforcement,
+    must_comply,
+)
 from tanzim.disputes.services.deadlines import (
     arbitration_expire,
     deadlines_sweep,
@@ -104,6 +111,7 @@ __all__ = [
     "arbitrator_waive",
     "arbitrator_withdraw",
     "award_mark_complied",
+    "award_notice_record",
     "award_record",
     "award_request_enforcement",
     "award_store_pdf",
@@ -127,6 +135,8 @@ __all__ = [
     "mediation_expire",
     "mediator_assign",
     "mediators_of",
+    "must_comply",
+    "panel_seats",
     "party_update",
     "proposal_create",
     "referral_bundle",

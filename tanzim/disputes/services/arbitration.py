@@ -18,6 +18,8 @@ from tanzim.common.jalali import tehran_date
 from tanzim.disputes import rules
 from tanzim.disputes.choices import (
     ABSOLUTE_GROUNDS,
+    MAX_PANEL_SIZE,
+    STATUTORY_PANEL_SIZE,
     AgreementKind,
     ArbitrationStatus,
     ArbitratorSeat,
@@ -59,10 +61,15 @@ def arbitration_start(
     agreement_kind: str,
     agreement_date: date,
     agreement_text: str,
-    panel_size: int = 1,
+    panel_size: int | None = None,
     agreed_term_days: int | None = None,
 ) -> Arbitration:
-    """Record the arbitration agreement (an existing clause or one agreed now) and the panel's size."""
+    """Record the arbitration agreement (an existing clause or one agreed now) and the panel's size.
+
+    The parties may fix any number of arbitrators (art. 454); when they did not, the panel is
+    three: each party names one and the two named agree a third (art. 464). Criminal matters are
+    not arbitrable.
+    """
     errors: dict[str, list] = {}
     if agreement_kind not in AgreementKind.values:
         errors["agreement_kind"] = [_("Choose an existing clause or an agreement made now.")]
@@ -71,8 +78,16 @@ def arbitration_start(
     agreement_text = _text(agreement_text, limit=10000)
     if not agreement_text:
         errors["agreement_text"] = [_("Write down the agreement or the clause.")]
-    if panel_size not in (1, 3):
-        errors["panel_size"] = [_("One or three arbitrators.")]
+    fixed = panel_size is not None
+    if fixed and (
+        isinstance(panel_size, bool)
+        or not isinstance(panel_size, int)
+        or not 1 <= panel_size <= MAX_PANEL_SIZE
+    ):
+        errors["panel_size"] = [
+            _("The number of arbitrators the agreement fixes: 1 to %(max)s (empty: three, art. 464).")
+            % {"max": MAX_PANEL_SIZE}
+        ]
     if agreed_term_days is not None and (
         isinstance(agreed_term_days, bool)
         or not isinstance(agreed_term_days, int)
@@ -81,9 +96,13 @@ def arbitration_start(
         errors["agreed_term_days"] = [_("An agreed term is 1 to 365 days.")]
     if errors:
         raise DomainError(_("Please correct the errors below."), fields=errors)
+    size = panel_size if fixed and panel_size is not None else STATUTORY_PANEL_SIZE
     with transaction.atomic():
         dispute = _lock(dispute)
         _require(access_for(dispute=dispute, user=actor), "staff")
+        refusal = rules.arbitration_refusal(dispute)
+        if refusal:
+            raise DomainError(refusal, code="criminal_not_arbitrable")
         if LicenceKind.ARBITRATION not in office_licence_kinds(office=dispute.office):
             raise DomainError(_("This office is not licensed for arbitration."), code="office_not_licensed")
         if dispute.status not in (DisputeStatus.FAILED, DisputeStatus.ARBITRATION):
@@ -109,7 +128,8 @@ def arbitration_start(
             agreement_kind=agreement_kind,
             agreement_date=agreement_date,
             agreement_text=agreement_text,
-            panel_size=panel_size,
+            panel_size=size,
+            panel_size_fixed=fixed,
             agreed_term_days=agreed_term_days,
             created_by=actor,
         )
@@ -126,7 +146,8 @@ def arbitration_start(
             actor=actor,
             obj=arbitration,
             agreement=agreement_kind,
-            panel_size=panel_size,
+            panel_size=size,
+            panel_size_fixed=fixed,
         )
     return arbitration
 
@@ -144,34 +165,54 @@ def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def panel_seats(arbitration: Arbitration) -> list[tuple[str, int]]:
+    """The seats of a panel as (seat, number): a sole arbitrator; the art. 464 panel (claimant's,
+    respondent's, and the third they agree); or members 1..N of a panel the agreement fixed."""
+    if arbitration.panel_size == 1:
+        return [(ArbitratorSeat.SOLE, 1)]
+    if not arbitration.panel_size_fixed:
+        return [(ArbitratorSeat.CLAIMANT, 1), (ArbitratorSeat.RESPONDENT, 2), (ArbitratorSeat.PRESIDING, 3)]
+    return [(ArbitratorSeat.MEMBER, n) for n in range(1, arbitration.panel_size + 1)]
+
+
+def _seat_for(arbitration: Arbitration, seat: str, number: int | None) -> tuple[str, int]:
+    """The seat asked for: by its name (sole, claimant's, respondent's, third) or by its number."""
+    seats = panel_seats(arbitration)
+    if seat and seat != ArbitratorSeat.MEMBER:
+        found = [s for s in seats if s[0] == seat]
+    elif number is not None:
+        found = [s for s in seats if s[1] == number and (not seat or s[0] == seat)]
+    else:
+        found = seats if len(seats) == 1 else []
+    if len(found) != 1:
+        raise DomainError(fields={"seat": [_("This seat does not exist on this panel.")]})
+    return found[0]
+
+
 def arbitrator_propose(
     *,
     arbitration: Arbitration,
     actor: User,
-    seat: str,
+    seat: str = "",
+    number: int | None = None,
     name: str = "",
     national_code: str = "",
     mobile: str = "",
     birth_date: date | None = None,
     user: User | None = None,
 ) -> Arbitrator:
-    """Name a person for a seat: each side names one and those two agree a third (art. 464)."""
+    """Name a person for a seat: of the art. 464 panel (each side names one and those two agree a
+    third), or a numbered seat of a panel whose size the agreement fixed."""
     with transaction.atomic():
         dispute, arbitration = _lock_arbitration(arbitration)
         _require(access_for(dispute=dispute, user=actor), "staff")
         if arbitration.status != ArbitrationStatus.FORMING:
             raise ConflictError(_("The panel is already formed."), code="panel_formed")
-        seats = (
-            {ArbitratorSeat.SOLE}
-            if arbitration.panel_size == 1
-            else {ArbitratorSeat.CLAIMANT, ArbitratorSeat.RESPONDENT, ArbitratorSeat.PRESIDING}
-        )
-        if seat not in seats:
-            raise DomainError(fields={"seat": [_("This seat does not exist on this panel.")]})
+        seat, number = _seat_for(arbitration, seat or "", number)
         live = list(
             arbitration.arbitrators.filter(status__in=[ArbitratorStatus.PROPOSED, ArbitratorStatus.ACCEPTED])
         )
-        if any(a.seat == seat for a in live):
+        if any(a.number == number for a in live):
             raise ConflictError(_("This seat is already taken."), code="seat_taken")
         if seat == ArbitratorSeat.PRESIDING:
             accepted = {a.seat for a in live if a.status == ArbitratorStatus.ACCEPTED}
@@ -196,6 +237,7 @@ def arbitrator_propose(
         arbitrator = Arbitrator.objects.create(
             arbitration=arbitration,
             seat=seat,
+            number=number,
             user=user,
             name=data["name"],
             national_code=data["national_code"],
@@ -208,9 +250,9 @@ def arbitrator_propose(
             subject_id=arbitrator.pk,
             to=ArbitratorStatus.PROPOSED,
             actor=actor,
-            reason=str(ArbitratorSeat(seat).label),
+            reason=arbitrator.seat_label,
         )
-        _audit("arbitrator.proposed", dispute=dispute, actor=actor, obj=arbitrator, seat=seat)
+        _audit("arbitrator.proposed", dispute=dispute, actor=actor, obj=arbitrator, seat=seat, number=number)
     return arbitrator
 
 
@@ -385,7 +427,7 @@ def arbitrator_accept(*, arbitrator: Arbitrator, actor: User) -> Arbitrator:
             with translation.override(language):
                 context = {
                     "reference": dispute.reference_display,
-                    "seat": str(ArbitratorSeat(arbitrator.seat).label),
+                    "seat": arbitrator.seat_label,
                     "office": _office_name(dispute.office, language),
                 }
             message_enqueue(
@@ -399,9 +441,7 @@ def arbitrator_accept(*, arbitrator: Arbitrator, actor: User) -> Arbitrator:
         seated = arbitration.arbitrators.filter(status=ArbitratorStatus.ACCEPTED).count()
         if seated == arbitration.panel_size:
             today = tehran_date(now)
-            term_end = rules.arbitration_term(agreed_days=arbitration.agreed_term_days).due(
-                today, rules.calendar()
-            )
+            term_end = rules.arbitration_term_end(today, agreed_days=arbitration.agreed_term_days)
             arbitration_transition(
                 arbitration=arbitration,
                 to=ArbitrationStatus.ACTIVE,
@@ -440,7 +480,8 @@ def arbitration_extend(
         if rules.is_past(arbitration.term_ends_on, now=_now()):
             raise ConflictError(_("The term has already ended."), code="term_ended")
         old = arbitration.term_ends_on
-        arbitration.term_ends_on = rules.calendar().next_working_day(old + timedelta(days=days))
+        # Like the term itself, the extended term does not move over holidays (see rules).
+        arbitration.term_ends_on = old + timedelta(days=days)
         arbitration.extensions += 1
         arbitration.save(update_fields=["term_ends_on", "extensions"])
         Dispute.objects.filter(pk=dispute.pk).update(due_at=rules.end_of_day(arbitration.term_ends_on))

@@ -7,7 +7,14 @@ from django.utils.translation import get_language
 
 from tanzim.common.jalali import format_jalali
 from tanzim.common.normalize import to_persian_digits
-from tanzim.disputes.choices import DisputeStatus, Disqualification, FailureReason, SessionResult, event_word
+from tanzim.disputes.choices import (
+    DisputeStatus,
+    Disqualification,
+    FailureReason,
+    NoticeMethod,
+    SessionResult,
+    event_word,
+)
 
 register = template.Library()
 
@@ -106,3 +113,20 @@ def iso_jalali(value: str) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def notice_method(code: str) -> str:
+    try:
+        return str(NoticeMethod(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def majority(panel_size: int) -> int:
+    """Votes an award of this panel needs (art. 482)."""
+    from tanzim.disputes.rules import majority_of
+
+    return majority_of(int(panel_size))
+

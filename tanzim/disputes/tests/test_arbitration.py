@@ -128,8 +128,11 @@ def test_a_party_cannot_be_their_own_arbitrator(personas, failed):
     assert refused.value.code == "party_as_arbitrator"
 
 
-def test_three_arbitrators_each_side_names_one_and_the_two_agree_a_third(personas, failed, clock):
-    arbitration = start(personas, failed, panel_size=3)
+def test_art_464_unfixed_panel_is_three_each_side_names_one_and_the_two_agree_a_third(
+    personas, failed, clock
+):
+    arbitration = start(personas, failed, panel_size=None)
+    assert arbitration.panel_size == 3 and not arbitration.panel_size_fixed
     with pytest.raises(DomainError):
         seat(personas, arbitration, "sole")
     claimant_side = seat(personas, arbitration, "claimant", name="داور خواهان")
@@ -224,6 +227,12 @@ def test_enforcement_is_packed_only_after_the_compliance_period(personas, failed
         decision="پرداخت",
         amount=400_000_000,
         in_favour_of="claimant",
+    )
+    with pytest.raises(ConflictError) as unnotified:
+        services.award_request_enforcement(award=award, actor=personas.citizen)
+    assert unnotified.value.code == "awaiting_notice"
+    services.award_notice_record(
+        award=award, party="respondent", actor=personas.clerk_a, notified_on=at(0).date(), method="at_office"
     )
     with pytest.raises(ConflictError) as early:
         services.award_request_enforcement(award=award, actor=personas.citizen)

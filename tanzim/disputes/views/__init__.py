@@ -14,6 +14,7 @@ from tanzim.disputes.views.arbitration import (
     arbitrator_new,
     award_act,
     award_new,
+    award_notice,
     award_pdf,
 )
 from tanzim.disputes.views.detail import detail
@@ -46,6 +47,7 @@ __all__ = [
     "arbitrator_new",
     "award_act",
     "award_new",
+    "award_notice",
     "award_pdf",
     "board",
     "detail",

@@ -15,6 +15,7 @@ from tanzim.disputes.forms import (
     ArbitrationForm,
     ArbitratorForm,
     AwardForm,
+    AwardNoticeForm,
     DeclarationForm,
 )
 from tanzim.disputes.models import Arbitrator, Dispute
@@ -63,14 +64,15 @@ def arbitrator_new(request, pk: int):
         lambda d, data: services.arbitrator_propose(
             arbitration=arbitration,
             actor=request.user,
-            seat=data["seat"],
+            seat=data["seat"][0],
+            number=data["seat"][1],
             user=next((u for u in accounts if str(u.pk) == data["account"]), None),
             name=data["name"],
             national_code=data["national_code"],
             mobile=data["mobile"],
             birth_date=data["birth_date"],
         ),
-        form=ArbitratorForm(request.POST, arbitrators=accounts),
+        form=ArbitratorForm(request.POST, arbitrators=accounts, seats=services.panel_seats(arbitration)),
         anchor="arbitration",
         success=_("Arbitrator proposed; they now make the eligibility declaration."),
     )
@@ -169,7 +171,7 @@ def arbitration_extend(request, pk: int):
 def award_new(request, pk: int):
     dispute = _dispute(request, pk)
     arbitration = _arbitration_or_404(dispute)
-    form = AwardForm(request.POST)
+    form = AwardForm(request.POST, members=_members(arbitration))
     return _act(
         request,
         pk,
@@ -182,10 +184,40 @@ def award_new(request, pk: int):
             amount=data["amount"],
             in_favour_of=data["in_favour_of"] or None,
             dissent=data["dissent"],
+            votes=form.votes(),
         ),
         form=form,
         anchor="arbitration",
-        success=_("The award was recorded and delivered to the parties."),
+        success=_("The award was recorded. Record each party's notice: their periods run from it."),
+    )
+
+
+def _members(arbitration) -> list[Arbitrator]:
+    return list(arbitration.arbitrators.filter(status=ArbitratorStatus.ACCEPTED).order_by("number"))
+
+
+@scoped_view
+@require_POST
+def award_notice(request, pk: int):
+    """Record the notice of the award to one party (art. 485): that party's own periods start."""
+    dispute = _dispute(request, pk)
+    arbitration = _arbitration_or_404(dispute)
+    award = getattr(arbitration, "award", None)
+    if award is None:
+        raise Http404()
+    return _act(
+        request,
+        pk,
+        lambda d, data: services.award_notice_record(
+            award=award,
+            party=data["party"],
+            actor=request.user,
+            notified_on=data["notified_on"],
+            method=data["method"],
+        ),
+        form=AwardNoticeForm(request.POST),
+        anchor="award",
+        success=_("The notice was recorded and the party was told their own deadlines."),
     )
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.common.views import scoped_view
-from tanzim.disputes import selectors, services
+from tanzim.disputes import rules, selectors, services
 from tanzim.disputes.choices import FINAL, DisputeStatus, PartyRole, SettlementStatus
 from tanzim.disputes.forms import (
     ArbitrationExtendForm,
@@ -18,6 +18,7 @@ from tanzim.disputes.forms import (
     ArbitratorForm,
     AssignForm,
     AwardForm,
+    AwardNoticeForm,
     DeclarationForm,
     DocumentForm,
     ExpectedForm,
@@ -88,6 +89,7 @@ def _permissions(dispute: Dispute, access: selectors.Access, settlement, arbitra
             DisputeStatus.MEDIATION,
         ),
         "can_start_arbitration": access.staff
+        and not rules.arbitration_refusal(dispute)
         and (status == DisputeStatus.FAILED or (status == DisputeStatus.ARBITRATION and arbitration is None)),
         "can_propose": access.party is not None
         and status in (DisputeStatus.INVITED, DisputeStatus.MEDIATION, DisputeStatus.ARBITRATION),
@@ -142,6 +144,12 @@ def detail(request, pk: int):
         "arbitration": arbitration,
         "arbitrators": list(arbitration.arbitrators.all()) if arbitration else [],
         "award": award,
+        "award_parties": selectors.award_deadlines_for(award=award) if award else [],
+        "award_votes": list(award.votes.select_related("arbitrator")) if award else [],
+        "arbitration_refusal": rules.arbitration_refusal(dispute)
+        if access.staff and dispute.status in (DisputeStatus.FAILED, DisputeStatus.ARBITRATION)
+        else "",
+        "window_uncertain": rules.date_certainty(dispute.window_started_on, dispute.window_ends_on).uncertain,
         "referrals": dispute.referrals.order_by("created_at"),
         "fees": fees,
         "overdue": selectors.is_overdue(dispute),
@@ -161,11 +169,19 @@ def detail(request, pk: int):
             "extend": ExtendForm(),
             "track": TrackForm(initial={"track": dispute.criminal_track}),
             "tracking": TrackingForm(),
-            "arbitration": ArbitrationForm(initial={"panel_size": 1}),
-            "arbitrator": ArbitratorForm(arbitrators=arbitrator_accounts),
+            "arbitration": ArbitrationForm(),
+            "arbitrator": ArbitratorForm(
+                arbitrators=arbitrator_accounts,
+                seats=services.panel_seats(arbitration) if arbitration else (),
+            ),
             "declaration": DeclarationForm(),
             "arbitration_extend": ArbitrationExtendForm(),
-            "award": AwardForm(),
+            "award": AwardForm(
+                members=[a for a in arbitration.arbitrators.all() if a.status == "accepted"]
+                if arbitration
+                else ()
+            ),
+            "award_notice": AwardNoticeForm(initial={"notified_on": timezone.localdate()}),
         },
         "demo_messages": _demo_messages(request, access),
         **perms,

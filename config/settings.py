@@ -251,6 +251,10 @@ else:
 FINANCE_PAYMENT_TTL_MINUTES = env_int("FINANCE_PAYMENT_TTL_MINUTES", 20, minimum=2)
 # How long the simulated bank keeps its payment page open.
 FINANCE_GATEWAY_SESSION_MINUTES = env_int("FINANCE_GATEWAY_SESSION_MINUTES", 15, minimum=1)
+# Free services (note to art. 505 CPC): each office's monthly cap unless the Kanoon sets its own
+# (a FreeServiceCap row): how many, and how many rials reimbursed (0: no cap in rials).
+FINANCE_FREE_SERVICE_CAP_COUNT = env_int("FINANCE_FREE_SERVICE_CAP_COUNT", 30, minimum=0)
+FINANCE_FREE_SERVICE_CAP_RIALS = env_int("FINANCE_FREE_SERVICE_CAP_RIALS", 0, minimum=0)
 # Stable OpenAPI names for the money enums (they share field names like "status" with other apps).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
@@ -389,6 +393,9 @@ INSPECTIONS_CRITICAL_SCORE_CAP = env_int("INSPECTIONS_CRITICAL_SCORE_CAP", 50, m
 # Default time given for a corrective action (days) and the evidence upload limit.
 INSPECTIONS_ACTION_DEFAULT_DAYS = env_int("INSPECTIONS_ACTION_DEFAULT_DAYS", 30, minimum=1)
 INSPECTIONS_MAX_UPLOAD_BYTES = env_int("INSPECTIONS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Each office's free services of a month are audited on a random sample: this percent, at least this many.
+INSPECTIONS_FREE_SERVICE_SAMPLE_PERCENT = env_int("INSPECTIONS_FREE_SERVICE_SAMPLE_PERCENT", 10, minimum=1)
+INSPECTIONS_FREE_SERVICE_SAMPLE_MIN = env_int("INSPECTIONS_FREE_SERVICE_SAMPLE_MIN", 1, minimum=1)
 CELERY_BEAT_SCHEDULE["inspections-remind-overdue-actions"] = {
     "task": "tanzim.inspections.tasks.remind_overdue_actions",
     "schedule": crontab(hour=8, minute=0),

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.errors import DomainError
+from tanzim.common.jalali import JalaliMonth
 from tanzim.finance import services
 from tanzim.finance.models import (
     Account,
     Entry,
+    FreeServiceCap,
+    FreeServiceGrant,
     OfficeTier,
+    OutreachMission,
     Payment,
     PaymentEvent,
     Refund,
@@ -156,3 +161,60 @@ class SettlementRunAdmin(ReadOnlyAdmin):
         "net",
         "finished_at",
     ]
+
+
+@admin.register(OutreachMission)
+class OutreachMissionAdmin(admin.ModelAdmin):
+    """Missions are entered here or by the Kanoon's services; approval is an action, audited."""
+
+    list_display = ["name", "starts_on", "ends_on", "approved_at", "approved_by"]
+    list_filter = ["approved_at"]
+    search_fields = ["name"]
+    filter_horizontal = ["offices"]
+    readonly_fields = ["approved_by", "approved_at", "created_by"]
+    actions = ["approve"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Approve the selected missions"))
+    def approve(self, request, queryset):
+        try:
+            for mission in queryset:
+                services.outreach_mission_approve(mission=mission, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+
+
+@admin.register(FreeServiceCap)
+class FreeServiceCapAdmin(admin.ModelAdmin):
+    """Caps are set through ``free_service_cap_set`` (the Kanoon only, audited)."""
+
+    list_display = ["office", "month", "max_count", "max_rials", "set_by", "updated_at"]
+    search_fields = ["office__code"]
+    readonly_fields = ["set_by"]
+    raw_id_fields = ["office"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.free_service_cap_set(
+                office=obj.office,
+                month=JalaliMonth.from_key(obj.month) if obj.month else None,
+                max_count=obj.max_count,
+                max_rials=obj.max_rials,
+                actor=request.user,
+            )
+        except (DomainError, ValueError) as exc:
+            text = str(getattr(exc, "message", exc))
+            messages.error(request, text)
+            raise ValidationError(text) from exc
+        obj.pk = saved.pk
+
+
+@admin.register(FreeServiceGrant)
+class FreeServiceGrantAdmin(ReadOnlyAdmin):
+    list_display = ["office", "ground", "month", "reference_type", "reference_id", "payment", "granted_at"]
+    list_filter = ["ground", "month"]
+    search_fields = ["office__code", "reference_id", "evidence_number"]

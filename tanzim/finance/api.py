@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,8 +22,8 @@ from tanzim.common.idempotency import HEADER, key_from_request
 from tanzim.common.identifiers import clean_national_code
 from tanzim.common.jalali import format_jalali
 from tanzim.finance import selectors, services
-from tanzim.finance.choices import PaymentPart, PaymentStatus
-from tanzim.finance.models import Payment, Refund, SettlementRun
+from tanzim.finance.choices import FreeServiceGround, PaymentPart, PaymentStatus
+from tanzim.finance.models import FreeServiceGrant, Payment, Refund, SettlementRun
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
 
@@ -105,7 +106,11 @@ class PaymentCreateSerializer(serializers.Serializer):
     addons = serializers.ListField(child=serializers.CharField(max_length=30), default=list, max_length=10)
     court_fee = serializers.IntegerField(default=0, min_value=0, max_value=10**13)
     free_service = serializers.BooleanField(
-        default=False, help_text=_("A fee waiver for a vulnerable client; office staff only.")
+        default=False,
+        help_text=_(
+            "A fee waiver for a vulnerable client; office staff only, after recording its ground "
+            "(POST free-services/ with the same reference)."
+        ),
     )
     reference_type = serializers.CharField(
         max_length=40,
@@ -183,6 +188,7 @@ class SettlementRunSerializer(serializers.ModelSerializer):
             "revenue",
             "share",
             "subsidies",
+            "free_services",
             "net",
             "started_at",
             "finished_at",
@@ -421,3 +427,63 @@ class TransparencyView(APIView):
             return Response(selectors.transparency_totals(year=year, month=month))
         except DomainError as exc:
             raise NotFoundError() from exc
+
+
+# --- free services: the ground recorded before the free payment ---------------------------
+
+
+class FreeServiceGrantSerializer(serializers.ModelSerializer):
+    office = serializers.CharField(source="office.code", read_only=True)
+    mission = serializers.PrimaryKeyRelatedField(read_only=True)
+    month = serializers.IntegerField(read_only=True, help_text=_("Jalali month counted against, YYYYMM"))
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FreeServiceGrant
+        fields = [
+            "id",
+            "office",
+            "ground",
+            "evidence_number",
+            "mission",
+            "has_document",
+            "month",
+            "reference_type",
+            "reference_id",
+            "granted_at",
+        ]
+
+    def get_has_document(self, grant: FreeServiceGrant) -> bool:
+        return bool(grant.document_sha256)
+
+
+class FreeServiceGrantCreateSerializer(serializers.Serializer):
+    office = serializers.CharField(max_length=12, help_text=_("Office code"))
+    ground = serializers.ChoiceField(choices=FreeServiceGround.choices)
+    evidence_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    confirmation_document = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text=_("PDF, JPEG or PNG")
+    )
+    mission = serializers.IntegerField(required=False, allow_null=True, default=None)
+    reference_type = serializers.CharField(max_length=40, default=DIRECT_REFERENCE)
+    reference_id = serializers.CharField(max_length=40)
+
+
+class FreeServiceGrantCreateView(APIView):
+    """Office staff record why a service is free, before opening its free payment (same reference)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": FreeServiceGrantCreateSerializer},
+        responses={201: FreeServiceGrantSerializer},
+    )
+    def post(self, request):
+        data = FreeServiceGrantCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        office = Office.objects.filter(code=values.pop("office"), status=OfficeStatus.ACTIVE).first()
+        if office is None:
+            raise DomainError(fields={"office": [_("Unknown office.")]}, code="unknown_office")
+        grant = services.free_service_grant(office=office, actor=request.user, **values)
+        return Response(FreeServiceGrantSerializer(grant).data, status=status.HTTP_201_CREATED)

@@ -12,6 +12,7 @@ urlpatterns = [
         api.OfficeStatementView.as_view(),
         name="office-statement",
     ),
+    path("free-services/", api.FreeServiceGrantCreateView.as_view(), name="free-service-grant"),
     path("settlements/", api.SettlementListCreateView.as_view(), name="settlement-list"),
     path("transparency/<int:year>/<int:month>/", api.TransparencyView.as_view(), name="transparency"),
 ]

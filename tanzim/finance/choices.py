@@ -115,3 +115,11 @@ class Tier(models.TextChoices):
 class SettlementStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
+
+
+class FreeServiceGround(models.TextChoices):
+    """Why a service is free (note to art. 505 of the Civil Procedure Code; the Kanoon's outreach)."""
+
+    RELIEF_COMMITTEE = "relief_committee", _("Client of the Imam Khomeini Relief Committee")
+    WELFARE_ALLOWANCE = "welfare_allowance", _("Allowance-receiving client of the Welfare Organisation")
+    OUTREACH_MISSION = "outreach_mission", _("Outreach mission approved by the Kanoon")

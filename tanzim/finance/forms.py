@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.catalog.choices import ChannelKind
 from tanzim.common.identifiers import clean_national_code
 from tanzim.common.normalize import normalize_digits, normalize_text
-from tanzim.finance.choices import COUNTER_METHODS, PaymentMethod, PaymentPart
+from tanzim.finance.choices import COUNTER_METHODS, FreeServiceGround, PaymentMethod, PaymentPart
 
 
 class AmountField(forms.IntegerField):
@@ -19,6 +19,54 @@ class AmountField(forms.IntegerField):
         if isinstance(value, str):
             value = normalize_digits(value).replace(",", "").replace("٬", "").replace(" ", "")
         return super().to_python(value)
+
+
+def add_free_service_ground_fields(form: forms.BaseForm, *, missions=()) -> None:
+    """The ground of a free service (note to art. 505 CPC) and its evidence, shown under its checkbox.
+
+    The service (``free_service_grant``) decides what is required for which ground; these are
+    only the inputs, named as its field errors are, so a refusal lands next to its field.
+    """
+    form.fields["ground"] = forms.ChoiceField(
+        label=_("Ground for the free service"),
+        choices=[("", _("— choose —")), *FreeServiceGround.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    form.fields["evidence_number"] = forms.CharField(
+        label=_("Card or file number"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Relief Committee or Welfare Organisation: the number on the client's card (6 to 16 digits)."
+        ),
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "dir": "ltr", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+    form.fields["confirmation_document"] = forms.FileField(
+        label=_("Official confirmation (PDF, JPEG or PNG)"),
+        required=False,
+        widget=forms.FileInput(
+            attrs={"class": "form-control", "accept": "application/pdf,image/jpeg,image/png"}
+        ),
+    )
+    form.fields["mission"] = forms.ChoiceField(
+        label=_("Outreach mission"),
+        choices=[("", _("— choose —")), *[(str(m.pk), m.name) for m in missions]],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def free_service_ground_values(data: dict) -> dict:
+    """The ground inputs of a cleaned form, as ``free_service_grant`` takes them."""
+    return {
+        "ground": data.get("ground") or "",
+        "evidence_number": data.get("evidence_number") or "",
+        "confirmation_document": data.get("confirmation_document"),
+        "mission": data.get("mission") or None,
+    }
 
 
 class DirectPaymentForm(forms.Form):
@@ -42,7 +90,7 @@ class DirectPaymentForm(forms.Form):
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, services=(), staff: bool = False, **kwargs):
+    def __init__(self, *args, services=(), staff: bool = False, missions=(), **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["service"]).choices = [(s.code, s.name) for s in services]
         if staff:
@@ -56,6 +104,7 @@ class DirectPaymentForm(forms.Form):
             self.fields["free_service"] = forms.BooleanField(
                 label=_("Free service for a vulnerable client"), required=False
             )
+            add_free_service_ground_fields(self, missions=missions)
         if not self.is_bound:
             self.initial.setdefault("key", uuid.uuid4().hex)
 

@@ -22,6 +22,7 @@ from tanzim.finance.choices import (
     AccountKind,
     AccountOwner,
     AccountPurpose,
+    FreeServiceGround,
     GatewayOutcome,
     PaymentMethod,
     PaymentPart,
@@ -480,6 +481,7 @@ class SettlementRun(models.Model):
     revenue = models.BigIntegerField(_("fee revenue"), default=0)
     share = models.BigIntegerField(_("share due"), default=0)
     subsidies = models.BigIntegerField(_("subsidies owed"), default=0)
+    free_services = models.PositiveIntegerField(_("free services reimbursed"), default=0)
     net = models.BigIntegerField(_("net"), default=0)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -510,6 +512,7 @@ class SettlementLine(models.Model):
     rate_bp = models.PositiveIntegerField(_("rate (basis points)"))
     share = models.BigIntegerField(_("share due"))
     subsidies = models.BigIntegerField(_("subsidies owed"))
+    free_services = models.PositiveIntegerField(_("free services reimbursed"), default=0)
     net = models.BigIntegerField(_("net (office pays when positive)"))
     transaction = models.ForeignKey(
         Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -526,3 +529,169 @@ class SettlementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} {self.office_id}"
+
+
+# --- free services: grounds, outreach missions, caps -------------------------------------
+
+
+class OutreachMission(models.Model):
+    """A mission of free service (deprived or border areas) that the Kanoon approved.
+
+    Kept minimal: the outreach module extends it. A mission counts as a ground for free
+    service only once approved, for its offices and between its dates.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    offices = models.ManyToManyField("offices.Office", verbose_name=_("offices"), related_name="+")
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outreach mission")
+        verbose_name_plural = _("outreach missions")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="mission_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(approved_by__isnull=False),
+                name="mission_approved_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class FreeServiceCap(models.Model):
+    """The Kanoon's monthly cap on an office's free services (count and/or rials).
+
+    ``office`` empty: the default for every office; ``month`` 0: every month (else a Jalali
+    month key ``YYYYMM``). The most specific row wins; without any, the settings' default.
+    """
+
+    office = models.ForeignKey(
+        "offices.Office",
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.PositiveIntegerField(_("Jalali month (YYYYMM; 0 = every month)"), default=0)
+    max_count = models.PositiveIntegerField(_("most free services"), null=True, blank=True)
+    max_rials = models.PositiveBigIntegerField(_("most reimbursed (rials)"), null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("free-service cap")
+        verbose_name_plural = _("free-service caps")
+        ordering = ["office", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "month"], condition=Q(office__isnull=False), name="free_cap_office_month"
+            ),
+            models.UniqueConstraint(
+                fields=["month"], condition=Q(office__isnull=True), name="free_cap_default_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month=0) | Q(month__gte=130001, month__lte=160012), name="free_cap_month_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id or '*'} {self.month or '*'}"
+
+
+def free_service_document_path(instance: FreeServiceGrant, filename: str) -> str:
+    # Named by hash: no personal data in the path.
+    return f"finance/free/{instance.office_id}/{instance.document_sha256}{instance.document_extension}"
+
+
+class FreeServiceGrant(models.Model):
+    """A service made free on a recorded ground, with its evidence, counted against the office's cap.
+
+    It names what it waives (``reference_type``/``reference_id``, like a payment: a case, or a
+    direct payment); the free payment for that reference is reimbursed only through it.
+    """
+
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="+"
+    )
+    ground = models.CharField(_("ground"), max_length=20, choices=FreeServiceGround.choices)
+    evidence_number = models.CharField(_("card or file number"), max_length=20, blank=True)
+    mission = models.ForeignKey(
+        OutreachMission,
+        verbose_name=_("outreach mission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
+    document = models.FileField(
+        _("confirmation document"), upload_to=free_service_document_path, max_length=200, blank=True
+    )
+    document_type = models.CharField(max_length=40, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    month = models.PositiveIntegerField(_("Jalali month (YYYYMM)"))
+    reference_type = models.CharField(max_length=40)
+    reference_id = models.CharField(max_length=64)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="free_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted"))
+
+    class Meta:
+        verbose_name = _("free-service grant")
+        verbose_name_plural = _("free-service grants")
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference_type", "reference_id"], name="free_grant_reference"),
+            models.CheckConstraint(
+                condition=Q(ground__in=FreeServiceGround.values), name="free_grant_ground_valid"
+            ),
+            # A mission is the ground for outreach, and only for outreach.
+            models.CheckConstraint(
+                condition=(Q(ground=FreeServiceGround.OUTREACH_MISSION) & Q(mission__isnull=False))
+                | (~Q(ground=FreeServiceGround.OUTREACH_MISSION) & Q(mission__isnull=True)),
+                name="free_grant_mission_iff_outreach",
+            ),
+            # The Relief Committee and the Welfare Organisation: their card number and a confirmation.
+            models.CheckConstraint(
+                condition=Q(ground=FreeServiceGround.OUTREACH_MISSION)
+                | (~Q(evidence_number="") & ~Q(document_sha256="")),
+                name="free_grant_evidence",
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "month"], name="free_grant_office_month")]
+
+    def __str__(self) -> str:
+        return f"{self.get_ground_display()} {self.reference_type}:{self.reference_id}"
+
+    @property
+    def document_extension(self) -> str:
+        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+            self.document_type, ""
+        )

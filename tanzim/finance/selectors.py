@@ -407,6 +407,7 @@ class OverviewRow:
     refunds: int = 0
     revenue: int = 0
     subsidies: int = 0
+    free_services: int = 0
     tier: str = ""
     rate_bp: int | None = None
     share: int = 0
@@ -440,6 +441,7 @@ def kanoon_overview(*, user: Any, year: int, month: int, province: str | None = 
     start, end = jalali_month_bounds_utc(year, month)
     run = SettlementRun.objects.filter(year=year, month=month, status=SettlementStatus.DONE).first()
     money = share_math.revenue_and_subsidies(year=year, month=month)
+    free = share_math.free_services_for(year=year, month=month)
     paid = {
         row["office_id"]: row
         for row in _captured_in(start, end)
@@ -461,7 +463,7 @@ def kanoon_overview(*, user: Any, year: int, month: int, province: str | None = 
             figures = {
                 f.office_id: f for f in share_math.month_figures(year=year, month=month, policy=policy)
             }
-    ids = set(money) | set(paid) | set(refunded) | set(figures)
+    ids = set(money) | set(paid) | set(refunded) | set(figures) | set(free)
     offices = Office.objects.filter(pk__in=ids).select_related("province")
     if province:
         offices = offices.filter(province__code=province)
@@ -482,6 +484,7 @@ def kanoon_overview(*, user: Any, year: int, month: int, province: str | None = 
                 refunds=refunded.get(office.pk, 0) or 0,
                 revenue=revenue,
                 subsidies=subsidies,
+                free_services=free.get(office.pk, 0),
                 tier=getattr(f, "tier", ""),
                 rate_bp=getattr(f, "rate_bp", None),
                 share=getattr(f, "share", 0),
@@ -498,6 +501,7 @@ def kanoon_overview(*, user: Any, year: int, month: int, province: str | None = 
             "refunds",
             "revenue",
             "subsidies",
+            "free_services",
             "share",
             "net",
         ):

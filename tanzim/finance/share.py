@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.common.jalali import jalali_month_bounds_utc
-from tanzim.finance.choices import AccountPurpose, Tier
-from tanzim.finance.models import Entry, OfficeTier, ResolvedDispute, SharePolicy
+from tanzim.finance.choices import AccountPurpose, PaymentStatus, Tier
+from tanzim.finance.models import Entry, OfficeTier, Payment, ResolvedDispute, SharePolicy
 
 MAX_BP = 10_000
 
@@ -31,6 +31,7 @@ class OfficeFigures:
     rate_bp: int
     share: int
     net: int  # share − subsidies: the office pays when positive, the Kanoon when negative
+    free_services: int = 0  # grounded free services reimbursed in the month
 
 
 def check_month(year: int, month: int) -> tuple[int, int]:
@@ -118,6 +119,21 @@ def disputes_for(*, year: int, month: int, office_ids: Iterable[int] | None = No
     return dict(rows.values("office_id").annotate(n=Count("pk")).values_list("office_id", "n"))
 
 
+def free_services_for(*, year: int, month: int, office_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Per office: the free services reimbursed in the month (captured with a subsidy, on a ground)."""
+    start, end = jalali_month_bounds_utc(year, month)
+    rows = Payment.objects.filter(
+        status=PaymentStatus.CAPTURED,
+        captured_at__gte=start,
+        captured_at__lt=end,
+        subsidy__gt=0,
+        free_grants__isnull=False,
+    )
+    if office_ids is not None:
+        rows = rows.filter(office_id__in=list(office_ids))
+    return dict(rows.values("office_id").annotate(n=Count("pk", distinct=True)).values_list("office_id", "n"))
+
+
 def month_figures(
     *, year: int, month: int, policy: SharePolicy, office_ids: Iterable[int] | None = None
 ) -> list[OfficeFigures]:
@@ -127,6 +143,7 @@ def month_figures(
     active = sorted(office_id for office_id, (rev, sub) in money.items() if rev or sub)
     tiers = tiers_for(year=year, month=month, office_ids=active)
     disputes = disputes_for(year=year, month=month, office_ids=active)
+    free = free_services_for(year=year, month=month, office_ids=active)
     figures = []
     for office_id in active:
         revenue, subsidies = money[office_id]
@@ -144,6 +161,7 @@ def month_figures(
                 rate_bp=rate,
                 share=share,
                 net=share - subsidies,
+                free_services=free.get(office_id, 0),
             )
         )
     return figures

@@ -11,6 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -20,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tanzim.accounts.models import User
-from tanzim.accounts.permissions import FINANCE_READERS, has_role, is_kanoon
+from tanzim.accounts.permissions import COUNTER, FINANCE_READERS, has_role, is_kanoon, scope_for
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common import charts, ratelimit
@@ -31,9 +32,15 @@ from tanzim.common.views import domain_errors_as_http, flash_form_errors, run_se
 from tanzim.finance import documents, selectors, services
 from tanzim.finance.api import REFUSED_LIMIT, REFUSED_SCOPE, REFUSED_WINDOW
 from tanzim.finance.choices import GatewayOutcome, PaymentStatus
-from tanzim.finance.forms import CounterForm, DirectPaymentForm, RefundForm, SettlementForm
+from tanzim.finance.forms import (
+    CounterForm,
+    DirectPaymentForm,
+    RefundForm,
+    SettlementForm,
+    free_service_ground_values,
+)
 from tanzim.finance.gateways import simulated
-from tanzim.finance.models import Payment
+from tanzim.finance.models import FreeServiceGrant, Payment
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office, Province
 
@@ -88,12 +95,25 @@ def payment_new(request):
     services_ = list(service_list())
     initial = {"office": (request.GET.get("office") or "")[:12], "service": request.GET.get("service") or ""}
     is_staff = _nav(request.user)["finance_staff"]
-    form = DirectPaymentForm(request.POST or None, services=services_, initial=initial, staff=is_staff)
+    missions = services.missions_open_for(offices=_counter_office_ids(request.user)) if is_staff else []
+    form = DirectPaymentForm(
+        request.POST or None,
+        request.FILES or None,
+        services=services_,
+        initial=initial,
+        staff=is_staff,
+        missions=missions,
+    )
     if request.method == "POST":
         done = run_service(request, form, lambda data: _open_direct_payment(request.user, data))
         if done.ok:
             return redirect("finance:payment", ref=done.value.uuid)
     return _page(request, "finance/payment_new.html", {"form": form, "show_staff": is_staff})
+
+
+def _counter_office_ids(user) -> set[int]:
+    scope = scope_for(user)
+    return set().union(*(scope.office_ids.get(role, ()) for role in COUNTER))
 
 
 def _open_direct_payment(user, data: dict) -> Payment:
@@ -108,23 +128,38 @@ def _open_direct_payment(user, data: dict) -> Payment:
         if payer is None:
             raise DomainError(fields={"payer_national_code": [_("No citizen has this national code.")]})
         reference_id = f"o{office.pk}-{data['key']}"
+    free = bool(staff and data.get("free_service"))
     quote = fee_quote(
         service=service_get(code=data["service"]),
         channel=data["channel"],
         extra_parties=data["extra_parties"],
         extra_pages=data["extra_pages"],
-        free_service=bool(staff and data.get("free_service")),
+        free_service=free,
         court_fee=data["court_fee"],
     )
-    return services.payment_create(
-        office=office,
-        payer=payer,
-        quote=quote,
-        reference_type=DIRECT_REFERENCE,
-        reference_id=reference_id,
-        idempotency_key=f"web-{data['key']}",
-        actor=user,
-    )
+    with transaction.atomic():  # no ground is counted against the cap for a payment that is refused
+        if (
+            free
+            and not FreeServiceGrant.objects.filter(
+                reference_type=DIRECT_REFERENCE, reference_id=reference_id
+            ).exists()
+        ):
+            services.free_service_grant(
+                office=office,
+                reference_type=DIRECT_REFERENCE,
+                reference_id=reference_id,
+                actor=user,
+                **free_service_ground_values(data),
+            )
+        return services.payment_create(
+            office=office,
+            payer=payer,
+            quote=quote,
+            reference_type=DIRECT_REFERENCE,
+            reference_id=reference_id,
+            idempotency_key=f"web-{data['key']}",
+            actor=user,
+        )
 
 
 @scoped_view
@@ -413,6 +448,7 @@ def _overview_csv(overview) -> HttpResponse:
             _("Court fees (rials)"),
             _("Refunds (rials)"),
             _("Fee revenue (rials)"),
+            _("Free services"),
             _("Subsidies (rials)"),
             _("Tier"),
             _("Rate (basis points)"),
@@ -431,6 +467,7 @@ def _overview_csv(overview) -> HttpResponse:
                 r.court_fees,
                 r.refunds,
                 r.revenue,
+                r.free_services,
                 r.subsidies,
                 r.tier,
                 "" if r.rate_bp is None else r.rate_bp,

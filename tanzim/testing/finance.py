@@ -23,6 +23,25 @@ def uses_database(request) -> bool:
     )
 
 
+def free_grant(
+    *, office, actor, reference_type: str, reference_id: str, ground: str = "relief_committee", **kw
+):
+    """A free service's recorded ground (a Relief Committee card and its confirmation, by default)."""
+    from tanzim.testing.files import pdf_bytes, upload
+
+    if ground != "outreach_mission":
+        kw.setdefault("evidence_number", "12345678")
+        kw.setdefault("confirmation_document", upload("confirmation.pdf", pdf_bytes()))
+    return services.free_service_grant(
+        office=office,
+        ground=ground,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        actor=actor,
+        **kw,
+    )
+
+
 def gateway_callback(payment, action: str = "pay"):
     """Start the payment at the simulated bank, press a button there; return the signed callback."""
     url = services.payment_start(payment=payment)

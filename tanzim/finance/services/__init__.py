@@ -9,12 +9,21 @@ One module per sub-workflow; callers import from here:
 - ``payments``: open, start at the gateway, take at the counter, cancel (and the shared moves);
 - ``callbacks``: the gateway's signed answers;
 - ``reconcile``: asking the gateway about what never got an answer;
+- ``free``: free services' grounds, outreach missions and monthly caps;
 - ``refunds``: refunds and cancelled subsidies;
 - ``share``: the share policy, tiers, resolved disputes and the monthly settlement;
 - ``imports``: payments captured elsewhere, in bulk.
 """
 
 from tanzim.finance.services.callbacks import payment_handle_callback
+from tanzim.finance.services.free import (
+    free_service_cap_for,
+    free_service_cap_set,
+    free_service_grant,
+    missions_open_for,
+    outreach_mission_approve,
+    outreach_mission_create,
+)
 from tanzim.finance.services.imports import ImportRow, payments_import
 from tanzim.finance.services.payments import (
     payment_cancel,
@@ -36,8 +45,14 @@ __all__ = [
     "ImportRow",
     "ReconcileReport",
     "dispute_resolved_record",
+    "free_service_cap_for",
+    "free_service_cap_set",
+    "free_service_grant",
+    "missions_open_for",
     "office_tier_set",
     "office_tiers_set",
+    "outreach_mission_approve",
+    "outreach_mission_create",
     "payment_cancel",
     "payment_create",
     "payment_handle_callback",

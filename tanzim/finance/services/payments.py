@@ -38,7 +38,8 @@ from tanzim.finance.choices import (
 )
 from tanzim.finance.gateways import get_gateway
 from tanzim.finance.ledger import Line, ensure_accounts, ledger_post, lines_of
-from tanzim.finance.models import Payment
+from tanzim.finance.models import FreeServiceGrant, Payment
+from tanzim.finance.services.free import grant_for_payment
 from tanzim.finance.signals import payment_captured, payment_closed
 from tanzim.finance.workflows import PAYMENT
 from tanzim.notify.services import message_enqueue
@@ -301,6 +302,12 @@ def payment_create(
                 pending = None
         if pending is not None:
             return twin_or_conflict(pending)
+        grant = None
+        if quote.free_service:
+            # Only a grounded free service within the month's cap is waived and reimbursed.
+            grant = grant_for_payment(
+                office=office, reference_type=reference_type, reference_id=reference_id, subsidy=quote.subsidy
+            )
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
@@ -346,6 +353,8 @@ def payment_create(
                 "subsidy": payment.subsidy,
             },
         )
+        if grant is not None:
+            FreeServiceGrant.objects.filter(pk=grant.pk).update(payment=payment)
         if payment.amount == 0:
             payment = _capture(payment, method=PaymentMethod.FREE, actor=actor)
     return payment

@@ -266,6 +266,7 @@ def settlement_run(*, year: int, month: int, actor: Any) -> SettlementRun:
                     rate_bp=f.rate_bp,
                     share=f.share,
                     subsidies=f.subsidies,
+                    free_services=f.free_services,
                     net=f.net,
                     transaction_id=by_key.get(f"settlement:{year}-{month}:{f.office_id}"),
                 )
@@ -279,6 +280,7 @@ def settlement_run(*, year: int, month: int, actor: Any) -> SettlementRun:
             "revenue": sum(f.revenue for f in figures),
             "share": sum(f.share for f in figures),
             "subsidies": sum(f.subsidies for f in figures),
+            "free_services": sum(f.free_services for f in figures),
             "net": sum(f.net for f in figures),
         }
         run = transition(

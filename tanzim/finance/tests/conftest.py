@@ -14,7 +14,7 @@ from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.models import Service
 from tanzim.finance import services
 from tanzim.finance.ledger import ledger_verify
-from tanzim.testing.finance import uses_database
+from tanzim.testing.finance import free_grant, uses_database
 
 
 @pytest.fixture(autouse=True)
@@ -61,19 +61,34 @@ def policy(db):
 
 @pytest.fixture
 def make_payment(personas, quote):
-    """A pending payment of the citizen at office A (civil petition, optional court fee)."""
+    """A pending payment of the citizen at office A (civil petition, optional court fee).
+
+    A free one made by office staff has its ground recorded first (``grounded=False`` skips it).
+    """
     counter = {"n": 0}
 
     def make(
-        *, office=None, payer=None, court_fee=0, free_service=False, actor=None, reference_id=None, **kw
+        *,
+        office=None,
+        payer=None,
+        court_fee=0,
+        free_service=False,
+        grounded=True,
+        actor=None,
+        reference_id=None,
+        **kw,
     ):
         counter["n"] += 1
+        office = office or personas.office_a
+        reference_id = reference_id or f"thing-{counter['n']}"
+        if free_service and grounded and actor is not None:
+            free_grant(office=office, actor=actor, reference_type="tests.thing", reference_id=reference_id)
         return services.payment_create(
-            office=office or personas.office_a,
+            office=office,
             payer=payer or personas.citizen,
             quote=quote(court_fee=court_fee, free_service=free_service, **kw),
             reference_type="tests.thing",
-            reference_id=reference_id or f"thing-{counter['n']}",
+            reference_id=reference_id,
             actor=actor,
         )
 

@@ -7,6 +7,7 @@ from drf_spectacular.generators import SchemaGenerator
 from tanzim.finance import services
 from tanzim.finance.api_urls import urlpatterns
 from tanzim.finance.models import Payment
+from tanzim.testing.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -99,9 +100,21 @@ def test_a_citizen_cannot_waive_their_own_fee(client, personas):
     response = _post(client, _body(free_service=True))
     assert response.status_code == 403
     client.force_login(personas.clerk_a)
-    response = _post(
-        client, _body(free_service=True, court_fee=0, payer_national_code=personas.citizen.national_code)
+    body = _body(free_service=True, court_fee=0, payer_national_code=personas.citizen.national_code)
+    refused = _post(client, body)
+    assert refused.status_code == 400 and refused.json()["code"] == "free_service_ground_required"
+    ground = client.post(
+        "/api/v1/free-services/",
+        {
+            "office": "A0001",
+            "ground": "welfare_allowance",
+            "evidence_number": "۹۸۷۶۵۴۳۲",
+            "confirmation_document": upload("confirmation.pdf", pdf_bytes()),
+            "reference_id": body["reference_id"],
+        },
     )
+    assert ground.status_code == 201 and ground.json()["evidence_number"] == "98765432"
+    response = _post(client, body)
     assert response.status_code == 201
     assert response.json()["status"] == "captured" and response.json()["amount"] == 0
 

@@ -22,7 +22,7 @@ from tanzim.finance import services
 from tanzim.finance.choices import AccountPurpose, PaymentStatus
 from tanzim.finance.ledger import balances, ledger_verify, system_accounts
 from tanzim.finance.models import Payment, Refund, SettlementRun, Transaction
-from tanzim.testing.finance import TEHRAN, gateway_callback
+from tanzim.testing.finance import TEHRAN, free_grant, gateway_callback
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,7 @@ def test_random_money_keeps_the_ledger_balanced_and_refunds_within_what_was_paid
                     services.payment_handle_callback(payload=payload, signature=signature)
                 payments.append(payment)
             elif kind == "free":
+                free_grant(office=offices[op[1]], actor=clerks[op[1]], reference_type="prop", reference_id=str(n))
                 payments.append(
                     services.payment_create(
                         office=offices[op[1]],

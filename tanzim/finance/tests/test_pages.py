@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from tanzim.finance import services
 from tanzim.finance.choices import PaymentStatus
-from tanzim.finance.models import Payment, Refund
+from tanzim.finance.models import FreeServiceGrant, Payment, Refund
+from tanzim.testing.files import png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +65,17 @@ def test_staff_open_a_free_payment_for_a_citizen(client, personas):
         payer_national_code=personas.citizen.national_code,
         free_service="on",
     )
+    refused = client.post(reverse("finance:payment-new"), form).content.decode()
+    assert 'id="error-summary"' in refused and 'id="id_ground-error"' in refused
+    assert not Payment.objects.exists() and not FreeServiceGrant.objects.exists()
+    form.update(
+        ground="relief_committee",
+        evidence_number="1234-5678",
+        confirmation_document=upload("card.png", png_bytes(), "image/png"),
+    )
     client.post(reverse("finance:payment-new"), form)
     payment = Payment.objects.get()
+    assert payment.free_grants.get().evidence_number == "12345678"
     assert (
         payment.payer == personas.citizen and payment.status == PaymentStatus.CAPTURED and payment.amount == 0
     )

@@ -15,7 +15,7 @@ from tanzim.finance.ledger import balances, office_accounts, system_accounts
 from tanzim.finance.models import Payment, SimulatedGatewayTransaction, Transaction
 from tanzim.notify.models import Message
 from tanzim.offices.choices import OfficeStatus
-from tanzim.testing.finance import pay_online
+from tanzim.testing.finance import free_grant, pay_online
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,7 @@ def test_a_free_service_is_captured_at_once_and_the_kanoon_owes_the_subsidy(
 
     # Only this receiver: the cases' and disputes' own receivers must stay for the other tests.
     signals.payment_captured.connect(record)
+    free_grant(office=personas.office_a, actor=personas.clerk_a, reference_type="tests.thing", reference_id="1")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             payment = _create(personas, quote(free_service=True), actor=personas.clerk_a)
@@ -77,6 +78,7 @@ def test_a_free_service_is_captured_at_once_and_the_kanoon_owes_the_subsidy(
 
 
 def test_only_the_offices_staff_can_waive_the_fee(personas, quote):
+    free_grant(office=personas.office_a, actor=personas.clerk_a, reference_type="tests.thing", reference_id="1")
     with pytest.raises(PermissionDeniedError):
         _create(personas, quote(free_service=True), actor=personas.citizen)
     with pytest.raises(PermissionDeniedError):

@@ -10,6 +10,8 @@ PORT ?= 8000
 
 .PHONY: run test deps venv lock migrate seed lint format messages clean
 
+# The embedded mode is opt-in: only this target sets it (docs/operations.md, "Runtime modes").
+run: export TANZIM_EMBEDDED = 1
 run: deps venv
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo

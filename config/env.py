@@ -65,3 +65,8 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# The secret key of the embedded mode. Settings fall back to it when SECRET_KEY is not set, so
+# that tools load them anywhere; the deployment check tanzim.E001 refuses it outside that mode.
+EMBEDDED_SECRET_KEY = "embedded-default-only-not-for-production"

@@ -1,14 +1,17 @@
 """Tanzim settings: one module, every value from the environment.
 
-With no variable set, Tanzim runs in the embedded default: SQLite under ``var/``, tasks
-executed eagerly, messages kept in the outbox and shown in the UI. Production sets
-``DATABASE_URL`` (PostgreSQL), ``REDIS_URL`` and ``SECRET_KEY``.
+The embedded mode (SQLite under ``var/``, tasks executed eagerly, messages kept in the outbox
+and shown in the UI, simulated bank, identity and judiciary) is opt-in: ``TANZIM_EMBEDDED=1``,
+which ``make run`` sets. Everything else is a production site, and the deployment checks
+(``tanzim/common/checks.py``, ``manage.py check --deploy``; ``config/wsgi.py`` runs them at
+start-up) refuse to serve one that still carries an embedded default: the development secret
+key, the outbox in the UI, simulated adapters, the local-memory cache, eager Celery, ``DEBUG``,
+or no HSTS, SSL redirect and proxy header. docs/operations.md and deploy/production.env.example.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +19,18 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import EMBEDDED_SECRET_KEY, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TANZIM_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-EMBEDDED = env_bool("TANZIM_EMBEDDED", "DATABASE_URL" not in os.environ)
+# Opt-in only (make run sets it); the test suite's SQLite pass sets it in config/test_settings.py.
+EMBEDDED = env_bool("TANZIM_EMBEDDED", False)
 
-_DEV_SECRET = "embedded-default-only-not-for-production"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if EMBEDDED or DEBUG else None)
-if not EMBEDDED and not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("Set SECRET_KEY outside the embedded default.")
+# Without SECRET_KEY the development key is used, so that tools (mypy, makemigrations, check)
+# load the settings anywhere; outside the embedded mode the check tanzim.E001 refuses it.
+SECRET_KEY = env_str("SECRET_KEY", EMBEDDED_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -64,11 +67,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer, a redirect or an error too, carries the request id its logs carry.
+    "tanzim.common.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tanzim.common.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tanzim.common.middleware.ApiTrailingSlashMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tanzim.common.middleware.ApiJsonDepthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,7 +105,16 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tanzim.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Persistent connections: a connection is kept this many seconds between requests (0: one per
+# request). On by default for PostgreSQL outside the embedded mode, where opening a connection
+# costs more than a light request (bench/connections_bench.py); the health check pings a kept
+# connection before a request reuses it, so a restarted server costs no failed request.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int(
+    "DB_CONN_MAX_AGE", 60 if _POSTGRES and not EMBEDDED else 0, minimum=0
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the dev server read while a seeding command writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -107,13 +123,26 @@ elif not env_bool("DB_JIT", False):
     # PostgreSQL's JIT compiles any plan it costs above 100,000, which short office-scoped reads
     # over big tables reach: a 20 ms board query then spent 580 ms compiling. Off for the app.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if _POSTGRES:
+    # A database that does not answer fails a request (and /readyz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DB_CONNECT_TIMEOUT", 5, minimum=1
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # --- cache, Celery --------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Timeouts (seconds) so that a Redis that does not answer fails fast instead of hanging a worker.
+    _REDIS_TIMEOUT = env_int("REDIS_TIMEOUT", 3, minimum=1)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": _REDIS_TIMEOUT, "socket_timeout": _REDIS_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -122,6 +151,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_IGNORE_RESULT = True
+# A worker logs through LOGGING above (JSON, masked, with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Asia/Tehran"
 CELERY_BEAT_SCHEDULE = {
     "notify-deliver-pending": {"task": "tanzim.notify.tasks.deliver_pending", "schedule": 30.0},
@@ -175,6 +206,39 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not EMBEDDED and not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (tanzim.common.middleware): forms may post only to Tanzim and to these
+# origins (a payment provider's page, e.g. https://pay.example.ir).
+CSP_FORM_ACTION = env_list("CSP_FORM_ACTION", [])
+# Permissions-Policy: the browser features no page uses are switched off; the appointment finder
+# asks for the location on Tanzim's own origin only.
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), fullscreen=(self), "
+    "geolocation=(self), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()",
+)
+# Under /api/ a CSRF refusal is JSON in the error envelope, like every other API answer.
+CSRF_FAILURE_VIEW = "tanzim.common.error_views.csrf_failure"
+# HTTPS. Off by default (the embedded mode and the tests speak plain HTTP); a production site
+# must set all of them, or the deployment check refuses to start it (tanzim.E008-E010).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The probes of an orchestrator speak plain HTTP to the node itself: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# "HTTP_X_FORWARDED_PROTO,https": the header the reverse proxy sets on an HTTPS request (the
+# proxy must overwrite any such header a client sends).
+_PROXY_SSL_HEADER = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _PROXY_SSL_HEADER and len(_PROXY_SSL_HEADER) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https."
+    )
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER[0], _PROXY_SSL_HEADER[1]) if _PROXY_SSL_HEADER else None
+# A staging site may run the simulated bank, identity registry, judiciary and SMS outbox; the
+# deployment check then warns (tanzim.W001) instead of refusing (tanzim.E003).
+ALLOW_SIMULATED_ADAPTERS = env_bool("ALLOW_SIMULATED_ADAPTERS", False)
+# Django's own list of checks to silence, e.g. tanzim.W001 for a known staging site.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -189,7 +253,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tanzim.common.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's parsers, with a bound on how deeply a JSON body nests (tanzim.common.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "tanzim.common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# A JSON body nested deeper than this is refused (400) before anything walks it.
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32, minimum=4)
+# An uploaded image whose header declares more pixels than this is refused before it is decoded.
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 64_000_000, minimum=1_000_000)
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Tanzim API",
     "DESCRIPTION": "Electronic Judicial Service Offices: offices, services, fees, accounts.",
@@ -275,12 +349,31 @@ CELERY_BEAT_SCHEDULE["finance-settle-last-month"] = {
 }
 
 # --- logging: no secrets or personal data ---------------------------------------------
+# One JSON object per line (tanzim/common/logs.py) outside the embedded mode, a plain line in it.
+# Every record carries the request id (X-Request-ID, also in Celery tasks a request queued), and
+# the filter masks national codes, mobiles, tokens, secrets and one-time codes before any output.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if EMBEDDED else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "tanzim.common.logs.RequestIdFilter"},
+        "personal_data": {"()": "tanzim.common.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "tanzim.common.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own default is INFO whatever the root says; LOG_LEVEL governs it too.
@@ -292,6 +385,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- health and readiness (/healthz, /readyz; docs/operations.md) ----------------------
+# Each probe of /readyz (database, cache, broker) gives up after this many seconds.
+READYZ_TIMEOUT_SECONDS = env_int("READYZ_TIMEOUT_SECONDS", 2, minimum=1)
+# /readyz answers 503 when more messages than this wait in the outbox (pending or being sent).
+READYZ_OUTBOX_BACKLOG_MAX = env_int("READYZ_OUTBOX_BACKLOG_MAX", 5000, minimum=1)
 
 # --- cases ----------------------------------------------------------------------------
 CASES_MAX_UPLOAD_BYTES = env_int("CASES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
@@ -410,7 +509,8 @@ DISPUTES_PEACE_COURT_CEILING = env_int("DISPUTES_PEACE_COURT_CEILING", 1_000_000
 DISPUTES_JOIN_CODE_TTL_DAYS = env_int("DISPUTES_JOIN_CODE_TTL_DAYS", 14, minimum=1)
 DISPUTES_INVITE_MAX_TRIES = env_int("DISPUTES_INVITE_MAX_TRIES", 3, minimum=1)
 DISPUTES_INVITE_REMINDER_WORKING_DAYS = env_int("DISPUTES_INVITE_REMINDER_WORKING_DAYS", 3, minimum=1)
-# Civil mediation: two failed sessions within three months close the attempt (councils law).
+# Civil mediation: two failed sessions within three months close the attempt (councils law;
+# not the criminal track, which ends only by its window, agreement or withdrawal).
 DISPUTES_MEDIATION_MONTHS = env_int("DISPUTES_MEDIATION_MONTHS", 3, minimum=1)
 DISPUTES_MEDIATION_FAILED_SESSIONS = env_int("DISPUTES_MEDIATION_FAILED_SESSIONS", 2, minimum=1)
 DISPUTES_MEDIATION_MAX_EXTENSIONS = env_int("DISPUTES_MEDIATION_MAX_EXTENSIONS", 0, minimum=0)
@@ -419,6 +519,20 @@ DISPUTES_MEDIATION_MAX_EXTENSIONS = env_int("DISPUTES_MEDIATION_MAX_EXTENSIONS",
 DISPUTES_CRIMINAL_WAIVER_MONTHS = env_int("DISPUTES_CRIMINAL_WAIVER_MONTHS", 2, minimum=1)
 DISPUTES_CRIMINAL_MEDIATION_MONTHS = env_int("DISPUTES_CRIMINAL_MEDIATION_MONTHS", 3, minimum=1)
 DISPUTES_CRIMINAL_MAX_EXTENSIONS = env_int("DISPUTES_CRIMINAL_MAX_EXTENSIONS", 1, minimum=0)
+# Art. 82 mediation is for compoundable offences and for ta'zir offences of these grades.
+DISPUTES_CRIMINAL_MEDIATION_GRADES = tuple(
+    int(grade) for grade in env_list("DISPUTES_CRIMINAL_MEDIATION_GRADES", ["6", "7", "8"])
+)
+# "Try to settle first" must not eat a right: the time limits that keep running during mediation.
+# A compoundable offence: a complaint within one year of learning of it (art. 106 Islamic Penal
+# Code). A cheque: presented within six months of its date, and a criminal complaint within six
+# months of the dishonour certificate (Cheque Law art. 11). Months of 30 days (art. 443).
+DISPUTES_COMPOUNDABLE_COMPLAINT_MONTHS = env_int("DISPUTES_COMPOUNDABLE_COMPLAINT_MONTHS", 12, minimum=1)
+DISPUTES_CHEQUE_PRESENTATION_MONTHS = env_int("DISPUTES_CHEQUE_PRESENTATION_MONTHS", 6, minimum=1)
+DISPUTES_CHEQUE_COMPLAINT_MONTHS = env_int("DISPUTES_CHEQUE_COMPLAINT_MONTHS", 6, minimum=1)
+# Diversion only when the longest mediation (window and every extension) ends at least this many
+# days before such a limit; otherwise file first and mediate after.
+DISPUTES_SETTLE_FIRST_MARGIN_DAYS = env_int("DISPUTES_SETTLE_FIRST_MARGIN_DAYS", 15, minimum=0)
 # Arbitration (Civil Procedure Code): the term runs 3 months from notification of all
 # arbitrators unless agreed (art. 484); compliance with and annulment of an award: 20 days
 # from notice (arts. 488, 490); arbitrators under 25 need both parties' consent (art. 469).

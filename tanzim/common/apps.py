@@ -12,3 +12,10 @@ class CommonConfig(AppConfig):
     name = "tanzim.common"
     label = "common"
     verbose_name = _("Common")
+
+    def ready(self) -> None:
+        # The deployment checks register themselves on import; Celery tasks carry the request id.
+        from tanzim.common import checks  # noqa: F401
+        from tanzim.common.logs import connect_celery_signals
+
+        connect_celery_signals()

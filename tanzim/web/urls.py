@@ -14,4 +14,5 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("inbox/", views.inbox, name="inbox"),
     path("healthz", views.health, name="health"),
+    path("readyz", views.ready, name="ready"),
 ]

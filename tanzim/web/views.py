@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from tanzim.accounts import services as account_services
 from tanzim.accounts.selectors import active_roles, home_kind, scope_for
@@ -30,6 +30,7 @@ from tanzim.offices.models import Office
 from tanzim.offices.selectors import city_list, province_list
 from tanzim.web.desk import desk_alerts, desk_sections
 from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, SignupForm, StaffLoginForm
+from tanzim.web.readiness import readiness
 
 OTP_SESSION_KEY = "otp_national_code"
 OTP_PHONE_KEY = "otp_mobile"
@@ -198,8 +199,20 @@ def inbox(request):
     return render(request, "web/inbox.html", {"inbox": message_list_for(user=request.user, limit=50)})
 
 
+@never_cache
+@require_GET
 def health(request):
-    """Liveness and readiness: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. Nothing else is asked, so that a database or Redis outage
+    never makes an orchestrator restart healthy processes (that is what /readyz is for)."""
     return JsonResponse({"status": "ok", "time": timezone.now().isoformat(), "login": reverse("web:login")})
+
+
+@never_cache
+@require_GET
+def ready(request):
+    """Readiness: the database, the cache, the broker, the migrations and the outbox's backlog,
+    each with its result; 200 when every one is fine, else 503 (tanzim/web/readiness.py)."""
+    ok, checks = readiness()
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    )

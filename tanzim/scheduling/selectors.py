@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.permissions import OFFICE_READERS, is_office_staff, scope_for
 from tanzim.catalog.models import Service
+from tanzim.common.calendar import CONFIRMED
 from tanzim.common.errors import NotFoundError, PermissionDeniedError
-from tanzim.common.jalali import TEHRAN, tehran_date
+from tanzim.common.jalali import TEHRAN, tehran_date, to_jalali_date
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Counter, Office
-from tanzim.offices.selectors import valid_licences
+from tanzim.offices.selectors import valid_licences, working_calendar
 from tanzim.scheduling.choices import HOLDING, SlotStatus, TicketKind, TicketStatus
 from tanzim.scheduling.models import Appointment, OfficeQueueStats, QueueTicket, Slot
 from tanzim.scheduling.queueing import expected_wait, position_wait
@@ -231,6 +232,9 @@ def fitting_starts(slots: list[TimedT], units: int) -> list[TimedT]:
 class DayAvailability:
     day: date
     slots: list = field(default_factory=list)
+    # The state of the official holiday table for the day's Jalali year (``common.calendar``):
+    # a day of a year that is not ``confirmed`` could still turn out to be a holiday.
+    holiday_table: str = CONFIRMED
 
 
 def slot_availability(
@@ -254,7 +258,11 @@ def slot_availability(
     days: dict[date, list] = {}
     for slot in fitting:
         days.setdefault(tehran_date(slot.start), []).append(slot)
-    return [DayAvailability(day=d, slots=s) for d, s in sorted(days.items())]
+    calendar = working_calendar()
+    return [
+        DayAvailability(day=d, slots=s, holiday_table=calendar.lunar_status(to_jalali_date(d).year))
+        for d, s in sorted(days.items())
+    ]
 
 
 def slot_alternatives(

@@ -24,8 +24,9 @@ from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.accounts.permissions import can_act_for_office, is_office_staff
 from tanzim.catalog.selectors import service_get, service_list
+from tanzim.common.calendar import CONFIRMED
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
-from tanzim.common.jalali import TEHRAN, tehran_date
+from tanzim.common.jalali import TEHRAN, tehran_date, to_jalali_date
 from tanzim.common.views import domain_errors_as_http, flash_form_errors, run_service, scoped_view
 from tanzim.offices.models import Counter, Office, Province
 from tanzim.offices.selectors import city_list
@@ -43,6 +44,11 @@ def _error_text(exc: DomainError) -> str:
     for errors in exc.fields.values():
         parts.extend(str(e) for e in (errors if isinstance(errors, list) else [errors]))
     return " ".join(parts) or str(exc.message)
+
+
+def _unconfirmed_years(days: list[selectors.DayAvailability]) -> list[int]:
+    """The Jalali years among ``days`` whose official holidays are not confirmed yet."""
+    return sorted({to_jalali_date(d.day).year for d in days if d.holiday_table != CONFIRMED})
 
 
 def _service_or_none(code: str | None):
@@ -112,6 +118,7 @@ def office_times(request, code: str):
         "service": service,
         "services": services_,
         "days": days,
+        "unconfirmed_years": _unconfirmed_years(days),
         "start": start,
         "next_week": start + timedelta(days=7),
         "prev_week": start - timedelta(days=7) if start > today else None,
@@ -276,6 +283,7 @@ def reschedule(request, pk: int):
         "service": appointment.service,
         "services": [],
         "days": days,
+        "unconfirmed_years": _unconfirmed_years(days),
         "start": start,
         "next_week": start + timedelta(days=7),
         "prev_week": start - timedelta(days=7) if start > today else None,

@@ -11,6 +11,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanzim.common.calendar import CONFIRMED, ESTIMATED, MISSING
 from tanzim.common.errors import DomainError
 from tanzim.common.jalali import format_jalali
 from tanzim.scheduling import selectors, services, suggestions
@@ -107,6 +108,13 @@ class AvailabilityDaySerializer(serializers.Serializer):
     day = serializers.DateField()
     day_jalali = serializers.SerializerMethodField()
     slots = FreeSlotSerializer(many=True)
+    holiday_table = serializers.ChoiceField(
+        choices=[CONFIRMED, ESTIMATED, MISSING],
+        help_text=_(
+            "Whether the official holidays of the day's Jalali year are confirmed; on a day of an "
+            "estimated or missing year the office may yet close."
+        ),
+    )
 
     def get_day_jalali(self, day) -> str:
         return format_jalali(day.day, persian_digits=False)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
+import jdatetime
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
+from tanzim.common.jalali import TEHRAN
 from tanzim.scheduling.choices import AppointmentStatus, TicketStatus
 from tanzim.scheduling.models import Appointment, QueueTicket
-from tanzim.scheduling.services import appointment_check_in, ticket_issue_walk_in
+from tanzim.scheduling.services import appointment_check_in, slots_generate, ticket_issue_walk_in
 from tanzim.testing.factories import CitizenFactory
 from tanzim.testing.scheduling import at, book, slot_at
 
@@ -313,6 +318,7 @@ def test_availability_lists_free_times_by_day(slotted, service):
     assert [d["day"] for d in days] == ["2026-12-20"]
     assert days[0]["day_jalali"] == "1405/09/29"
     assert len(days[0]["slots"]) == 32
+    assert days[0]["holiday_table"] == "estimated"  # the reference table's 1405 lunar dates are estimates
     assert (
         client_for().get(f"{URL}availability/", {"office": "NOPE", "service": service.code}).status_code
         == 404
@@ -451,3 +457,22 @@ def test_every_route_ends_with_a_slash_and_the_calendar_link_follows(slotted, ap
     assert body["calendar_url"].endswith(f"{URL}{appointment.pk}/calendar.ics/")
     moved = client_for(slotted.citizen).get(f"{URL}{appointment.pk}/calendar.ics")
     assert (moved.status_code, moved["Location"]) == (308, f"{URL}{appointment.pk}/calendar.ics/")
+
+
+def test_availability_flags_days_of_a_year_whose_lunar_holidays_are_not_in_the_table(personas, service):
+    # Near the end of 1405 the window reaches 1406, whose lunar holidays are not in the table yet:
+    # its days say "missing"; 1405's say what the table says of them (estimated dates).
+    eve = jdatetime.date(1405, 12, 25).togregorian()
+    with time_machine.travel(datetime.combine(eve, time(7), tzinfo=TEHRAN), tick=False):
+        slots_generate(office=personas.office_a, days=14)
+        response = client_for().get(
+            f"{URL}availability/",
+            {
+                "office": "A0001",
+                "service": service.code,
+                "date_from": eve.isoformat(),
+                "date_to": (eve + timedelta(days=13)).isoformat(),
+            },
+        )
+    tables = {d["day_jalali"][:4]: d["holiday_table"] for d in response.json()}
+    assert tables == {"1405": "estimated", "1406": "missing"}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, time
 
+import jdatetime
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from tanzim.common.jalali import TEHRAN
 from tanzim.notify.models import Message
 from tanzim.scheduling.choices import AppointmentStatus, TicketStatus
 from tanzim.scheduling.models import Appointment, QueueTicket
-from tanzim.scheduling.services import appointment_check_in, ticket_issue_walk_in
+from tanzim.scheduling.services import appointment_check_in, slots_generate, ticket_issue_walk_in
 from tanzim.testing.scheduling import at, book, slot_at
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +266,23 @@ def test_another_areas_figures_are_a_403_as_over_the_api(slotted):
     url = reverse("scheduling:metrics")
     assert client_for(slotted.manager_a).get(url, {"level": "office", "code": "B0001"}).status_code == 403
     assert client_for(slotted.manager_a).get(url, {"level": "office", "code": "A0001"}).status_code == 200
+
+
+def test_the_office_times_page_says_when_the_week_reaches_a_year_without_confirmed_holidays(
+    personas, service
+):
+    # 1405's lunar holidays are estimates in the reference table, 1406's are not there at all
+    # (Nowruz closes 1405/12/29 to 1406/01/04 regardless, so the second week opens on 01/05).
+    eve = jdatetime.date(1405, 12, 25).togregorian()
+    after_nowruz = jdatetime.date(1406, 1, 5).togregorian()
+    url = reverse("scheduling:office-times", args=["A0001"])
+    with time_machine.travel(datetime.combine(eve, time(7), tzinfo=TEHRAN), tick=False):
+        slots_generate(office=personas.office_a, days=20)
+        this_week = client_for().get(url, {"service": service.code}).content.decode()
+        in_1406 = client_for().get(url, {"service": service.code, "from": after_nowruz.isoformat()})
+        english = client_for(language="en").get(
+            url, {"service": service.code, "from": after_nowruz.isoformat()}
+        )
+    assert "تعطیلات رسمی ۱۴۰۵ هنوز قطعی نشده" in this_week
+    assert "تعطیلات رسمی ۱۴۰۶ هنوز قطعی نشده" in in_1406.content.decode()
+    assert "The official holidays of 1406 are not confirmed yet" in english.content.decode()

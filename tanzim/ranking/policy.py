@@ -15,20 +15,29 @@ from tanzim.ranking.choices import IndicatorKey, Normalisation, OutlierTreatment
 
 # docs/DOMAIN.md: satisfaction 40%, dispute resolution 20% (settlement rate and disputes kept out
 # of court, half each), inspection 15%, timeliness 10%, upheld complaints 10% (negative), social 5%.
+# Goalposts (docs/ranking.md, "Goalposts"): the lower one is where an office earns nothing, the
+# upper one a level the best offices actually reach, so that tier A (85) is reachable by an office
+# that is excellent across the board. The first defaults (satisfaction 2.5–4.8, inspection 40–100,
+# kept out 0–50, social 0–10%) left tier A out of reach: a mean answer of 4.8 needs four clients in
+# five to give the top mark, and small samples are pulled toward the network mean (about 3.9), so
+# no office of a 300-office network came near it. Now: satisfaction from the neutral answer (3) to
+# 4.5 (at least half the clients give the top mark); inspection from the critical-failure cap (50,
+# INSPECTIONS_CRITICAL_SCORE_CAP) to 95 (a clean visit with minor remarks); kept out of court up to
+# 20 per 1,000 services and free work up to 5% of an office's work, what the busiest good offices do.
 DEFAULT_INDICATORS: list[dict[str, Any]] = [
-    {"key": IndicatorKey.SATISFACTION.value, "weight_bp": 4000, "polarity": 1, "lower": 2.5, "upper": 4.8,
+    {"key": IndicatorKey.SATISFACTION.value, "weight_bp": 4000, "polarity": 1, "lower": 3.0, "upper": 4.5,
      "prior_weight": 30, "min_sample": 385, "finite_population": True},
     {"key": IndicatorKey.SETTLEMENT.value, "weight_bp": 1000, "polarity": 1, "lower": 0.0, "upper": 0.7,
      "prior_weight": 10, "min_sample": 10},
-    {"key": IndicatorKey.KEPT_OUT.value, "weight_bp": 1000, "polarity": 1, "lower": 0.0, "upper": 50.0,
+    {"key": IndicatorKey.KEPT_OUT.value, "weight_bp": 1000, "polarity": 1, "lower": 0.0, "upper": 20.0,
      "prior_weight": 300, "min_sample": 100},
-    {"key": IndicatorKey.INSPECTION.value, "weight_bp": 1500, "polarity": 1, "lower": 40.0, "upper": 100.0,
+    {"key": IndicatorKey.INSPECTION.value, "weight_bp": 1500, "polarity": 1, "lower": 50.0, "upper": 95.0,
      "prior_weight": 0, "min_sample": 1, "half_life_days": 365},
     {"key": IndicatorKey.TIMELINESS.value, "weight_bp": 1000, "polarity": 1, "lower": 0.5, "upper": 1.0,
      "prior_weight": 20, "min_sample": 20},
     {"key": IndicatorKey.COMPLAINTS.value, "weight_bp": 1000, "polarity": -1, "lower": 0.0, "upper": 5.0,
      "prior_weight": 300, "min_sample": 100},
-    {"key": IndicatorKey.SOCIAL.value, "weight_bp": 500, "polarity": 1, "lower": 0.0, "upper": 10.0,
+    {"key": IndicatorKey.SOCIAL.value, "weight_bp": 500, "polarity": 1, "lower": 0.0, "upper": 5.0,
      "prior_weight": 0, "min_sample": 1},
 ]  # fmt: skip
 DEFAULT_BANDS: list[dict[str, Any]] = [

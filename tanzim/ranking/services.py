@@ -660,8 +660,11 @@ def run_approve(
     """Approve a finished run: it becomes the public ranking of its period and each ranked office's
     tier applies from the month after the period in the finance app. One transaction, audited.
 
-    A run flagged by its weight checks (an effective weight or a variance share too far from the
-    policy's weight) is approved only with ``acknowledge_warnings`` and a note saying why."""
+    A run whose effective weights drifted from the policy's (an indicator with no data anywhere was
+    left out) is approved only with ``acknowledge_warnings`` and a note saying why. Variance-share
+    warnings are shown on the run and recorded with the approval, but do not block it: with
+    independent indicators a share follows the square of a weight, so they are advice on the
+    policy rather than a fault of the run (docs/ranking.md)."""
     _require_kanoon(actor)
     run = RankingRun.objects.select_for_update().select_related("policy").get(pk=run.pk)
     if run.status != RunStatus.FINISHED:
@@ -670,7 +673,8 @@ def run_approve(
             % {"status": RunStatus(run.status).label},
             code="run_not_finished",
         )
-    checks = selectors.run_checks(run)
+    flags = selectors.run_checks(run)
+    checks = [c for c in flags if c.kind == ranking_method.WEIGHT_DRIFT]  # the ones that block
     note = normalize_text(note)[:300]
     if checks and not acknowledge_warnings:
         message = _(
@@ -714,6 +718,7 @@ def run_approve(
         warnings_acknowledged=bool(checks),
         audit_data={
             "warnings_acknowledged": [c.as_dict() for c in checks],
+            "variance_warnings": [c.as_dict() for c in flags if c.kind != ranking_method.WEIGHT_DRIFT],
             "period": ranking_periods.of(run.period_kind, run.period_first, run.period_last).code,
             "policy": run.policy.version,
             "tiers_from": f"{year}/{month}",

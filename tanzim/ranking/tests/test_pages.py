@@ -71,9 +71,7 @@ def test_the_kanoon_starts_a_run_from_the_page_and_sees_its_status(
     assert response.status_code == 302 and response.url == reverse("ranking:run", args=[run.pk])
     assert run.status == RunStatus.FINISHED  # eager Celery in tests
     page = client.get(response.url)
-    assert (
-        page.status_code == 200 and 'id="weights"' in page.text and 'id="approve-form"' in page.text
-    )
+    assert page.status_code == 200 and 'id="weights"' in page.text and 'id="approve-form"' in page.text
     assert 'id="run-progress"' in client.get(reverse("ranking:run-status", args=[run.pk])).text
 
 

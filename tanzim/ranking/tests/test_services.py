@@ -13,8 +13,8 @@ from tanzim.ranking import policy as policy_rules
 from tanzim.ranking import services
 from tanzim.ranking.choices import IndicatorKey, RunStatus
 from tanzim.ranking.models import IndicatorValue, RankingResult, RankingRunEvent
-from tanzim.testing.factories import OfficeFactory
 from tanzim.ranking.tests.helpers import ACK
+from tanzim.testing.factories import OfficeFactory
 from tanzim.testing.ranking import answer
 
 

@@ -58,6 +58,7 @@ def to_arbitration(personas, *, on: datetime, abroad: bool = False):
             agreement_kind="existing_clause",
             agreement_date=date(2024, 5, 1),
             agreement_text="بند ۹ قرارداد: حل اختلاف از راه داوری.",
+            panel_size=1,
         )
         seat = services.arbitrator_propose(
             arbitration=arbitration, actor=personas.clerk_a, seat="sole", user=personas.arbitrator_a
@@ -103,21 +104,22 @@ def test_no_session_is_set_on_a_holiday(personas):
     assert refused.value.code == "holiday"
 
 
-def test_an_arbitration_term_ending_in_nowruz_runs_to_the_first_working_day_after(personas):
+def test_art_484_an_arbitration_term_ending_in_nowruz_is_not_moved_past_the_holidays(personas):
     _dispute, arbitration = to_arbitration(personas, on=tehran(2025, 12, 22))
     assert arbitration.status == ArbitrationStatus.ACTIVE
     assert arbitration.all_notified_on == date(2025, 12, 22)
-    assert arbitration.term_ends_on == date(2026, 3, 25)
-    with time_machine.travel(tehran(2026, 3, 25, 18), tick=False):
+    # 22 Dec + 90 days = Saturday 22 March 2026, 2 Farvardin 1405: a Nowruz holiday, and it stays.
+    assert arbitration.term_ends_on == date(2026, 3, 22)
+    with time_machine.travel(tehran(2026, 3, 22, 18), tick=False):
         award = services.award_record(
             arbitration=arbitration, actor=personas.arbitrator_a, reasoning="دلایل", decision="رأی"
         )
-    assert award.decided_on == date(2026, 3, 25)
+    assert award.decided_on == date(2026, 3, 22)
 
 
 def test_an_award_after_the_term_is_refused_and_the_term_then_expires(personas):
     dispute, arbitration = to_arbitration(personas, on=tehran(2025, 12, 22))
-    with time_machine.travel(tehran(2026, 3, 26, 9), tick=False):
+    with time_machine.travel(tehran(2026, 3, 23, 9), tick=False):
         with pytest.raises(DomainError) as refused:
             services.award_record(
                 arbitration=arbitration, actor=personas.arbitrator_a, reasoning="دلایل", decision="رأی"
@@ -133,34 +135,47 @@ def test_an_award_after_the_term_is_refused_and_the_term_then_expires(personas):
     assert not hasattr(arbitration, "award") or arbitration.award is None
 
 
+def _notify_both(award, personas, day):
+    for role in ("claimant", "respondent"):
+        services.award_notice_record(
+            award=award, party=role, actor=personas.clerk_a, notified_on=day, method="at_office"
+        )
+    award.refresh_from_db()
+    return award
+
+
 def test_compliance_with_an_award_runs_past_sizdah_bedar_and_friday(personas):
     _dispute, arbitration = to_arbitration(personas, on=tehran(2026, 2, 1))
     with time_machine.travel(tehran(2026, 3, 12, 11), tick=False):  # Thursday 21 Esfand 1404
         award = services.award_record(
             arbitration=arbitration, actor=personas.arbitrator_a, reasoning="دلایل", decision="رأی"
         )
-    # Free period of 20 days: 2 April (13 Farvardin, a holiday), then Friday: Saturday 4 April.
+        award = _notify_both(award, personas, date(2026, 3, 12))
+    # Free period of 20 days from the notice: 2 April (13 Farvardin, a holiday), then Friday: Saturday 4 April.
     assert award.compliance_due == date(2026, 4, 4)
     assert award.annulment_deadline == date(2026, 4, 4)
 
 
-def test_a_party_abroad_gets_two_months_to_comply(personas):
+def test_art_446_only_the_party_abroad_gets_two_months_to_comply(personas):
     _dispute, arbitration = to_arbitration(personas, on=tehran(2026, 2, 1), abroad=True)
     with time_machine.travel(tehran(2026, 3, 12, 11), tick=False):
         award = services.award_record(
             arbitration=arbitration, actor=personas.arbitrator_a, reasoning="دلایل", decision="رأی"
         )
-    assert award.compliance_due == date(2026, 5, 12)
+        award = _notify_both(award, personas, date(2026, 3, 12))
+    dues = {n.party.role: n.compliance_due for n in award.notices.select_related("party")}
+    assert dues == {"claimant": date(2026, 4, 4), "respondent": date(2026, 5, 12)}
+    assert award.compliance_due == date(2026, 5, 12)  # the latest of the parties': what the board shows
 
 
-def test_an_extension_agreed_by_both_parties_moves_the_term_past_a_holiday(personas):
+def test_art_484_an_extension_agreed_by_both_parties_is_not_moved_past_a_holiday(personas):
     _dispute, arbitration = to_arbitration(personas, on=tehran(2025, 12, 1))
     assert arbitration.term_ends_on == date(2026, 3, 1)
     with time_machine.travel(tehran(2026, 2, 20), tick=False):
         arbitration = services.arbitration_extend(
             arbitration=arbitration, actor=personas.clerk_a, days=10, agreed_by_both=True
         )
-    assert arbitration.term_ends_on == date(2026, 3, 12)  # 11 March is a holiday (Shab-e Qadr)
+    assert arbitration.term_ends_on == date(2026, 3, 11)  # a holiday (Shab-e Qadr), and it stays
     assert arbitration.extensions == 1
 
 

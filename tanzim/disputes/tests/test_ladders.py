@@ -167,7 +167,13 @@ def test_two_failed_sessions_lead_to_arbitration_and_an_award(personas, clock, c
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.AWARDED
     assert award.compliance == ComplianceStatus.PENDING
-    assert award.compliance_due == date(2027, 1, 25)  # 4 Jan + 20 days, free period (art. 445): 25 Jan
+    assert award.compliance_due is None and dispute.due_at is None  # nothing runs before the notice
+    services.award_notice_record(
+        award=award, party="respondent", actor=personas.clerk_a, notified_on=at(30).date(), method="at_office"
+    )
+    award.refresh_from_db()
+    dispute.refresh_from_db()
+    assert award.compliance_due == date(2027, 1, 25)  # notice 4 Jan + 20 days, free period (art. 445): 25 Jan
     assert dispute.due_at.date() == award.compliance_due
     assert stages(dispute) == ["triaged", "invited", "mediation", "failed", "arbitration", "awarded"]
     assert concluded == [(dispute.pk, "awarded")]

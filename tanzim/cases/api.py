@@ -6,7 +6,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +18,7 @@ from tanzim.cases.models import Case, CaseEvent, Document, Party
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.selectors import service_get
 from tanzim.common.errors import DomainError, NotFoundError
+from tanzim.finance.choices import FreeServiceGround
 from tanzim.offices.models import Office, Province
 
 
@@ -114,6 +115,18 @@ class CaseCreateSerializer(serializers.Serializer):
     claim_text = serializers.CharField(required=False, allow_blank=True, default="")
     claim_amount = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
     free_service = serializers.BooleanField(default=False)
+    ground = serializers.ChoiceField(
+        choices=FreeServiceGround.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("With free_service: the ground (note to art. 505 of the Civil Procedure Code)"),
+    )
+    evidence_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    confirmation_document = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text=_("PDF, JPEG or PNG (send as multipart)")
+    )
+    mission = serializers.IntegerField(required=False, allow_null=True, default=None)
     applicant = ApplicantSerializer(required=False, help_text=_("Staff only: the walk-in citizen"))
 
 
@@ -155,6 +168,9 @@ def _case(request, pk) -> Case:
 
 
 class CaseListView(APIView):
+    # JSON, or multipart when a free service's confirmation document comes with it.
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     @extend_schema(
         responses={200: CaseSerializer(many=True)},
         parameters=[OpenApiParameter("status", str, enum=CaseStatus.values, required=False)],

@@ -17,6 +17,7 @@ from tanzim.cases.choices import (
 )
 from tanzim.common.forms import BootstrapForm, MobileField, NationalCodeField, RialsField, local_digits
 from tanzim.common.normalize import normalize_digits, normalize_text
+from tanzim.finance.forms import add_free_service_ground_fields
 
 
 class CaseStartForm(BootstrapForm):
@@ -173,11 +174,15 @@ class WalkInForm(BootstrapForm):
     office = forms.ChoiceField(label=_("Office"))
     title = forms.CharField(label=_("Subject of the request"), max_length=200)
     free_service = forms.BooleanField(
-        label=_("Free service (vulnerable client; the Kanoon reimburses the office)"), required=False
+        label=_("Free service (vulnerable client; the Kanoon reimburses the office)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-controls": "free-ground"}),
     )
 
-    def __init__(self, *args, services=(), offices=(), **kwargs):
+    def __init__(self, *args, services=(), offices=(), missions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Ticking "free service" needs its ground and evidence (note to art. 505 CPC).
+        add_free_service_ground_fields(self, missions=missions)
         self.fields["service"].choices = [("", _("— choose the service —"))] + [
             (s.code, s.name) for s in services
         ]

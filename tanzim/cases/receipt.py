@@ -82,6 +82,21 @@ def _submitted_at(case: Case):
     return event.created_at if event else None
 
 
+def free_ground_of(case: Case) -> str:
+    """The recorded ground of a free case, as its receipt names it ("" when the case is not free)."""
+    from tanzim.finance.models import FreeServiceGrant
+    from tanzim.finance.services.free import ground_label
+
+    if not case.free_service:
+        return ""
+    grant = (
+        FreeServiceGrant.objects.select_related("mission")
+        .filter(reference_type="cases.case", reference_id=str(case.pk))
+        .first()
+    )
+    return ground_label(grant) if grant is not None else ""
+
+
 def receipt_context(*, case: Case, payment: Any = None) -> dict[str, Any]:
     parties = [
         {
@@ -100,6 +115,7 @@ def receipt_context(*, case: Case, payment: Any = None) -> dict[str, Any]:
         "fees": fee_lines(case.fee_snapshot or {}, case.service),
         "payment": payment,
         "paid": getattr(payment, "status", "") == "captured",
+        "free_ground": free_ground_of(case),
         "submitted_at": _submitted_at(case),
         "issued_at": timezone.now(),
         "font_url": font_url(),

@@ -215,8 +215,17 @@ def case_create(
     claim_text: str = "",
     claim_amount: int | None = None,
     free_service: bool = False,
+    ground: str = "",
+    evidence_number: str = "",
+    confirmation_document: Any = None,
+    mission: Any = None,
 ) -> Case:
-    """Start a draft. A citizen starts their own; a clerk starts one for a walk-in citizen."""
+    """Start a draft. A citizen starts their own; a clerk starts one for a walk-in citizen.
+
+    A free service is granted only by the office's staff and only on a recorded ground with its
+    evidence (note to art. 505 CPC), counted against the office's monthly cap: the grant is
+    written in this transaction, so a refused ground leaves no draft behind.
+    """
     applicant = applicant or actor
     staff = is_office_staff(actor, office)
     if applicant.pk != actor.pk and not staff:
@@ -280,6 +289,27 @@ def case_create(
         office=office,
         data={"service": service.code, "channel": channel, "free_service": free_service},
     )
+    if free_service:
+        from tanzim.finance.services import free_service_grant
+
+        grant = free_service_grant(
+            office=office,
+            ground=ground,
+            evidence_number=evidence_number,
+            confirmation_document=confirmation_document,
+            mission=mission,
+            reference_type="cases.case",
+            reference_id=str(case.pk),
+            actor=actor,
+        )
+        audit.record(
+            actor=actor,
+            on_behalf_of=on_behalf,
+            action="cases.case.marked_free",
+            obj=case,
+            office=office,
+            data={"ground": grant.ground, "grant": grant.pk, "month": grant.month},
+        )
     # The applicant is the first claimant unless they are filing for a company.
     if applicant.national_code:
         Party.objects.create(

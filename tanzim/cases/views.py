@@ -57,6 +57,7 @@ from tanzim.common.views import run_service, scoped_view
 from tanzim.finance import selectors as finance_selectors
 from tanzim.finance import services as finance_services
 from tanzim.finance.choices import PaymentStatus
+from tanzim.finance.forms import free_service_ground_values
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import province_list
 
@@ -728,7 +729,10 @@ def walk_in(request):
     offices = list(Office.objects.filter(pk__in=office_ids).order_by("code"))
     # Filings (petitions, complaints, notices) are most of the counter's work: list them first.
     in_person = sorted(service_list().filter(in_person=True), key=lambda s: (s.category != "filing", s.name))
-    form = WalkInForm(request.POST or None, services=in_person, offices=offices)
+    missions = finance_services.missions_open_for(offices=offices)
+    form = WalkInForm(
+        request.POST or None, request.FILES or None, services=in_person, offices=offices, missions=missions
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         office = next(o for o in offices if str(o.pk) == data["office"])
@@ -750,6 +754,7 @@ def walk_in(request):
                 office=office,
                 title=data["title"],
                 free_service=data["free_service"],
+                **(free_service_ground_values(data) if data["free_service"] else {}),
             )
 
         done = run_service(request, form, open_request)

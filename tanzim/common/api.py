@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -60,6 +61,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _envelope(getattr(exc, "code", None) or "invalid", " ".join(exc.messages), {}, 400)
     if isinstance(exc, Http404):
         return _envelope("not_found", _("Not found."), {}, 404)
+    if isinstance(exc, RequestDataTooBig):
+        return _envelope("too_large", _("The request body is too large."), {}, 413)
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files, a malformed multipart body
+        return _envelope("bad_request", _("The request is not valid."), {}, 400)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from tanzim.common.normalize import to_persian_digits
 
-__all__ = ["PERSIAN_THOUSANDS_SEPARATOR", "format_rials", "rials_to_tomans"]
+__all__ = ["MAX_RIALS", "PERSIAN_THOUSANDS_SEPARATOR", "format_rials", "rials_to_tomans"]
 
 PERSIAN_THOUSANDS_SEPARATOR = "\u066c"  # ٬ ARABIC THOUSANDS SEPARATOR, used in Persian
+# The largest amount an input may state: a thousand trillion rials, past any claim or fee and far
+# inside a 64-bit column (10**19 rials overflowed PostgreSQL's bigint: a 500 before it was bounded).
+MAX_RIALS = 10**15
 
 
 def _require_int(amount: object) -> int:

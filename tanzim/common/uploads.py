@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -56,15 +58,11 @@ def inspect_upload(upload: File[bytes]) -> Inspected:
                     fields={"file": [_("Encrypted PDF files cannot be accepted.")]},
                 )
             pages = len(reader.pages)
-        except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
+        except (PdfReadError, ValueError, KeyError, OSError, TypeError, RecursionError) as exc:
             raise _bad_file() from exc
     elif content.startswith(b"\xff\xd8\xff") or content.startswith(b"\x89PNG\r\n\x1a\n"):
         content_type = JPEG if content[0] == 0xFF else PNG
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise _bad_file() from exc
+        _check_image(content)
         pages = 1
     else:
         raise _bad_file()
@@ -75,6 +73,32 @@ def inspect_upload(upload: File[bytes]) -> Inspected:
             fields={"file": [_("Too many pages.")]},
         )
     return Inspected(content, content_type, pages, hashlib.sha256(content).hexdigest(), len(content))
+
+
+def _check_image(content: bytes) -> None:
+    """A readable image of at most ``UPLOAD_MAX_IMAGE_PIXELS`` pixels, checked before any decoding.
+
+    A PNG of a few hundred bytes may declare 30000 × 30000 pixels (a decompression bomb): the size
+    is read from the header and refused before the pixels are ever inflated.
+    """
+    limit = settings.UPLOAD_MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise _image_too_large(limit)
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _image_too_large(limit) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
+        raise _bad_file() from exc
+
+
+def _image_too_large(limit: int) -> DomainError:
+    message = _("The image is larger than %(mp)s megapixels.") % {"mp": limit // 1_000_000}
+    return DomainError(message, code="image_too_large", fields={"file": [message]})
 
 
 def _too_big(limit: int) -> DomainError:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.permissions import OFFICE_READERS
 from tanzim.accounts.selectors import scope_for
-from tanzim.common.errors import PermissionDeniedError
+from tanzim.common.errors import NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import jalali_month_bounds_utc
 from tanzim.disputes.choices import RESOLVED, DisputeStatus, EventSubject, RespondentResponse
 from tanzim.disputes.models import Dispute, DisputeEvent
@@ -208,6 +208,8 @@ def office_figures(
         payments = payments.filter(office_id__in=office_ids)
         events = events.filter(office_id__in=office_ids)
     result: dict[int, Figures] = defaultdict(Figures)
+    if office_ids is not None and not office_ids:
+        return result  # no office: nothing to count (an empty IN () cannot be compiled)
 
     concluded = disputes.filter(_in("concluded_at", start, end))
     for office_id, status, eligible, n in (
@@ -334,6 +336,9 @@ def dispute_metrics(
     if province_id:
         offices = offices.filter(province_id=province_id)
     by_id = {o.pk: o for o in offices}
+    if office_id and office_id not in by_id:
+        # Another office's figures, or no such office: the same answer, so existence does not leak.
+        raise NotFoundError(_("Unknown office."))
     per_office = office_figures(start=start, end=end, office_ids=list(by_id))
     report = _rollup(per_office, by_id)
     report.start, report.end = start, end

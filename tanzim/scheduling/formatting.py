@@ -20,6 +20,9 @@ from tanzim.common.jalali import (
 from tanzim.common.normalize import normalize_digits, to_persian_digits
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The days a query may name: a day at the ends of Python's calendar (9999-12-31) has no next day
+# and would crash a day's range; no appointment is that far away.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -64,14 +67,19 @@ def number_text(value, language: str | None = None) -> str:
 def parse_day(value: str | None) -> date | None:
     """A day typed as Jalali (``1405/09/28``, any digit script) or ISO Gregorian (``2026-12-19``).
 
-    Years before 1700 are Jalali whatever the separator. Raises ValidationError on nonsense.
+    Years before 1700 are Jalali whatever the separator. Raises ValidationError on nonsense,
+    and on a day outside ``FIRST_DAY`` … ``LAST_DAY``.
     """
     if value in (None, ""):
         return None
     text = normalize_digits(str(value).strip())[:32]
     if _ISO_DAY.fullmatch(text) and int(text[:4]) >= 1700:
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError as exc:
             raise ValidationError(_("Enter a valid date."), code="invalid_date") from exc
-    return parse_jalali(text)
+    else:
+        day = parse_jalali(text)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(_("Enter a valid date."), code="invalid_date")
+    return day

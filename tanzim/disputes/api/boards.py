@@ -158,7 +158,7 @@ class MetricsView(APIView):
             OpenApiParameter("office", int, required=False),
             OpenApiParameter("province", int, required=False),
         ],
-        responses={200: DisputeReportSerializer, **_errors(400, 403)},
+        responses={200: DisputeReportSerializer, **_errors(400, 403, 404)},
     )
     def get(self, request):
         year, month, data = _period(request)

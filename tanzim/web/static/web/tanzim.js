@@ -1,0 +1,77 @@
+/* Tanzim's page behaviours, in one static file: the Content-Security-Policy allows no inline script.
+ * Each behaviour is switched on by a data attribute or an id in the page; every page works without it.
+ *   data-autosubmit            a select or checkbox that submits its form when it changes
+ *   data-month-pick            a "YYYY-MM" select that fills the form's year and month, then submits
+ *   data-submit-on-load        a form sent as soon as the page has loaded (the bank's return)
+ *   #use-location              the "use my location" button of the appointment finder
+ *   .on-behalf / #on-behalf    a clerk's "for which citizen" box copied into each booking form
+ *   #id_party-kind             a party's kind: national code for a person, national ID for a company
+ *   .error-summary             a form's list of errors takes the focus when the page opens
+ */
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", fn); } else { fn(); }
+  }
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!(el instanceof HTMLElement) || !el.form) { return; }
+    if (el.hasAttribute("data-month-pick")) {
+      var parts = String(el.value).split("-");
+      if (el.form.elements.year) { el.form.elements.year.value = parts[0]; }
+      if (el.form.elements.month) { el.form.elements.month.value = parts[1]; }
+      el.form.submit();
+    } else if (el.hasAttribute("data-autosubmit")) {
+      el.form.submit();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    var hidden = form.querySelector(".on-behalf");
+    var typed = document.getElementById("on-behalf");
+    if (hidden && typed) { hidden.value = typed.value; }
+  });
+
+  onReady(function () {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+    document.querySelectorAll("form[data-submit-on-load]").forEach(function (form) { form.submit(); });
+
+    var locate = document.getElementById("use-location");
+    if (locate) {
+      var state = document.getElementById("location-state");
+      var say = function (key) { if (state) { state.textContent = locate.getAttribute("data-msg-" + key) || ""; } };
+      locate.addEventListener("click", function () {
+        if (!navigator.geolocation) { say("unsupported"); return; }
+        say("finding");
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          document.getElementById("id_lat").value = pos.coords.latitude.toFixed(5);
+          document.getElementById("id_lon").value = pos.coords.longitude.toFixed(5);
+          document.getElementById("id_city").value = "";
+          say("found");
+        }, function () { say("failed"); });
+      });
+      var city = document.getElementById("id_city");
+      if (city) {
+        city.addEventListener("change", function () {
+          if (this.value) { document.getElementById("id_lat").value = ""; document.getElementById("id_lon").value = ""; }
+        });
+      }
+    }
+
+    var kind = document.getElementById("id_party-kind");
+    if (kind) {
+      var sync = function () {
+        var legal = kind.value === "legal";
+        document.querySelectorAll(".party-natural").forEach(function (el) { el.hidden = legal; });
+        document.querySelectorAll(".party-legal").forEach(function (el) { el.hidden = !legal; });
+      };
+      kind.addEventListener("change", sync);
+      sync();
+    }
+  });
+})();

@@ -18,6 +18,7 @@ from tanzim.cases.models import Case, CaseEvent, Document, Party
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.selectors import service_get
 from tanzim.common.errors import DomainError, NotFoundError
+from tanzim.common.money import MAX_RIALS
 from tanzim.finance.choices import FreeServiceGround
 from tanzim.offices.models import Office, Province
 
@@ -113,7 +114,9 @@ class CaseCreateSerializer(serializers.Serializer):
     office = serializers.CharField(max_length=12)
     title = serializers.CharField(max_length=200)
     claim_text = serializers.CharField(required=False, allow_blank=True, default="")
-    claim_amount = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
+    claim_amount = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_RIALS, default=None
+    )
     free_service = serializers.BooleanField(default=False)
     ground = serializers.ChoiceField(
         choices=FreeServiceGround.choices,
@@ -133,7 +136,7 @@ class CaseCreateSerializer(serializers.Serializer):
 class CaseUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     claim_text = serializers.CharField(required=False, allow_blank=True)
-    claim_amount = serializers.IntegerField(required=False, min_value=0)
+    claim_amount = serializers.IntegerField(required=False, min_value=0, max_value=MAX_RIALS)
     proceeding = serializers.ChoiceField(choices=ProceedingStage.choices, required=False)
 
 

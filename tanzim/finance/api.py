@@ -434,7 +434,7 @@ class TransparencyView(APIView):
 
 class FreeServiceGrantSerializer(serializers.ModelSerializer):
     office = serializers.CharField(source="office.code", read_only=True)
-    mission = serializers.PrimaryKeyRelatedField(read_only=True)
+    mission = serializers.IntegerField(source="mission_id", read_only=True, allow_null=True)
     month = serializers.IntegerField(read_only=True, help_text=_("Jalali month counted against, YYYYMM"))
     has_document = serializers.SerializerMethodField()
 

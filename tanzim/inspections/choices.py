@@ -110,3 +110,11 @@ REFERRAL_ALLOWED: dict[str, frozenset[str]] = {
 
 # The longest note, summary or description kept.
 NOTE_MAX = 4000
+
+
+class SampleVerdict(models.TextChoices):
+    """What the inspector found when checking a sampled free service's ground and evidence."""
+
+    PENDING = "pending", _("Not checked yet")
+    HOLDS = "holds", _("The evidence holds")
+    FAILS = "fails", _("The evidence does not hold")

@@ -18,6 +18,7 @@ from tanzim.inspections.choices import (
     InspectionStatus,
     ItemResult,
     ReferralStatus,
+    SampleVerdict,
     Severity,
 )
 
@@ -377,3 +378,49 @@ class ViolationReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection}"
+
+
+class FreeServiceSample(models.Model):
+    """A free service drawn at random for the inspector to check (note to art. 505 CPC).
+
+    Each month a sample of every office's free services goes onto the inspector's list, with
+    the office's open inspection when it has one; evidence that does not hold becomes a finding.
+    """
+
+    grant = models.OneToOneField(
+        "finance.FreeServiceGrant", verbose_name=_("free service"), on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.PositiveIntegerField(_("Jalali month (YYYYMM)"))
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="free_service_samples",
+    )
+    verdict = models.CharField(
+        _("verdict"), max_length=10, choices=SampleVerdict.choices, default=SampleVerdict.PENDING
+    )
+    note = models.TextField(_("note"), blank=True)
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    drawn_at = models.DateTimeField(_("drawn"))
+
+    class Meta:
+        verbose_name = _("sampled free service")
+        verbose_name_plural = _("sampled free services")
+        ordering = ["office", "month", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(verdict__in=SampleVerdict.values), name="sample_verdict_valid")
+        ]
+        indexes = [models.Index(fields=["office", "month"], name="sample_office_month")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.month} #{self.grant_id}"

@@ -54,7 +54,7 @@ def _require_kanoon(actor: Any) -> None:
 
 def free_service_cap_for(*, office: Office | int, month: JalaliMonth) -> Cap:
     """The most specific cap: this office this month, this office, every office this month, the default."""
-    office_id = getattr(office, "pk", office)
+    office_id: int = office.pk if isinstance(office, Office) else int(office)
     rows = {
         (row.office_id, row.month): row
         for row in FreeServiceCap.objects.filter(
@@ -146,7 +146,7 @@ def outreach_mission_approve(*, mission: OutreachMission, actor: Any) -> Outreac
 def missions_open_for(*, offices: Iterable[Office | int], on: date | None = None) -> list[OutreachMission]:
     """The approved missions these offices serve on a day (the choices of the outreach ground)."""
     day = on or tehran_date(timezone.now())
-    ids = sorted({getattr(o, "pk", o) for o in offices})
+    ids = sorted({o.pk if isinstance(o, Office) else int(o) for o in offices})
     return list(
         OutreachMission.objects.filter(
             offices__in=ids, approved_at__isnull=False, starts_on__lte=day, ends_on__gte=day
@@ -248,10 +248,11 @@ def free_service_grant(
         cap = free_service_cap_for(office=office, month=month)
         used = FreeServiceGrant.objects.filter(office=office, month=month.key).count()
         if cap.max_count is not None and used >= cap.max_count:
-            message = _(
-                "The Kanoon's cap of %(count)s free services for this office in %(month)s is reached."
-            ) % {"count": cap.max_count, "month": _month_name(month)}
-            raise ConflictError(message, code="free_service_cap_reached", fields={"ground": [message]})
+            text = str(
+                _("The Kanoon's cap of %(count)s free services for this office in %(month)s is reached.")
+                % {"count": cap.max_count, "month": _month_name(month)}
+            )
+            raise ConflictError(text, code="free_service_cap_reached", fields={"ground": [text]})
         grant = FreeServiceGrant(
             office=office,
             ground=ground,
@@ -311,11 +312,14 @@ def grant_for_payment(
             or 0
         )
         if reimbursed + subsidy > cap.max_rials:
-            message = _(
-                "The Kanoon's cap of %(amount)s rials of free services for this office"
-                " in %(month)s is reached."
-            ) % {"amount": format_rials(cap.max_rials), "month": _month_name(month)}
-            raise ConflictError(message, code="free_service_cap_reached", fields={"free_service": [message]})
+            text = str(
+                _(
+                    "The Kanoon's cap of %(amount)s rials of free services for this office"
+                    " in %(month)s is reached."
+                )
+                % {"amount": format_rials(cap.max_rials), "month": _month_name(month)}
+            )
+            raise ConflictError(text, code="free_service_cap_reached", fields={"free_service": [text]})
     return grant
 
 

@@ -8,6 +8,11 @@ from tanzim.inspections.services.actions import (
     corrective_action_transition,
     corrective_actions_remind_overdue,
 )
+from tanzim.inspections.services.free_services import (
+    free_service_sample_check,
+    free_service_sample_draw,
+    sample_size,
+)
 from tanzim.inspections.services.inspections import (
     draw_up_findings,
     finding_add,
@@ -36,6 +41,8 @@ __all__ = [
     "corrective_actions_remind_overdue",
     "draw_up_findings",
     "finding_add",
+    "free_service_sample_check",
+    "free_service_sample_draw",
     "inspection_answer",
     "inspection_evidence_add",
     "inspection_plan_create",
@@ -46,5 +53,6 @@ __all__ = [
     "is_office_manager",
     "referral_create",
     "referral_record_decision",
+    "sample_size",
     "score_answers",
 ]

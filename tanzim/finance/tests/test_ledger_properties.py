@@ -114,7 +114,9 @@ def test_random_money_keeps_the_ledger_balanced_and_refunds_within_what_was_paid
                     services.payment_handle_callback(payload=payload, signature=signature)
                 payments.append(payment)
             elif kind == "free":
-                free_grant(office=offices[op[1]], actor=clerks[op[1]], reference_type="prop", reference_id=str(n))
+                free_grant(
+                    office=offices[op[1]], actor=clerks[op[1]], reference_type="prop", reference_id=str(n)
+                )
                 payments.append(
                     services.payment_create(
                         office=offices[op[1]],

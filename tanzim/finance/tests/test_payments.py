@@ -56,7 +56,9 @@ def test_a_free_service_is_captured_at_once_and_the_kanoon_owes_the_subsidy(
 
     # Only this receiver: the cases' and disputes' own receivers must stay for the other tests.
     signals.payment_captured.connect(record)
-    free_grant(office=personas.office_a, actor=personas.clerk_a, reference_type="tests.thing", reference_id="1")
+    free_grant(
+        office=personas.office_a, actor=personas.clerk_a, reference_type="tests.thing", reference_id="1"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             payment = _create(personas, quote(free_service=True), actor=personas.clerk_a)
@@ -78,7 +80,9 @@ def test_a_free_service_is_captured_at_once_and_the_kanoon_owes_the_subsidy(
 
 
 def test_only_the_offices_staff_can_waive_the_fee(personas, quote):
-    free_grant(office=personas.office_a, actor=personas.clerk_a, reference_type="tests.thing", reference_id="1")
+    free_grant(
+        office=personas.office_a, actor=personas.clerk_a, reference_type="tests.thing", reference_id="1"
+    )
     with pytest.raises(PermissionDeniedError):
         _create(personas, quote(free_service=True), actor=personas.citizen)
     with pytest.raises(PermissionDeniedError):

@@ -71,3 +71,35 @@ def test_the_manager_reads_their_office_explanation_and_no_other(new_page, ranke
 
     other = page.goto(page.url.replace("A0001", "B0001"))
     assert other.status == 404
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_public_ranking_shows_the_effective_weights_and_links_the_method(new_page, ranked, width):
+    """Surveys only in this network: the page shows satisfaction's 40% policy weight carried at 100%,
+    warns of the drift, and links the method page, on a phone and on a desktop."""
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto("/ranking/")
+    expect_persian_page(page)
+
+    row = page.locator("#weights-table tr[data-indicator='satisfaction']")
+    row.scroll_into_view_if_needed()
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("۴۰٫۰")
+    expect(row.locator(".effective")).to_contain_text("۱۰۰٫۰")
+    expect(page.locator("#weights-table tr[data-indicator='inspection']")).to_contain_text(
+        "بدون داده در شبکه"
+    )
+    expect(page.locator("#weight-drift-warning")).to_be_visible()
+    expect(page.locator("#weight-drift-warning")).to_contain_text("۲")
+    page.screenshot(path=SCREENSHOTS.format(name=f"weights-{width}"), full_page=True)
+
+    link = page.locator("#method-link")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/ranking/method/$"))
+    expect(page.locator("#method h1")).to_contain_text("رتبه‌بندی دفترها")
+    expect(page.locator("#method table").first).to_be_visible()
+    if width == 390:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    page.screenshot(path=SCREENSHOTS.format(name=f"method-{width}"), full_page=True)

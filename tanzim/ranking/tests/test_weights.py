@@ -11,8 +11,8 @@ from django.utils import translation
 from tanzim.audit.models import AuditEvent
 from tanzim.common.errors import ConflictError, DomainError
 from tanzim.ranking import method as m
+from tanzim.ranking import method_doc, selectors, services
 from tanzim.ranking import policy as policy_rules
-from tanzim.ranking import selectors, services
 from tanzim.ranking.choices import IndicatorKey, RunStatus
 from tanzim.ranking.tests.helpers import finished_run
 
@@ -235,3 +235,12 @@ def test_no_share_is_flagged_when_the_scores_do_not_vary():
 
     assert out.variance_share == {} and out.variance_share_mc == {}
     assert checks_of(out) == []
+
+
+def test_the_method_page_renders_docs_ranking_md_in_each_language(client, db):
+    persian = client.get(reverse("ranking:method"))
+
+    assert "<h1>رتبه‌بندی دفترها چگونه محاسبه می‌شود</h1>" in persian.text
+    assert "<table>" in persian.text and "docs/ranking.fa.md" in persian.text
+    english = str(method_doc.render(persian=False))
+    assert "<h1>How the office ranking is computed</h1>" in english and "<script" not in english

@@ -386,3 +386,27 @@ def event_word(subject: str, code: str) -> str:
     if choices is not None and code in choices.values:
         return str(choices(code).label)
     return str(EVENT_WORDS.get(code, code))
+
+
+# --- settle first: time limits that keep running during mediation ------------------------------
+
+
+class OffenceGrade(models.IntegerChoices):
+    """The ta'zir grade of the offence (art. 19 Islamic Penal Code): 1 is the gravest, 8 the lightest."""
+
+    GRADE_1 = 1, _("Ta'zir grade 1")
+    GRADE_2 = 2, _("Ta'zir grade 2")
+    GRADE_3 = 3, _("Ta'zir grade 3")
+    GRADE_4 = 4, _("Ta'zir grade 4")
+    GRADE_5 = 5, _("Ta'zir grade 5")
+    GRADE_6 = 6, _("Ta'zir grade 6")
+    GRADE_7 = 7, _("Ta'zir grade 7")
+    GRADE_8 = 8, _("Ta'zir grade 8")
+
+
+class FilingLimit(models.TextChoices):
+    """Which time limit to file runs while a dispute is being mediated."""
+
+    COMPOUNDABLE_COMPLAINT = "art_106", _("Complaint of a compoundable offence (art. 106 Islamic Penal Code)")
+    CHEQUE_PRESENTATION = "cheque_presentation", _("Presenting the cheque to the bank (Cheque Law art. 11)")
+    CHEQUE_COMPLAINT = "cheque_complaint", _("Criminal complaint of a bounced cheque (Cheque Law art. 11)")

@@ -300,6 +300,16 @@ def _offices(offices: Sequence[Office]) -> list[Office]:
     return first + others
 
 
+def _time_facts(category: str) -> dict:
+    """A demo complaint of a compoundable offence and a demo cheque, both well within their limits."""
+    recent = tehran_date(timezone.now()) - timedelta(days=20)
+    if category == "criminal":
+        return {"offence_compoundable": True, "offence_grade": 6, "knowledge_date": recent}
+    if category == "cheque":
+        return {"cheque_date": recent}
+    return {}
+
+
 def seed_disputes(*, offices: Sequence[Office], progress: Callable[[], None] | None = None) -> int:
     """Create the demo disputes (idempotent); returns how many were created."""
     rng = random.Random(1405)
@@ -343,6 +353,7 @@ def seed_disputes(*, offices: Sequence[Office], progress: Callable[[], None] | N
                         mobile=f"+98937{o_index:02d}{n:05d}",
                     ),
                     idempotency_key=key,
+                    **_time_facts(category),
                 )
                 dispute = _walk(scenario, dispute, clerk=clerk, mediator=mediator, arbitrator=arbitrator)
                 if dispute.status in FINISHED:

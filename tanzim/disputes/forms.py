@@ -23,6 +23,7 @@ from tanzim.disputes.choices import (
     Disqualification,
     NoticeMethod,
     ObligationKind,
+    OffenceGrade,
     PartyRole,
     ReferralReason,
     ReferralTarget,
@@ -64,7 +65,53 @@ class ClockField(forms.CharField):
             raise ValidationError(_("Enter a time such as 10:30."), code="invalid_time") from exc
 
 
-class IntakeForm(BootstrapForm):
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class TimeFactsForm(BootstrapForm):
+    """What a criminal complaint or a cheque must state: art. 82 eligibility and the time limit
+    that keeps running during mediation (only the fields of the chosen category are used)."""
+
+    offence_compoundable = forms.TypedChoiceField(
+        label=_("Is the offence compoundable (qabel-e gozasht)?"),
+        choices=[("", "—"), ("yes", _("Yes, compoundable")), ("no", _("No, not compoundable"))],
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        help_text=_("Criminal complaints only."),
+    )
+    offence_grade = forms.TypedChoiceField(
+        label=_("Ta'zir grade of the offence"),
+        choices=[("", "—"), *OffenceGrade.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Criminal complaints only. Art. 82 mediation: compoundable offences or grades 6 to 8."),
+    )
+    knowledge_date = JalaliDateField(
+        label=_("Day the complainant learned of the offence"),
+        required=False,
+        help_text=_("Compoundable offences: a complaint within a year of this day (art. 106)."),
+    )
+    cheque_date = JalaliDateField(
+        label=_("Date written on the cheque"),
+        required=False,
+        help_text=_("Cheques only: it must be presented to the bank within six months of this date."),
+    )
+    dishonour_date = JalaliDateField(
+        label=_("Date of the bank's dishonour certificate"),
+        required=False,
+        help_text=_("If there is one: a criminal complaint within six months of it (Cheque Law art. 11)."),
+    )
+
+    TIME_FIELDS = ("offence_compoundable", "offence_grade", "knowledge_date", "cheque_date", "dishonour_date")
+
+    def time_facts(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.TIME_FIELDS}
+
+
+class IntakeForm(TimeFactsForm):
     category = forms.ChoiceField(label=_("Category"), choices=DisputeCategory.choices)
     claim_amount = RialsField(label=_("Claim amount (rials)"), required=False)
     summary = forms.CharField(
@@ -84,9 +131,11 @@ class IntakeForm(BootstrapForm):
         return self.cleaned_data.get("respondent_mobile") or ""
 
 
-class FromCaseForm(BootstrapForm):
+class FromCaseForm(TimeFactsForm):
     category = forms.ChoiceField(label=_("Category"), choices=DisputeCategory.choices)
     respondent_mobile = MobileField(label=_("Respondent's mobile"), required=False)
+
+    field_order = ["category", "respondent_mobile", *TimeFactsForm.TIME_FIELDS]
 
 
 class JoinForm(BootstrapForm):

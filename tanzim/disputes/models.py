@@ -30,8 +30,10 @@ from tanzim.disputes.choices import (
     DisputeStatus,
     EventSubject,
     FailureReason,
+    FilingLimit,
     NoticeMethod,
     ObligationKind,
+    OffenceGrade,
     OtpPurpose,
     PartyRole,
     ReferralPurpose,
@@ -181,6 +183,25 @@ class Dispute(models.Model):
     outcome_note = models.CharField(_("note"), max_length=500, blank=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     court_fee_refund_id = models.BigIntegerField(_("court fee refund"), null=True, blank=True)
+    # Settle first: the facts behind a time limit that keeps running during mediation, the limit
+    # computed from them when the dispute was opened, and whether the request was filed first.
+    offence_grade = models.PositiveSmallIntegerField(
+        _("offence grade (ta'zir)"), choices=OffenceGrade.choices, null=True, blank=True
+    )
+    offence_compoundable = models.BooleanField(_("compoundable offence"), null=True, blank=True)
+    knowledge_date = models.DateField(_("learned of the offence on"), null=True, blank=True)
+    cheque_date = models.DateField(_("date of the cheque"), null=True, blank=True)
+    dishonour_date = models.DateField(_("date of the dishonour certificate"), null=True, blank=True)
+    filing_limit = models.CharField(
+        _("time limit to file"), max_length=20, choices=FilingLimit.choices, blank=True
+    )
+    filing_deadline = models.DateField(_("last day to file"), null=True, blank=True)
+    settle_by = models.DateField(_("settle by"), null=True, blank=True)
+    file_first = models.BooleanField(
+        _("filed first, mediation after filing"),
+        default=False,
+        help_text=_("Mediation waits until the request is filed, so the time limit is kept."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -215,6 +236,14 @@ class Dispute(models.Model):
             models.CheckConstraint(
                 condition=Q(window_ends_on__isnull=True) | Q(window_ends_on__gte=F("window_started_on")),
                 name="dispute_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(offence_grade__isnull=True) | Q(offence_grade__gte=1, offence_grade__lte=8),
+                name="dispute_offence_grade_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(filing_deadline__isnull=True) | ~Q(filing_limit=""),
+                name="dispute_filing_deadline_has_limit",
             ),
         ]
 

@@ -156,6 +156,13 @@ TEMPLATES.update(
                 "The office will now invite the other party to settle it without going to court. %(url)s"
             ),
         ),
+        "disputes.opened_with_deadline": (
+            _("Tanzim dispute registered: your time limit keeps running"),
+            _(
+                "Tanzim: your dispute (%(category)s) was registered at %(office)s. Reference %(reference)s. "
+                "%(warning)s %(url)s"
+            ),
+        ),
         "disputes.invitation": (
             _("Invitation to settle a dispute"),
             _(

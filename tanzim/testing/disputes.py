@@ -34,7 +34,19 @@ def respondent_data(**extra) -> dict:
     }
 
 
+def time_facts(category: str) -> dict:
+    """The facts a criminal complaint or a cheque must state, far from any time limit: a
+    compoundable offence learned of ten days ago, a cheque dated ten days ago."""
+    recent = NOW.date() - timedelta(days=10)
+    if category == "criminal":
+        return {"offence_compoundable": True, "offence_grade": 6, "knowledge_date": recent}
+    if category == "cheque":
+        return {"cheque_date": recent}
+    return {}
+
+
 def open_dispute(personas, *, category="mahriyeh", claim_amount=400_000_000, actor=None, **extra) -> Dispute:
+    extra = {**time_facts(category), **extra}
     return services.dispute_open(
         actor=actor or personas.clerk_a,
         office=personas.office_a,

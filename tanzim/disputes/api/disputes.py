@@ -24,7 +24,14 @@ from tanzim.disputes.api.serializers import (
     DisputePartySerializer,
     DisputeSerializer,
 )
-from tanzim.disputes.choices import CriminalTrack, DisputeCategory, DisputeStatus, PartyRole, ReferralTarget
+from tanzim.disputes.choices import (
+    CriminalTrack,
+    DisputeCategory,
+    DisputeStatus,
+    OffenceGrade,
+    PartyRole,
+    ReferralTarget,
+)
 from tanzim.disputes.models import Dispute
 from tanzim.offices.models import Office
 
@@ -49,6 +56,25 @@ class DisputeCreateSerializer(serializers.Serializer):
     claimant = DisputePartyInputSerializer(required=False)
     respondent = DisputePartyInputSerializer(required=False)
     triage = serializers.BooleanField(default=True, help_text=_("Triage at once (the default)"))
+    offence_compoundable = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text=_("Criminal: is the offence compoundable")
+    )
+    offence_grade = serializers.ChoiceField(
+        choices=OffenceGrade.choices, required=False, allow_null=True, default=None
+    )
+    knowledge_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Criminal: the day the victim learned of it"),
+    )
+    cheque_date = serializers.DateField(required=False, allow_null=True, default=None)
+    dishonour_date = serializers.DateField(required=False, allow_null=True, default=None)
+    file_first = serializers.BooleanField(
+        default=False, help_text=_("With a case: file it first and mediate after filing")
+    )
+
+    TIME_FIELDS = ("offence_compoundable", "offence_grade", "knowledge_date", "cheque_date", "dishonour_date")
 
 
 class DisputeActionSerializer(serializers.Serializer):
@@ -124,6 +150,8 @@ class DisputeListView(APIView):
                 summary=data["summary"],
                 respondent_mobile=(data.get("respondent") or {}).get("mobile", ""),
                 idempotency_key=key,
+                file_first=data["file_first"],
+                **{name: data[name] for name in DisputeCreateSerializer.TIME_FIELDS},
             )
         else:
             office = Office.objects.filter(code=str(data.get("office") or "")[:12]).first()
@@ -140,6 +168,8 @@ class DisputeListView(APIView):
                 claimant=services.PartyInput(**(data.get("claimant") or {})),
                 respondent=services.PartyInput(**(data.get("respondent") or {})),
                 idempotency_key=key,
+                file_first=data["file_first"],
+                **{name: data[name] for name in DisputeCreateSerializer.TIME_FIELDS},
             )
         if data["triage"] and dispute.status == DisputeStatus.INTAKE:
             dispute = services.dispute_triage(dispute=dispute, actor=request.user)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,10 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts import services as account_services
 from tanzim.accounts.models import User
 from tanzim.accounts.permissions import is_office_staff
+from tanzim.cases.choices import SETTLE_FIRST_STATUSES
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.jalali import to_jalali_date
 from tanzim.common.money import format_rials
+from tanzim.disputes import rules
 from tanzim.disputes.choices import (
     FINAL,
     CriminalTrack,
@@ -28,6 +32,7 @@ from tanzim.disputes.choices import (
     DisputeOrigin,
     DisputeStatus,
     EventSubject,
+    OffenceGrade,
     PartyRole,
     ReferralReason,
     ReferralTarget,
@@ -48,6 +53,7 @@ from tanzim.disputes.services._common import (
     _require,
     _sms,
     _text,
+    _today,
 )
 from tanzim.disputes.services.ladder import dispute_transition
 from tanzim.disputes.services.referral import referral_create
@@ -110,8 +116,20 @@ def dispute_open(
     summary: str = "",
     case: Any = None,
     idempotency_key: str | None = None,
+    offence_grade: int | None = None,
+    offence_compoundable: bool | None = None,
+    knowledge_date: date | None = None,
+    cheque_date: date | None = None,
+    dishonour_date: date | None = None,
+    file_first: bool = False,
 ) -> Dispute:
-    """Open a dispute at a licensed office (a clerk), or from a case (its office or its applicant)."""
+    """Open a dispute at a licensed office (a clerk), or from a case (its office or its applicant).
+
+    A criminal complaint records whether the offence is compoundable, its ta'zir grade and when
+    the victim learned of it; a cheque its date and the dishonour certificate's. A time limit
+    that mediation would outrun refuses the diversion (see ``rules.settle_first``); a request
+    may then be filed first and mediated after (``file_first``).
+    """
     claimant, respondent = PartyInput.of(claimant), PartyInput.of(respondent)
     staff = is_office_staff(actor, office)
     from_case = case is not None
@@ -126,6 +144,9 @@ def dispute_open(
         "case": _pk(case),
         "claimant": [claimant.name, claimant.national_code, claimant.mobile, _pk(claimant.user)],
         "respondent": [respondent.name, respondent.national_code, respondent.mobile],
+        "offence": [offence_grade, offence_compoundable, _iso(knowledge_date)],
+        "cheque": [_iso(cheque_date), _iso(dishonour_date)],
+        "file_first": bool(file_first),
     }
     if idempotency_key:
         found = Dispute.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
@@ -133,6 +154,8 @@ def dispute_open(
             check_replay(stored_fingerprint=found.request_fingerprint, payload=body)
             return found
     _check_office(office)
+    if from_case and case.is_review:
+        raise DomainError(REVIEW_NEVER_DIVERTED, code="review_never_diverted")
     errors: dict[str, list] = {}
     if category not in DisputeCategory.values:
         errors["category"] = [_("Choose a category.")]
@@ -142,6 +165,33 @@ def dispute_open(
         errors.update(exc.fields)
     if errors:
         raise DomainError(_("Please correct the errors below."), fields=errors)
+    facts = _time_facts(
+        category,
+        offence_grade=offence_grade,
+        offence_compoundable=offence_compoundable,
+        knowledge_date=knowledge_date,
+        cheque_date=cheque_date,
+        dishonour_date=dishonour_date,
+    )
+    check = rules.settle_first(
+        clock=rules.filing_clock(category=category, today=_today(), **facts),
+        today=_today(),
+        criminal=category == DisputeCategory.CRIMINAL,
+    )
+    field = "knowledge_date" if category == DisputeCategory.CRIMINAL else "cheque_date"
+    if check.code == "filing_limit_passed":
+        raise DomainError(check.refusal, code=check.code, fields={field: [check.refusal]})
+    if file_first and not from_case:
+        raise DomainError(
+            _("Only a request can be filed first; open the request, then the dispute from it."),
+            code="file_first_needs_request",
+        )
+    if not check.allowed and not file_first:
+        raise DomainError(check.refusal, code=check.code)
+    deadline = check.clock.deadline
+    settle_by = check.settle_by or (
+        deadline - timedelta(days=settings.DISPUTES_SETTLE_FIRST_MARGIN_DAYS) if deadline else None
+    )
     claimant_data = _clean_party(claimant, "claimant", require_mobile=claimant.user is None)
     respondent_data = _clean_party(respondent, "respondent", require_mobile=False)
     claimant_user = _claimant_account(actor, office, claimant)
@@ -178,6 +228,11 @@ def dispute_open(
                     created_at=now,
                     idempotency_key=idempotency_key or None,
                     request_fingerprint=fingerprint(body),
+                    filing_limit=check.clock.limit,
+                    filing_deadline=deadline,
+                    settle_by=settle_by,
+                    file_first=bool(file_first and from_case),
+                    **facts,
                 )
             break
         except IntegrityError:
@@ -211,18 +266,103 @@ def dispute_open(
         claim_amount=claim_amount,
         origin=dispute.origin,
         case=_pk(case),
+        filing_limit=dispute.filing_limit,
+        filing_deadline=_iso(dispute.filing_deadline),
+        file_first=dispute.file_first,
     )
     if from_case:
         _copy_case_documents(dispute, case, actor)
     dispute = Dispute.objects.select_related("office").get(pk=dispute.pk)
-    _sms(
-        _parties(dispute)[PartyRole.CLAIMANT],
-        "disputes.opened",
-        dispute=dispute,
-        dedupe_key=f"dispute:{dispute.pk}:opened",
-        context=lambda language: {"category": DisputeCategory(category).label},
-    )
+    if dispute.filing_deadline:
+        _sms(
+            _parties(dispute)[PartyRole.CLAIMANT],
+            "disputes.opened_with_deadline",
+            dispute=dispute,
+            dedupe_key=f"dispute:{dispute.pk}:opened",
+            context=lambda language: {
+                "category": DisputeCategory(category).label,
+                "warning": settle_first_warning(dispute),
+            },
+        )
+    else:
+        _sms(
+            _parties(dispute)[PartyRole.CLAIMANT],
+            "disputes.opened",
+            dispute=dispute,
+            dedupe_key=f"dispute:{dispute.pk}:opened",
+            context=lambda language: {"category": DisputeCategory(category).label},
+        )
     return dispute
+
+
+REVIEW_NEVER_DIVERTED = _(
+    "An appeal or cassation request is never sent to mediation: its period runs from the notice of "
+    "the judgment and mediation does not stop it. File it now."
+)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def settle_first_warning(dispute: Dispute) -> str:
+    """What the page and the SMS say about a time limit that keeps running (in the active language)."""
+    if not dispute.filing_deadline:
+        return ""
+    return rules.deadline_warning(
+        deadline=dispute.filing_deadline, settle_by=dispute.settle_by, file_first=dispute.file_first
+    )
+
+
+def _past(day: date | None, name: str, errors: dict[str, list]) -> None:
+    if day is not None and day > _today():
+        errors[name] = [_("This date cannot be in the future.")]
+
+
+def _time_facts(
+    category: str,
+    *,
+    offence_grade: int | None,
+    offence_compoundable: bool | None,
+    knowledge_date: date | None,
+    cheque_date: date | None,
+    dishonour_date: date | None,
+) -> dict[str, Any]:
+    """The facts a category needs to know its time limit and (criminal) its art. 82 eligibility."""
+    facts: dict[str, Any] = {
+        "offence_grade": None,
+        "offence_compoundable": None,
+        "knowledge_date": None,
+        "cheque_date": None,
+        "dishonour_date": None,
+    }
+    errors: dict[str, list] = {}
+    required = [_("This field is required.")]
+    if category == DisputeCategory.CRIMINAL:
+        if offence_grade is not None and offence_grade not in OffenceGrade.values:
+            errors["offence_grade"] = [_("Choose a grade from 1 to 8.")]
+        if offence_compoundable is None:
+            errors["offence_compoundable"] = [_("Say whether the offence is compoundable.")]
+        elif offence_compoundable and knowledge_date is None:
+            errors["knowledge_date"] = [_("Give the day the complainant learned of the offence.")]
+        elif not offence_compoundable and offence_grade is None:
+            errors["offence_grade"] = required
+        _past(knowledge_date, "knowledge_date", errors)
+        facts.update(
+            offence_grade=offence_grade,
+            offence_compoundable=offence_compoundable,
+            knowledge_date=knowledge_date if offence_compoundable else None,
+        )
+    elif category == DisputeCategory.CHEQUE:
+        if cheque_date is None:
+            errors["cheque_date"] = [_("Give the date written on the cheque.")]
+        _past(dishonour_date, "dishonour_date", errors)
+        if cheque_date and dishonour_date and dishonour_date < cheque_date:
+            errors["dishonour_date"] = [_("The certificate cannot be older than the cheque's date.")]
+        facts.update(cheque_date=cheque_date, dishonour_date=dishonour_date)
+    if errors:
+        raise DomainError(_("Please correct the errors below."), fields=errors)
+    return facts
 
 
 def _copy_case_documents(dispute: Dispute, case: Any, actor: User) -> None:
@@ -244,15 +384,7 @@ def _copy_case_documents(dispute: Dispute, case: Any, actor: User) -> None:
         )
 
 
-CASE_STATUSES_FOR_DISPUTE = (
-    "submitted",
-    "in_review",
-    "resubmitted",
-    "verified",
-    "awaiting_payment",
-    "paid",
-    "filed",
-)
+CASE_STATUSES_FOR_DISPUTE = SETTLE_FIRST_STATUSES
 
 
 def dispute_open_from_case(
@@ -263,11 +395,18 @@ def dispute_open_from_case(
     summary: str = "",
     respondent_mobile: str = "",
     idempotency_key: str | None = None,
+    **time_facts: Any,
 ) -> Dispute:
-    """A petition or complaint goes to resolution first: its parties, amount and documents come along."""
+    """A petition or complaint goes to resolution first: its parties, amount and documents come along.
+
+    An appeal or cassation request never does (its period keeps running); a time limit the
+    mediation would outrun refuses it unless the request is filed first (``file_first``).
+    """
     from tanzim.cases.choices import PartyRole as CasePartyRole
 
     case = type(case).objects.select_related("office", "applicant").get(pk=case.pk)
+    if case.is_review:
+        raise DomainError(REVIEW_NEVER_DIVERTED, code="review_never_diverted")
     if case.status not in CASE_STATUSES_FOR_DISPUTE:
         raise ConflictError(
             _("This request cannot be sent to dispute resolution now."), code="case_not_ready"
@@ -293,6 +432,7 @@ def dispute_open_from_case(
         summary=summary or case.claim_text or case.title,
         case=case,
         idempotency_key=idempotency_key,
+        **time_facts,
     )
 
 
@@ -446,6 +586,19 @@ def dispute_triage(*, dispute: Dispute, actor: User, expected_status: str | None
         if expected_status and expected_status != dispute.status:
             raise ConflictError(code="stale_status")
         decision = triage_decide(category=dispute.category, claim_amount=dispute.claim_amount)
+        if decision.path == ResolutionPath.CRIMINAL_MEDIATION:
+            refusal = rules.art_82_refusal(
+                grade=dispute.offence_grade, compoundable=dispute.offence_compoundable
+            )
+            if refusal:
+                decision = TriageDecision(
+                    eligible=False,
+                    path=ResolutionPath.COURT,
+                    referral_target=ReferralTarget.PROSECUTOR,
+                    note=refusal,
+                    rule=decision.rule,
+                    halves_court_fee=False,
+                )
         fields = {
             "eligible": decision.eligible,
             "path": decision.path,

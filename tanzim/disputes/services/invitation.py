@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts import services as account_services
 from tanzim.accounts.models import User
+from tanzim.cases.choices import CaseStatus
 from tanzim.common import ratelimit
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
 from tanzim.common.identifiers import clean_national_code, mask_phone
@@ -76,6 +77,11 @@ def dispute_invite(*, dispute: Dispute, actor: User | None, expected_status: str
         if dispute.status not in (DisputeStatus.TRIAGED, DisputeStatus.INVITED):
             raise ConflictError(
                 _("The respondent can only be invited before they answer."), code="not_invitable"
+            )
+        if dispute.file_first and (dispute.case is None or dispute.case.status != CaseStatus.FILED):
+            raise ConflictError(
+                _("This request is filed first: the respondent is invited once it has been filed."),
+                code="file_first",
             )
         if dispute.invite_attempts >= settings.DISPUTES_INVITE_MAX_TRIES:
             raise ConflictError(

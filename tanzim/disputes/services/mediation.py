@@ -186,7 +186,20 @@ def window_extend(*, dispute: Dispute, actor: User, reason: str) -> Dispute:
     if rules.is_past(dispute.window_ends_on, now=_now()):
         raise ConflictError(_("The window has already closed."), code="window_closed")
     old_end = dispute.window_ends_on
-    dispute.window_ends_on = window.rule.due(old_end, rules.calendar())
+    new_end = window.rule.due(old_end, rules.calendar())
+    if dispute.settle_by and not dispute.file_first and new_end > dispute.settle_by:
+        raise ConflictError(
+            _(
+                "An extension would run past %(settle_by)s; the time limit to file ends on %(deadline)s "
+                "and mediation does not stop it."
+            )
+            % {
+                "settle_by": format_jalali(dispute.settle_by),
+                "deadline": format_jalali(dispute.filing_deadline),
+            },
+            code="extension_passes_filing_limit",
+        )
+    dispute.window_ends_on = new_end
     dispute.window_extensions += 1
     dispute.due_at = rules.end_of_day(dispute.window_ends_on)
     dispute.save(update_fields=["window_ends_on", "window_extensions", "due_at", "updated_at"])
@@ -368,8 +381,9 @@ def session_record(
 ) -> Session:
     """Record what happened: held (with a result), a no-show, or cancelled.
 
-    In mediation, failed sessions (no agreement, or a party absent) close the attempt once
-    there are as many within the window as the law allows (two).
+    In civil mediation, failed sessions (no agreement, or a party absent) close the attempt once
+    there are as many within the window as the councils law allows (two). Criminal mediation
+    (art. 82) has no such rule: it ends by its window, by agreement or by withdrawal.
     """
     if status not in (SessionStatus.HELD, SessionStatus.NO_SHOW, SessionStatus.CANCELLED):
         raise DomainError(fields={"status": [_("Choose held, no-show or cancelled.")]})
@@ -403,6 +417,7 @@ def session_record(
             dispute.status == DisputeStatus.MEDIATION
             and session.kind == SessionKind.MEDIATION
             and session.failed
+            and not dispute.is_criminal
         ):
             failed = [
                 s

@@ -130,3 +130,10 @@ def majority(panel_size: int) -> int:
 
     return majority_of(int(panel_size))
 
+
+@register.filter
+def filing_warning(dispute) -> str:
+    """The running time limit of a diverted request, in words (empty when none runs)."""
+    from tanzim.disputes.services.intake import settle_first_warning
+
+    return settle_first_warning(dispute)

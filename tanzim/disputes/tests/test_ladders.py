@@ -36,6 +36,7 @@ from tanzim.testing.disputes import (
     open_dispute,
     respondent_data,
     sign_all,
+    time_facts,
     to_mediation,
     two_instalments,
 )
@@ -388,14 +389,20 @@ def test_a_dispute_opened_from_a_case_brings_its_parties_amount_and_documents(pe
     cases.case_submit(case=case, actor=personas.citizen)
     case.refresh_from_db()
     dispute = services.dispute_open_from_case(
-        case=case, actor=personas.clerk_a, category="cheque", respondent_mobile="09350001199"
+        case=case,
+        actor=personas.clerk_a,
+        category="cheque",
+        respondent_mobile="09350001199",
+        **time_facts("cheque"),
     )
     assert dispute.origin == "case" and dispute.case == case and dispute.claim_amount == 90_000_000
     assert dispute.parties.get(role="claimant").user == personas.citizen
     assert dispute.parties.get(role="respondent").mobile == "+989350001199"
     assert dispute.documents.get().title == "چک"
     with pytest.raises(ConflictError):
-        services.dispute_open_from_case(case=case, actor=personas.clerk_a, category="cheque")
+        services.dispute_open_from_case(
+            case=case, actor=personas.clerk_a, category="cheque", **time_facts("cheque")
+        )
 
 
 def test_opening_a_dispute_twice_with_the_same_key_returns_the_same_dispute(personas, clock):

@@ -43,6 +43,7 @@ def new(request):
                         national_code=data["respondent_national_code"],
                         mobile=data["respondent_mobile"],
                     ),
+                    **form.time_facts(),
                 )
             except DomainError as exc:  # "claimant.mobile" is the form's "claimant_mobile"
                 exc.fields = {name.replace(".", "_"): errors for name, errors in exc.fields.items()}
@@ -60,24 +61,40 @@ def new(request):
 @scoped_view
 @require_http_methods(["GET", "POST"])
 def from_case(request, case_id: int):
-    """Send a petition or complaint to resolution first."""
+    """Send a petition or complaint to resolution first; an appeal or cassation never goes.
+
+    When a time limit would run out during mediation the service refuses, and the page offers
+    to file the request now and mediate after filing (the same form, ``file_first`` set).
+    """
     from tanzim.cases.selectors import case_get_for
 
     case = case_get_for(user=request.user, pk=case_id)
     form = FromCaseForm(request.POST or None)
-    if request.method == "POST":
-        opened = run_service(
-            request,
-            form,
-            lambda data: services.dispute_open_from_case(
+    refused: list[str] = []
+
+    def open_dispute(data):
+        try:
+            return services.dispute_open_from_case(
                 case=case,
                 actor=request.user,
                 category=data["category"],
                 respondent_mobile=data["respondent_mobile"] or "",
-            ),
-        )
+                file_first=request.POST.get("file_first") == "on",
+                **form.time_facts(),
+            )
+        except DomainError as exc:
+            refused.append(exc.code or "")
+            raise
+
+    if request.method == "POST" and not case.is_review:
+        opened = run_service(request, form, open_dispute)
         if opened.ok:
             dispute = opened.value
             run_service(request, None, lambda: services.dispute_triage(dispute=dispute, actor=request.user))
             return _detail(dispute)
-    return render(request, "disputes/from_case.html", {"form": form, "case": case})
+    offer_file_first = "settle_first_deadline" in refused
+    return render(
+        request,
+        "disputes/from_case.html",
+        {"form": form, "case": case, "offer_file_first": offer_file_first},
+    )

@@ -87,11 +87,11 @@ class RankingRunSerializer(serializers.Serializer):
 
     @extend_schema_field(RankingWeightSerializer(many=True))
     def get_weights(self, run) -> list[dict]:
-        return RankingWeightSerializer(selectors.weight_report(run=run).rows, many=True).data
+        return list(RankingWeightSerializer(selectors.weight_report(run=run).rows, many=True).data)
 
     @extend_schema_field(RankingWeightWarningSerializer(many=True))
     def get_weight_warnings(self, run) -> list[dict]:
-        return RankingWeightWarningSerializer(selectors.run_checks(run), many=True).data
+        return list(RankingWeightWarningSerializer(selectors.run_checks(run), many=True).data)
 
 
 class RankingRunRequestSerializer(serializers.Serializer):

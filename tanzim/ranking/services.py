@@ -685,8 +685,8 @@ def run_approve(
             message, code="warnings_not_acknowledged", fields={"acknowledge_warnings": [message]}
         )
     if checks and not note:
-        message = _("Say in the note why this ranking stands despite its weight warnings.")
-        raise DomainError(message, code="note_required", fields={"note": [message]})
+        why = _("Say in the note why this ranking stands despite its weight warnings.")
+        raise DomainError(why, code="note_required", fields={"note": [why]})
     year, month = _next_unsettled(run.period_last)
     superseded = list(
         RankingRun.objects.select_for_update()

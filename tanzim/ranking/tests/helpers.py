@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tanzim.ranking import services
 
 # The test networks have survey answers only, so every other indicator is left out and the run is
 # flagged for weight drift: approving it takes the acknowledgement and a note.
-ACK = {"acknowledge_warnings": True, "note": "test network: surveys only"}
+ACK: dict[str, Any] = {"acknowledge_warnings": True, "note": "test network: surveys only"}
 
 
 def approved_run(personas, period: str = "1405-03", reason: str = ""):

@@ -258,6 +258,9 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "false",
+        # A scratch site with an in-memory broker and cache: config/wsgi.py would refuse it as a
+        # production site (tanzim/common/checks.py), so it says what it is.
+        "TANZIM_EMBEDDED": "1",
         "DB_CONN_MAX_AGE": "60",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "ERROR",  # a 409 is an answer here, not something to log

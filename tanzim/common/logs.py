@@ -136,7 +136,7 @@ def connect_celery_signals() -> None:
 
 # --- masking ------------------------------------------------------------------------------
 MASK = "***"
-# Digits of any script (Persian, Arabic, ASCII): \d in a str pattern matches them all.
+_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2)
 _MOBILE = re.compile(r"(?<![\d+])(?:\+98|0098|98|0)?[\s-]?9\d{2}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
 _NATIONAL_CODE = re.compile(r"(?<!\d)\d{10}(?!\d)")
 _BEARER = re.compile(r"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
@@ -156,7 +156,9 @@ _SECRET_KEYS = re.compile(
 
 
 def mask_text(text: str) -> str:
-    """``text`` with every national code, mobile, bearer token and named secret masked."""
+    """``text`` with every national code, mobile, bearer token and named secret masked (and its
+    Persian and Arabic digits written as ASCII ones, as everything else in the logs)."""
+    text = text.translate(_ASCII_DIGITS)
     text = _NAMED_SECRET.sub(_mask_named, text)
     text = _BEARER.sub(lambda m: m.group(1) + " " + MASK, text)
     text = _MOBILE.sub(_mask_mobile, text)

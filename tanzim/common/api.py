@@ -46,6 +46,13 @@ def _envelope(
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Answer every error with ``{"code", "message", "fields"}`` in the request's language."""
+    if (isinstance(exc, DomainError) and exc.status == 404) or isinstance(
+        exc, (Http404, exceptions.NotFound)
+    ):
+        # One answer for "not yours" and "does not exist", whatever raised it and however it was
+        # worded (a case's "case_not_found", an office's "Unknown office."): no code or message
+        # tells a missing object from someone else's.
+        return _envelope("not_found", _("Not found."), {}, 404)
     if isinstance(exc, DomainError):
         headers = None
         retry_after = getattr(exc, "retry_after", None)
@@ -59,8 +66,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             }
             return _envelope("invalid", _("Please correct the errors below."), messages, 400)
         return _envelope(getattr(exc, "code", None) or "invalid", " ".join(exc.messages), {}, 400)
-    if isinstance(exc, Http404):
-        return _envelope("not_found", _("Not found."), {}, 404)
     if isinstance(exc, RequestDataTooBig):
         return _envelope("too_large", _("The request body is too large."), {}, 413)
     if isinstance(exc, SuspiciousOperation):  # too many fields or files, a malformed multipart body

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tanzim.accounts.models import User
+from tanzim.accounts.permissions import is_kanoon
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from tanzim.inspections import selectors, services
 from tanzim.inspections.choices import (
@@ -344,6 +345,9 @@ class ChecklistActionView(APIView):
 
     @extend_schema(request=None, responses={200: ChecklistSerializer, 201: ChecklistSerializer})
     def post(self, request, pk: int, action: str):
+        if not is_kanoon(request.user):
+            # Before the lookup: a refusal must not tell a checklist that exists from one that does not.
+            raise PermissionDeniedError()
         checklist = Checklist.objects.filter(pk=pk).first()
         if checklist is None:
             raise NotFoundError()

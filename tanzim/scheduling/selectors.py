@@ -1,8 +1,8 @@
 """Reads for appointments, slots and queues, scoped by the acting user.
 
 Anything outside the actor's scope is a NotFoundError (404) so its existence does not
-leak. Office pages are addressed by the public office code: a member of staff of another
-office gets a PermissionDeniedError (403), since the office itself is public.
+leak. Office pages and queues are addressed by the public office code: for someone who is not
+of the office's staff they are a 404 too, the answer an unknown code gets.
 """
 
 from __future__ import annotations
@@ -63,9 +63,14 @@ def office_get(*, code: str) -> Office:
 
 
 def staff_office_get(*, actor, code: str) -> Office:
-    """An office whose queue the actor runs; 404 for an unknown code, 403 for another office."""
+    """An office whose queue the actor runs: 404 for an unknown code and for another office alike.
+
+    The office is public, but its queue and day are not: "not yours" answers as "no such office"
+    (the same status and code), so a route never tells an office's staff from its outsiders.
+    """
     office = office_get(code=code)
-    require_queue_staff(actor, office)
+    if not is_office_staff(actor, office):
+        raise NotFoundError(_("Unknown office."), code="unknown_office")
     return office
 
 

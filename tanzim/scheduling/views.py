@@ -449,7 +449,7 @@ def _day_start(day: date) -> datetime:
 @scoped_view
 @require_POST
 def office_policy(request, code: str):
-    office = selectors.office_get(code=code)
+    office = selectors.staff_office_get(actor=request.user, code=code)
     form = PolicyForm(request.POST)
     outcome = run_service(
         request,

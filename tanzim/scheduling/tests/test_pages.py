@@ -154,12 +154,12 @@ def test_the_ics_download_from_the_page(slotted, appointment):
 
 
 @pytest.mark.parametrize("name", ["office-day", "queue"])
-def test_office_pages_are_for_the_staff_of_that_office(slotted, appointment, name):
+def test_office_pages_are_for_the_staff_of_that_office_and_a_404_to_anyone_else(slotted, appointment, name):
     url = reverse(f"scheduling:{name}", args=["A0001"])
     assert client_for(slotted.clerk_a).get(url).status_code == 200
     assert client_for(slotted.manager_a).get(url).status_code == 200
-    assert client_for(slotted.clerk_b).get(url).status_code == 403
-    assert client_for(slotted.citizen).get(url).status_code == 403
+    assert client_for(slotted.clerk_b).get(url).status_code == 404
+    assert client_for(slotted.citizen).get(url).status_code == 404
     assert client_for().get(url).status_code == 302
 
 
@@ -201,7 +201,7 @@ def test_a_clerk_of_another_office_cannot_act_on_its_tickets_from_the_pages(slot
     denied = client_for(slotted.clerk_b).post(
         reverse("scheduling:queue-call", args=["A0001"]), {"counter": slotted.office_a.counters.first().pk}
     )
-    assert denied.status_code == 403
+    assert denied.status_code == 404
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.WAITING
 

@@ -499,6 +499,12 @@ CELERY_BEAT_SCHEDULE["inspections-remind-overdue-actions"] = {
     "task": "tanzim.inspections.tasks.remind_overdue_actions",
     "schedule": crontab(hour=8, minute=0),
 }
+# Each Jalali month's sample of free services is drawn on the first night of the next one (Tehran
+# time); the task runs daily, since Jalali months do not start on fixed Gregorian days.
+CELERY_BEAT_SCHEDULE["inspections-draw-free-service-samples"] = {
+    "task": "tanzim.inspections.tasks.draw_free_service_samples",
+    "schedule": crontab(hour=0, minute=30),
+}
 
 # --- disputes (pre-court dispute resolution) ------------------------------------------
 # Peace courts hear financial claims (and مهریه، نفقه، جهیزیه) up to this amount; the law

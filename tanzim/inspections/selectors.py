@@ -15,19 +15,29 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.permissions import OVERSIGHT, can_oversee, scope_for
+from tanzim.audit import services as audit
 from tanzim.cases.selectors import overdue_count
 from tanzim.common.errors import NotFoundError
+from tanzim.common.jalali import JalaliMonth
 from tanzim.feedback import metrics as feedback_metrics
 from tanzim.feedback import periods
-from tanzim.inspections.choices import OPEN_INSPECTION, ActionStatus, InspectionStatus
-from tanzim.inspections.models import CorrectiveAction, Inspection, InspectionEvidence
+from tanzim.finance.choices import PaymentStatus
+from tanzim.finance.models import FreeServiceCap, FreeServiceGrant, Payment
+from tanzim.finance.services.free import Cap
+from tanzim.inspections.choices import OPEN_INSPECTION, ActionStatus, InspectionStatus, SampleVerdict
+from tanzim.inspections.models import (
+    CorrectiveAction,
+    FreeServiceSample,
+    Inspection,
+    InspectionEvidence,
+)
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office, Province
 
@@ -358,3 +368,266 @@ def status_counts_by_province(*, user: Any) -> list[dict]:
             }
         )
     return result
+
+
+# --- free services: the month's figures and the inspectors' sample (note to art. 505 CPC) ---------
+
+
+@dataclass(frozen=True)
+class FreeServiceMonth:
+    """One office's free services of a month: how many, its cap, what was sampled and found."""
+
+    office: Office
+    month: JalaliMonth
+    granted: int = 0
+    reimbursed: int = 0  # rials the Kanoon pays the office for them (captured free payments)
+    cap_count: int | None = None
+    cap_rials: int | None = None
+    sampled: int = 0
+    pending: int = 0
+    failed: int = 0
+
+    @property
+    def cap_reached(self) -> bool:
+        by_count = self.cap_count is not None and self.granted >= self.cap_count
+        return by_count or (self.cap_rials is not None and self.reimbursed >= self.cap_rials)
+
+
+def free_service_caps(*, office_ids: Iterable[int], month: JalaliMonth) -> dict[int, Cap]:
+    """Each office's cap for the month in two queries, with ``free_service_cap_for``'s precedence:
+    this office this month, this office, every office this month, the settings' default."""
+    ids = sorted(set(office_ids))
+    rows = {
+        (row.office_id, row.month): row
+        for row in FreeServiceCap.objects.filter(
+            Q(office_id__in=ids) | Q(office__isnull=True), month__in=[month.key, 0]
+        )
+    }
+    default = Cap(
+        max_count=settings.FINANCE_FREE_SERVICE_CAP_COUNT,
+        max_rials=settings.FINANCE_FREE_SERVICE_CAP_RIALS or None,
+    )
+    caps = {}
+    for office_id in ids:
+        caps[office_id] = default
+        for key in ((office_id, month.key), (office_id, 0), (None, month.key), (None, 0)):
+            if key in rows:
+                caps[office_id] = Cap(max_count=rows[key].max_count, max_rials=rows[key].max_rials)
+                break
+    return caps
+
+
+def free_service_months_in(*, scope: Any, month: JalaliMonth) -> list[FreeServiceMonth]:
+    """The offices of ``scope``'s oversight with free services or a sample in ``month``, by code."""
+    where = _oversight_q(scope)
+    granted = dict(
+        FreeServiceGrant.objects.filter(where, month=month.key)
+        .values_list("office_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reimbursed = dict(
+        Payment.objects.filter(
+            _oversight_q(scope, "free_grants__office"),
+            free_grants__month=month.key,
+            status=PaymentStatus.CAPTURED,
+        )
+        .values_list("free_grants__office_id")
+        .annotate(total=Sum("subsidy"))
+        .order_by()
+    )
+    samples = {
+        row["office_id"]: row
+        for row in FreeServiceSample.objects.filter(where, month=month.key)
+        .values("office_id")
+        .annotate(
+            n=Count("pk"),
+            pending=Count("pk", filter=Q(verdict=SampleVerdict.PENDING)),
+            failed=Count("pk", filter=Q(verdict=SampleVerdict.FAILS)),
+        )
+        .order_by()
+    }
+    ids = set(granted) | set(samples)
+    caps = free_service_caps(office_ids=ids, month=month)
+    rows = []
+    for office in Office.objects.filter(pk__in=sorted(ids)).select_related("province").order_by("code"):
+        sample = samples.get(office.pk, {})
+        rows.append(
+            FreeServiceMonth(
+                office=office,
+                month=month,
+                granted=granted.get(office.pk, 0),
+                reimbursed=reimbursed.get(office.pk) or 0,
+                cap_count=caps[office.pk].max_count,
+                cap_rials=caps[office.pk].max_rials,
+                sampled=sample.get("n", 0),
+                pending=sample.get("pending", 0),
+                failed=sample.get("failed", 0),
+            )
+        )
+    return rows
+
+
+def free_service_overview(*, user: Any, month: JalaliMonth) -> list[FreeServiceMonth]:
+    """The inspectors' list of the month: the offices they oversee that had free services."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return free_service_months_in(scope=scope_for(user), month=month)
+
+
+def free_service_failures_in(*, scope: Any, checked_since: datetime) -> list[tuple[Office, int, int]]:
+    """(office, sample month key, how many) of the sampled free services found without valid
+    evidence since a moment, newest month first."""
+    rows = (
+        FreeServiceSample.objects.filter(
+            _oversight_q(scope), verdict=SampleVerdict.FAILS, checked_at__gte=checked_since
+        )
+        .values_list("office_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by("-month", "office_id")
+    )
+    offices = Office.objects.in_bulk([office_id for office_id, _month, _n in rows])
+    return [(offices[office_id], month, n) for office_id, month, n in rows if office_id in offices]
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    """A sampled free service as the inspector checks it."""
+
+    sample: FreeServiceSample
+    reference: str  # the case's tracking code, or the payment's reference
+    case_id: int | None
+    service: str
+    ground: str
+    card_masked: str
+    normal_price: int | None
+    has_document: bool
+
+
+def mask_card_number(number: str) -> str:
+    """A card or file number with all but its last four digits hidden: ``••••5678``."""
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    if not digits:
+        return ""
+    return "••••" + digits[-4:] if len(digits) > 4 else "••••"
+
+
+def free_service_office_get_for(*, user: Any, code: Any) -> Office:
+    """An office the user oversees, by code; any other (or none) is the same 404."""
+    office = (
+        oversight_offices_for(user=user).filter(code=str(code)[:20]).first()
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
+    if office is None:
+        raise NotFoundError(_("Office not found."), code="office_not_found")
+    return office
+
+
+def free_service_samples_for(*, user: Any, office: Office, month: JalaliMonth) -> list[SampleRow]:
+    """The office's sampled free services of the month, with what the inspector needs to check them."""
+    from tanzim.cases.models import Case
+    from tanzim.catalog.models import Service
+    from tanzim.finance.services.free import ground_label
+
+    if not can_oversee(user, office):
+        raise NotFoundError(_("Office not found."), code="office_not_found")
+    samples = list(
+        FreeServiceSample.objects.filter(office=office, month=month.key)
+        .select_related("grant", "grant__mission", "grant__payment", "finding", "checked_by", "inspection")
+        .order_by("verdict", "pk")
+    )
+    case_ids = [
+        int(s.grant.reference_id)
+        for s in samples
+        if s.grant.reference_type == "cases.case" and s.grant.reference_id.isdigit()
+    ]
+    cases = Case.objects.select_related("service").in_bulk(case_ids)
+    payments = {
+        (p.reference_type, p.reference_id): p
+        for p in Payment.objects.filter(
+            office=office,
+            reference_id__in=[s.grant.reference_id for s in samples],
+            status__in=[PaymentStatus.CAPTURED, PaymentStatus.PENDING],
+        ).order_by("created_at")
+    }
+    services = {s.code: s for s in Service.objects.all()}
+    rows = []
+    for sample in samples:
+        grant = sample.grant
+        case = cases.get(int(grant.reference_id)) if grant.reference_type == "cases.case" else None
+        payment = grant.payment or payments.get((grant.reference_type, grant.reference_id))
+        if case is not None:
+            reference, service = case.tracking_code_display, case.service.name
+            price = (case.fee_snapshot or {}).get("office_fee")
+        else:
+            reference = str(payment.uuid) if payment is not None else grant.reference_id
+            known = services.get(payment.service_code) if payment is not None else None
+            service = known.name if known is not None else (payment.service_code if payment else "")
+            price = None
+        if payment is not None:
+            price = payment.office_fee
+        rows.append(
+            SampleRow(
+                sample=sample,
+                reference=reference,
+                case_id=case.pk if case is not None else None,
+                service=str(service),
+                ground=ground_label(grant),
+                card_masked=mask_card_number(grant.evidence_number),
+                normal_price=int(price) if price is not None else None,
+                has_document=bool(grant.document_sha256),
+            )
+        )
+    return rows
+
+
+def free_service_sample_get_for(*, user: Any, pk: Any) -> FreeServiceSample:
+    """One sampled free service of an office the user oversees; otherwise the same 404 as a missing id."""
+    sample = (
+        FreeServiceSample.objects.select_related("office", "grant").filter(pk=pk).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if sample is None or not can_oversee(user, sample.office):
+        raise NotFoundError(_("Sampled free service not found."), code="sample_not_found")
+    return sample
+
+
+def free_service_document_open_for(*, user: Any, sample_pk: Any) -> FreeServiceGrant:
+    """A sampled free service's confirmation document: a confidential read, scoped and logged."""
+    sample = free_service_sample_get_for(user=user, pk=sample_pk)
+    grant = sample.grant
+    if not grant.document_sha256 or not grant.document:
+        raise NotFoundError(_("Sampled free service not found."), code="sample_not_found")
+    audit.record_read(actor=user, obj=grant, office=sample.office_id, purpose="inspection_sample")
+    return grant
+
+
+@dataclass(frozen=True)
+class SampleMonth:
+    month: JalaliMonth
+    sampled: int
+    pending: int
+    failed: int
+
+    @property
+    def label(self) -> str:
+        return self.month.label(get_language() or "fa")
+
+
+def free_service_sample_months(*, user: Any, office: Office, last: int = 6) -> list[SampleMonth]:
+    """The office's latest months with sampled free services (the inspection page links them)."""
+    if not can_oversee(user, office):
+        return []
+    rows = (
+        FreeServiceSample.objects.filter(office=office)
+        .values("month")
+        .annotate(
+            n=Count("pk"),
+            pending=Count("pk", filter=Q(verdict=SampleVerdict.PENDING)),
+            failed=Count("pk", filter=Q(verdict=SampleVerdict.FAILS)),
+        )
+        .order_by("-month")[:last]
+    )
+    return [SampleMonth(JalaliMonth.from_key(r["month"]), r["n"], r["pending"], r["failed"]) for r in rows]

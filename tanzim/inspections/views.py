@@ -14,16 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from tanzim.common.jalali import parse_jalali
-from tanzim.common.views import scoped_view
+from tanzim.common.jalali import JalaliMonth, parse_jalali
+from tanzim.common.views import run_service, scoped_view
 from tanzim.inspections import selectors, services
 from tanzim.inspections.choices import (
     CORRECTIVE_ACTION_MOVES,
@@ -33,8 +34,10 @@ from tanzim.inspections.choices import (
     InspectionKind,
     InspectionStatus,
     ItemResult,
+    SampleVerdict,
     Severity,
 )
+from tanzim.inspections.forms import SampleVerdictForm
 from tanzim.inspections.models import Finding
 
 
@@ -200,6 +203,9 @@ def _detail_context(request, inspection) -> dict:
         "is_manager": services.is_office_manager(request.user, inspection.office),
         "severities": Severity.choices,
         "today": timezone.localdate(),
+        "sample_months": selectors.free_service_sample_months(user=request.user, office=inspection.office)
+        if viewer == "oversight"
+        else [],
     }
 
 
@@ -452,3 +458,132 @@ def action_act(request, pk: int):
         if request.POST.get("back", "").startswith("/inspections/")
         else "inspections:actions"
     )
+
+
+# --- free services sampled for the inspectors (note to art. 505 CPC) --------------------------------
+
+
+def _month_from(text: str | None, default: JalaliMonth) -> JalaliMonth:
+    if not text:
+        return default
+    try:
+        return JalaliMonth.parse(text, field="month")
+    except (DomainError, ValueError):
+        return default
+
+
+def _sample_month(key: int) -> JalaliMonth:
+    try:
+        return JalaliMonth.from_key(key)
+    except (DomainError, ValueError) as exc:
+        raise Http404 from exc
+
+
+@scoped_view
+def free_services(request):
+    """The month's free services of the offices this person oversees: cap, sample, verdicts."""
+    if not selectors.oversight_provinces_for(user=request.user).exists():
+        raise Http404
+    month = _month_from(request.GET.get("month"), JalaliMonth.of(timezone.now()).previous())
+    rows = selectors.free_service_overview(user=request.user, month=month)
+    if request.GET.get("capped") == "1":
+        rows = [row for row in rows if row.cap_reached]
+    return render(
+        request,
+        "inspections/free_services.html",
+        {
+            "month": month,
+            "month_label": month.label(translation.get_language() or "fa"),
+            "previous": month.previous(),
+            "next": month.next() if month < JalaliMonth.of(timezone.now()) else None,
+            "rows": rows,
+            "capped": request.GET.get("capped") == "1",
+        },
+    )
+
+
+def _render_samples(request, office, month, *, failed=None, status: int = 200):
+    rows = selectors.free_service_samples_for(user=request.user, office=office, month=month)
+    cards = []
+    for row in rows:
+        bound = failed if failed is not None and failed.prefix == f"s{row.sample.pk}" else None
+        cards.append((row, bound or SampleVerdictForm(prefix=f"s{row.sample.pk}")))
+    return render(
+        request,
+        "inspections/free_service_office.html",
+        {
+            "office": office,
+            "month": month,
+            "month_label": month.label(translation.get_language() or "fa"),
+            "cards": cards,
+            "failed": failed,
+            "pending": sum(1 for row in rows if row.sample.verdict == SampleVerdict.PENDING),
+            "inspection": selectors.inspection_list_for(user=request.user)
+            .filter(office=office, status__in=[InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS])
+            .first(),
+        },
+        status=status,
+    )
+
+
+@scoped_view
+def free_service_office(request, code: str, month: int):
+    """The inspector's page: one office's sampled free services of a month, a verdict on each."""
+    office = selectors.free_service_office_get_for(user=request.user, code=code)
+    return _render_samples(request, office, _sample_month(month))
+
+
+@scoped_view
+@require_POST
+def free_service_check(request, pk: int):
+    sample = selectors.free_service_sample_get_for(user=request.user, pk=pk)
+    form = SampleVerdictForm(request.POST, prefix=f"s{sample.pk}")
+    done = run_service(
+        request,
+        form,
+        lambda data: services.free_service_sample_check(
+            sample=sample,
+            actor=request.user,
+            holds=data["verdict"] == SampleVerdict.HOLDS,
+            note=data["note"],
+        ),
+        success=_("Verdict recorded."),
+    )
+    month = JalaliMonth.from_key(sample.month)
+    if not done.ok:
+        sample.refresh_from_db(fields=["verdict"])
+        stale = sample.verdict != SampleVerdict.PENDING  # checked meanwhile, by someone else
+        return _render_samples(request, sample.office, month, failed=form, status=409 if stale else 400)
+    if done.value.finding_id:
+        messages.warning(
+            request, _("The evidence does not hold: recorded as a major finding of the inspection.")
+        )
+    elif done.value.verdict == SampleVerdict.FAILS:
+        messages.warning(
+            request,
+            _(
+                "The evidence does not hold. No inspection of this office is in progress:"
+                " record the finding when it starts."
+            ),
+        )
+    page = reverse("inspections:free-service-office", args=[sample.office.code, sample.month])
+    return redirect(f"{page}#sample-{sample.pk}")
+
+
+@scoped_view
+@require_GET
+def free_service_document(request, pk: int):
+    """The confirmation document of a sampled free service, as a download (a logged confidential read)."""
+    grant = selectors.free_service_document_open_for(user=request.user, sample_pk=pk)
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+        grant.document_type, ""
+    )
+    response = FileResponse(
+        grant.document.open("rb"),
+        content_type=grant.document_type or "application/octet-stream",
+        as_attachment=True,
+        filename=f"free-service-{pk}-confirmation{extension}",
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

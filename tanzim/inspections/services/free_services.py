@@ -96,6 +96,15 @@ def free_service_sample_check(
     text = normalize_text(note or "")
     if not holds and len(text) < 5:
         raise DomainError(fields={"note": [_("Say what does not hold.")]}, code="note_required")
+    if not holds and (
+        current.inspection is None or current.inspection.status != InspectionStatus.IN_PROGRESS
+    ):
+        # Drawn before the office's inspection started (or with none open): the one in progress now.
+        current.inspection = (
+            Inspection.objects.filter(office_id=current.office_id, status=InspectionStatus.IN_PROGRESS)
+            .order_by("-pk")
+            .first()
+        ) or current.inspection
     if (
         not holds
         and current.inspection is not None
@@ -116,7 +125,7 @@ def free_service_sample_check(
         )
     current.verdict = SampleVerdict.HOLDS if holds else SampleVerdict.FAILS
     current.note, current.checked_by, current.checked_at = text, actor, timezone.now()
-    current.save(update_fields=["verdict", "note", "finding", "checked_by", "checked_at"])
+    current.save(update_fields=["verdict", "note", "finding", "inspection", "checked_by", "checked_at"])
     audit.record(
         actor=actor,
         action="inspections.free_service_sample.checked",

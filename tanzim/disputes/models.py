@@ -106,6 +106,12 @@ class TriageRule(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=DisputeCategory.values), name="triage_category_valid"
             ),
+            # Criminal matters are not arbitrable: no rule may send them there.
+            models.CheckConstraint(
+                condition=~Q(category=DisputeCategory.CRIMINAL)
+                | (~Q(path=ResolutionPath.ARBITRATION) & ~Q(over_ceiling_path=ResolutionPath.ARBITRATION)),
+                name="triage_criminal_not_arbitrable",
+            ),
         ]
 
     def __str__(self) -> str:

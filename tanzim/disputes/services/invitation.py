@@ -341,6 +341,9 @@ def dispute_respond(
             )
         answer = {"respondent_response": RespondentResponse.ACCEPTED, "responded_at": now}
         if dispute.path == ResolutionPath.ARBITRATION:
+            refusal = rules.arbitration_refusal(dispute)
+            if refusal:
+                raise DomainError(refusal, code="criminal_not_arbitrable")
             return dispute_transition(
                 dispute=dispute,
                 to=DisputeStatus.ARBITRATION,

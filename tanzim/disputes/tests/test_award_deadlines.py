@@ -11,6 +11,7 @@ from datetime import date, datetime
 import pytest
 import time_machine
 from django.apps import apps
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -18,7 +19,7 @@ from tanzim.common.errors import DomainError
 from tanzim.common.jalali import TEHRAN, format_jalali, parse_jalali
 from tanzim.disputes import services
 from tanzim.disputes.choices import ArbitrationStatus, DisputeStatus, ResolutionPath
-from tanzim.disputes.models import Arbitration, Award, AwardNotice, Dispute
+from tanzim.disputes.models import Arbitration, Award, AwardNotice, Dispute, TriageRule
 from tanzim.finance.models import ResolvedDispute
 from tanzim.notify.models import Message
 from tanzim.testing.disputes import at, join_as_respondent, open_dispute
@@ -363,3 +364,24 @@ def test_art_484_a_term_ending_on_a_friday_stays_that_friday_and_the_page_says_s
     assert "This term does not move to the next working day" in page
     with time_machine.travel(datetime(2026, 12, 12, 9, tzinfo=TEHRAN), tick=False):
         assert services.deadlines_sweep() == {"expired": 1}
+
+
+def test_criminal_matters_no_triage_rule_may_send_a_criminal_complaint_to_arbitration(db):
+    rule = TriageRule.objects.get(category="criminal")
+    rule.path = ResolutionPath.ARBITRATION
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rule.save()
+
+
+def test_criminal_matters_a_respondent_accepting_an_arbitration_path_is_refused(personas):
+    # A dispute triaged before the rule (its path frozen at triage) cannot reach arbitration
+    # through the respondent's acceptance either.
+    dispute = open_dispute(personas)
+    dispute = services.dispute_triage(dispute=dispute, actor=personas.clerk_a)
+    services.dispute_invite(dispute=dispute, actor=personas.clerk_a)
+    Dispute.objects.filter(pk=dispute.pk).update(category="criminal", path=ResolutionPath.ARBITRATION)
+    joined = join_as_respondent(dispute)
+    with pytest.raises(DomainError) as refused:
+        services.dispute_respond(dispute=Dispute.objects.get(pk=dispute.pk), actor=joined.user, accept=True)
+    assert refused.value.code == "criminal_not_arbitrable"
+    assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.INVITED

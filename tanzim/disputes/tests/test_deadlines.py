@@ -151,7 +151,8 @@ def test_compliance_with_an_award_runs_past_sizdah_bedar_and_friday(personas):
             arbitration=arbitration, actor=personas.arbitrator_a, reasoning="دلایل", decision="رأی"
         )
         award = _notify_both(award, personas, date(2026, 3, 12))
-    # Free period of 20 days from the notice: 2 April (13 Farvardin, a holiday), then Friday: Saturday 4 April.
+    # Free period of 20 days from the notice: 2 April (13 Farvardin, a holiday), then Friday:
+    # Saturday 4 April.
     assert award.compliance_due == date(2026, 4, 4)
     assert award.annulment_deadline == date(2026, 4, 4)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Role
@@ -18,7 +19,8 @@ from tanzim.accounts.selectors import Scope
 from tanzim.catalog.fees import schedule_is_stale
 from tanzim.catalog.models import FeeSchedule
 from tanzim.common.calendar import ESTIMATED, MISSING
-from tanzim.common.jalali import to_jalali_date
+from tanzim.common.jalali import JalaliMonth, to_jalali_date
+from tanzim.inspections import selectors as inspections
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import working_calendar
 from tanzim.ranking import selectors as ranking_selectors
@@ -128,11 +130,23 @@ def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Sectio
     return [s for s in (requests, appointments, disputes, money, quality, ranking) if s.links]
 
 
-def desk_alerts(scope: Scope) -> list[str]:
-    """What the Kanoon must put right before it misleads anyone: this year's tariff and holidays."""
+@dataclass(frozen=True)
+class Alert:
+    """One line of the desk's alerts, with the page that puts it right (if there is one)."""
+
+    text: str
+    url: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def desk_alerts(scope: Scope) -> list[Alert]:
+    """What the Kanoon must put right before it misleads anyone: this year's tariff and holidays;
+    and what it must look into: offices at their free-service cap, free services without evidence."""
     if not scope.is_kanoon:
         return []
-    alerts = []
+    alerts: list[str] = []
     today = timezone.localdate()
     year = to_jalali_date(today).year
     schedule = FeeSchedule.objects.filter(effective_from__lte=today).order_by("-effective_from").first()
@@ -160,4 +174,50 @@ def desk_alerts(scope: Scope) -> list[str]:
                     % {"year": jalali_year}
                 )
             )
+    return [Alert(text) for text in alerts] + free_service_alerts(scope)
+
+
+MOST_OFFICES_NAMED = 5  # an alert names this many offices, then says how many more
+
+
+def _codes(offices: list[Office]) -> str:
+    codes = ", ".join(o.code for o in offices[:MOST_OFFICES_NAMED])
+    return codes + ("…" if len(offices) > MOST_OFFICES_NAMED else "")
+
+
+def free_service_alerts(scope: Scope) -> list[Alert]:
+    """Offices that reached their free-service cap this month (note to art. 505 CPC), and the sampled
+    free services of this month or the last found without valid evidence, each with its page."""
+    now = timezone.now()
+    month = JalaliMonth.of(now)
+    language = get_language() or "fa"
+    alerts = []
+    capped = [
+        row.office for row in inspections.free_service_months_in(scope=scope, month=month) if row.cap_reached
+    ]
+    if capped:
+        text = ngettext(
+            "%(n)s office reached its free-service cap in %(month)s: %(codes)s.",
+            "%(n)s offices reached their free-service cap in %(month)s: %(codes)s.",
+            len(capped),
+        ) % {"n": len(capped), "month": month.label(language), "codes": _codes(capped)}
+        alerts.append(Alert(text, f"{reverse('inspections:free-services')}?month={month}&capped=1"))
+    since = month.previous().bounds_utc()[0]
+    failures = inspections.free_service_failures_in(scope=scope, checked_since=since)
+    for office, key, n in failures[:MOST_OFFICES_NAMED]:
+        sampled = JalaliMonth.from_key(key)
+        text = ngettext(
+            "%(n)s sampled free service of office %(code)s (%(month)s) has no valid evidence.",
+            "%(n)s sampled free services of office %(code)s (%(month)s) have no valid evidence.",
+            n,
+        ) % {"n": n, "code": office.code, "month": sampled.label(language)}
+        alerts.append(Alert(text, reverse("inspections:free-service-office", args=[office.code, key])))
+    if len(failures) > MOST_OFFICES_NAMED:
+        more = len(failures) - MOST_OFFICES_NAMED
+        text = ngettext(
+            "And %(n)s more office with free services without valid evidence.",
+            "And %(n)s more offices with free services without valid evidence.",
+            more,
+        ) % {"n": more}
+        alerts.append(Alert(text, f"{reverse('inspections:free-services')}?month={month.previous()}"))
     return alerts

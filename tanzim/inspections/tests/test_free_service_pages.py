@@ -170,7 +170,9 @@ def test_evidence_that_does_not_hold_needs_a_note_the_error_summary_names_it_and
     assert nothing.status_code == 400 and f'href="#{prefix}-verdict"' in nothing.content.decode()
 
 
-def test_a_failed_sample_becomes_a_major_finding_of_the_inspection_in_progress(mehr, client, personas, started):
+def test_a_failed_sample_becomes_a_major_finding_of_the_inspection_in_progress(
+    mehr, client, personas, started
+):
     free_case(personas)
     sample = drawn(personas)
     client.force_login(personas.inspector)
@@ -206,7 +208,9 @@ def test_a_sample_drawn_before_the_inspection_started_gives_its_finding_to_the_i
     inspection = services.inspection_schedule(
         actor=personas.inspector, office=personas.office_a, kind=InspectionKind.PERIODIC
     )
-    inspection = services.inspection_transition(inspection=inspection, actor=personas.inspector, action="start")
+    inspection = services.inspection_transition(
+        inspection=inspection, actor=personas.inspector, action="start"
+    )
 
     checked = services.free_service_sample_check(
         sample=sample, actor=personas.inspector, holds=False, note="شماره کارت با تأییدیه نمی‌خواند."

@@ -57,7 +57,10 @@ def test_the_kanoon_is_told_which_offices_reached_their_free_service_cap_this_mo
     assert "B0001" not in alerts
     link = reverse("inspections:free-services") + "?month=1404-07&amp;capped=1"
     assert f'href="{link}"' in alerts
-    assert client.get(reverse("inspections:free-services"), {"month": "1404-07", "capped": "1"}).status_code == 200
+    assert (
+        client.get(reverse("inspections:free-services"), {"month": "1404-07", "capped": "1"}).status_code
+        == 200
+    )
 
 
 def test_an_office_under_its_cap_raises_no_free_service_alert(mehr_1404, client, personas):

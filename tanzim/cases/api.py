@@ -130,6 +130,9 @@ class CaseCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text=_("PDF, JPEG or PNG (send as multipart)")
     )
     mission = serializers.IntegerField(required=False, allow_null=True, default=None)
+    proceeding = serializers.ChoiceField(
+        choices=ProceedingStage.choices, default=ProceedingStage.FIRST_INSTANCE
+    )
     applicant = ApplicantSerializer(required=False, help_text=_("Staff only: the walk-in citizen"))
 
 

@@ -173,6 +173,7 @@ class WalkInForm(BootstrapForm):
     service = forms.ChoiceField(label=_("Service"))
     office = forms.ChoiceField(label=_("Office"))
     title = forms.CharField(label=_("Subject of the request"), max_length=200)
+    proceeding = CaseDetailsForm.base_fields["proceeding"]
     free_service = forms.BooleanField(
         label=_("Free service (vulnerable client; the Kanoon reimburses the office)"),
         required=False,

@@ -219,6 +219,7 @@ def case_create(
     evidence_number: str = "",
     confirmation_document: Any = None,
     mission: Any = None,
+    proceeding: str = ProceedingStage.FIRST_INSTANCE,
 ) -> Case:
     """Start a draft. A citizen starts their own; a clerk starts one for a walk-in citizen.
 
@@ -249,6 +250,7 @@ def case_create(
     title = normalize_text(title)
     if not title:
         raise DomainError(fields={"title": [_("This field is required.")]})
+    _check_proceeding(proceeding)
     now = timezone.now()
     for _attempt in range(5):
         try:
@@ -266,6 +268,7 @@ def case_create(
                     claim_text=normalize_text(claim_text),
                     claim_amount=claim_amount,
                     free_service=free_service,
+                    proceeding=proceeding,
                 )
             break
         except IntegrityError:  # a tracking-code collision: draw again
@@ -324,6 +327,11 @@ def case_create(
     return case
 
 
+def _check_proceeding(proceeding: str) -> None:
+    if proceeding not in ProceedingStage.values:
+        raise DomainError(fields={"proceeding": [_("Choose the stage of proceedings.")]})
+
+
 @transaction.atomic
 def case_update(
     *,
@@ -349,8 +357,7 @@ def case_update(
             raise DomainError(fields={"claim_amount": [_("This cannot be negative.")]})
         case.claim_amount, fields = claim_amount, [*fields, "claim_amount"]
     if proceeding:
-        if proceeding not in ProceedingStage.values:
-            raise DomainError(fields={"proceeding": [_("Choose the stage of proceedings.")]})
+        _check_proceeding(proceeding)
         case.proceeding, fields = proceeding, [*fields, "proceeding"]
     if fields:
         case.save(update_fields=[*fields, "updated_at"])

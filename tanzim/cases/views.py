@@ -27,7 +27,7 @@ from tanzim.accounts.permissions import COUNTER, is_office_staff
 from tanzim.accounts.selectors import scope_for
 from tanzim.accounts.services import citizen_register_at_counter
 from tanzim.cases import selectors, services
-from tanzim.cases.choices import EDITABLE, OFFICE_TURN, CaseStatus, PartyRole
+from tanzim.cases.choices import EDITABLE, OFFICE_TURN, CaseStatus, PartyRole, ProceedingStage
 from tanzim.cases.forms import (
     CancelForm,
     CaseDetailsForm,
@@ -753,6 +753,7 @@ def walk_in(request):
                 channel=ChannelKind.IN_PERSON,
                 office=office,
                 title=data["title"],
+                proceeding=data["proceeding"] or ProceedingStage.FIRST_INSTANCE,
                 free_service=data["free_service"],
                 **(free_service_ground_values(data) if data["free_service"] else {}),
             )

@@ -85,7 +85,16 @@ def test_bad_input_on_create_is_a_400_with_fields(personas):
     assert unknown.status_code == 400 and "office" in unknown.json()["fields"]
     assert create(api, service="nope").status_code == 404
     assert create(api, claim_amount=-5).status_code == 400
+    assert create(api, proceeding="supreme").status_code == 400
     assert not Case.objects.exists()
+
+
+def test_art_336_an_appeal_is_recorded_as_one_from_the_start_and_a_first_instance_by_default(personas):
+    api = client_for(personas.citizen)
+    appeal = create(api, proceeding="appeal")
+    assert appeal.status_code == 201 and Case.objects.get(pk=appeal.json()["id"]).proceeding == "appeal"
+    plain = create(api)
+    assert Case.objects.get(pk=plain.json()["id"]).proceeding == "first_instance"
 
 
 def test_a_clerk_files_a_walk_in_case_and_registers_the_citizen(personas):

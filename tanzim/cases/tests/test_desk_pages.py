@@ -101,6 +101,26 @@ def test_a_clerk_opens_a_walk_in_request_for_a_new_citizen(client, personas, pet
     assert response.status_code == 302 and response["Location"] == reverse("cases:draft", args=[case.pk])
     assert case.channel == "in_person" and case.created_by == personas.clerk_a
     assert case.events.get().on_behalf_of == citizen
+    assert case.proceeding == "first_instance"
+
+
+def test_art_336_a_walk_in_appeal_is_recorded_as_one_and_never_offered_mediation(client, personas, petition):
+    signed_in(client, personas.clerk_a)
+    client.post(
+        reverse("cases:walk-in"),
+        {
+            "national_code": "0084575948",
+            "mobile": "09351234567",
+            "first_name": "رضا",
+            "last_name": "کریمی",
+            "service": "civil_petition",
+            "office": str(personas.office_a.pk),
+            "title": "تجدیدنظرخواهی",
+            "proceeding": "appeal",
+        },
+    )
+    case = Case.objects.get(applicant__national_code="0084575948")
+    assert case.proceeding == "appeal" and case.is_review
 
 
 def test_a_walk_in_with_a_wrong_national_code_creates_nothing(client, personas):

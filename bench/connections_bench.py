@@ -144,7 +144,7 @@ def main() -> None:
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
 
     call_command("migrate", verbosity=0)
-    citizen = CitizenFactory(national_code=make_national_code(f"{secrets.randbelow(10**9):09d}"))
+    citizen = CitizenFactory.create(national_code=make_national_code(f"{secrets.randbelow(10**9):09d}"))
     token = Token.objects.create(user=citizen).key
     connection.close()
 

@@ -58,6 +58,26 @@ else
   fail "could not create a PostgreSQL database"
 fi
 
+step "Deployment checks with deploy/production.env.example (the test database, the local Redis)"
+# The documented production settings must pass Django's and Tanzim's deployment checks with no
+# warning (and reach the database); the secrets they read from files are throw-away ones here.
+secrets_dir=$(mktemp -d)
+$PY -c 'import secrets; print(secrets.token_urlsafe(64))' >"$secrets_dir/secret_key"
+echo "ci-only-sms-gateway-token" >"$secrets_dir/sms_token"
+echo "ci-only-finance-gateway-secret" >"$secrets_dir/gateway_secret"
+(
+  set -a
+  # shellcheck disable=SC1091
+  . deploy/production.env.example
+  set +a
+  unset TANZIM_EMBEDDED
+  export DATABASE_URL="$PG_BASE/$DB_NAME" REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}" \
+    SECRET_KEY_FILE="$secrets_dir/secret_key" SMS_GATEWAY_TOKEN_FILE="$secrets_dir/sms_token" \
+    FINANCE_GATEWAY_SECRET_FILE="$secrets_dir/gateway_secret"
+  $PY manage.py check --deploy --fail-level WARNING --database default
+) || fail "manage.py check --deploy with deploy/production.env.example"
+rm -rf "$secrets_dir"
+
 step "Coverage of tanzim/ by both passes (migrations and tests left out)"
 echo "$($PY -m coverage report --format=total)% of the lines"
 

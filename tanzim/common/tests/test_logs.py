@@ -180,10 +180,14 @@ def test_a_task_queued_during_a_request_carries_the_request_id_in_its_message():
     assert message.headers[TASK_HEADER] == "edge-proxy-0077"
 
 
-@celery_app.task(name="tanzim.common.tests.request_id_seen_by_a_task")
-def _request_id_seen_by_a_task() -> str:
+def _request_id_seen() -> str:
     logging.getLogger("tanzim.tests").info("inside the task")
     return current_request_id()
+
+
+_request_id_seen_by_a_task = celery_app.task(name="tanzim.common.tests.request_id_seen_by_a_task")(
+    _request_id_seen
+)
 
 
 def test_a_task_runs_under_the_id_of_the_request_that_queued_it():

@@ -32,7 +32,7 @@ def failed(body) -> set[str]:
 
 
 def pending_messages(count: int) -> None:
-    user = CitizenFactory()
+    user = CitizenFactory.create()
     Message.objects.bulk_create(
         Message(
             channel=Channel.SMS,

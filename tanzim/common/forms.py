@@ -107,4 +107,7 @@ class MobileField(forms.CharField):
         self.widget.attrs.update({"inputmode": "tel", "dir": "ltr", "autocomplete": "off"})
 
     def clean(self, value: Any) -> str:
-        return parse_phone(super().clean(value))
+        value = super().clean(value)
+        if not value and not self.required:
+            return ""  # an optional number left empty
+        return parse_phone(value)

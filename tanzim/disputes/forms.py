@@ -127,9 +127,6 @@ class IntakeForm(TimeFactsForm):
     def clean_respondent_national_code(self):
         return self.cleaned_data.get("respondent_national_code") or ""
 
-    def clean_respondent_mobile(self):
-        return self.cleaned_data.get("respondent_mobile") or ""
-
 
 class FromCaseForm(TimeFactsForm):
     category = forms.ChoiceField(label=_("Category"), choices=DisputeCategory.choices)
@@ -326,9 +323,6 @@ class ArbitratorForm(BootstrapForm):
 
     def clean_national_code(self):
         return self.cleaned_data.get("national_code") or ""
-
-    def clean_mobile(self):
-        return self.cleaned_data.get("mobile") or ""
 
 
 class DeclarationForm(BootstrapForm):

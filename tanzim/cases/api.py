@@ -47,7 +47,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
-    on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None)
+    on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None, allow_null=True)
 
     class Meta:
         model = CaseEvent

@@ -10,7 +10,8 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -94,3 +95,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers = {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate")}
         return _envelope(code, exc.detail, {}, response.status_code, headers)
     return response
+
+
+# The query parameters of a list answered by DRF's LimitOffsetPagination.
+PAGE_PARAMETERS = [
+    OpenApiParameter("limit", int, required=False, description="Rows per page (default PAGE_SIZE)"),
+    OpenApiParameter("offset", int, required=False, description="Rows to skip"),
+]
+
+
+def paginated(item: serializers.BaseSerializer[Any], name: str) -> serializers.Serializer[Any]:
+    """The schema of a page of ``item`` rows: ``{"count", "next", "previous", "results"}``.
+
+    An APIView that paginates by hand (``LimitOffsetPagination().get_paginated_response``) must
+    say so, or the schema documents a plain array the API never sends.
+    """
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item,
+        },
+    )

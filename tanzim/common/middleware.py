@@ -98,7 +98,7 @@ class ApiJsonDepthMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(API_PREFIX) and "json" in request.content_type:
+        if request.path_info.startswith(API_PREFIX) and "json" in (request.content_type or ""):
             from tanzim.common.parsers import raw_json_depth  # imports DRF: only when a body comes
 
             if raw_json_depth(request.body) > settings.API_MAX_JSON_DEPTH:

@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanzim.common.api import PAGE_PARAMETERS, paginated
 from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.common.http import client_ip
 from tanzim.common.idempotency import HEADER, key_from_request
@@ -432,8 +433,12 @@ class ComplaintListCreateView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", str, required=False, enum=ComplaintStatus.values)],
-        responses={200: ComplaintSerializer(many=True)},
+        parameters=[
+            OpenApiParameter("status", str, required=False, enum=ComplaintStatus.values),
+            *PAGE_PARAMETERS,
+        ],
+        responses={200: paginated(ComplaintSerializer(many=True), "PaginatedComplaintList")},
+        operation_id="v1_complaints_list",
     )
     def get(self, request):
         complaints = selectors.complaint_list_for(user=request.user).prefetch_related("attachments")

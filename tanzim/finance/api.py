@@ -16,6 +16,7 @@ from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.selectors import service_get
 from tanzim.common import ratelimit
+from tanzim.common.api import paginated
 from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.common.http import client_ip
 from tanzim.common.idempotency import HEADER, key_from_request
@@ -248,7 +249,8 @@ class PaymentListCreateView(APIView):
             OpenApiParameter("limit", int, required=False),
             OpenApiParameter("offset", int, required=False),
         ],
-        responses={200: PaymentSerializer(many=True)},
+        responses={200: paginated(PaymentSerializer(many=True), "PaginatedPaymentList")},
+        operation_id="v1_payments_list",
     )
     def get(self, request):
         payments = selectors.payment_list_for(user=request.user).prefetch_related("refunds")

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from tanzim.accounts.models import User
 from tanzim.accounts.permissions import is_kanoon
+from tanzim.common.api import PAGE_PARAMETERS, paginated
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from tanzim.inspections import selectors, services
 from tanzim.inspections.choices import (
@@ -366,8 +367,10 @@ class InspectionListCreateView(APIView):
             OpenApiParameter("kind", str, required=False, enum=InspectionKind.values),
             OpenApiParameter("province", str, required=False),
             OpenApiParameter("office", str, required=False),
+            *PAGE_PARAMETERS,
         ],
-        responses={200: InspectionListSerializer(many=True)},
+        responses={200: paginated(InspectionListSerializer(many=True), "PaginatedInspectionList")},
+        operation_id="v1_inspections_list",
     )
     def get(self, request):
         inspections = selectors.inspection_list_for(user=request.user)
@@ -562,8 +565,10 @@ class ActionListView(APIView):
         parameters=[
             OpenApiParameter("status", str, required=False, enum=ActionStatus.values),
             OpenApiParameter("overdue", bool, required=False),
+            *PAGE_PARAMETERS,
         ],
-        responses={200: CorrectiveActionSerializer(many=True)},
+        responses={200: paginated(CorrectiveActionSerializer(many=True), "PaginatedCorrectiveActionList")},
+        operation_id="v1_corrective_actions_list",
     )
     def get(self, request):
         wanted = request.query_params.get("status")

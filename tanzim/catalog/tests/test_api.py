@@ -72,7 +72,7 @@ def test_an_unknown_service_is_answered_with_the_not_found_envelope(client, db):
     assert response.status_code == 404
     body = response.json()
     assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == "unknown_service"
+    assert body["code"] == "not_found"  # one code for every 404 (issue 13)
     assert body["message"]
     assert body["fields"] == {}
 
@@ -110,7 +110,14 @@ def test_the_error_message_follows_the_request_language(client, db):
         headers={"accept-language": "en"},
     )
 
-    assert response.json()["message"] == "Unknown service."
+    assert response.json()["message"] == "Not found."
+    persian = client.post(
+        QUOTE,
+        {"service": "time-travel", "channel": "remote"},
+        content_type="application/json",
+        headers={"accept-language": "fa"},
+    )
+    assert persian.json()["message"] == "یافت نشد."
 
 
 # --- the service list -------------------------------------------------------------------
@@ -291,7 +298,7 @@ def test_an_unknown_service_filter_is_answered_with_not_found(client, db):
     response = client.get(OFFICES, {"service": "time-travel"})
 
     assert response.status_code == 404
-    assert response.json()["code"] == "unknown_service"
+    assert response.json()["code"] == "not_found"
 
 
 def test_the_directory_shows_no_personal_data(client, cities):

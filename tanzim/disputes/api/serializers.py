@@ -42,7 +42,9 @@ class DisputePartySerializer(serializers.ModelSerializer):
 class DisputeSerializer(serializers.ModelSerializer):
     reference_display = serializers.CharField(read_only=True)
     office = serializers.CharField(source="office.code", read_only=True)
-    mediator = serializers.CharField(source="mediator.display_name", default=None, read_only=True)
+    mediator = serializers.CharField(
+        source="mediator.display_name", default=None, allow_null=True, read_only=True
+    )
     parties = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     due_at_jalali = serializers.SerializerMethodField()
@@ -107,9 +109,9 @@ class DisputeSerializer(serializers.ModelSerializer):
             scope.can_act_for_office(dispute.office, *OFFICE_READERS)
             or (dispute.mediator_id is not None and dispute.mediator_id == getattr(user, "pk", None))
         )
-        rows = []
+        rows: list[dict] = []
         for party in dispute.parties.all():
-            row = DisputePartySerializer(party).data
+            row = dict(DisputePartySerializer(party).data)
             if not office_side and party.user_id != getattr(user, "pk", None):
                 row["national_code"] = mask_national_code(party.national_code) if party.national_code else ""
                 row["mobile"] = mask_phone(party.mobile) if party.mobile else ""
@@ -126,7 +128,7 @@ class DisputeSerializer(serializers.ModelSerializer):
 
 class DisputeEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
-    on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None)
+    on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None, allow_null=True)
 
     class Meta:
         model = DisputeEvent
@@ -283,7 +285,7 @@ class DisputeAwardSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DisputeAwardNoticeSerializer(many=True))
     def get_parties(self, award: Award) -> list[dict]:
-        return DisputeAwardNoticeSerializer(selectors.award_deadlines_for(award=award), many=True).data
+        return list(DisputeAwardNoticeSerializer(selectors.award_deadlines_for(award=award), many=True).data)
 
 
 class DisputeArbitrationSerializer(serializers.ModelSerializer):

@@ -86,7 +86,7 @@ def test_an_answer_out_of_range_is_a_400_with_the_field(survey_link):
 def test_a_forged_link_is_a_404_with_the_envelope(db):
     response = client_for().get(reverse("api:survey", args=["Z" * 32]))
 
-    assert response.status_code == 404 and response.json()["code"] == "survey_link_invalid"
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
 def test_a_signed_in_staff_member_of_the_office_is_refused_with_403(personas, survey_link):

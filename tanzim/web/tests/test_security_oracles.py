@@ -148,7 +148,7 @@ def _fixed_values(route: str) -> dict[str, object]:
 
 
 def _missing(route: str, ids: list[str], present: dict[str, object]) -> dict[str, object]:
-    missing = {}
+    missing: dict[str, object] = {}
     for name in ids:
         value = present[name]
         if isinstance(value, uuid.UUID) or (
@@ -186,6 +186,7 @@ def world(personas) -> World:
     from tanzim.scheduling.models import Slot
 
     slot = Slot.objects.filter(office=personas.office_a, start__gte=NOW).order_by("start").first()
+    assert slot is not None
     values["appointment"] = book(personas.citizen, slot, followup).pk
     values["ticket"] = ticket_issue_walk_in(office=personas.office_a, actor=personas.clerk_a).pk
 
@@ -200,15 +201,16 @@ def world(personas) -> World:
         attachments=[upload("p.png", png_bytes(), "image/png")],
     )
     values["complaint"] = complaint.reference
-    values["attachment"] = complaint.attachments.first().pk
+    values["attachment"] = complaint.attachments.get().pk
 
     checklist = inspections.checklist_current()
+    assert checklist is not None
     values["checklist"] = checklist.pk
     inspection = inspections.inspection_schedule(
         actor=personas.inspector, office=personas.office_a, kind="periodic"
     )
     values["inspection"] = inspection.pk
-    item = checklist.items.order_by("position").first()
+    item = checklist.items.order_by("position")[0]
     values["item"] = item.pk
     inspection = inspections.inspection_transition(
         inspection=inspection, actor=personas.inspector, action="start"

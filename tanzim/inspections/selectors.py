@@ -561,12 +561,13 @@ def free_service_samples_for(*, user: Any, office: Office, month: JalaliMonth) -
             reference, service = case.tracking_code_display, case.service.name
             price = (case.fee_snapshot or {}).get("office_fee")
         else:
-            reference = str(payment.uuid) if payment is not None else grant.reference_id
+            reference = payment.short_reference if payment is not None else grant.reference_id
             known = services.get(payment.service_code) if payment is not None else None
             service = known.name if known is not None else (payment.service_code if payment else "")
             price = None
-        if payment is not None:
-            price = payment.office_fee
+        if price is None and payment is not None:
+            # The payment's fee is what the client paid (0); its quote keeps the normal price.
+            price = (payment.quote or {}).get("office_fee", payment.office_fee + payment.subsidy)
         rows.append(
             SampleRow(
                 sample=sample,

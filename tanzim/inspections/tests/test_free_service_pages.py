@@ -297,3 +297,31 @@ def test_the_monthly_task_draws_the_ended_months_sample_on_its_first_night_and_a
     assert set(FreeServiceSample.objects.values_list("month", flat=True)) == {MEHR_1404.key}
     entry = django_settings.CELERY_BEAT_SCHEDULE["inspections-draw-free-service-samples"]
     assert entry["task"] == tasks.draw_free_service_samples.name
+
+
+def test_a_free_direct_payment_shows_its_service_and_normal_price_from_its_quote_not_the_zero_paid(
+    mehr, client, personas
+):
+    from tanzim.catalog.fees import fee_quote
+
+    reference = {"reference_type": "finance.direct", "reference_id": f"o{personas.office_a.pk}-k1"}
+    free_grant(office=personas.office_a, actor=personas.clerk_a, **reference)
+    payment = finance.payment_create(
+        office=personas.office_a,
+        payer=personas.citizen,
+        quote=fee_quote(
+            service=Service.objects.get(code="civil_petition"), channel="in_person", free_service=True
+        ),
+        actor=personas.clerk_a,
+        **reference,
+    )
+    assert payment.amount == 0
+    drawn(personas)
+    client.force_login(personas.inspector)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(office_page()).content.decode()
+
+    card = html[html.index("sample-reference") :][:1500]
+    assert payment.short_reference in card and "Drafting a civil petition" in card
+    assert f"{payment.quote['office_fee']:,} rials" in html and payment.quote["office_fee"] > 0

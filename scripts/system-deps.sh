@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tanzim needs, once: Chromium for browser tests, Pango for PDFs,
-# gettext for translations. Does nothing when they are already there.
+# gettext for translations, poppler-utils (pdftotext, pdfinfo) for the tests that read PDFs back.
+# Does nothing when they are already there.
 set -euo pipefail
-packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 gettext)
+packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 gettext poppler-utils)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

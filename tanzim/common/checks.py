@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -45,6 +46,8 @@ SIMULATED_ADAPTERS: tuple[tuple[str, str, frozenset[str]], ...] = (
         frozenset({"tanzim.notify.backends.OutboxOnlyBackend", "tanzim.notify.backends.ConsoleBackend"}),
     ),
 )
+# SITE_URL's embedded default is this machine: no one else could follow a link to it.
+LOOPBACK_HOSTS = frozenset({"", "127.0.0.1", "localhost", "::1", "0.0.0.0"})  # noqa: S104 (names, not a bind)
 LOCAL_CACHES = frozenset(
     {
         "django.core.cache.backends.locmem.LocMemCache",
@@ -105,6 +108,15 @@ def check_embedded_defaults(
                 "CELERY_BROKER_URL is the in-memory broker: no worker would ever receive a task.",
                 hint="Set REDIS_URL (or CELERY_BROKER_URL) to the broker the workers listen to.",
                 id="tanzim.E006",
+            )
+        )
+    site = urlsplit(str(getattr(settings, "SITE_URL", "")))
+    if site.scheme != "https" or (site.hostname or "") in LOOPBACK_HOSTS:
+        found.append(
+            checks.Error(
+                f"SITE_URL is {settings.SITE_URL!r}: receipts, calendar files and SMS would link there.",
+                hint="Set SITE_URL to the site's public https:// address (https://tanzim.example.ir).",
+                id="tanzim.E012",
             )
         )
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):

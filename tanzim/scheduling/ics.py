@@ -3,7 +3,8 @@
 The file is written by the ``icalendar`` library (escaping, folding at 75 octets without splitting a
 Persian letter, CRLF line ends). Times are in UTC, to the whole minute; the calendar also carries
 the offices' time zone, Asia/Tehran (UTC+03:30 all year: Iran has had no daylight saving time since
-2022), so a client can show the office's own clock.
+2022), so a client can show the office's own clock. The event's link opens the appointment on the
+configured site (``SITE_URL``) through the citizen's sign-in by code, which returns to it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneStandard, vText
 from icalendar.parser import Contentline
 
+from tanzim.common.forms import local_digits
 from tanzim.scheduling.choices import AppointmentStatus
 from tanzim.scheduling.models import Appointment
 
@@ -68,7 +70,9 @@ def _details(appointment: Appointment) -> tuple[str, str, str]:
         "Code %(reference)s. Check in up to %(minutes)s minutes early. Bring your national card."
     ) % {
         "reference": appointment.reference,
-        "minutes": settings.SCHEDULING_CHECKIN_EARLY_MINUTES,
+        # The one number of the sentence in the reader's digits (the code is letters and digits
+        # to be typed as they are).
+        "minutes": local_digits(settings.SCHEDULING_CHECKIN_EARLY_MINUTES),
     }
     location = (
         f"{office.name}، {office.address}"
@@ -78,11 +82,21 @@ def _details(appointment: Appointment) -> tuple[str, str, str]:
     return summary, description, location
 
 
+def appointment_link(appointment: Appointment) -> str:
+    """The appointment on the site, reached through the citizen's sign-in by code.
+
+    A calendar opens the link in a browser that often has no session; the citizen's sign-in (not
+    the staff's password page) takes them there, and a signed-in citizen is sent straight on.
+    """
+    page = reverse("scheduling:detail", args=[appointment.pk])
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('web:otp-request')}?{urlencode({'next': page})}"
+
+
 def appointment_ics(appointment: Appointment, *, now: datetime | None = None) -> str:
     """One VEVENT with a reminder two hours before; a cancelled booking exports as CANCELLED."""
     summary, description, location = _details(appointment)
     office = appointment.office
-    url = settings.SITE_URL.rstrip("/") + reverse("scheduling:detail", args=[appointment.pk])
+    url = appointment_link(appointment)
     cancelled = appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.RESCHEDULED)
 
     calendar = Calendar()

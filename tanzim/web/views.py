@@ -34,6 +34,15 @@ from tanzim.web.readiness import readiness
 
 OTP_SESSION_KEY = "otp_national_code"
 OTP_PHONE_KEY = "otp_mobile"
+OTP_NEXT_KEY = "otp_next"
+
+
+def _safe_next(request, target: str | None) -> str | None:
+    """A ``next`` address on this site (never another host: no open redirect), else None."""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else None
 
 
 def index(request):
@@ -99,6 +108,11 @@ def staff_login(request):
 
 
 def otp_request(request):
+    # A link from a calendar or an SMS (?next=the page): a signed-in citizen goes straight there,
+    # one without a session signs in by code and is brought back to it.
+    target = _safe_next(request, request.GET.get("next"))
+    if target and request.user.is_authenticated:
+        return redirect(target)
     form = OtpRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,6 +122,10 @@ def otp_request(request):
         else:
             request.session[OTP_SESSION_KEY] = form.cleaned_data["national_code"]
             request.session[OTP_PHONE_KEY] = form.cleaned_data["mobile"]
+            if target:
+                request.session[OTP_NEXT_KEY] = target
+            else:
+                request.session.pop(OTP_NEXT_KEY, None)
             return redirect("web:otp-verify")
     return render(request, "web/otp_request.html", {"form": form})
 
@@ -125,9 +143,10 @@ def otp_verify(request):
         else:
             request.session.pop(OTP_SESSION_KEY, None)
             request.session.pop(OTP_PHONE_KEY, None)
+            target = _safe_next(request, request.session.pop(OTP_NEXT_KEY, None))
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("You are signed in."))
-            return redirect("web:home")
+            return redirect(target or "web:home")
     demo_messages = []
     if request.session.get(OTP_PHONE_KEY) and _show_outbox():
         demo_messages = outbox_recent(to=request.session[OTP_PHONE_KEY], limit=1)

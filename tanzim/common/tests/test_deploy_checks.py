@@ -41,6 +41,7 @@ PRODUCTION = {
     "SECURE_HSTS_SECONDS": 31_536_000,
     "SECURE_SSL_REDIRECT": True,
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+    "SITE_URL": "https://tanzim.example.ir",
 }
 
 
@@ -189,6 +190,18 @@ def test_the_embedded_sqlite_database_is_refused(production):
 
     (error,) = by_id("tanzim.E011")
     assert "DATABASE_URL" in error.hint
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["http://127.0.0.1:8000", "https://localhost/", "http://tanzim.example.ir", ""],
+)
+def test_a_site_address_others_cannot_reach_over_https_is_refused(production, site_url):
+    """Receipts, calendar files and SMS carry SITE_URL: the embedded default would send people
+    to their own machine."""
+    production.SITE_URL = site_url
+    (error,) = by_id("tanzim.E012")
+    assert "SITE_URL" in error.msg and "https://" in (error.hint or "")
 
 
 def test_a_silenced_warning_is_not_reported(production):

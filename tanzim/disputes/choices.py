@@ -5,8 +5,15 @@ workflow has exactly one table here; ``workflows.py`` declares it on the engine,
 goes through its one transition service in ``services/ladder.py``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DisputeCategory(models.TextChoices):
@@ -357,7 +364,7 @@ class EventSubject(models.TextChoices):
 
 
 # Words of the history (event rows) that are not a stage of any table above.
-EVENT_WORDS = {
+EVENT_WORDS: dict[str, StrOrPromise] = {
     "sent": _("invitation sent"),
     "reminded": _("reminder sent"),
     "joined": _("respondent joined"),
@@ -369,7 +376,7 @@ EVENT_WORDS = {
     "notified_claimant": _("award notified to the claimant"),
     "notified_respondent": _("award notified to the respondent"),
 }
-SUBJECT_CHOICES = {
+SUBJECT_CHOICES: dict[str, type[models.TextChoices]] = {
     EventSubject.DISPUTE: DisputeStatus,
     EventSubject.SESSION: SessionStatus,
     EventSubject.SETTLEMENT: SettlementStatus,

@@ -229,8 +229,8 @@ def bundle_for(dispute: Dispute) -> dict[str, Any]:
                 "subject": e.subject,
                 "from": e.from_status,
                 "to": e.to_status,
-                "actor": e.actor.username if e.actor_id else None,
-                "on_behalf_of": e.on_behalf_of.username if e.on_behalf_of_id else None,
+                "actor": e.actor.username if e.actor else None,
+                "on_behalf_of": e.on_behalf_of.username if e.on_behalf_of else None,
                 "reason": e.reason,
             }
             for e in dispute.events.select_related("actor", "on_behalf_of").order_by("created_at", "pk")

@@ -422,7 +422,7 @@ def arbitrator_accept(*, arbitrator: Arbitrator, actor: User) -> Arbitrator:
         )
         if arbitrator.mobile:
             language = (
-                arbitrator.user.preferred_language if arbitrator.user_id else ""
+                arbitrator.user.preferred_language if arbitrator.user else ""
             ) or settings.LANGUAGE_CODE
             with translation.override(language):
                 context = {
@@ -455,7 +455,7 @@ def arbitrator_accept(*, arbitrator: Arbitrator, actor: User) -> Arbitrator:
                     "disputes.arbitration_active",
                     dispute=dispute,
                     dedupe_key=f"dispute-arbitration:{arbitration.pk}:active:{party.role}",
-                    context=lambda language, end=term_end: {"until": _date_text(end, language)},
+                    context=lambda language: {"until": _date_text(term_end, language)},
                 )
     return arbitrator
 
@@ -477,14 +477,15 @@ def arbitration_extend(
         _require(access_for(dispute=dispute, user=actor), "staff")
         if arbitration.status != ArbitrationStatus.ACTIVE:
             raise ConflictError(_("Only a running term can be extended."), code="term_not_running")
-        if rules.is_past(arbitration.term_ends_on, now=_now()):
-            raise ConflictError(_("The term has already ended."), code="term_ended")
         old = arbitration.term_ends_on
+        if old is None or rules.is_past(old, now=_now()):
+            raise ConflictError(_("The term has already ended."), code="term_ended")
         # Like the term itself, the extended term does not move over holidays (see rules).
-        arbitration.term_ends_on = old + timedelta(days=days)
+        new = old + timedelta(days=days)
+        arbitration.term_ends_on = new
         arbitration.extensions += 1
         arbitration.save(update_fields=["term_ends_on", "extensions"])
-        Dispute.objects.filter(pk=dispute.pk).update(due_at=rules.end_of_day(arbitration.term_ends_on))
+        Dispute.objects.filter(pk=dispute.pk).update(due_at=rules.end_of_day(new))
         _event(
             dispute,
             subject=EventSubject.ARBITRATION,
@@ -493,7 +494,7 @@ def arbitration_extend(
             to=arbitration.status,
             actor=actor,
             reason=_text(note, limit=300) or str(_("Extended by agreement")),
-            due_at=rules.end_of_day(arbitration.term_ends_on),
+            due_at=rules.end_of_day(new),
         )
         _audit(
             "arbitration.extended",
@@ -501,6 +502,6 @@ def arbitration_extend(
             actor=actor,
             obj=arbitration,
             old_end=old.isoformat(),
-            new_end=arbitration.term_ends_on.isoformat(),
+            new_end=new.isoformat(),
         )
     return arbitration

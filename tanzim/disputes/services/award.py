@@ -59,7 +59,7 @@ def _votes(arbitration: Arbitration, votes: Sequence[Mapping[str, Any]] | None) 
     cleaned: list[dict[str, Any]] = []
     seen: set[int] = set()
     for row in votes or ():
-        member = members.get(_pk(row.get("arbitrator")) if row.get("arbitrator") is not None else None)
+        member = members.get(_pk(row["arbitrator"])) if row.get("arbitrator") is not None else None
         vote = row.get("vote")
         if member is None or member.pk in seen:
             raise DomainError(fields={"votes": [_("A vote must come from a member of the panel, once.")]})
@@ -157,10 +157,11 @@ def award_record(
             raise DomainError(
                 fields={"decided_on": [_("The award cannot predate the appointment of the arbitrators.")]}
             )
-        if decided_on > arbitration.term_ends_on or today > arbitration.term_ends_on:
+        term_end = arbitration.term_ends_on
+        if term_end is None or decided_on > term_end or today > term_end:
             raise DomainError(
                 _("The arbitration term ended on %(day)s; an award after the term has no effect (art. 484).")
-                % {"day": format_jalali(arbitration.term_ends_on)},
+                % {"day": format_jalali(term_end) if term_end else "—"},
                 code="award_after_term",
             )
         cleaned_votes = _votes(arbitration, votes)

@@ -211,6 +211,7 @@ def dispute_open(
             },
         )
     now = _now()
+    dispute: Dispute | None = None
     for _attempt in range(8):
         try:
             with transaction.atomic():
@@ -242,7 +243,7 @@ def dispute_open(
             ):
                 return Dispute.objects.get(created_by=actor, idempotency_key=idempotency_key)
             continue
-    else:
+    if dispute is None:
         raise ConflictError(code="reference_exhausted")
     on_behalf = claimant_user if actor.pk != claimant_user.pk else None
     Party.objects.create(
@@ -450,7 +451,7 @@ def dispute_update(
     _require(access_for(dispute=dispute, user=actor), "staff")
     if dispute.status != DisputeStatus.INTAKE:
         raise ConflictError(_("Only a dispute at intake can be edited."), code="not_editable")
-    fields = []
+    fields: list[str] = []
     if category is not None:
         if category not in DisputeCategory.values:
             raise DomainError(fields={"category": [_("Choose a category.")]})

@@ -199,6 +199,7 @@ def join_start(*, code: str, national_code: str, ip: str | None = None) -> JoinT
     party = join.party if join else None
     ok = (
         join is not None
+        and party is not None
         and nc is not None
         and party.role == PartyRole.RESPONDENT
         and (not party.national_code or party.national_code == nc)
@@ -206,7 +207,7 @@ def join_start(*, code: str, national_code: str, ip: str | None = None) -> JoinT
             dispute=party.dispute, role=PartyRole.CLAIMANT, national_code=nc
         ).exists()
     )
-    if not ok:
+    if not ok or join is None or party is None:
         ratelimit.hit("dispute-join-ip", ident, window=JOIN_WINDOW)
         raise DomainError(INVALID_JOIN, code="join_invalid")
     with transaction.atomic():
@@ -270,8 +271,8 @@ def join_verify(*, join_code_id: int, national_code: str, otp: str, user: User |
                 )
             account = user
         else:
-            account = User.objects.filter(national_code=nc).first()
-            if account is not None and account.mobile != party.mobile:
+            found = User.objects.filter(national_code=nc).first()
+            if found is not None and found.mobile != party.mobile:
                 raise DomainError(
                     _(
                         "You already have a Tanzim account with another mobile number. Sign in to it first, "
@@ -279,7 +280,9 @@ def join_verify(*, join_code_id: int, national_code: str, otp: str, user: User |
                     ),
                     code="sign_in_first",
                 )
-            if account is None:
+            if found is not None:
+                account = found
+            else:
                 first, _space, last = party.name.partition(" ")
                 account = account_services.citizen_register_by_invitation(
                     national_code=nc,

@@ -284,15 +284,18 @@ def session_schedule(
                     _("The arbitrators are not all appointed yet."), code="arbitration_not_active"
                 )
             kind, last_day = SessionKind.ARBITRATION, arbitration.term_ends_on
+            # The chair convenes: the sole or third arbitrator, or member 1 of a panel the
+            # agreement fixed; someone of the office otherwise.
             chair = next(
                 (
                     a
                     for a in arbitration.arbitrators.filter(status=ArbitratorStatus.ACCEPTED)
                     if a.seat in (ArbitratorSeat.SOLE, ArbitratorSeat.PRESIDING)
+                    or (a.seat == ArbitratorSeat.MEMBER and a.number == 1)
                 ),
                 None,
             )
-            convener = chair.user if chair and chair.user_id else actor
+            convener = chair.user if chair and chair.user else actor
         else:
             raise ConflictError(
                 _("Sessions are held during mediation or arbitration."), code="no_sessions_now"
@@ -360,10 +363,12 @@ def session_schedule(
                 "disputes.session_scheduled",
                 dispute=dispute,
                 dedupe_key=f"dispute-session:{session.pk}:{party.role}",
-                context=lambda language, s=session: {
-                    "kind": SessionKind(s.kind).label,
-                    "when": format_jalali(s.starts_at, with_time=True, persian_digits=language == "fa"),
-                    "where": s.location if s.mode == SessionMode.IN_PERSON else SessionMode(s.mode).label,
+                context=lambda language: {
+                    "kind": SessionKind(session.kind).label,
+                    "when": format_jalali(session.starts_at, with_time=True, persian_digits=language == "fa"),
+                    "where": session.location
+                    if session.mode == SessionMode.IN_PERSON
+                    else SessionMode(session.mode).label,
                 },
             )
     return session
@@ -451,6 +456,7 @@ def proposal_create(
     dispute = _lock(dispute)
     access = access_for(dispute=dispute, user=actor)
     _require(access, "party")
+    assert access.party is not None  # what _require just checked
     if dispute.status not in (DisputeStatus.INVITED, DisputeStatus.MEDIATION, DisputeStatus.ARBITRATION):
         raise ConflictError(_("Times can be proposed while the dispute is being resolved."), code="not_now")
     times = [_aware(t, "times") for t in times or []]

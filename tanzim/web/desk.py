@@ -109,6 +109,7 @@ def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Sectio
     if scope.has(Role.KANOON_ADMIN, Role.PROVINCE_ADMIN, Role.INSPECTOR):
         quality.add(_("Complaints to handle"), "feedback:complaint-worklist")
         quality.add(_("Inspection plan"), "inspections:plan")
+        quality.add(_("Free services"), "inspections:free-services")
     if manager or oversight:
         quality.add(_("Inspections"), "inspections:index")
     if manager:

@@ -43,6 +43,7 @@ from tanzim.disputes.models import (
     Session,
     Settlement,
 )
+from tanzim.offices.models import Office
 
 LIVE_ARBITRATOR = (ArbitratorStatus.PROPOSED, ArbitratorStatus.ACCEPTED)
 
@@ -233,6 +234,24 @@ def board_for(
         total=sum(c.count for c in columns),
         overdue=sum(c.overdue for c in columns),
     )
+
+
+def board_office_for(*, user: Any, code: str) -> int:
+    """The id of the office whose board ``user`` asked for by its code.
+
+    An office is on the user's board when they read its files (its clerks and managers, and the
+    oversight roles covering it), mediate there, or are a party to one of its disputes. An unknown
+    code and an office outside that scope are the same 404, so the board never tells them apart.
+    """
+    office = Office.objects.filter(code=code).first() if code else None
+    if office is None:
+        raise NotFoundError(_("Unknown office."), code="unknown_office")
+    scope = scope_for(user)
+    if scope.can_act_for_office(office, *OFFICE_READERS, Role.MEDIATOR):
+        return office.pk
+    if dispute_list_for(user=user).filter(office=office).exists():
+        return office.pk
+    raise NotFoundError(_("Unknown office."), code="unknown_office")
 
 
 def is_overdue(dispute: Dispute, *, now: datetime | None = None) -> bool:

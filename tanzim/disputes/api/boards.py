@@ -105,20 +105,32 @@ class DisputePeriodSerializer(serializers.Serializer):
     province = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
 
 
+class DisputeBoardQuerySerializer(serializers.Serializer):
+    office = serializers.RegexField(r"^[-A-Za-z0-9_]{1,12}$", required=False, max_length=12)
+
+
 class BoardView(APIView):
     @extend_schema(
         parameters=[
             STATUS_PARAM,
-            OpenApiParameter("office", int, required=False),
+            OpenApiParameter(
+                "office",
+                str,
+                required=False,
+                description=_(
+                    "An office's code (e.g. A0001): only that office's disputes. The office must be one "
+                    "whose disputes you see; another or an unknown code is a 404, a malformed one a 400."
+                ),
+            ),
             OpenApiParameter("overdue", bool, required=False),
         ],
-        responses={200: DisputeBoardSerializer},
+        responses={200: DisputeBoardSerializer, **_errors(400, 404)},
     )
     def get(self, request):
-        office = request.query_params.get("office")
+        code = _valid(DisputeBoardQuerySerializer, request.query_params).get("office")
         board = selectors.board_for(
             user=request.user,
-            office_id=int(office) if str(office or "").isdigit() and len(str(office)) < 12 else None,
+            office_id=selectors.board_office_for(user=request.user, code=code) if code else None,
             status=request.query_params.get("status"),
             overdue_only=request.query_params.get("overdue") in ("1", "true"),
         )

@@ -254,7 +254,15 @@ class AppointmentCancelView(APIView):
 class AppointmentRescheduleView(APIView):
     @extend_schema(
         request=AppointmentRescheduleSerializer,
-        responses={201: AppointmentSerializer, 404: SchedulingErrorSerializer, 409: SlotTakenErrorSerializer},
+        responses={
+            201: AppointmentSerializer,
+            400: SchedulingErrorSerializer,
+            404: SchedulingErrorSerializer,
+            409: OpenApiResponse(
+                SlotTakenErrorSerializer,
+                description=_("Taken slot, with the next free times; or the appointment changed meanwhile"),
+            ),
+        },
     )
     def post(self, request, pk: int):
         appointment = selectors.appointment_get_for(actor=request.user, pk=pk)

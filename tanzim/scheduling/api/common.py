@@ -54,7 +54,14 @@ class FreeSlotSerializer(serializers.Serializer):
 
 
 class SlotTakenErrorSerializer(SchedulingErrorSerializer):
-    alternatives = FreeSlotSerializer(many=True)
+    alternatives = FreeSlotSerializer(
+        many=True,
+        required=False,
+        help_text=_(
+            "When the slot was taken or closed (code slot_taken or slot_closed): the next free times "
+            "for the same service at the same office, soonest first. Absent from other conflicts."
+        ),
+    )
 
 
 SERVICE_CACHE_SECONDS = 60

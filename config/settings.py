@@ -608,3 +608,10 @@ RANKING_WEIGHT_DRIFT_MAX_BP = env_int("RANKING_WEIGHT_DRIFT_MAX_BP", 200, minimu
 # averaged over the Monte-Carlo draws) against its policy weight.
 RANKING_VARIANCE_SHARE_MAX_BP = env_int("RANKING_VARIANCE_SHARE_MAX_BP", 1000, minimum=0)
 # --- end ranking --------------------------------------------------------------------------
+
+# --- backups and metrics (docs/operations.md) -------------------------------------------------
+# manage.py backup writes tanzim-<UTC time>/ here; encrypted (AES-256-GCM) when the key is set
+# (32 bytes, URL-safe base64: manage.py backup --generate-key; BACKUP_ENCRYPTION_KEY_FILE for a file).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY", "")
+# --- end backups and metrics ------------------------------------------------------------------

@@ -513,6 +513,11 @@ DISPUTES_PEACE_COURT_CEILING = env_int("DISPUTES_PEACE_COURT_CEILING", 1_000_000
 # Inviting the respondent: the join code's life, the number of tries (first SMS + reminders)
 # and the working days between tries before the respondent is "not contactable".
 DISPUTES_JOIN_CODE_TTL_DAYS = env_int("DISPUTES_JOIN_CODE_TTL_DAYS", 14, minimum=1)
+# Guessing join codes: failed tries per client address and per the code's first six digits, in
+# a short window (only failures count; the respondent with the right code is never refused for them).
+DISPUTES_JOIN_FAILURES_PER_ADDRESS = env_int("DISPUTES_JOIN_FAILURES_PER_ADDRESS", 10, minimum=1)
+DISPUTES_JOIN_FAILURES_PER_CODE_PREFIX = env_int("DISPUTES_JOIN_FAILURES_PER_CODE_PREFIX", 10, minimum=1)
+DISPUTES_JOIN_GUESS_WINDOW_SECONDS = env_int("DISPUTES_JOIN_GUESS_WINDOW_SECONDS", 600, minimum=60)
 DISPUTES_INVITE_MAX_TRIES = env_int("DISPUTES_INVITE_MAX_TRIES", 3, minimum=1)
 DISPUTES_INVITE_REMINDER_WORKING_DAYS = env_int("DISPUTES_INVITE_REMINDER_WORKING_DAYS", 3, minimum=1)
 # Civil mediation: two failed sessions within three months close the attempt (councils law;

@@ -16,6 +16,9 @@ from django.conf import settings
 from tanzim.common.normalize import digits_only
 
 JOIN_CODE_DIGITS = 12
+# Failed tries are also counted per the code's first half: someone who read part of a code and
+# tries the rest is stopped whatever addresses they use.
+JOIN_CODE_PREFIX_DIGITS = 6
 
 
 def _hmac(purpose: str, text: str) -> str:

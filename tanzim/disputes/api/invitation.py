@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
@@ -39,7 +40,17 @@ class JoinView(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        request=DisputeJoinSerializer, responses={200: DisputeJoinTicketSerializer, **_errors(400)}
+        request=DisputeJoinSerializer,
+        responses={
+            200: DisputeJoinTicketSerializer,
+            **_errors(400),
+            429: OpenApiResponse(
+                description=_(
+                    "Too many wrong codes from this address, or for these first digits of a code, "
+                    "in the last few minutes (Retry-After)"
+                )
+            ),
+        },
     )
     def post(self, request):
         data = _valid(DisputeJoinSerializer, request.data)

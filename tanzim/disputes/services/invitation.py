@@ -34,7 +34,6 @@ from tanzim.disputes.selectors import access_for
 from tanzim.disputes.services._common import (
     INVALID_JOIN,
     INVALID_OTP,
-    JOIN_WINDOW,
     _audit,
     _check_otp,
     _date_text,
@@ -175,6 +174,19 @@ def _live_join_code(code: str | None, *, now: datetime) -> JoinCode | None:
     )
 
 
+TOO_MANY_JOIN_TRIES = _("Too many wrong codes were tried. Please wait a few minutes and try again.")
+
+
+def _join_guesses() -> ratelimit.GuessLimit:
+    return ratelimit.GuessLimit(
+        scope="dispute-join",
+        per_address=settings.DISPUTES_JOIN_FAILURES_PER_ADDRESS,
+        per_prefix=settings.DISPUTES_JOIN_FAILURES_PER_CODE_PREFIX,
+        window=settings.DISPUTES_JOIN_GUESS_WINDOW_SECONDS,
+        prefix_length=codes.JOIN_CODE_PREFIX_DIGITS,
+    )
+
+
 @dataclass(frozen=True)
 class JoinTicket:
     join_code_id: int
@@ -185,13 +197,16 @@ class JoinTicket:
 def join_start(*, code: str, national_code: str, ip: str | None = None) -> JoinTicket:
     """Step 1 of joining: the code from the SMS and the respondent's national code; an OTP follows.
 
-    A wrong code, a wrong national code and an expired invitation get the same answer, and every
-    failure counts toward a lock-out per address.
+    A wrong code, a wrong national code and an expired invitation get the same answer. Every
+    failure counts, in a short window, against the client's address and against the first digits
+    of the code tried (``_join_guesses``); only failures count, so the respondent with the right
+    code and national code passes as long as nobody used those up.
     """
-    ident = ip or "unknown"
-    ratelimit.check("dispute-join-ip", ident, limit=settings.LOGIN_MAX_FAILURES * 4, window=JOIN_WINDOW)
+    guesses = _join_guesses()
+    cleaned = codes.clean_join_code(code)
+    guesses.check(ip=ip, secret=cleaned, message=TOO_MANY_JOIN_TRIES)
     now = _now()
-    join = _live_join_code(code, now=now)
+    join = _live_join_code(cleaned, now=now)
     try:
         nc = clean_national_code(national_code)
     except ValidationError:
@@ -208,7 +223,7 @@ def join_start(*, code: str, national_code: str, ip: str | None = None) -> JoinT
         ).exists()
     )
     if not ok or join is None or party is None:
-        ratelimit.hit("dispute-join-ip", ident, window=JOIN_WINDOW)
+        guesses.failed(ip=ip, secret=cleaned)
         raise DomainError(INVALID_JOIN, code="join_invalid")
     with transaction.atomic():
         _send_otp(party, OtpPurpose.JOIN, dispute=party.dispute)

@@ -396,6 +396,10 @@ READYZ_OUTBOX_BACKLOG_MAX = env_int("READYZ_OUTBOX_BACKLOG_MAX", 5000, minimum=1
 CASES_MAX_UPLOAD_BYTES = env_int("CASES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
 CASES_MAX_PAGES_PER_DOCUMENT = env_int("CASES_MAX_PAGES_PER_DOCUMENT", 60, minimum=1)
 CASES_MAX_DOCUMENTS = env_int("CASES_MAX_DOCUMENTS", 20, minimum=1)
+# Reviews of a judgment, from its notice: appeal 20 days (art. 336 CPC), cassation 20 days
+# (art. 397); two months for a resident abroad (art. 446).
+CASES_APPEAL_DAYS = env_int("CASES_APPEAL_DAYS", 20, minimum=1)
+CASES_CASSATION_DAYS = env_int("CASES_CASSATION_DAYS", 20, minimum=1)
 CASES_IDENTITY_ADAPTER = env_str("CASES_IDENTITY_ADAPTER", "tanzim.cases.adapters.SimulatedIdentityVerifier")
 CASES_FILING_ADAPTER = env_str("CASES_FILING_ADAPTER", "tanzim.cases.adapters.SimulatedJudiciary")
 CASES_FILING_FAILURE_RATE = env_int("CASES_FILING_FAILURE_PERCENT", 15, minimum=0) / 100

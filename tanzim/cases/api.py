@@ -141,6 +141,8 @@ class CaseUpdateSerializer(serializers.Serializer):
     claim_text = serializers.CharField(required=False, allow_blank=True)
     claim_amount = serializers.IntegerField(required=False, min_value=0, max_value=MAX_RIALS)
     proceeding = serializers.ChoiceField(choices=ProceedingStage.choices, required=False)
+    judgment_notified_on = serializers.DateField(required=False)
+    applicant_abroad = serializers.BooleanField(required=False)
 
 
 class PartyInputSerializer(serializers.Serializer):

@@ -15,7 +15,14 @@ from tanzim.cases.choices import (
     ProceedingStage,
     RejectReason,
 )
-from tanzim.common.forms import BootstrapForm, MobileField, NationalCodeField, RialsField, local_digits
+from tanzim.common.forms import (
+    BootstrapForm,
+    JalaliDateField,
+    MobileField,
+    NationalCodeField,
+    RialsField,
+    local_digits,
+)
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.finance.forms import add_free_service_ground_fields
 
@@ -54,6 +61,14 @@ class CaseDetailsForm(BootstrapForm):
         initial=ProceedingStage.FIRST_INSTANCE,
         required=False,
         help_text=_("An appeal or cassation request is never sent to mediation: its period keeps running."),
+    )
+    judgment_notified_on = JalaliDateField(
+        label=_("Day the judgment was notified"),
+        required=False,
+        help_text=_("Appeals and cassation: the period to file runs from this day."),
+    )
+    applicant_abroad = forms.BooleanField(
+        label=_("The applicant lives abroad (two months to file, art. 446)"), required=False
     )
 
 

@@ -46,6 +46,10 @@ class Case(models.Model):
         default=ProceedingStage.FIRST_INSTANCE,
         help_text=_("An appeal or cassation request is never sent to mediation: its period keeps running."),
     )
+    # A review's period runs from the notice of the judgment to the applicant (arts. 336, 397 CPC),
+    # two months for an applicant living abroad (art. 446).
+    judgment_notified_on = models.DateField(_("judgment notified on"), null=True, blank=True)
+    applicant_abroad = models.BooleanField(_("the applicant lives abroad"), default=False)
     free_service = models.BooleanField(_("free service (vulnerable client)"), default=False)
     originals_confirmed = models.BooleanField(_("copies confirmed against the originals"), default=False)
     identity_method = models.CharField(

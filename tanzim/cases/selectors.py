@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Lead
 from django.utils import timezone
@@ -11,13 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.permissions import COUNTER, OFFICE_READERS, scope_for
 from tanzim.audit import services as audit
-from tanzim.cases.choices import OFFICE_TURN, CaseStatus
+from tanzim.cases.choices import OFFICE_TURN, CaseStatus, ProceedingStage
 from tanzim.cases.models import Case, CaseEvent, Document
 from tanzim.cases.tracking import clean_tracking_code
 from tanzim.catalog.choices import ChannelKind
+from tanzim.common.deadlines import DeadlineRule
 from tanzim.common.errors import NotFoundError
 from tanzim.common.identifiers import is_valid_national_code
 from tanzim.common.normalize import digits_only
+from tanzim.offices.selectors import working_calendar
 
 
 def case_list_for(*, user) -> QuerySet[Case]:
@@ -136,3 +140,36 @@ def time_in_status(*, user, office_id=None, province_id=None, since=None) -> dic
         if left is not None:
             result.setdefault(status, []).append(left - entered)
     return {s: (sum(v, timedelta()) / len(v)) if v else None for s, v in result.items()}
+
+
+@dataclass(frozen=True)
+class ReviewDeadline:
+    """The last day to file a review of a judgment, and the holiday years it is not sure of."""
+
+    last_day: date
+    period_days: int
+    unconfirmed_years: tuple[int, ...] = ()
+
+
+def review_deadline(case: Case) -> ReviewDeadline | None:
+    """An appeal's or a cassation request's last day from the notice of the judgment.
+
+    A free period (art. 445) whose last day moves past holidays (art. 444); two months for an
+    applicant living abroad (art. 446). None for a first-instance request or before the notice
+    is recorded.
+    """
+    periods: dict[str, int] = {
+        ProceedingStage.APPEAL: settings.CASES_APPEAL_DAYS,
+        ProceedingStage.CASSATION: settings.CASES_CASSATION_DAYS,
+    }
+    days = periods.get(case.proceeding)
+    if days is None or case.judgment_notified_on is None:
+        return None
+    rule, calendar = DeadlineRule(days=days), working_calendar()
+    last_day = rule.due(case.judgment_notified_on, calendar, resident_abroad=case.applicant_abroad)
+    years = calendar.unconfirmed_years(case.judgment_notified_on, last_day)
+    return ReviewDeadline(
+        last_day=last_day,
+        period_days=rule.period_days(case.applicant_abroad),
+        unconfirmed_years=tuple(year for year, _status in years),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -341,6 +341,8 @@ def case_update(
     claim_text: str | None = None,
     claim_amount: int | None = None,
     proceeding: str | None = None,
+    judgment_notified_on: date | None = None,
+    applicant_abroad: bool | None = None,
 ) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     on_behalf = _editable(case, actor)
@@ -359,6 +361,12 @@ def case_update(
     if proceeding:
         _check_proceeding(proceeding)
         case.proceeding, fields = proceeding, [*fields, "proceeding"]
+    if judgment_notified_on is not None:
+        if judgment_notified_on > timezone.localdate():
+            raise DomainError(fields={"judgment_notified_on": [_("This day has not come yet.")]})
+        case.judgment_notified_on, fields = judgment_notified_on, [*fields, "judgment_notified_on"]
+    if applicant_abroad is not None and applicant_abroad != case.applicant_abroad:
+        case.applicant_abroad, fields = applicant_abroad, [*fields, "applicant_abroad"]
     if fields:
         case.save(update_fields=[*fields, "updated_at"])
         audit.record(

@@ -52,6 +52,7 @@ from tanzim.catalog.fees import channel_prices
 from tanzim.catalog.selectors import offices_for_service, service_get, service_list
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.identifiers import is_valid_national_code
+from tanzim.common.jalali import format_jalali
 from tanzim.common.normalize import digits_only
 from tanzim.common.views import run_service, scoped_view
 from tanzim.finance import selectors as finance_selectors
@@ -279,6 +280,7 @@ def _render_case(request, case: Case, *, bound=None, conflict: str = "", status:
         "parties": case.parties.all(),
         "documents": case.documents.all(),
         "overdue": selectors.is_overdue(case),
+        "review_deadline": selectors.review_deadline(case),
         "fees": fee_lines(case.fee_snapshot, case.service) if case.fee_snapshot else None,
         "payment": payment,
         "can_pay": viewer["is_applicant"] and case.status == CaseStatus.AWAITING_PAYMENT,
@@ -384,6 +386,10 @@ def _render_draft(request, case: Case, *, status: int = 200, **bound):
                 "claim_text": case.claim_text,
                 "claim_amount": case.claim_amount,
                 "proceeding": case.proceeding,
+                "judgment_notified_on": format_jalali(case.judgment_notified_on, persian_digits=False)
+                if case.judgment_notified_on
+                else "",
+                "applicant_abroad": case.applicant_abroad,
             }
         ),
         "party_form": bound.get("party_form") or PartyForm(prefix="party", initial=_next_party_role(case)),

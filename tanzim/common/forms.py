@@ -7,6 +7,7 @@ decide what is allowed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, overload
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.identifiers import clean_national_code, parse_phone
+from tanzim.common.jalali import parse_jalali
 from tanzim.common.normalize import normalize_digits, to_persian_digits
 
 if TYPE_CHECKING:
@@ -96,6 +98,22 @@ class NationalCodeField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         return clean_national_code(super().clean(value))
+
+
+class JalaliDateField(forms.CharField):
+    """A date typed as 1405/09/14 (any digit script); cleaned to a Gregorian date, or None."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("Jalali date, e.g. 1405/09/14"))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"dir": "ltr", "inputmode": "numeric", "placeholder": "1405/09/14"})
+
+    def clean(self, value: Any) -> date | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        return parse_jalali(text)
 
 
 class MobileField(forms.CharField):

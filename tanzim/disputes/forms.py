@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.common.forms import BootstrapForm, MobileField, NationalCodeField, RialsField
-from tanzim.common.jalali import TEHRAN, parse_jalali
+from tanzim.common.forms import BootstrapForm, JalaliDateField, MobileField, NationalCodeField, RialsField
+from tanzim.common.jalali import TEHRAN
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.disputes.choices import (
     MANUAL_FAILURE_REASONS,
@@ -30,22 +30,6 @@ from tanzim.disputes.choices import (
     SessionMode,
     SessionResult,
 )
-
-
-class JalaliDateField(forms.CharField):
-    """A date typed as 1405/09/14 (any digit script); cleaned to a Gregorian date."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("help_text", _("Jalali date, e.g. 1405/09/14"))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"dir": "ltr", "inputmode": "numeric", "placeholder": "1405/09/14"})
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        return parse_jalali(text)
 
 
 class ClockField(forms.CharField):

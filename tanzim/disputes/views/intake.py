@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tanzim.cases import selectors as case_selectors
 from tanzim.common.errors import DomainError
 from tanzim.common.views import run_service, scoped_view
 from tanzim.disputes import services
@@ -96,5 +97,10 @@ def from_case(request, case_id: int):
     return render(
         request,
         "disputes/from_case.html",
-        {"form": form, "case": case, "offer_file_first": offer_file_first},
+        {
+            "form": form,
+            "case": case,
+            "offer_file_first": offer_file_first,
+            "review_deadline": case_selectors.review_deadline(case),
+        },
     )

@@ -17,7 +17,8 @@ pg_restore.
 Encrypted file format (version 1), AES-256-GCM in independent chunks, each authenticated:
 
     header  = b"TZBACKUP" | version (1 byte, 1) | chunk size (4 bytes, big-endian)
-              | key id (8 bytes: the first 8 of SHA-256(b"tanzim-backup-key:" + key)) | nonce prefix (7 random bytes)
+              | key id (8 bytes: the first 8 of SHA-256(b"tanzim-backup-key:" + key))
+              | nonce prefix (7 random bytes)
     record  = final flag (1 byte, 0 or 1) | length of the ciphertext (4 bytes, big-endian) | ciphertext
     nonce of record i = nonce prefix (7) | i (4 bytes, big-endian) | final flag (1)
     associated data   = the 28-byte header
@@ -293,11 +294,16 @@ class Database:
         return int(row[0])
 
 
-def tool_version(tool: str) -> tuple[str, int]:
-    """``pg_dump --version`` → ("15.20", 15); a missing tool is a BackupError naming the package."""
+def _binary(tool: str) -> str:
     binary = shutil.which(tool)
     if binary is None:
         raise BackupError(f"{tool} is not installed: install postgresql-client-<server major version>")
+    return binary
+
+
+def tool_version(tool: str) -> tuple[str, int]:
+    """``pg_dump --version`` → ("15.20", 15); a missing tool is a BackupError naming the package."""
+    binary = _binary(tool)
     out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
     match = re.search(r"(\d+)(?:\.(\d+))?", out)
     if match is None:
@@ -335,7 +341,9 @@ class BackupResult:
         return sum(self.files.values())
 
 
-def _open_sink(path: Path, key: bytes | None) -> tuple[HashingWriter, EncryptingWriter | HashingWriter, IO[bytes]]:
+def _open_sink(
+    path: Path, key: bytes | None
+) -> tuple[HashingWriter, EncryptingWriter | HashingWriter, IO[bytes]]:
     raw = path.open("wb")
     hashing = HashingWriter(raw)
     writer: EncryptingWriter | HashingWriter = EncryptingWriter(hashing, key) if key else hashing
@@ -345,8 +353,8 @@ def _open_sink(path: Path, key: bytes | None) -> tuple[HashingWriter, Encrypting
 def _dump_database(database: Database, path: Path, key: bytes | None) -> HashingWriter:
     hashing, writer, raw = _open_sink(path, key)
     with raw, tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(  # noqa: S603 - a fixed command, no shell
-            ["pg_dump", "--format=custom", "--no-password"],
+        process = subprocess.Popen(  # noqa: S603 - pg_dump from PATH, fixed arguments
+            [_binary("pg_dump"), "--format=custom", "--no-password"],
             stdout=subprocess.PIPE,
             stderr=errors,
             env=database.env(),
@@ -383,7 +391,7 @@ def _migrations() -> dict[str, str]:
 def backup_create(
     *, database: Database, media_root: Path, output_dir: Path, key: bytes | None, now: datetime | None = None
 ) -> BackupResult:
-    """Write a new backup directory under ``output_dir``; it appears under its final name only when complete."""
+    """Write a new backup directory under ``output_dir``; it gets its final name only when complete."""
     pg_dump_version, server_version = check_tool_matches_server("pg_dump", database)
     now = now or datetime.now(UTC)
     name = f"tanzim-{now.strftime('%Y%m%dT%H%M%SZ')}"
@@ -398,7 +406,7 @@ def backup_create(
         db_name, media_name = DATABASE_FILE + suffix, MEDIA_FILE + suffix
         dumped = _dump_database(database, partial / db_name, key)
         tarred = _tar_media(media_root, partial / media_name, key)
-        files = {
+        files: dict[str, dict[str, Any]] = {
             db_name: {"sha256": dumped.sha256.hexdigest(), "bytes": dumped.size},
             media_name: {"sha256": tarred.sha256.hexdigest(), "bytes": tarred.size},
         }
@@ -424,7 +432,9 @@ def backup_create(
             ),
             "files": files,
         }
-        (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (partial / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
         (partial / SUMS).write_text(
             "".join(f"{meta['sha256']}  {fname}\n" for fname, meta in files.items()), encoding="ascii"
         )
@@ -443,7 +453,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
     if not manifest_path.is_file():
         raise BackupError(f"{path} holds no {MANIFEST}: not a Tanzim backup, or an unfinished one")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise BackupError(f"{manifest_path} is not valid JSON") from exc
     if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
@@ -500,7 +510,14 @@ def _chunks(raw: IO[bytes], reader: DecryptingReader | None) -> Iterator[bytes]:
 
 
 def _restore_database(database: Database, path: Path, key: bytes | None, clean: bool) -> None:
-    command = ["pg_restore", "--dbname", database.name, "--no-owner", "--no-privileges", "--no-password"]
+    command = [
+        _binary("pg_restore"),
+        "--dbname",
+        database.name,
+        "--no-owner",
+        "--no-privileges",
+        "--no-password",
+    ]
     command += ["--exit-on-error", "--single-transaction"]
     if clean:
         command += ["--clean", "--if-exists"]

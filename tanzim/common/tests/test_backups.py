@@ -1,4 +1,4 @@
-"""The backup file format: AES-256-GCM in authenticated chunks, and the SHA-256 manifest that restore checks."""
+"""The backup format: AES-256-GCM in authenticated chunks, and the SHA-256 manifest restore checks."""
 
 from __future__ import annotations
 
@@ -135,5 +135,5 @@ def test_a_manifest_naming_a_path_outside_the_backup_is_refused(tmp_path):
 
 def test_an_unfinished_backup_directory_is_not_a_backup(tmp_path):
     (tmp_path / "tanzim-x.partial").mkdir()
-    with pytest.raises(BackupError, match="no manifest.json"):
+    with pytest.raises(BackupError, match=r"no manifest\.json"):
         backup_verify(tmp_path / "tanzim-x.partial")

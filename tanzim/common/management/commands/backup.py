@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -19,13 +21,15 @@ class Command(BaseCommand):
     )
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--output-dir", help="Where to write the backup (default: BACKUP_DIR).")
         parser.add_argument(
-            "--generate-key", action="store_true", help="Print a new BACKUP_ENCRYPTION_KEY and do nothing else."
+            "--generate-key",
+            action="store_true",
+            help="Print a new BACKUP_ENCRYPTION_KEY; back up nothing.",
         )
 
-    def handle(self, *args, output_dir: str | None, **options):
+    def handle(self, *args: Any, output_dir: str | None, **options: Any) -> None:
         if options["generate_key"]:
             self.stdout.write(generate_key())
             return
@@ -43,10 +47,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         seconds = time.monotonic() - started
         for name, size in result.files.items():
-            self.stdout.write(f"  {name:<22} {size:>15,} bytes  sha256 {result.manifest['files'][name]['sha256']}")
+            self.stdout.write(
+                f"  {name:<22} {size:>15,} bytes  sha256 {result.manifest['files'][name]['sha256']}"
+            )
         state = "encrypted" if key else "NOT encrypted"
         self.stdout.write(
             self.style.SUCCESS(f"{result.path} ({result.total_bytes:,} bytes, {state}) in {seconds:.1f} s")
         )
-
-

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.conf import settings
@@ -21,7 +23,7 @@ class Command(BaseCommand):
     )
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", help="The backup directory (tanzim-<UTC time>/).")
         parser.add_argument(
             "--database-url", help="Restore into this database instead of DATABASE_URL (postgresql://…)."
@@ -36,16 +38,28 @@ class Command(BaseCommand):
             "--verify-only", action="store_true", help="Only check the checksums; restore nothing."
         )
 
-    def handle(self, *args, path: str, database_url: str | None, media_dir: str | None, clean: bool,
-               verify_only: bool, **options):
+    def handle(
+        self,
+        *args: Any,
+        path: str,
+        database_url: str | None,
+        media_dir: str | None,
+        clean: bool,
+        verify_only: bool,
+        **options: Any,
+    ) -> None:
         started = time.monotonic()
         try:
             if verify_only:
                 manifest = backup_verify(Path(path))
-                self.stdout.write(self.style.SUCCESS(f"OK: {len(manifest['files'])} files match the manifest"))
+                self.stdout.write(
+                    self.style.SUCCESS(f"OK: {len(manifest['files'])} files match the manifest")
+                )
                 return
             settings_dict = (
-                dj_database_url.parse(database_url) if database_url else connections[DEFAULT_DB_ALIAS].settings_dict
+                dj_database_url.parse(database_url)
+                if database_url
+                else connections[DEFAULT_DB_ALIAS].settings_dict
             )
             key = parse_key(settings.BACKUP_ENCRYPTION_KEY) if settings.BACKUP_ENCRYPTION_KEY else None
             result = backup_restore(

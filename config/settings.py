@@ -197,6 +197,20 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
+# Files served at the site's root, as browsers and crawlers ask for them: /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "tanzim" / "web" / "root"
+# Names without a hash (the root files) are cached an hour; hashed names for a year (below).
+WHITENOISE_MAX_AGE = 0 if WHITENOISE_USE_FINDERS else 3600
+STATIC_IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+
+
+def _static_cache_headers(headers, path, url):  # type: ignore[no-untyped-def]
+    """A hashed name (tanzim.3f2a1c9e.css) never changes content: a year, immutable (RFC 8246)."""
+    if "immutable" in (headers.get("Cache-Control") or ""):
+        headers["Cache-Control"] = f"max-age={STATIC_IMMUTABLE_MAX_AGE}, public, immutable"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_cache_headers
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 

@@ -485,7 +485,11 @@ FEEDBACK_MIN_RESPONSES_SHOWN = env_int("FEEDBACK_MIN_RESPONSES_SHOWN", 5, minimu
 # failed (unknown or malformed) survey links per IP address per hour.
 FEEDBACK_ANSWERS_PER_PHONE_PER_DAY = env_int("FEEDBACK_ANSWERS_PER_PHONE_PER_DAY", 3, minimum=1)
 FEEDBACK_ANSWERS_PER_IP_PER_HOUR = env_int("FEEDBACK_ANSWERS_PER_IP_PER_HOUR", 30, minimum=1)
-FEEDBACK_BAD_LINKS_PER_IP_PER_HOUR = env_int("FEEDBACK_BAD_LINKS_PER_IP_PER_HOUR", 20, minimum=1)
+# Failed links are counted in a short window, per client address and per the link's first eight
+# characters; a real link always opens, whatever was guessed from its address.
+FEEDBACK_BAD_LINKS_PER_ADDRESS = env_int("FEEDBACK_BAD_LINKS_PER_ADDRESS", 20, minimum=1)
+FEEDBACK_BAD_LINKS_PER_TOKEN_PREFIX = env_int("FEEDBACK_BAD_LINKS_PER_TOKEN_PREFIX", 5, minimum=1)
+FEEDBACK_BAD_LINKS_WINDOW_SECONDS = env_int("FEEDBACK_BAD_LINKS_WINDOW_SECONDS", 600, minimum=60)
 # Complaints: working days to acknowledge, then to decide; flood and attachment limits.
 FEEDBACK_COMPLAINT_ACK_WORKING_DAYS = env_int("FEEDBACK_COMPLAINT_ACK_WORKING_DAYS", 3, minimum=1)
 FEEDBACK_COMPLAINT_DECISION_WORKING_DAYS = env_int("FEEDBACK_COMPLAINT_DECISION_WORKING_DAYS", 20, minimum=1)

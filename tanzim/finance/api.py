@@ -370,17 +370,27 @@ class PaymentCallbackView(APIView):
             },
         ),
         parameters=[OpenApiParameter(SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=False)],
-        responses={200: CallbackResultSerializer, 400: OpenApiResponse(description=_("Refused callback"))},
+        responses={
+            200: CallbackResultSerializer,
+            400: OpenApiResponse(description=_("Refused callback")),
+            429: OpenApiResponse(
+                description=_("Too many unsigned callbacks from this address (a signed one is never limited)")
+            ),
+        },
     )
     def post(self, request):
-        ip = client_ip(request) or "unknown"
-        ratelimit.check(REFUSED_SCOPE, ip, limit=REFUSED_LIMIT, window=REFUSED_WINDOW)
         payload = request.data if hasattr(request.data, "get") else {}
         signature = request.headers.get(SIGNATURE_HEADER) or str(payload.get("signature", ""))
+        ip = client_ip(request) or "unknown"
+        # The signature is verified before anything is counted: the bank's own callbacks are never
+        # limited, and only unsigned (forged) ones count against the caller's real address.
+        signed = services.callback_signed(payload=payload, signature=signature)
+        if not signed:
+            ratelimit.check(REFUSED_SCOPE, ip, limit=REFUSED_LIMIT, window=REFUSED_WINDOW)
         try:
             payment = services.payment_handle_callback(payload=payload, signature=signature)
-        except DomainError as exc:
-            if exc.code != "callback_late":
+        except DomainError:
+            if not signed:
                 ratelimit.hit(REFUSED_SCOPE, ip, window=REFUSED_WINDOW)
             raise
         return Response({"reference": str(payment.uuid), "status": payment.status})

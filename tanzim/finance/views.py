@@ -292,11 +292,14 @@ def gateway_return(request):
     signature = request.POST.get("signature", "")
     ip = client_ip(request) or "unknown"
     payment = None
+    # As the API: a correctly signed return is never limited; only unsigned ones count.
+    signed = services.callback_signed(payload=payload, signature=signature)
     try:
-        ratelimit.check(REFUSED_SCOPE, ip, limit=REFUSED_LIMIT, window=REFUSED_WINDOW)
+        if not signed:
+            ratelimit.check(REFUSED_SCOPE, ip, limit=REFUSED_LIMIT, window=REFUSED_WINDOW)
         payment = services.payment_handle_callback(payload=payload, signature=signature)
     except DomainError as exc:
-        if exc.code not in ("callback_late", "rate_limited"):
+        if not signed and exc.code != "rate_limited":
             ratelimit.hit(REFUSED_SCOPE, ip, window=REFUSED_WINDOW)
         messages.error(request, _message_for(exc))
         payment = _payment_by_reference(payload.get("reference", ""))

@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 24  # 192 bits: 32 URL-safe characters
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
+LINK_PREFIX = 8  # failed links are also counted per their first characters
 COMMENT_MAX = 1000
 _HOUR, _DAY = 3600, 86400
 
@@ -321,35 +322,44 @@ def invitations_for_event(
 # --- answering the survey -------------------------------------------------------------------------
 
 
-def _bad_link(ip: str | None) -> NotFoundError:
-    if ip:
-        ratelimit.hit("survey-bad-link", ip, window=_HOUR)
+def _link_guesses() -> ratelimit.GuessLimit:
+    return ratelimit.GuessLimit(
+        scope="survey-bad-link",
+        per_address=settings.FEEDBACK_BAD_LINKS_PER_ADDRESS,
+        per_prefix=settings.FEEDBACK_BAD_LINKS_PER_TOKEN_PREFIX,
+        window=settings.FEEDBACK_BAD_LINKS_WINDOW_SECONDS,
+        prefix_length=LINK_PREFIX,
+    )
+
+
+def _bad_link(token: str | None, ip: str | None) -> DomainError:
+    """A malformed or unknown link: 404, or 429 once its address or its first characters have
+    used up their failures in the short window (someone trying link after link)."""
+    guesses = _link_guesses()
+    guesses.check(
+        ip=ip,
+        secret=token,
+        message=_("Too many invalid survey links from this connection. Try again in a few minutes."),
+    )
+    guesses.failed(ip=ip, secret=token)
     return NotFoundError(_("This survey link is not valid."), code="survey_link_invalid")
 
 
-def check_link_rate(ip: str | None) -> None:
-    """Someone trying link after link is guessing: stop them before any lookup."""
-    if ip:
-        ratelimit.check(
-            "survey-bad-link",
-            ip,
-            limit=settings.FEEDBACK_BAD_LINKS_PER_IP_PER_HOUR,
-            window=_HOUR,
-            message=_("Too many invalid survey links from this connection. Try again later."),
-        )
-
-
 def invitation_for_token(token: str, *, ip: str | None = None, lock: bool = False) -> SurveyInvitation:
-    """The invitation behind a link, or 404 for a malformed or unknown (forged) token."""
-    check_link_rate(ip)
+    """The invitation behind a link, or 404 for a malformed or unknown (forged) token.
+
+    A real link always opens: its 192 random bits cannot be reached by guessing, so the limit
+    stands only in the guesser's way (per address and per the link's first characters, in a
+    short window) and never in the way of a neighbour behind the same address.
+    """
     if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
-        raise _bad_link(ip)
+        raise _bad_link(token if isinstance(token, str) else None, ip)
     invitations = SurveyInvitation.objects.select_related("office", "questionnaire")
     if lock:
         invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_hash=token_hash(token)).first()
     if invitation is None:
-        raise _bad_link(ip)
+        raise _bad_link(token, ip)
     return invitation
 
 

@@ -15,7 +15,7 @@ One module per sub-workflow; callers import from here:
 - ``imports``: payments captured elsewhere, in bulk.
 """
 
-from tanzim.finance.services.callbacks import payment_handle_callback
+from tanzim.finance.services.callbacks import callback_signed, payment_handle_callback
 from tanzim.finance.services.free import (
     free_service_cap_for,
     free_service_cap_set,
@@ -44,6 +44,7 @@ from tanzim.finance.services.share import (
 __all__ = [
     "ImportRow",
     "ReconcileReport",
+    "callback_signed",
     "dispute_resolved_record",
     "free_service_cap_for",
     "free_service_cap_set",

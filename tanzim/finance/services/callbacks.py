@@ -85,6 +85,16 @@ def _late_callback(payment: Payment, data: CallbackData, gateway: Any) -> Confli
     return ConflictError(message % {"status": status}, code="callback_late")
 
 
+def callback_signed(*, payload: Mapping[str, Any], signature: str) -> bool:
+    """Does the callback carry the gateway's valid signature? Checked before any rate limit, so a
+    flood of forgeries (all from one address behind a proxy) never holds up the bank's own."""
+    try:
+        get_gateway().parse_callback(payload=payload, signature=signature)
+    except DomainError:
+        return False
+    return True
+
+
 def payment_handle_callback(*, payload: Mapping[str, Any], signature: str) -> Payment:
     """Act on a gateway callback: verify, check it is about this payment and amount, then capture.
 

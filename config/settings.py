@@ -248,6 +248,11 @@ if _PROXY_SSL_HEADER and len(_PROXY_SSL_HEADER) != 2:
         "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https."
     )
 SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER[0], _PROXY_SSL_HEADER[1]) if _PROXY_SSL_HEADER else None
+# The client's address behind the reverse proxy, for rate limits and lock-outs (common.http.client_ip):
+# the header the proxy sets (HTTP_X_FORWARDED_FOR or HTTP_X_REAL_IP; the proxy must overwrite or
+# append to what a client sends) and how many proxies of ours append to it. Empty: the peer address.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+CLIENT_IP_PROXY_COUNT = env_int("CLIENT_IP_PROXY_COUNT", 1, minimum=1)
 # A staging site may run the simulated bank, identity registry, judiciary and SMS outbox; the
 # deployment check then warns (tanzim.W001) instead of refusing (tanzim.E003).
 ALLOW_SIMULATED_ADAPTERS = env_bool("ALLOW_SIMULATED_ADAPTERS", False)

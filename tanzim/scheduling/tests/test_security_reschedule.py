@@ -7,7 +7,7 @@ the documented response.
 
 from __future__ import annotations
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient

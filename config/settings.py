@@ -646,4 +646,11 @@ RANKING_VARIANCE_SHARE_MAX_BP = env_int("RANKING_VARIANCE_SHARE_MAX_BP", 1000, m
 # (32 bytes, URL-safe base64: manage.py backup --generate-key; BACKUP_ENCRYPTION_KEY_FILE for a file).
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
 BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY", "")
+# /metrics (Prometheus text) answers a bearer token or a connecting address in this list
+# (addresses or networks, e.g. 10.0.0.0/8); everyone else gets a 404, as does everyone when
+# neither is set. Second in the chain: it times everything after the request id.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
+MIDDLEWARE.insert(1, "tanzim.common.metrics.MetricsMiddleware")
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 # --- end backups and metrics ------------------------------------------------------------------

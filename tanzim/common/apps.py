@@ -17,5 +17,7 @@ class CommonConfig(AppConfig):
         # The deployment checks register themselves on import; Celery tasks carry the request id.
         from tanzim.common import checks  # noqa: F401
         from tanzim.common.logs import connect_celery_signals
+        from tanzim.common.metrics import connect_celery_signals as connect_task_metrics
 
         connect_celery_signals()
+        connect_task_metrics()  # task durations and failures for /metrics

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tanzim.web import views
+from tanzim.web.metrics import metrics_view
 
 app_name = "web"
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("healthz", views.health, name="health"),
     path("readyz", views.ready, name="ready"),
+    path("metrics", metrics_view, name="metrics"),
 ]

@@ -15,6 +15,14 @@ An unassigned request costs ``UNASSIGNED_PENALTY``. Each request only sees the b
 its k nearest eligible (licensed, active) offices, which keeps the LP small; the
 constraint matrix is totally unimodular, so HiGHS's basic optimum is already integral.
 
+The default solver is ``solve``: column generation over *every* eligible office. Each request
+starts with the buckets of its nearest offices **that have a free place** in its window (a full
+office never hides a free one); after each LP the full problem is priced against the duals, exactly
+and without building it (offices binned by price, a k-d tree per bin, bounds that prove no farther
+office can be cheaper), and the neighbourhood grows only where a farther bucket is worth it. The
+same pricing gives a lower bound on the optimum over all offices (the Lagrangian of the LP at the
+final duals), so every run reports the gap it proves, not only its cost.
+
 ``exact_optimum`` proves how much the k-nearest restriction costs: it prices out every
 (request, office, day) column of the full problem against the restricted LP's duals and
 adds the ones with a negative reduced cost until none is left (column generation). The
@@ -108,6 +116,15 @@ class Result:
     columns: int = 0
     iterations: int = 0
     extra: dict = field(default_factory=dict)
+    lower_bound: float = float("nan")  # proven: no assignment over all offices costs less
+    farther: np.ndarray | None = None  # per request: placed beyond its usual neighbourhood
+
+    @property
+    def proven_gap(self) -> float:
+        """(cost − lower bound) / lower bound: how far from the optimum this run can be at most."""
+        if not np.isfinite(self.lower_bound) or self.lower_bound <= 0:
+            return float("nan")
+        return max(0.0, (self.cost - self.lower_bound) / self.lower_bound)
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -187,7 +204,7 @@ def _columns(problem: Problem, offices: np.ndarray, km: np.ndarray):
     return np.concatenate(rows), np.concatenate(buckets), np.concatenate(costs)
 
 
-def _solve_component(c, req, bucket, capacity, n, nb):
+def _solve_component(c, req, bucket, capacity, n, nb, method="highs-ds"):
     ncol = len(req)
     cost = np.concatenate([c, np.full(n, UNASSIGNED_PENALTY)])
     eq = sparse.csr_matrix(
@@ -203,14 +220,16 @@ def _solve_component(c, req, bucket, capacity, n, nb):
         bounds=(0, None),
         # Dual simplex: on transportation problems it beats the interior point by 3-4x here,
         # and it ends on a vertex, which total unimodularity makes integral.
-        method="highs-ds",
+        method=method,
     )
     if res.status != 0:
         raise RuntimeError(f"HiGHS could not solve the assignment: {res.message}")
     return res
 
 
-def _solve_lp(problem: Problem, req: np.ndarray, bucket: np.ndarray, cost: np.ndarray) -> SimpleNamespace:
+def _solve_lp(
+    problem: Problem, req: np.ndarray, bucket: np.ndarray, cost: np.ndarray, method: str = "highs-ds"
+) -> SimpleNamespace:
     """Solve the LP one connected component at a time (requests and buckets linked by columns).
 
     Requests in different regions never share a bucket, so the LP splits exactly into
@@ -239,8 +258,16 @@ def _solve_lp(problem: Problem, req: np.ndarray, bucket: np.ndarray, cost: np.nd
         buckets = bucket_order[bucket_bounds[comp] : bucket_bounds[comp + 1]]
         local_req = np.searchsorted(rows, req[cols])
         local_bucket = np.searchsorted(buckets, bucket[cols])
+        # Many columns per request (crowded places, grown neighbourhoods): the interior point with
+        # crossover (a vertex, so still integral) beats the dual simplex there.
         res = _solve_component(
-            cost[cols], local_req, local_bucket, problem.bucket_capacity[buckets], len(rows), len(buckets)
+            cost[cols],
+            local_req,
+            local_bucket,
+            problem.bucket_capacity[buckets],
+            len(rows),
+            len(buckets),
+            "highs-ipm" if method == "auto" and len(cols) > 20 * len(rows) else "highs-ds",
         )
         x[cols] = res.x[: len(cols)]
         u[rows] = res.eqlin.marginals
@@ -452,6 +479,25 @@ def gap(result: Result, reference: Result) -> float:
     return (result.cost - reference.cost) / reference.cost if reference.cost else 0.0
 
 
+CENTRES = [
+    (35.69, 51.39, 8.7),
+    (36.30, 59.60, 3.0),
+    (32.65, 51.67, 2.0),
+    (38.08, 46.29, 1.6),
+    (29.59, 52.58, 1.6),
+    (35.83, 50.99, 1.5),
+    (31.32, 48.67, 1.3),
+    (34.64, 50.88, 1.2),
+    (37.28, 49.58, 0.9),
+    (27.18, 56.27, 0.6),
+    (30.28, 57.08, 0.5),
+    (36.57, 53.06, 0.5),
+    (29.49, 60.86, 0.6),
+    (34.31, 47.07, 0.9),
+    (37.55, 45.08, 0.7),
+]  # fmt: skip  (latitude, longitude, population weight)
+
+
 def generate(
     *,
     requests: int,
@@ -465,12 +511,7 @@ def generate(
     """A synthetic country: offices and requests clustered around cities weighted by population."""
     rng = np.random.default_rng(seed)
     if not centres:
-        centres = [
-            (35.69, 51.39, 8.7), (36.30, 59.60, 3.0), (32.65, 51.67, 2.0), (38.08, 46.29, 1.6),
-            (29.59, 52.58, 1.6), (35.83, 50.99, 1.5), (31.32, 48.67, 1.3), (34.64, 50.88, 1.2),
-            (37.28, 49.58, 0.9), (27.18, 56.27, 0.6), (30.28, 57.08, 0.5), (36.57, 53.06, 0.5),
-            (29.49, 60.86, 0.6), (34.31, 47.07, 0.9), (37.55, 45.08, 0.7),
-        ]  # fmt: skip
+        centres = CENTRES
     weights = np.asarray([c[2] for c in centres])
     weights = weights / weights.sum()
 
@@ -502,4 +543,308 @@ def generate(
         bucket_office=bucket_office,
         bucket_day=bucket_day,
         bucket_capacity=capacity,
+    )
+
+
+# --- the default solver: column generation over every office, with a proven gap ---------------
+
+
+def _chord_km(chord: np.ndarray) -> np.ndarray:
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2))
+
+
+def _classes(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Requests that see offices alike: the same licence group and day window."""
+    keys = np.column_stack([problem.req_group, problem.req_first_day, problem.req_last_day])
+    if not len(keys):
+        return np.zeros((0, 3), np.int64), np.zeros(0, np.int64)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    return uniq, inv.reshape(-1)
+
+
+def _office_values(problem: Problem, price: np.ndarray, group: int, first: int, last: int):
+    """Per office, its cheapest bucket with a free place in the window at these bucket prices.
+
+    value = queue wait + delay from the window's first day + price; ``inf`` (bucket −1) where the
+    office has no free place in the window or may not serve the group.
+    """
+    model = problem.model
+    b_off, day = problem.bucket_office, problem.bucket_day
+    ok = (problem.bucket_capacity > 0) & (day >= first) & (day <= last) & problem.eligible[group, b_off]
+    idx = np.flatnonzero(ok)
+    val = problem.off_wait[b_off[idx]] + model.delay_minutes_per_day * (day[idx] - first) + price[idx]
+    order = np.lexsort((val, b_off[idx]))
+    idx, val = idx[order], val[order]
+    head = np.r_[True, b_off[idx][1:] != b_off[idx][:-1]] if len(idx) else np.zeros(0, bool)
+    beta = np.full(problem.n_offices, np.inf)
+    bucket = np.full(problem.n_offices, -1, dtype=np.int64)
+    beta[b_off[idx[head]]] = val[head]
+    bucket[b_off[idx[head]]] = idx[head]
+    return beta, bucket
+
+
+def _cheapest(model: CostModel, points: np.ndarray, off_points: np.ndarray, beta: np.ndarray, m: int,
+              radius_km: np.ndarray | None = None, bins: int = 12):  # fmt: skip
+    """Exactly the m smallest ``2·travel(r, o) + beta[o]`` per point, over every office.
+
+    Offices are sorted by ``beta`` into bins with a k-d tree each. A bin is searched deeper for a
+    point only while its lower bound (travel to the last neighbour found + the bin's least beta)
+    is below the point's m-th best value, so the answer is proven, never approximate.
+    ``radius_km`` (per point) leaves out offices farther than it.
+    """
+    n = len(points)
+    best_v = np.full((n, m), np.inf)
+    best_o = np.full((n, m), -1, dtype=np.int64)
+    finite = np.flatnonzero(np.isfinite(beta))
+    if not len(finite) or not n:
+        return best_v, best_o
+    order = finite[np.argsort(beta[finite], kind="stable")]
+    groups = [g for g in np.array_split(order, min(bins, len(order))) if len(g)]
+    trees = [cKDTree(off_points[g]) for g in groups]
+    least = np.asarray([beta[g[0]] for g in groups])
+    done = np.zeros((n, len(groups)), dtype=np.int64)
+    last_km = np.zeros((n, len(groups)))
+    need = [np.arange(n) for _ in groups]
+    while any(len(rows) for rows in need):
+        for gi, g in enumerate(groups):
+            rows = need[gi]
+            for already in np.unique(done[rows, gi]):
+                sub = rows[done[rows, gi] == already]
+                upto = min(len(g), max(m + 2, 2 * int(already)))
+                ks = list(range(int(already) + 1, upto + 1))
+                chord, idx = trees[gi].query(points[sub], k=ks)
+                km = _chord_km(chord.reshape(len(sub), len(ks)))
+                offices = g[idx.reshape(len(sub), len(ks))]
+                values = 2 * model.travel_minutes(km) + beta[offices]
+                if radius_km is not None:
+                    values[km > radius_km[sub, None]] = np.inf
+                all_v = np.concatenate([best_v[sub], values], axis=1)
+                all_o = np.concatenate([best_o[sub], offices], axis=1)
+                part = np.argpartition(all_v, m - 1, axis=1)[:, :m]
+                best_v[sub] = np.take_along_axis(all_v, part, 1)
+                best_o[sub] = np.take_along_axis(all_o, part, 1)
+                done[sub, gi] = upto
+                last_km[sub, gi] = km[:, -1]
+        threshold = best_v.max(axis=1)
+        for gi, g in enumerate(groups):
+            bound = 2 * model.travel_minutes(last_km[:, gi]) + least[gi]
+            more = (done[:, gi] < len(g)) & (bound < threshold)
+            if radius_km is not None:
+                more &= last_km[:, gi] <= radius_km
+            need[gi] = np.flatnonzero(more)
+    best_o[~np.isfinite(best_v)] = -1
+    srt = np.argsort(best_v, axis=1)
+    return np.take_along_axis(best_v, srt, 1), np.take_along_axis(best_o, srt, 1)
+
+
+def _priced(problem: Problem, price: np.ndarray, m: int, radius_km: np.ndarray | None = None):
+    """Per request, its m cheapest buckets over every office at these prices: ``cost + price``."""
+    n = problem.n_requests
+    values = np.full((n, m), np.inf)
+    buckets = np.full((n, m), -1, dtype=np.int64)
+    uniq, cls = _classes(problem)
+    points = _unit_vectors(problem.req_lat, problem.req_lon)
+    off_points = _unit_vectors(problem.off_lat, problem.off_lon)
+    for ci, (g, first, last) in enumerate(uniq):
+        rows = np.flatnonzero(cls == ci)
+        beta, best_bucket = _office_values(problem, price, int(g), int(first), int(last))
+        v, o = _cheapest(
+            problem.model, points[rows], off_points, beta, m, None if radius_km is None else radius_km[rows]
+        )
+        values[rows] = v
+        buckets[rows] = np.where(o >= 0, best_bucket[np.maximum(o, 0)], -1)
+    return values, buckets
+
+
+def lower_bound(problem: Problem, price: np.ndarray, radius_km: np.ndarray | None = None) -> float:
+    """A proven lower bound on the optimum over every office: the LP's Lagrangian at ``price``.
+
+    For any bucket prices p ≥ 0, Σ_r min(penalty, min_b cost(r, b) + p_b) − Σ_b capacity_b·p_b is
+    at most the cost of any assignment (weak duality); at the LP's optimal duals it equals the optimum.
+    """
+    price = np.maximum(0.0, price)
+    values, _b = _priced(problem, price, 1, radius_km)
+    u = np.minimum(UNASSIGNED_PENALTY, values[:, 0])
+    return float(u.sum() - float(np.sum(np.maximum(problem.bucket_capacity, 0) * price)))
+
+
+def _office_buckets(problem: Problem, offices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, bucket) for every free bucket of the given offices (rows × m matrix, −1 = none)."""
+    starts = problem.office_bucket_start
+    rows, cols = np.nonzero(offices >= 0)
+    off = offices[rows, cols]
+    lengths = starts[off + 1] - starts[off]
+    rep = np.repeat(rows, lengths)
+    bucket = np.repeat(starts[off], lengths) + (
+        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
+    return rep, bucket
+
+
+def _cost_of(problem: Problem, req: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+    model = problem.model
+    office = problem.bucket_office[bucket]
+    lat, lon = problem.off_lat[office], problem.off_lon[office]
+    km = haversine(problem.req_lat[req], problem.req_lon[req], lat, lon)
+    return (
+        2 * model.travel_minutes(km)
+        + model.delay_minutes_per_day * (problem.bucket_day[bucket] - problem.req_first_day[req])
+        + problem.off_wait[office]
+    )
+
+
+def usual_neighbourhood_km(problem: Problem, k: int = DEFAULT_K) -> np.ndarray:
+    """Per request, the distance to its k-th nearest eligible office, free or full (its usual area)."""
+    _offices, km = nearest_offices(problem, k)
+    km = np.where(np.isfinite(km), km, np.nan)
+    out = np.nanmax(km, axis=1) if km.shape[1] else np.zeros(problem.n_requests)
+    return np.nan_to_num(out, nan=np.inf)
+
+
+def solve(
+    problem: Problem,
+    *,
+    start: int = 6,
+    grow: int = 4,
+    max_rounds: int = 40,
+    radius_km: np.ndarray | None = None,
+    tol: float = 1e-7,
+) -> Result:
+    """The default rebalancer: the optimum over every eligible office, with a proven gap.
+
+    Column generation: each request starts with the free buckets of its ``start`` cheapest offices
+    that have a free place in its window; after each LP (HiGHS, per connected component) every
+    (request, office) pair is priced against the duals and each request gains the buckets of up to
+    ``grow`` offices with a negative reduced cost. It stops when none is left: the LP optimum over
+    all offices (and integral: the matrix is totally unimodular). ``radius_km`` keeps a request to
+    offices within that distance (a citizen who chose to wait for a nearer place).
+    """
+    started = clock.perf_counter()
+    nb = len(problem.bucket_capacity)
+    price = np.zeros(nb)
+    _v, first_offices = _priced_offices(problem, price, start, radius_km)
+    req, bucket = _office_buckets(problem, first_offices)
+    inside = _in_window(problem, req, bucket)
+    req, bucket = req[inside], bucket[inside]
+    cost = _cost_of(problem, req, bucket)
+    seen = set(zip(req.tolist(), bucket.tolist(), strict=True))
+    res = None
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):  # noqa: B007
+        res = _solve_lp(problem, req, bucket, cost, method="auto")
+        u = np.asarray(res.eqlin.marginals)
+        price = np.maximum(0.0, -np.asarray(res.ineqlin.marginals))
+        values, priced = _priced(problem, price, grow, radius_km)
+        rows, cols = np.nonzero((values < u[:, None] - tol) & (priced >= 0))
+        add_req, add_bucket = rows, priced[rows, cols]
+        pairs = zip(add_req.tolist(), add_bucket.tolist(), strict=True)
+        fresh = [i for i, pair in enumerate(pairs) if pair not in seen]
+        if not fresh:
+            break
+        add_req, add_bucket = add_req[fresh], add_bucket[fresh]
+        seen.update(zip(add_req.tolist(), add_bucket.tolist(), strict=True))
+        req = np.concatenate([req, add_req])
+        bucket = np.concatenate([bucket, add_bucket])
+        cost = np.concatenate([cost, _cost_of(problem, add_req, add_bucket)])
+    if res is None:  # pragma: no cover - max_rounds >= 1
+        raise RuntimeError("no LP was solved")
+    result = _result_from_lp(problem, "optimal (all offices)", req, bucket, res, started, len(req))
+    result.lower_bound = min(result.cost, lower_bound(problem, price, radius_km))
+    result.iterations = rounds
+    result.seconds = clock.perf_counter() - started
+    result.farther = placed_farther(problem, result.bucket)
+    result.extra["duals"] = (np.asarray(res.eqlin.marginals), np.asarray(res.ineqlin.marginals))
+    result.extra["columns"] = (req, bucket, cost)
+    return result
+
+
+def _priced_offices(problem: Problem, price: np.ndarray, m: int, radius_km: np.ndarray | None):
+    """Per request, its m cheapest offices with a free place in its window (−1 padded)."""
+    n = problem.n_requests
+    values = np.full((n, m), np.inf)
+    offices = np.full((n, m), -1, dtype=np.int64)
+    uniq, cls = _classes(problem)
+    points = _unit_vectors(problem.req_lat, problem.req_lon)
+    off_points = _unit_vectors(problem.off_lat, problem.off_lon)
+    for ci, (g, first, last) in enumerate(uniq):
+        rows = np.flatnonzero(cls == ci)
+        beta, _best = _office_values(problem, price, int(g), int(first), int(last))
+        v, o = _cheapest(
+            problem.model, points[rows], off_points, beta, m, None if radius_km is None else radius_km[rows]
+        )
+        values[rows], offices[rows] = v, o
+    return values, offices
+
+
+def _in_window(problem: Problem, req: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+    day = problem.bucket_day[bucket]
+    return (
+        (problem.bucket_capacity[bucket] > 0)
+        & (day >= problem.req_first_day[req])
+        & (day <= problem.req_last_day[req])
+        & problem.eligible[problem.req_group[req], problem.bucket_office[bucket]]
+    )
+
+
+def placed_farther(problem: Problem, chosen: np.ndarray, k: int = DEFAULT_K) -> np.ndarray:
+    """Per request: placed at an office outside its k nearest eligible offices (free or full)."""
+    offices, _km = nearest_offices(problem, k)
+    placed = chosen >= 0
+    office = np.where(placed, problem.bucket_office[np.maximum(chosen, 0)], -2)
+    return placed & ~np.any(offices == office[:, None], axis=1)
+
+
+#: The instance classes of issue 25 (and of ``bench/rebalance_bench.py``).
+INSTANCE_CLASSES = ("benchmark", "uneven", "one_city", "beyond_k", "tight")
+
+
+def generate_class(kind: str, *, requests: int, offices: int, days: int = 5, seed: int = 1404) -> Problem:
+    """A synthetic country of one class where rebalancing matters.
+
+    - ``benchmark``: ``generate`` as it is (places for about twice the requests);
+    - ``uneven``: the three biggest cities keep a sixth of their places (demand there exceeds them);
+    - ``one_city``: every request in one city (Tehran) whose offices keep a quarter of their places;
+    - ``beyond_k``: the offices within 35 km of a city centre are fully booked, the places are
+      farther out (beyond each central request's 10 nearest offices);
+    - ``tight``: places scaled to the number of requests.
+    """
+    if kind not in INSTANCE_CLASSES:
+        raise ValueError(f"unknown instance class {kind!r}")
+    rng = np.random.default_rng(seed + 7)
+    p = generate(requests=requests, offices=offices, days=days, seed=seed)
+    capacity = p.bucket_capacity.copy()
+    req_lat, req_lon = p.req_lat, p.req_lon
+    bucket_lat, bucket_lon = p.off_lat[p.bucket_office], p.off_lon[p.bucket_office]
+    if kind == "uneven":
+        for lat, lon, _w in CENTRES[:3]:
+            near = haversine(bucket_lat, bucket_lon, lat, lon) < 60
+            capacity[near] //= 6
+    elif kind == "one_city":
+        lat, lon, _w = CENTRES[0]
+        req_lat = lat + rng.normal(0, 0.12, requests)
+        req_lon = lon + rng.normal(0, 0.12, requests)
+        near = haversine(bucket_lat, bucket_lon, lat, lon) < 80
+        capacity[near] //= 4
+    elif kind == "beyond_k":
+        centre_km = np.min([haversine(bucket_lat, bucket_lon, c[0], c[1]) for c in CENTRES], axis=0)
+        capacity[centre_km < 35] = 0
+        capacity = np.ceil(capacity * 2 * requests / max(1, capacity.sum())).astype(np.int64)
+    elif kind == "tight":
+        scale = requests / max(1, capacity.sum())
+        capacity = np.floor(capacity * scale + rng.random(len(capacity))).astype(np.int64)
+    keep = capacity > 0  # an office-day with no free place is not a bucket (as in the database)
+    return Problem(
+        req_lat=req_lat,
+        req_lon=req_lon,
+        req_group=p.req_group,
+        req_first_day=p.req_first_day,
+        req_last_day=p.req_last_day,
+        off_lat=p.off_lat,
+        off_lon=p.off_lon,
+        off_wait=p.off_wait,
+        eligible=p.eligible,
+        bucket_office=p.bucket_office[keep],
+        bucket_day=p.bucket_day[keep],
+        bucket_capacity=capacity[keep],
+        model=p.model,
     )

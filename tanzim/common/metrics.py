@@ -4,7 +4,8 @@ Two kinds of store:
 
 - **process-local** (this module's ``REGISTRY``): the request metrics, measured by
   ``MetricsMiddleware`` in the process that served the request. Each gunicorn worker keeps and
-  exposes its own; a scrape sees the worker that answered it (docs/operations.md, Metrics).
+  exposes its own, labelled with its ``pid``; a scrape sees the worker that answered it, and
+  ``sum without (pid) (rate(…))`` adds them up (docs/operations.md, Metrics).
 - **shared** (the Django cache, i.e. Redis outside the embedded mode): the Celery task metrics,
   recorded by Celery's signals in the worker processes, which serve no HTTP, and read back by
   ``/metrics`` on any web node. ``cache.incr`` is atomic in Redis, so every worker adds to the same
@@ -31,6 +32,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
 Labels = tuple[str, ...]
+_CONST_NAMES = ("pid",)
 
 LATENCY_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 QUERY_BUCKETS: tuple[float, ...] = (0, 1, 2, 5, 10, 20, 50, 100, 200)
@@ -107,12 +109,13 @@ class Counter:
     def value(self, labels: Labels = ()) -> float:
         return self._values.get(labels, 0.0)
 
-    def collect(self) -> list[str]:
+    def collect(self, const: Labels = ()) -> list[str]:
         with self._lock:
             items = sorted(self._values.items())
+        names = (*_CONST_NAMES[: len(const)], *self.labelnames)
         return [
             *header(self.name, self.kind, self.help),
-            *(sample(self.name, self.labelnames, k, v) for k, v in items),
+            *(sample(self.name, names, (*const, *k), v) for k, v in items),
         ]
 
 
@@ -138,14 +141,15 @@ class Histogram:
         row = self._series.get(labels)
         return row[-1] if row else 0.0
 
-    def collect(self) -> list[str]:
+    def collect(self, const: Labels = ()) -> list[str]:
         with self._lock:
             items = sorted((k, list(v)) for k, v in self._series.items())
         n = len(self.buckets) + 1
-        rows = ((k, v[:n], v[-2], v[-1]) for k, v in items)
+        rows = (((*const, *k), v[:n], v[-2], v[-1]) for k, v in items)
+        names = (*_CONST_NAMES[: len(const)], *self.labelnames)
         return [
             *header(self.name, self.kind, self.help),
-            *histogram_lines(self.name, self.labelnames, rows, self.buckets),
+            *histogram_lines(self.name, names, rows, self.buckets),
         ]
 
 
@@ -158,7 +162,9 @@ class Registry:
         return metric
 
     def collect(self) -> list[str]:
-        return [line for metric in self.metrics for line in metric.collect()]
+        """Every series with this process's ``pid``: gunicorn workers keep their numbers apart."""
+        const = (str(os.getpid()),)
+        return [line for metric in self.metrics for line in metric.collect(const)]
 
 
 REGISTRY = Registry()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -69,7 +70,15 @@ def scrape(client) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 
 
 def value(samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
+    """The sample with these labels, whatever its ``pid`` (every worker labels its own series)."""
+    wanted = frozenset(labels.items())
+    found = [
+        v
+        for (n, ls), v in samples.items()
+        if n == name and frozenset(x for x in ls if x[0] != "pid") == wanted
+    ]
+    assert len(found) <= 1
+    return found[0] if found else 0.0
 
 
 def test_the_exposition_parses_and_every_histogram_is_cumulative_up_to_its_count(client):
@@ -110,6 +119,7 @@ def test_an_unknown_path_is_labelled_unmatched_and_its_text_never_appears(client
     client.get("/no-such-page-4a7c19/1234567890/")
     response = client.get("/metrics", **AUTH)
     text = response.content.decode()
+    assert f'pid="{os.getpid()}"' in text
     assert "4a7c19" not in text and "1234567890" not in text
     samples = parse(text)
     assert (

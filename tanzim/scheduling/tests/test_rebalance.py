@@ -103,3 +103,82 @@ def test_the_command_reports_before_and_after_on_a_synthetic_country(capsys):
     call_command("rebalance", synthetic=300, offices=30, days=2, exact=True)
     out = capsys.readouterr().out
     assert "nearest office" in out and "greedy" in out and "optimal" in out and "exact optimum" in out
+
+
+# --- issue 25: the default solver is optimal over every office, on every instance class -----------
+
+
+def feasible(problem: rb.Problem, chosen: np.ndarray) -> None:
+    """Capacities never exceeded, each request at most once, eligible offices, its own days."""
+    assert chosen.shape == (problem.n_requests,)  # one bucket (or none) per request
+    placed = np.flatnonzero(chosen >= 0)
+    used = np.bincount(chosen[placed], minlength=len(problem.bucket_capacity))
+    assert np.all(used <= problem.bucket_capacity)
+    offices = problem.bucket_office[chosen[placed]]
+    assert np.all(problem.eligible[problem.req_group[placed], offices])
+    days = problem.bucket_day[chosen[placed]]
+    assert np.all(days >= problem.req_first_day[placed])
+    assert np.all(days <= problem.req_last_day[placed])
+
+
+@pytest.mark.parametrize(
+    ("kind", "requests", "offices"),
+    [("benchmark", 400, 50), ("uneven", 400, 50), ("one_city", 250, 40), ("beyond_k", 400, 80), ("tight", 400, 50)],
+)
+def test_issue_25_default_solver_equals_the_optimum_over_every_office(kind, requests, offices):
+    problem = rb.generate_class(kind, requests=requests, offices=offices, seed=3)
+    result = rb.solve(problem)
+    exact = rb.solve_optimal(problem, k=offices)  # the full LP: every eligible office and day
+    feasible(problem, result.bucket)
+    assert result.fractional == 0
+    assert result.cost == pytest.approx(exact.cost, rel=1e-3)
+    assert result.lower_bound <= exact.cost + 1e-6  # a proven bound is never above the optimum
+    assert result.proven_gap <= 1e-3
+
+
+def test_issue_25_a_full_office_does_not_hide_a_free_one_beyond_the_ten_nearest():
+    problem = rb.generate_class("beyond_k", requests=400, offices=80, seed=3)
+    k10 = rb.solve_optimal(problem, k=10)  # the old neighbourhood counts the full offices
+    result = rb.solve(problem)
+    assert result.unassigned == 0
+    assert k10.unassigned > 0
+    assert result.farther.sum() > 0
+
+
+def test_the_lower_bound_never_exceeds_the_brute_force_optimum_at_any_prices():
+    problem = tiny()
+    optimum = brute_force(problem)
+    for prices in ([0, 0], [5, 0], [50, 3], [1e4, 1e4]):
+        assert rb.lower_bound(problem, np.asarray(prices, dtype=float)) <= optimum + 1e-6
+    assert rb.solve(problem).lower_bound == pytest.approx(optimum)
+
+
+def test_placed_farther_when_the_nearby_offices_are_full():
+    """Twelve offices near the request are full; the one free office is 60 km away."""
+    lat = np.r_[35.70 + 0.01 * np.arange(12), 36.25]
+    problem = rb.Problem(
+        req_lat=np.array([35.70]),
+        req_lon=np.array([51.40]),
+        req_group=np.zeros(1, dtype=np.int64),
+        req_first_day=np.zeros(1, dtype=np.int64),
+        req_last_day=np.zeros(1, dtype=np.int64),
+        off_lat=lat,
+        off_lon=np.full(13, 51.40),
+        off_wait=np.zeros(13),
+        eligible=np.ones((1, 13), dtype=bool),
+        bucket_office=np.array([12]),
+        bucket_day=np.array([0]),
+        bucket_capacity=np.array([3]),
+    )
+    result = rb.solve(problem)
+    assert result.bucket.tolist() == [0]
+    assert result.farther.tolist() == [True]
+    # Declined: kept to its usual neighbourhood, it waits rather than being sent away.
+    waiting = rb.solve(problem, radius_km=rb.usual_neighbourhood_km(problem))
+    assert waiting.unassigned == 1
+    assert waiting.farther.tolist() == [False]
+
+
+def test_an_office_in_the_neighbourhood_is_not_farther():
+    result = rb.solve(tiny())
+    assert not result.farther.any()

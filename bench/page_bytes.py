@@ -32,16 +32,22 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from tanzim.testing.static import PLAIN_STATIC, PRODUCTION_STATIC, collected_static, visit  # noqa: E402
+from tanzim.testing.static import (  # noqa: E402
+    PLAIN_STATIC,
+    PRODUCTION_STATIC,
+    Visit,
+    collected_static,
+    visit,
+)
 
 PAGES = ["/", "/offices/", "/ranking/", "/login/otp/", "/login/"]
 
 
-def measure(backend: str) -> list[tuple[str, object, object]]:
-    rows = []
+def measure(backend: str) -> list[tuple[str, Visit, Visit]]:
+    rows: list[tuple[str, Visit, Visit]] = []
     with tempfile.TemporaryDirectory() as root, collected_static(Path(root), backend=backend):
         for path in PAGES:
-            client, cache = Client(), {}
+            client, cache = Client(), dict[str, dict[str, str]]()
             first = visit(client, path, cache=cache)
             second = visit(client, path, cache=cache)
             rows.append((path, first, second))

@@ -204,7 +204,7 @@ WHITENOISE_MAX_AGE = 0 if WHITENOISE_USE_FINDERS else 3600
 STATIC_IMMUTABLE_MAX_AGE = 365 * 24 * 3600
 
 
-def _static_cache_headers(headers, path, url):  # type: ignore[no-untyped-def]
+def _static_cache_headers(headers, path, url):
     """A hashed name (tanzim.3f2a1c9e.css) never changes content: a year, immutable (RFC 8246)."""
     if "immutable" in (headers.get("Cache-Control") or ""):
         headers["Cache-Control"] = f"max-age={STATIC_IMMUTABLE_MAX_AGE}, public, immutable"

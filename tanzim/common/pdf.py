@@ -55,7 +55,7 @@ _glyph_ids: dict[tuple[str, str], int | None] = {}
 
 def _glyph_id(stream: Any, pango_font: Any, char: str) -> int | None:
     """The font's own glyph for ``char`` (its cmap entry), or None when the font has none."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     font, _size = stream.add_font(pango_font)
     key = (font.hash, char)

@@ -82,19 +82,21 @@ def visit(client: Client, path: str, *, cache: dict[str, dict[str, str]] | None 
     304 answers without a body). Bodies are counted as sent, compressed when the server compressed.
     """
     cache = {} if cache is None else cache
-    page = client.get(path, HTTP_ACCEPT_ENCODING=ENCODINGS)
+    page = client.get(path, headers={"Accept-Encoding": ENCODINGS})
     result = Visit(html_bytes=len(page.content), requests=1)
     for url in dict.fromkeys(ASSET.findall(page.content.decode())):
         result.assets.append(url)
         stored = cache.get(url)
         if stored and "immutable" in stored.get("cache-control", ""):
             continue
-        headers = {"HTTP_ACCEPT_ENCODING": ENCODINGS}
+        headers = {"Accept-Encoding": ENCODINGS}
         if stored and stored.get("etag"):
-            headers["HTTP_IF_NONE_MATCH"] = stored["etag"]
-        response = client.get(url, **headers)
+            headers["If-None-Match"] = stored["etag"]
+        response = client.get(url, headers=headers)
         result.requests += 1
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = (
+            b"".join(getattr(response, "streaming_content", [])) if response.streaming else response.content
+        )
         result.asset_bytes += len(body)
         if response.status_code == 304:
             result.not_modified += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -221,3 +222,21 @@ def test_requests_are_counted_by_status_with_every_status_present(client, person
     assert ("tanzim_disputes", frozenset({("status", "settled")})) in samples
     assert ("tanzim_bookings", frozenset({("status", "booked")})) in samples
     assert value(samples, "tanzim_metrics_collector_up", collector="business") == 1
+
+
+def test_every_metric_the_grafana_dashboard_asks_for_is_exposed(client):
+    from tanzim.testing.services import ROOT
+
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "tanzim.json").read_text(encoding="utf-8"))
+    asked = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\btanzim_[a-z_]+", target["expr"])
+    }
+    client.get(reverse("web:health"))
+    text = client.get("/metrics", **AUTH).content.decode()
+    exposed = {line.split(" ")[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+    exposed |= {f"{n}{suffix}" for n in exposed for suffix in ("_bucket", "_sum", "_count")}
+    assert len(asked) >= 12
+    assert asked <= exposed, asked - exposed

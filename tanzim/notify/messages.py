@@ -56,6 +56,13 @@ TEMPLATES.update(
 # --- scheduling (appointments and the office queue) ----------------------------------
 TEMPLATES.update(
     {
+        "scheduling.flexible_farther": (
+            _("Why your Tanzim appointment is farther away"),
+            _(
+                "The offices near you have no free place in your dates, so we booked %(office)s for "
+                "%(service)s (%(when)s). To wait for a nearer time instead, open: %(url)s"
+            ),
+        ),
         "scheduling.confirmed": (
             _("Tanzim appointment booked"),
             _(

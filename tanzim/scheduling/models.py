@@ -439,6 +439,12 @@ class FlexibleRequest(models.Model):
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="flexible_request"
     )
+    # Placed at an office outside the request's usual neighbourhood (its 10 nearest offices that
+    # may serve it) because the nearer ones had no free place left: the citizen is told why and
+    # may wait for a nearer time instead.
+    placed_farther = models.BooleanField(_("placed farther than the nearby offices"), default=False)
+    # Asked again after declining a farther office: the rebalancer keeps it to its neighbourhood.
+    nearby_only = models.BooleanField(_("only the nearby offices"), default=False)
 
     class Meta:
         verbose_name = _("flexible request")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("book/", views.book, name="book"),
     path("choose-channel/", views.choose_channel, name="choose-channel"),
     path("flexible/", views.flexible_request, name="flexible"),
+    path("flexible/<int:pk>/wait-nearer/", views.flexible_wait_nearer, name="flexible-wait-nearer"),
     path("metrics/", views.metrics_page, name="metrics"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/ticket/", views.ticket_status, name="ticket-status"),

@@ -189,6 +189,17 @@ def my_appointments(request):
     flexible = FlexibleRequest.objects.filter(
         citizen=request.user, status=FlexibleRequestStatus.PENDING
     ).select_related("service")
+    # Appointments the nightly batch placed beyond the nearby offices: say why, offer to wait.
+    farther = dict(
+        FlexibleRequest.objects.filter(
+            citizen=request.user,
+            status=FlexibleRequestStatus.ASSIGNED,
+            placed_farther=True,
+            appointment__in=[a.pk for a in upcoming],
+        ).values_list("appointment_id", "pk")
+    )
+    for a in upcoming:
+        a.farther_request = farther.get(a.pk)
     return render(request, "scheduling/mine.html", {"upcoming": upcoming, "past": past, "flexible": flexible})
 
 
@@ -347,6 +358,22 @@ def flexible_request(request):
         success=_("Noted. We will book the best nearby time for you and send it by SMS."),
     )
     return redirect("scheduling:mine" if outcome.ok else "scheduling:find")
+
+
+@scoped_view
+@require_POST
+def flexible_wait_nearer(request, pk: int):
+    """The citizen declines an office placed farther away and waits for a nearer time."""
+    row = FlexibleRequest.objects.filter(pk=pk, citizen=request.user).first()
+    if row is None:
+        raise Http404
+    run_service(
+        request,
+        None,
+        lambda: services.flexible_request_wait_nearer(request=row, actor=request.user),
+        success=_("Cancelled. We will look for a time at a nearby office and send it by SMS."),
+    )
+    return redirect("scheduling:mine")
 
 
 @scoped_view

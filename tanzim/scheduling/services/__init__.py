@@ -21,6 +21,7 @@ from tanzim.scheduling.services.appointments import (
 from tanzim.scheduling.services.flexible import (
     flexible_request_assign,
     flexible_request_create,
+    flexible_request_wait_nearer,
     flexible_request_withdraw,
     flexible_requests_run,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "desired_slots",
     "flexible_request_assign",
     "flexible_request_create",
+    "flexible_request_wait_nearer",
     "flexible_request_withdraw",
     "flexible_requests_run",
     "office_stats_refresh",

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from tanzim.scheduling.services.flexible import rebalance as rb
 
@@ -123,7 +124,13 @@ def feasible(problem: rb.Problem, chosen: np.ndarray) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "requests", "offices"),
-    [("benchmark", 400, 50), ("uneven", 400, 50), ("one_city", 250, 40), ("beyond_k", 400, 80), ("tight", 400, 50)],
+    [
+        ("benchmark", 400, 50),
+        ("uneven", 400, 50),
+        ("one_city", 250, 40),
+        ("beyond_k", 400, 80),
+        ("tight", 400, 50),
+    ],
 )
 def test_issue_25_default_solver_equals_the_optimum_over_every_office(kind, requests, offices):
     problem = rb.generate_class(kind, requests=requests, offices=offices, seed=3)
@@ -182,3 +189,74 @@ def test_placed_farther_when_the_nearby_offices_are_full():
 def test_an_office_in_the_neighbourhood_is_not_farther():
     result = rb.solve(tiny())
     assert not result.farther.any()
+
+
+# --- "why farther": the citizen and the office are told, and the citizen may wait instead ---------
+
+
+def _placed_farther(slotted, service):
+    from tanzim.scheduling.models import FlexibleRequest
+    from tanzim.scheduling.services import flexible_request_create
+    from tanzim.scheduling.services.flexible import batch
+    from tanzim.testing.scheduling import at
+
+    request = flexible_request_create(
+        citizen=slotted.citizen,
+        service=service,
+        latitude=35.69,
+        longitude=51.39,
+        earliest=at(1, 0).date(),
+        latest=at(3, 0).date(),
+    )
+    data = batch.from_database(days=3)
+    result = rb.solve(data.problem)
+    # Ten more offices nearer to the citizen would be full; here the flag is what the solver said.
+    result.farther = np.ones(data.problem.n_requests, dtype=bool)
+    assert batch.apply(data, result, actor=slotted.kanoon_admin)["booked"] == 1
+    return FlexibleRequest.objects.get(pk=request.pk)
+
+
+@pytest.mark.django_db
+def test_a_request_placed_farther_records_why_and_the_sms_says_so(slotted, service, clock):
+    from tanzim.notify.models import Message
+
+    request = _placed_farther(slotted, service)
+    assert request.placed_farther is True
+    body = Message.objects.get(dedupe_key=f"scheduling:appointment:{request.appointment_id}:farther").body
+    assert request.appointment.office.name in body or request.appointment.office.name_fa in body
+
+
+@pytest.mark.django_db
+def test_the_citizen_may_cancel_a_farther_place_and_wait_for_a_nearby_one(slotted, service, clock, client):
+    from tanzim.scheduling.choices import AppointmentStatus, FlexibleRequestStatus
+    from tanzim.scheduling.models import FlexibleRequest
+
+    request = _placed_farther(slotted, service)
+    client.force_login(slotted.citizen)
+    page = client.get(reverse("scheduling:mine")).content.decode()
+    assert "farther-note" in page and reverse("scheduling:flexible-wait-nearer", args=[request.pk]) in page
+    other = _other_citizen_client(slotted)
+    assert other.post(reverse("scheduling:flexible-wait-nearer", args=[request.pk])).status_code == 404
+    response = client.post(reverse("scheduling:flexible-wait-nearer", args=[request.pk]))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    request.appointment.refresh_from_db()
+    assert request.appointment.status == AppointmentStatus.CANCELLED
+    again = FlexibleRequest.objects.get(citizen=slotted.citizen, status=FlexibleRequestStatus.PENDING)
+    assert again.nearby_only is True and again.latest == request.latest
+    from tanzim.scheduling.services.flexible import batch
+
+    data = batch.from_database(days=3)
+    radius = data.radius_km()
+    assert radius is not None and np.isfinite(radius).all()
+    # A second decline of the same request is refused: it is no longer an assigned farther place.
+    assert client.post(reverse("scheduling:flexible-wait-nearer", args=[request.pk])).status_code == 302
+    assert FlexibleRequest.objects.filter(citizen=slotted.citizen, nearby_only=True).count() == 1
+
+
+def _other_citizen_client(slotted):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(slotted.other_citizen)
+    return other

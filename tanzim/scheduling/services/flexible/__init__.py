@@ -9,12 +9,14 @@ from tanzim.scheduling.services.flexible.batch import flexible_requests_run
 from tanzim.scheduling.services.flexible.requests import (
     flexible_request_assign,
     flexible_request_create,
+    flexible_request_wait_nearer,
     flexible_request_withdraw,
 )
 
 __all__ = [
     "flexible_request_assign",
     "flexible_request_create",
+    "flexible_request_wait_nearer",
     "flexible_request_withdraw",
     "flexible_requests_run",
 ]

@@ -33,6 +33,13 @@ class BatchInput:
     first_day: date
     requests: list[FlexibleRequest]  # empty for generated requests
 
+    def radius_km(self) -> np.ndarray | None:
+        """Requests that declined a farther office stay within their usual neighbourhood."""
+        nearby = np.asarray([r.nearby_only for r in self.requests], dtype=bool)
+        if not nearby.any():
+            return None
+        return np.where(nearby, rebalance.usual_neighbourhood_km(self.problem), np.inf)
+
 
 def _offices_and_buckets(first_day: date, days: int):
     offices = list(
@@ -147,14 +154,15 @@ def apply(batch: BatchInput, result: rebalance.Result, *, actor, progress=None) 
         start = datetime.combine(day, time(0), tzinfo=TEHRAN)
         slots = list(selectors.free_slots(office_ids=[office_id], start=start, end=start + timedelta(days=1)))
         fitting = selectors.fitting_starts(slots, selectors.units_for(request.service))
+        farther = bool(result.farther[i]) if result.farther is not None else False
         booked = flexible_request_assign(
-            request=request, actor=actor, slot_candidates=[s.pk for s in fitting[:20]]
+            request=request, actor=actor, slot_candidates=[s.pk for s in fitting[:20]], farther=farther
         )
         counts["booked" if booked else "missed"] += 1
     return counts
 
 
-def flexible_requests_run(*, days: int = 5, k: int = 10, now: datetime | None = None) -> dict[str, int]:
+def flexible_requests_run(*, days: int = 5, now: datetime | None = None) -> dict[str, int]:
     """Expire requests whose window passed, then assign and book the rest (the nightly batch)."""
     now = now or timezone.now()
     stale = FlexibleRequest.objects.filter(latest__lt=tehran_date(now) + timedelta(days=1))
@@ -162,5 +170,5 @@ def flexible_requests_run(*, days: int = 5, k: int = 10, now: datetime | None = 
     data = from_database(days=days, now=now)
     if not data.requests or not len(data.problem.bucket_capacity):
         return {"expired": expired, "booked": 0, "missed": 0, "unassigned": len(data.requests)}
-    result = rebalance.solve_optimal(data.problem, k=k)
+    result = rebalance.solve(data.problem, radius_km=data.radius_km())
     return {"expired": expired, **apply(data, result, actor=None)}

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.models import User
@@ -15,9 +16,16 @@ from tanzim.audit.workflow import transition
 from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError
 from tanzim.common.jalali import tehran_date
-from tanzim.scheduling.choices import FlexibleRequestStatus
+from tanzim.notify.services import message_enqueue
+from tanzim.scheduling.choices import AppointmentStatus, FlexibleRequestStatus
+from tanzim.scheduling.formatting import when_text
 from tanzim.scheduling.models import Appointment, FlexibleRequest
-from tanzim.scheduling.services.appointments import _check_expected, _lock_user, appointment_book
+from tanzim.scheduling.services.appointments import (
+    _check_expected,
+    _lock_user,
+    appointment_book,
+    appointment_cancel,
+)
 from tanzim.scheduling.workflows import FLEXIBLE_REQUEST
 
 
@@ -93,12 +101,20 @@ def flexible_request_withdraw(
 
 
 def flexible_request_assign(
-    *, request: FlexibleRequest, actor: User, slot_candidates: list[int], now: datetime | None = None
+    *,
+    request: FlexibleRequest,
+    actor: User | None,
+    slot_candidates: list[int],
+    now: datetime | None = None,
+    farther: bool = False,
 ) -> Appointment | None:
     """Book the first free time among the rebalancer's candidate slots for one request.
 
     Runs as the system on the citizen's behalf (audit: actor = the Kanoon operator who ran
     the batch). A request whose candidates all filled meanwhile is left pending for the next run.
+    ``farther``: the office is outside the request's usual neighbourhood because the nearer ones
+    are full; the request records it and the citizen gets an SMS saying why, with the choice to
+    wait for a nearer time.
     """
     for slot_id in slot_candidates:
         try:
@@ -115,9 +131,11 @@ def flexible_request_assign(
                     actor=actor,
                     expected_status=FlexibleRequestStatus.PENDING,
                     on_behalf_of=request.citizen,
-                    changes={"appointment_id": result.pk},
-                    audit_data={"appointment": result.pk},
+                    changes={"appointment_id": result.pk, "placed_farther": farther},
+                    audit_data={"appointment": result.pk, "placed_farther": farther},
                 )
+                if farther:
+                    _sms_farther(result)
                 return result
         except DomainError:
             continue
@@ -125,7 +143,7 @@ def flexible_request_assign(
 
 
 def _book_for_batch(
-    *, request: FlexibleRequest, actor: User, slot_id: int, now: datetime | None
+    *, request: FlexibleRequest, actor: User | None, slot_id: int, now: datetime | None
 ) -> Appointment:
     # The batch books as the citizen's own request: the operator is recorded by the assignment.
     result = appointment_book(
@@ -137,3 +155,72 @@ def _book_for_batch(
         now=now,
     )
     return result.appointment
+
+
+def _sms_farther(appointment: Appointment) -> None:
+    citizen = appointment.citizen
+    if not citizen.mobile:
+        return
+    language = citizen.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "office": appointment.office.name,
+            "service": appointment.service.name,
+            "when": when_text(appointment.start, language),
+            "url": settings.SITE_URL.rstrip("/") + reverse("scheduling:mine"),
+        }
+    message_enqueue(
+        template="scheduling.flexible_farther",
+        to=citizen.mobile,
+        recipient=citizen,
+        language=language,
+        context=context,
+        dedupe_key=f"scheduling:appointment:{appointment.pk}:farther",
+    )
+
+
+@transaction.atomic
+def flexible_request_wait_nearer(
+    *, request: FlexibleRequest, actor: User, now: datetime | None = None
+) -> FlexibleRequest:
+    """The citizen declines a farther office: the appointment is cancelled and the request asked
+    again, kept to the nearby offices (the next nightly run places it there when a place frees up,
+    or tells the citizen none did by the last date)."""
+    now = now or timezone.now()
+    if request.citizen_id != actor.pk:
+        raise NotFoundError(code="request_not_found")
+    current = FlexibleRequest.objects.select_for_update().select_related("appointment").get(pk=request.pk)
+    if (
+        current.status != FlexibleRequestStatus.ASSIGNED
+        or not current.placed_farther
+        or current.appointment is None
+        or current.appointment.status != AppointmentStatus.BOOKED
+    ):
+        raise ConflictError(_("This appointment was not placed farther away."), code="not_placed_farther")
+    today = tehran_date(now)
+    if current.latest <= today:
+        raise ConflictError(
+            _("Your dates end today: there is no later night to look for a nearer time."), code="too_late"
+        )
+    appointment_cancel(
+        appointment=current.appointment,
+        actor=actor,
+        reason=str(_("Waiting for a nearer office")),
+        now=now,
+    )
+    again = FlexibleRequest.objects.create(
+        citizen=current.citizen,
+        service=current.service,
+        latitude=current.latitude,
+        longitude=current.longitude,
+        earliest=max(current.earliest, today + timedelta(days=1)),
+        latest=current.latest,
+        nearby_only=True,
+    )
+    audit.record(
+        actor=actor,
+        action="scheduling.flexible_request.wait_nearer",
+        obj=again,
+        data={"declined": current.pk, "appointment": current.appointment_id},
+    )
+    return again

@@ -1,0 +1,118 @@
+"""The rebalancer on the instance classes of issue 25, against an exact reference it computes itself.
+
+For each class (benchmark-like, uneven capacity, one city over capacity, capacity beyond the 10th
+nearest office, capacity equal to demand) and size, it prints each solver's cost, the gap it proves
+(its own lower bound), its gap to the reference, time and unplaced count:
+
+- ``solve``: the default (column generation over every office, lower bound by pricing them all);
+- ``k=10 LP``: the old neighbourhood of the 10 nearest offices, full or not;
+- reference: the full LP over every eligible office and day built at once and solved by HiGHS (no
+  pricing, no neighbourhood: an independent exact solution). It has requests × offices × days
+  columns, so it runs only where that fits (``--reference-limit``, default 20 million columns).
+
+Figures only; nothing here asserts on time. The load average is printed with the table.
+
+    .venv/bin/python bench/rebalance_bench.py                         # 5,000 × 300
+    .venv/bin/python bench/rebalance_bench.py --sizes 50000x3000      # national scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from tanzim.scheduling.services.flexible import rebalance  # noqa: E402
+
+console = Console()
+
+
+def full_lp(problem: rebalance.Problem) -> rebalance.Result:
+    """Every (request, office, day) column at once, solved by HiGHS: the exact reference."""
+    started = time.perf_counter()
+    m = problem.n_offices
+    every = np.tile(np.arange(m), (problem.n_requests, 1))
+    km = rebalance.haversine(
+        problem.req_lat[:, None], problem.req_lon[:, None], problem.off_lat[every], problem.off_lon[every]
+    )
+    every = np.where(problem.eligible[problem.req_group][:, :m], every, -1)
+    req, bucket, cost = rebalance._columns(problem, every, km)
+    res = rebalance._solve_lp(problem, req, bucket, cost)
+    result = rebalance._result_from_lp(problem, "reference (full LP)", req, bucket, res, started, len(req))
+    result.lower_bound = float(res.fun)
+    return result
+
+
+def run(kind: str, requests: int, offices: int, limit: int) -> list[tuple]:
+    problem = rebalance.generate_class(kind, requests=requests, offices=offices)
+    rows = []
+    default = rebalance.solve(problem)
+    k10 = rebalance.solve_optimal(problem, k=10)
+    k10.lower_bound = float("nan")
+    reference = None
+    if requests * offices * 5 <= limit:
+        reference = full_lp(problem)
+    best = reference.cost if reference else default.lower_bound
+    for r in (default, k10) + ((reference,) if reference else ()):
+        rows.append(
+            (
+                kind,
+                f"{requests:,} × {offices:,}",
+                r.name,
+                r.cost,
+                r.proven_gap,
+                (r.cost - best) / best if best else 0.0,
+                r.seconds,
+                r.unassigned,
+                getattr(r, "iterations", 0),
+            )
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="5000x300", help="Comma-separated REQUESTSxOFFICES.")
+    parser.add_argument("--classes", default=",".join(rebalance.INSTANCE_CLASSES))
+    parser.add_argument("--reference-limit", type=int, default=20_000_000)
+    args = parser.parse_args()
+    table = Table(title=f"Rebalancer, issue 25 (load average at start {os.getloadavg()[0]:.1f})")
+    for column in (
+        "class",
+        "size",
+        "solver",
+        "cost (min)",
+        "proven gap",
+        "gap to ref.",
+        "seconds",
+        "unplaced",
+        "rounds",
+    ):
+        table.add_column(column, justify="left" if column in ("class", "size", "solver") else "right")
+    for size in args.sizes.split(","):
+        requests, offices = (int(x) for x in size.lower().split("x"))
+        for kind in args.classes.split(","):
+            for row in run(kind, requests, offices, args.reference_limit):
+                gap = "—" if not np.isfinite(row[4]) else f"{row[4] * 100:.4f}%"
+                table.add_row(
+                    row[0], row[1], row[2], f"{row[3]:,.0f}", gap, f"{row[5] * 100:+.4f}%",
+                    f"{row[6]:.2f}", f"{row[7]:,}", str(row[8]),
+                )  # fmt: skip
+                console.print(f"{row[0]} {row[1]} {row[2]}: done", style="dim")
+    console.print(table)
+    console.print(f"Load average at the end: {os.getloadavg()[0]:.1f} (2 cores).")
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,7 @@ the ledger refuses row deletes); its offices (coded BF…) and users (bench-fin-
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import statistics
@@ -49,11 +50,12 @@ from tanzim.accounts.choices import Role  # noqa: E402
 from tanzim.accounts.models import RoleAssignment, User  # noqa: E402
 from tanzim.catalog.fees import FeeQuote, fee_quote  # noqa: E402
 from tanzim.catalog.models import Service  # noqa: E402
-from tanzim.common.jalali import jalali_month_bounds_utc  # noqa: E402
+from tanzim.common.jalali import JalaliMonth, jalali_month_bounds_utc  # noqa: E402
 from tanzim.finance import selectors, services  # noqa: E402
+from tanzim.finance.choices import FreeServiceGround  # noqa: E402
 from tanzim.finance.gateways import simulated  # noqa: E402
 from tanzim.finance.ledger import ledger_verify  # noqa: E402
-from tanzim.finance.models import Payment  # noqa: E402
+from tanzim.finance.models import FreeServiceGrant, Payment  # noqa: E402
 from tanzim.finance.services import ImportRow  # noqa: E402
 from tanzim.offices.models import City, Office  # noqa: E402
 
@@ -192,6 +194,27 @@ def bulk_path(*, offices, citizens, priced, start, end, total: int, batch: int, 
                 method="pos" if n % 3 else "gateway",
             )
         )
+    # Each free service has its recorded ground (a Relief Committee card), as an office records it.
+    FreeServiceGrant.objects.bulk_create(
+        [
+            FreeServiceGrant(
+                office_id=r.office_id,
+                ground=FreeServiceGround.RELIEF_COMMITTEE,
+                evidence_number="12345678",
+                document="bench/confirmation.pdf",  # the scanned confirmation (no file in a bench)
+                document_type="application/pdf",
+                document_sha256=hashlib.sha256(b"bench confirmation").hexdigest(),
+                month=JalaliMonth.of(r.captured_at).key,
+                reference_type=r.reference_type,
+                reference_id=r.reference_id,
+                granted_by=kanoon,
+                granted_at=r.captured_at,
+            )
+            for r in rows
+            if r.subsidy
+        ],
+        batch_size=batch,
+    )
     timings = []
     for first in range(0, len(rows), batch * 5):
         t0 = time.perf_counter()

@@ -10,7 +10,7 @@ from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedErr
 from tanzim.finance import services
 from tanzim.finance.models import Payment, Transaction
 from tanzim.finance.services import ImportRow
-from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404
+from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404, free_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,15 @@ def test_imported_payments_are_captured_with_their_ledger_postings_once(personas
         captured_at=timezone.now() - timedelta(hours=2),
     )
     rows = [*_rows(personas), free]
+    grant = free_grant(
+        office=personas.office_b,
+        actor=personas.clerk_b,
+        reference_type="legacy.register",
+        reference_id="free-1",
+    )
     assert services.payments_import(rows=rows, actor=personas.kanoon_admin) == 6
+    grant.refresh_from_db()
+    assert grant.payment == Payment.objects.get(reference_id="free-1")
     assert Payment.objects.filter(status="captured", method="import").count() == 6
     assert Transaction.objects.filter(kind="payment").count() == 5
     assert Transaction.objects.filter(kind="subsidy").count() == 1
@@ -79,3 +87,21 @@ def test_an_import_from_the_future_is_refused(personas):
 def test_only_the_kanoon_imports(personas):
     with pytest.raises(PermissionDeniedError):
         services.payments_import(rows=_rows(personas, n=1), actor=personas.manager_a)
+
+
+def test_note_to_art_505_an_imported_free_service_without_a_recorded_ground_is_refused(personas):
+    free = ImportRow(
+        office_id=personas.office_b.pk,
+        reference_type="legacy.register",
+        reference_id="free-2",
+        service_code="civil_petition",
+        channel="in_person",
+        office_fee=0,
+        court_fee=0,
+        subsidy=770_000,
+        captured_at=timezone.now() - timedelta(hours=2),
+    )
+    with pytest.raises(DomainError) as refused:
+        services.payments_import(rows=[*_rows(personas), free], actor=personas.kanoon_admin)
+    assert refused.value.code == "free_service_ground_required"
+    assert not Payment.objects.exists()

@@ -12,74 +12,27 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, CaseEvent
 from tanzim.finance.models import Payment
-from tanzim.testing.browser import chromium
+from tanzim.testing.browser import expect_persian_page, persian
 from tanzim.testing.cases import RESPONDENT_CODE
 from tanzim.testing.files import pdf_bytes
 
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 SCREENSHOTS = "/tmp/tanzim-cases-{name}.png"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser(live_server, settings, monkeypatch, tmp_path):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+@pytest.fixture(autouse=True)
+def _filing_never_fails(settings):
     settings.CASES_FILING_FAILURE_RATE = 0
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """``new_page(user=None)``: a page in a fresh Persian browser context, signed in as ``user``."""
-    contexts = []
-
-    def make(user=None):
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="fa-IR",
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-            )
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def persian(text: str) -> str:
-    return str(text).translate(PERSIAN_DIGITS)
 
 
 def expect_status(page, status: str) -> None:
     expect(page.locator("#case-header")).to_have_attribute("data-status", status)
-
-
-def expect_persian_page(page) -> None:
-    expect(page.locator("html")).to_have_attribute("lang", "fa")
-    expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
 
 
 def download_receipt(page) -> bytes:

@@ -3,8 +3,7 @@ the walk-in form refuses a free service without its ground and evidence (the err
 the focus, names the fields, keeps what was typed), then opens it with them; the receipt keeps the
 normal price, the waiver and the 0 paid; the inspector checks the month's sample on a phone.
 
-The harness is the one of ``test_browser.py``: Playwright's sync API runs an event loop in this
-thread (Django's async-safety guard is lifted) and the live server runs in another one.
+The harness (``browser``, ``new_page``) is the one every app shares, in ``tanzim/testing/browser.py``.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -25,60 +22,19 @@ from tanzim.finance.models import FreeServiceGrant, Payment
 from tanzim.inspections import services as inspections
 from tanzim.inspections.choices import SampleVerdict
 from tanzim.inspections.models import FreeServiceSample
-from tanzim.testing.browser import chromium
+from tanzim.testing.browser import DESKTOP, PHONE, no_sideways_scroll, persian
 from tanzim.testing.cases import RESPONDENT_CODE
 from tanzim.testing.files import pdf_bytes
 from tanzim.testing.finance import free_grant
 
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 SCREENSHOTS = "/tmp/tanzim-free-service-{name}.png"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def persian(text: object) -> str:
-    return str(text).translate(PERSIAN_DIGITS)
-
-
-@pytest.fixture
-def browser(live_server, settings, monkeypatch, tmp_path):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+@pytest.fixture(autouse=True)
+def _filing_never_fails(settings):
     settings.CASES_FILING_FAILURE_RATE = 0
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """``new_page(user, device)``: a Persian page signed in as ``user`` on a phone or a desktop."""
-    contexts = []
-
-    def make(user, device):
-        context = browser.new_context(
-            base_url=live_server.url, locale="fa-IR", accept_downloads=True, **device
-        )
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        client = Client()
-        client.force_login(user)
-        session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-        context.add_cookies(
-            [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-        )
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def focused_id(page) -> str:

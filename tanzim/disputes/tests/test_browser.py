@@ -16,8 +16,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -26,57 +24,13 @@ from tanzim.common.jalali import format_jalali
 from tanzim.disputes.choices import DisputeStatus
 from tanzim.disputes.models import Dispute
 from tanzim.notify.models import Message
-from tanzim.testing.browser import chromium
+from tanzim.testing.browser import persian
 from tanzim.testing.factories import next_national_code
 
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
 RESPONDENT_MOBILE = "09350007788"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(live_server, settings, monkeypatch, tmp_path):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SHOW_OUTBOX_IN_UI = True
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """``new_page(user=None)``: a page in a fresh Persian browser context, signed in as ``user``."""
-    contexts = []
-
-    def make(user=None):
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="fa-IR",
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        context.set_default_timeout(60_000)
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-            )
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def persian(text) -> str:
-    return str(text).translate(PERSIAN_DIGITS)
 
 
 def expect_stage(page, status: str) -> None:

@@ -2,7 +2,7 @@
 party sees their own dates from their own notice (or "awaiting notice"), the term says it does not
 move over holidays, and a criminal dispute shows arbitration disabled with the reason.
 
-The browser fixtures are the disputes journey's (``test_browser.py``).
+The browser fixtures are the shared ones (``tanzim/testing/browser.py``).
 """
 
 from __future__ import annotations
@@ -16,16 +16,12 @@ from playwright.sync_api import expect
 from tanzim.common.jalali import format_jalali, tehran_date
 from tanzim.disputes import services
 from tanzim.disputes.models import Dispute
-from tanzim.disputes.tests import test_browser as journey
 from tanzim.testing.disputes import join_as_respondent, open_dispute
 from tanzim.testing.factories import next_national_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [390, 1280]
-# The journey's fixtures: a Chromium, and a fresh Persian page signed in as a person.
-browser = journey.browser
-new_page = journey.new_page
 
 
 def failed_dispute(personas) -> Dispute:

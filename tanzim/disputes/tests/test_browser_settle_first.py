@@ -1,7 +1,7 @@
 """Settle first in Persian, in Debian's Chromium, on a phone (390 px) and a desktop: a complaint
 whose art. 106 year mediation could outrun is refused with "file now and mediate after" and its
 last day; one well within its year is diverted and the dispute page states the deadline in
-Persian digits. The browser fixtures are the disputes journey's (``test_browser.py``).
+Persian digits. The browser fixtures are the shared ones (``tanzim/testing/browser.py``).
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from tanzim.cases import services as cases
 from tanzim.catalog.models import Service
 from tanzim.common.jalali import format_jalali, tehran_date
 from tanzim.disputes import rules
-from tanzim.disputes.tests import test_browser as journey
 from tanzim.testing.cases import make_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [390, 1280]
-browser = journey.browser
-new_page = journey.new_page
 
 
 def submitted_complaint(personas):

@@ -10,52 +10,21 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from tanzim.finance.choices import PaymentStatus
 from tanzim.finance.ledger import ledger_verify
 from tanzim.finance.selectors import current_month
-from tanzim.testing.browser import chromium
+from tanzim.testing.browser import open_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(live_server, settings, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    with chromium() as browser:
-        yield browser
-
-
-def _signed_in(browser, live_server, user):
-    """A Persian browser context already signed in as ``user`` (the sign-in pages are tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(
-        base_url=live_server.url, locale="fa-IR", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
 
 
 def test_a_citizen_pays_at_the_simulated_bank_and_the_office_statement_shows_it(
     browser, live_server, personas, make_payment
 ):
     payment = make_payment(court_fee=250_000)
-    citizen = _signed_in(browser, live_server, personas.citizen)
+    citizen = open_context(browser, live_server.url, personas.citizen)
     page = citizen.new_page()
 
     page.goto(f"/finance/payments/{payment.uuid}/")
@@ -75,7 +44,7 @@ def test_a_citizen_pays_at_the_simulated_bank_and_the_office_statement_shows_it(
     assert payment.status == PaymentStatus.CAPTURED
     citizen.close()
 
-    clerk = _signed_in(browser, live_server, personas.clerk_a)
+    clerk = open_context(browser, live_server.url, personas.clerk_a)
     page = clerk.new_page()
     this = current_month()
     page.goto(f"/finance/statements/A0001/{this.year}/{this.month}/")

@@ -20,34 +20,12 @@ from tanzim.inspections import services
 from tanzim.inspections.choices import InspectionKind
 from tanzim.notify.models import Message
 from tanzim.scheduling.signals import appointment_served
-from tanzim.testing.browser import chromium
+from tanzim.testing.browser import PHONE, open_context
 from tanzim.testing.feedback import serve_visit
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 PASSWORD = "correct-horse-battery"  # the factories' password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(live_server, settings, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SITE_URL = live_server.url  # the SMS link points at this server
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    with chromium() as browser:
-        yield browser
-
-
-def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fa-IR", **PHONE)
-    context.set_default_timeout(15_000)
-    return context
 
 
 def sign_in(page, username: str) -> None:
@@ -69,7 +47,7 @@ def test_the_survey_the_inspection_and_the_result_on_a_phone(browser, live_serve
     assert link, sms.body
 
     # --- the citizen opens the link on a phone: Persian, right to left, one screen, big targets
-    citizen = phone(browser, live_server)
+    citizen = open_context(browser, live_server.url, device=PHONE)
     page = citizen.new_page()
     page.goto(link.group(0))
     expect(page.locator("html")).to_have_attribute("lang", "fa")
@@ -109,7 +87,7 @@ def test_the_survey_the_inspection_and_the_result_on_a_phone(browser, live_serve
     buffer = io.BytesIO()
     Image.new("RGB", (32, 32), (20, 120, 60)).save(buffer, format="PNG")
     evidence.write_bytes(buffer.getvalue())
-    inspector = phone(browser, live_server)
+    inspector = open_context(browser, live_server.url, device=PHONE)
     page = inspector.new_page()
     sign_in(page, "inspector")
     page.goto(f"/inspections/{inspection.pk}/")
@@ -129,7 +107,7 @@ def test_the_survey_the_inspection_and_the_result_on_a_phone(browser, live_serve
     inspector.close()
 
     # --- the office's manager sees the result on their phone
-    manager = phone(browser, live_server)
+    manager = open_context(browser, live_server.url, device=PHONE)
     page = manager.new_page()
     sign_in(page, "manager.a")
     page.goto("/inspections/")

@@ -1,7 +1,7 @@
 """The public ranking and an office's explanation, in Persian, in Debian's Chromium.
 
-As in tanzim/cases/tests/test_browser.py: the live server runs in another thread, so the
-database is not wrapped in a transaction and the project's conftest restores the reference
+The shared harness (``tanzim/testing/browser.py``): the live server runs in another thread, so
+the database is not wrapped in a transaction and the project's conftest restores the reference
 data afterwards. The data is for the last ended month of the real clock.
 """
 
@@ -12,16 +12,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tanzim.cases.tests import test_browser as cases_browser
 from tanzim.ranking import periods
 from tanzim.ranking.tests.helpers import approved_run
+from tanzim.testing.browser import expect_persian_page
 from tanzim.testing.ranking import answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = "/tmp/tanzim-ranking-{name}.png"
-browser = cases_browser.browser  # the Chromium fixtures of the cases journeys
-new_page = cases_browser.new_page
-expect_persian_page = cases_browser.expect_persian_page
 
 
 @pytest.fixture

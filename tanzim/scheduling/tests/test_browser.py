@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from playwright.sync_api import expect
 
 from tanzim.common.jalali import TEHRAN
@@ -21,37 +20,12 @@ from tanzim.offices.models import City
 from tanzim.scheduling.choices import TicketStatus
 from tanzim.scheduling.models import Appointment, QueueTicket
 from tanzim.scheduling.services import slots_generate
-from tanzim.testing.browser import chromium
+from tanzim.testing.browser import PHONE, open_context
 from tanzim.testing.factories import CitizenFactory, OfficeFactory, UserFactory, give_role
 
 START = datetime(2026, 12, 19, 8, 10, tzinfo=TEHRAN)  # Saturday morning, 28 Azar 1405
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(live_server, settings, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SHOW_OUTBOX_IN_UI = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with chromium() as browser:
-        yield browser
-
-
-def signed_in(browser, live_server, user, *, width=1280):
-    """A browser context already signed in as ``user`` (the session is made server side)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(
-        base_url=live_server.url, locale="fa-IR", viewport={"width": width, "height": 900}
-    )
-    context.set_default_timeout(20_000)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context
 
 
 def test_a_citizen_books_checks_in_and_is_served_while_the_screen_shows_the_ticket(browser, live_server):
@@ -69,7 +43,7 @@ def test_a_citizen_books_checks_in_and_is_served_while_the_screen_shows_the_tick
         clerk = give_role(UserFactory(username="clerk.enghelab"), "clerk", office=office)
 
         # --- the citizen, on a phone-sized screen, asks for suggestions
-        phone = signed_in(browser, live_server, citizen, width=390)
+        phone = open_context(browser, live_server.url, citizen, PHONE)
         page = phone.new_page()
         page.goto("/appointments/find/")
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
@@ -107,7 +81,7 @@ def test_a_citizen_books_checks_in_and_is_served_while_the_screen_shows_the_tick
         expect(screen.locator("#waiting-count")).to_have_text("۱")
 
         # --- the clerk calls the next ticket at counter 1 and serves it
-        desk = signed_in(browser, live_server, clerk).new_page()
+        desk = open_context(browser, live_server.url, clerk).new_page()
         desk.goto("/appointments/office/THR2001/queue/?counter=1")
         expect(desk.locator("#line tbody tr[data-ticket='1']")).to_be_visible()
         desk.locator("#call-next").click()

@@ -9,21 +9,19 @@ axe runs with its icon-ligature heuristic off, so that it checks Persian text at
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.urls import reverse
 
 from tanzim.catalog.models import Service
 from tanzim.scheduling.services import slots_generate
 from tanzim.testing.axe import axe_violations, blocking, by_impact, describe
-from tanzim.testing.browser import chromium
+from tanzim.testing.browser import DESKTOP, PHONE, open_context
 from tanzim.testing.cases import make_draft
 from tanzim.testing.disputes import open_dispute
 from tanzim.testing.feedback import invite
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"390px": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+VIEWPORTS = {"390px": PHONE, "desktop": DESKTOP}
 
 
 @pytest.fixture
@@ -52,39 +50,13 @@ def pages(personas, settings, tmp_path):
     ]
 
 
-@pytest.fixture
-def browser(live_server, settings, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    with chromium() as browser:
-        yield browser
-
-
-def _session(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
-
-
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_main_pages_have_no_critical_or_serious_accessibility_violation(
     browser, live_server, pages, viewport
 ):
     found: dict[str, list] = {}
     for name, path, user in pages:
-        context = browser.new_context(base_url=live_server.url, locale="fa-IR", viewport=VIEWPORTS[viewport])
-        context.set_default_timeout(20_000)
-        if user is not None:
-            context.add_cookies(
-                [
-                    {
-                        "name": django_settings.SESSION_COOKIE_NAME,
-                        "value": _session(user),
-                        "url": live_server.url,
-                    }
-                ]
-            )
+        context = open_context(browser, live_server.url, user, VIEWPORTS[viewport])
         page = context.new_page()
         response = page.goto(path)
         assert response is not None and response.status == 200, (name, path)
@@ -120,23 +92,14 @@ def test_axe_checks_the_contrast_of_every_persian_word_with_its_icon_ligature_gu
 def test_a_table_that_scrolls_sideways_at_390px_is_a_named_focusable_region(browser, live_server, personas):
     petition = Service.objects.get(code="civil_petition")
     draft = make_draft(personas, petition)
-    context = browser.new_context(base_url=live_server.url, locale="fa-IR", viewport=VIEWPORTS["390px"])
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": _session(personas.citizen),
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = open_context(browser, live_server.url, personas.citizen, PHONE)
     page = context.new_page()
     page.goto(reverse("cases:draft", args=[draft.pk]))
     regions = page.locator(".table-responsive[role=region][tabindex='0']")
     assert regions.count() >= 1
     for i in range(regions.count()):
         assert regions.nth(i).get_attribute("aria-label")
-    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.set_viewport_size(DESKTOP["viewport"])
     page.wait_for_function(
         "!document.querySelector('#parties').closest('.table-responsive').hasAttribute('tabindex')"
     )

@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from tanzim.offices.choices import LicenceKind
 from tanzim.offices.models import City
-from tanzim.testing.browser import chromium
 from tanzim.testing.factories import CitizenFactory, OfficeFactory
 
 SCREENSHOT = "/tmp/tanzim-home.png"
@@ -25,21 +24,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, settings, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The embedded default shows the demo SMS inbox; the live server speaks plain HTTP.
-    settings.SHOW_OUTBOX_IN_UI = True
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    with chromium() as browser:
-        context = browser.new_context(
-            base_url=live_server.url, locale="fa-IR", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+def page(browser, new_page):
+    return new_page()
 
 
 @pytest.fixture

@@ -730,7 +730,7 @@ def solve(
     seen = set(zip(req.tolist(), bucket.tolist(), strict=True))
     res = None
     rounds = 0
-    for rounds in range(1, max_rounds + 1):  # noqa: B007
+    for rounds in range(1, max_rounds + 1):
         res = _solve_lp(problem, req, bucket, cost, method="auto")
         u = np.asarray(res.eqlin.marginals)
         price = np.maximum(0.0, -np.asarray(res.ineqlin.marginals))
@@ -739,8 +739,8 @@ def solve(
         add_req, add_bucket = rows, priced[rows, cols]
         pairs = zip(add_req.tolist(), add_bucket.tolist(), strict=True)
         fresh = [i for i, pair in enumerate(pairs) if pair not in seen]
-        if not fresh:
-            break
+        if not fresh or rounds == max_rounds:
+            break  # optimal, or out of rounds: the lower bound below says how close it got
         add_req, add_bucket = add_req[fresh], add_bucket[fresh]
         seen.update(zip(add_req.tolist(), add_bucket.tolist(), strict=True))
         req = np.concatenate([req, add_req])

@@ -39,7 +39,7 @@ from rich.table import Table  # noqa: E402
 
 from tanzim.scheduling.services.flexible import rebalance  # noqa: E402
 
-console = Console()
+console = Console(width=170)
 
 
 def full_lp(problem: rebalance.Problem) -> rebalance.Result:

@@ -260,3 +260,12 @@ def _other_citizen_client(slotted):
     other = Client()
     other.force_login(slotted.other_citizen)
     return other
+
+
+def test_out_of_rounds_the_assignment_is_feasible_and_its_gap_is_proven():
+    problem = rb.generate_class("one_city", requests=250, offices=40, seed=3)
+    exact = rb.solve_optimal(problem, k=40)
+    cut = rb.solve(problem, max_rounds=1)
+    feasible(problem, cut.bucket)
+    assert cut.lower_bound <= exact.cost + 1e-6 <= cut.cost + 1e-6
+    assert cut.proven_gap >= (cut.cost - exact.cost) / exact.cost - 1e-9

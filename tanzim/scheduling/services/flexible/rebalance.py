@@ -122,8 +122,10 @@ class Result:
     @property
     def proven_gap(self) -> float:
         """(cost − lower bound) / lower bound: how far from the optimum this run can be at most."""
-        if not np.isfinite(self.lower_bound) or self.lower_bound <= 0:
+        if not np.isfinite(self.lower_bound):
             return float("nan")
+        if self.lower_bound <= 0:
+            return float("inf") if self.cost > 0 else 0.0
         return max(0.0, (self.cost - self.lower_bound) / self.lower_bound)
 
 
@@ -709,6 +711,7 @@ def solve(
     max_rounds: int = 40,
     radius_km: np.ndarray | None = None,
     tol: float = 1e-7,
+    max_seconds: float | None = None,
 ) -> Result:
     """The default rebalancer: the optimum over every eligible office, with a proven gap.
 
@@ -717,7 +720,9 @@ def solve(
     (request, office) pair is priced against the duals and each request gains the buckets of up to
     ``grow`` offices with a negative reduced cost. It stops when none is left: the LP optimum over
     all offices (and integral: the matrix is totally unimodular). ``radius_km`` keeps a request to
-    offices within that distance (a citizen who chose to wait for a nearer place).
+    offices within that distance (a citizen who chose to wait for a nearer place). ``max_seconds``
+    stops adding columns after that long: the assignment is still feasible and its proven gap says
+    how far from the optimum it may be.
     """
     started = clock.perf_counter()
     nb = len(problem.bucket_capacity)
@@ -730,6 +735,7 @@ def solve(
     seen = set(zip(req.tolist(), bucket.tolist(), strict=True))
     res = None
     rounds = 0
+    fresh: list[int] = []
     for rounds in range(1, max_rounds + 1):
         res = _solve_lp(problem, req, bucket, cost, method="auto")
         u = np.asarray(res.eqlin.marginals)
@@ -739,8 +745,9 @@ def solve(
         add_req, add_bucket = rows, priced[rows, cols]
         pairs = zip(add_req.tolist(), add_bucket.tolist(), strict=True)
         fresh = [i for i, pair in enumerate(pairs) if pair not in seen]
-        if not fresh or rounds == max_rounds:
-            break  # optimal, or out of rounds: the lower bound below says how close it got
+        out_of_time = max_seconds is not None and clock.perf_counter() - started > max_seconds
+        if not fresh or rounds == max_rounds or out_of_time:
+            break  # optimal, or out of rounds or time: the lower bound below says how close it got
         add_req, add_bucket = add_req[fresh], add_bucket[fresh]
         seen.update(zip(add_req.tolist(), add_bucket.tolist(), strict=True))
         req = np.concatenate([req, add_req])
@@ -749,7 +756,10 @@ def solve(
     if res is None:  # pragma: no cover - max_rounds >= 1
         raise RuntimeError("no LP was solved")
     result = _result_from_lp(problem, "optimal (all offices)", req, bucket, res, started, len(req))
-    result.lower_bound = min(result.cost, lower_bound(problem, price, radius_km))
+    bound = lower_bound(problem, price, radius_km)
+    if fresh:  # stopped early: the bound at the last duals may be weak; no capacity at all is a bound too
+        bound = max(bound, lower_bound(problem, np.zeros(nb), radius_km))
+    result.lower_bound = min(result.cost, bound)
     result.iterations = rounds
     result.seconds = clock.perf_counter() - started
     result.farther = placed_farther(problem, result.bucket)

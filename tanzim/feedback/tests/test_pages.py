@@ -55,7 +55,7 @@ def test_a_missing_answer_keeps_what_was_typed_and_shows_the_error(client, surve
     response = client.post(reverse("feedback:survey", args=[token]), data)
 
     assert response.status_code == 400 and "نظر من" in html(response)
-    assert 'id="courtesy-5" value="5" autocomplete="off" checked' in html(response)
+    assert 'id="courtesy-5" value="5" checked' in html(response)
     assert not SurveyResponse.objects.exists()
 
 

@@ -22,6 +22,7 @@ from tanzim.finance import services as finance
 from tanzim.inspections import selectors, services, tasks
 from tanzim.inspections.choices import InspectionKind, SampleVerdict, Severity
 from tanzim.inspections.models import FreeServiceSample
+from tanzim.testing import vnu
 from tanzim.testing.cases import RESPONDENT_CODE
 from tanzim.testing.files import pdf_bytes, upload
 from tanzim.testing.finance import IN_MEHR_1404, TEHRAN, free_grant
@@ -147,6 +148,20 @@ def test_a_province_administrator_sees_only_the_samples_of_the_province_they_ove
     assert client.get(office_page(code="B0001")).status_code == 200
 
 
+def test_the_sample_page_with_its_verdict_choices_is_valid_html_in_the_nu_checker(
+    mehr, client, personas, tmp_path
+):
+    free_case(personas)
+    drawn(personas)
+    client.force_login(personas.inspector)
+    page = tmp_path / "free-service-office.html"
+    page.write_bytes(client.get(office_page()).content)
+
+    errors = vnu.check([page])
+
+    assert not errors, "\n".join(f"line {e.line}: {e.message}" for e in errors)
+
+
 def test_evidence_that_does_not_hold_needs_a_note_the_error_summary_names_it_and_keeps_the_choice(
     mehr, client, personas
 ):
@@ -162,7 +177,7 @@ def test_evidence_that_does_not_hold_needs_a_note_the_error_summary_names_it_and
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="error-summary"' in html and f'href="#{prefix}-note"' in html
-    assert f'id="{prefix}-fails" value="fails" autocomplete="off" checked' in html
+    assert f'id="{prefix}-fails" value="fails" checked' in html
     sample.refresh_from_db()
     assert sample.verdict == SampleVerdict.PENDING and sample.finding is None
 

@@ -12,12 +12,10 @@ import pytest
 from django.urls import reverse
 
 from tanzim.catalog.models import Service
-from tanzim.scheduling.services import slots_generate
 from tanzim.testing.axe import axe_violations, blocking, by_impact, describe
 from tanzim.testing.browser import DESKTOP, PHONE, open_context
 from tanzim.testing.cases import make_draft
-from tanzim.testing.disputes import open_dispute
-from tanzim.testing.feedback import invite
+from tanzim.testing.pages import main_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,29 +23,9 @@ VIEWPORTS = {"390px": PHONE, "desktop": DESKTOP}
 
 
 @pytest.fixture
-def pages(personas, settings, tmp_path):
+def pages(personas):
     """(name, path, user) of each main page, with the data each shows."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    petition = Service.objects.get(code="civil_petition")
-    followup = Service.objects.get(code="case_followup")
-    slots_generate(office=personas.office_a)
-    draft = make_draft(personas, petition)
-    dispute = open_dispute(personas)
-    _invitation, token = invite(personas.office_a, personas.other_citizen, followup)
-    office_times = reverse("scheduling:office-times", args=[personas.office_a.code])
-    return [
-        ("home", reverse("web:index"), None),
-        ("office directory", reverse("web:directory"), None),
-        ("office times", f"{office_times}?service={followup.code}", personas.citizen),
-        ("citizen sign-in", reverse("web:otp-request"), None),
-        ("staff sign-in", reverse("web:login"), None),
-        ("case draft", reverse("cases:draft", args=[draft.pk]), personas.citizen),
-        ("dispute", reverse("disputes:detail", args=[dispute.pk]), personas.clerk_a),
-        ("survey", reverse("feedback:survey", args=[token]), None),
-        ("public ranking", reverse("ranking:public"), None),
-        ("worklist", reverse("cases:worklist"), personas.clerk_a),
-        ("my desk", reverse("web:home"), personas.clerk_a),
-    ]
+    return main_pages(personas)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

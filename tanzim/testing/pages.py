@@ -1,0 +1,44 @@
+"""The main pages of Tanzim, with the data each shows: checked by axe (accessibility, in Chromium)
+and by the Nu Html Checker (valid HTML, rendered by the test client)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from django.urls import reverse
+
+from tanzim.catalog.models import Service
+from tanzim.scheduling.services import slots_generate
+from tanzim.testing.cases import make_draft
+from tanzim.testing.disputes import open_dispute
+from tanzim.testing.feedback import invite
+
+
+class MainPage(NamedTuple):
+    name: str
+    path: str
+    user: Any  # who is signed in, or None
+
+
+def main_pages(personas: Any) -> list[MainPage]:
+    """Each main page: public ones anonymous, the citizen's and the clerk's signed in."""
+    petition = Service.objects.get(code="civil_petition")
+    followup = Service.objects.get(code="case_followup")
+    slots_generate(office=personas.office_a)
+    draft = make_draft(personas, petition)
+    dispute = open_dispute(personas)
+    _invitation, token = invite(personas.office_a, personas.other_citizen, followup)
+    office_times = reverse("scheduling:office-times", args=[personas.office_a.code])
+    return [
+        MainPage("home", reverse("web:index"), None),
+        MainPage("office directory", reverse("web:directory"), None),
+        MainPage("office times", f"{office_times}?service={followup.code}", personas.citizen),
+        MainPage("citizen sign-in", reverse("web:otp-request"), None),
+        MainPage("staff sign-in", reverse("web:login"), None),
+        MainPage("case draft", reverse("cases:draft", args=[draft.pk]), personas.citizen),
+        MainPage("dispute", reverse("disputes:detail", args=[dispute.pk]), personas.clerk_a),
+        MainPage("survey", reverse("feedback:survey", args=[token]), None),
+        MainPage("public ranking", reverse("ranking:public"), None),
+        MainPage("worklist", reverse("cases:worklist"), personas.clerk_a),
+        MainPage("my desk", reverse("web:home"), personas.clerk_a),
+    ]

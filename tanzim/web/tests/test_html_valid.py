@@ -18,10 +18,14 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
+from tanzim.catalog.models import Service
 from tanzim.inspections import services as inspections
 from tanzim.inspections.choices import InspectionKind
 from tanzim.testing import vnu
+from tanzim.testing.browser import DESKTOP, PHONE, no_sideways_scroll, open_context
+from tanzim.testing.feedback import invite
 from tanzim.testing.pages import MainPage, main_pages
 
 LANGUAGES = ("fa", "en")
@@ -94,3 +98,42 @@ def test_a_jar_that_differs_from_the_pinned_checksum_is_refused(tmp_path):
     jar.write_bytes(b"not the checker")
     with pytest.raises(vnu.VnuError, match="SHA-256"):
         vnu.ensure_jar(jar)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("device", ["390px", "desktop"])
+def test_a_tapped_score_on_the_survey_and_the_checklist_shows_as_chosen_without_autocomplete_on_radios(
+    browser, live_server, personas, device
+):
+    """The choice buttons work as before: the form, not each radio button, turns autocomplete off."""
+    followup = Service.objects.get(code="case_followup")
+    _invitation, token = invite(personas.office_a, personas.other_citizen, followup)
+    checklist = _checklist(personas)
+    screen = PHONE if device == "390px" else DESKTOP
+
+    citizen = open_context(browser, live_server.url, device=screen)
+    page = citizen.new_page()
+    page.goto(reverse("feedback:survey", args=[token]))
+    page.locator("label[for='courtesy-5']").click()
+    expect(page.locator("#courtesy-5")).to_be_checked()
+    chosen, other = (
+        page.locator(f"label[for='courtesy-{n}']").evaluate("e => getComputedStyle(e).backgroundColor")
+        for n in (5, 4)
+    )
+    assert chosen != other  # the tapped number is filled in, the others are not
+    expect(page.locator("#survey-form")).to_have_attribute("autocomplete", "off")
+    expect(page.locator("input[type=radio][autocomplete]")).to_have_count(0)
+    no_sideways_scroll(page)
+    citizen.close()
+
+    inspector = open_context(browser, live_server.url, checklist.user, screen)
+    page = inspector.new_page()
+    page.goto(checklist.path)
+    first = page.locator(".check-item input[type=radio][value=compliant]").first
+    page.locator(f"label[for='{first.get_attribute('id')}']").click()
+    expect(first).to_be_checked()
+    expect(page.locator("#checklist-form")).to_have_attribute("autocomplete", "off")
+    expect(page.locator("input[type=radio][autocomplete]")).to_have_count(0)
+    no_sideways_scroll(page)
+    inspector.close()

@@ -189,7 +189,12 @@ def flexible_request_wait_nearer(
     now = now or timezone.now()
     if request.citizen_id != actor.pk:
         raise NotFoundError(code="request_not_found")
-    current = FlexibleRequest.objects.select_for_update().select_related("appointment").get(pk=request.pk)
+    # Lock the request row only: PostgreSQL cannot lock the nullable side of the outer join.
+    current = (
+        FlexibleRequest.objects.select_for_update(of=("self",))
+        .select_related("appointment")
+        .get(pk=request.pk)
+    )
     if (
         current.status != FlexibleRequestStatus.ASSIGNED
         or not current.placed_farther

@@ -104,7 +104,7 @@ def test_the_command_reports_before_and_after_on_a_synthetic_country(capsys):
     call_command("rebalance", synthetic=300, offices=30, days=2, exact=True)
     out = capsys.readouterr().out
     assert "nearest office" in out and "greedy" in out and "optimal" in out and "exact optimum" in out
-    assert "optimal (all offices)" in out and "proves its cost within 0.0000%" in out
+    assert "proves its cost within 0.0000%" in out
 
 
 # --- issue 25: the default solver is optimal over every office, on every instance class -----------

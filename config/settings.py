@@ -427,6 +427,9 @@ CELERY_BEAT_SCHEDULE["cases-file-pending"] = {"task": "tanzim.cases.tasks.file_p
 # --- scheduling (appointments and the office queue) -----------------------------------
 # Slots are precomputed this many days ahead; a booking may not be made further out.
 SCHEDULING_HORIZON_DAYS = env_int("SCHEDULING_HORIZON_DAYS", 30, minimum=1)
+# The nightly rebalancer stops growing neighbourhoods after this long; its answer stays feasible
+# and its gap to the optimum proven (tanzim/scheduling/services/flexible/rebalance.py).
+SCHEDULING_REBALANCE_MAX_SECONDS = env_int("SCHEDULING_REBALANCE_MAX_SECONDS", 900, minimum=10)
 # Length of one slot unit; a service longer than this takes consecutive units.
 SCHEDULING_SLOT_MINUTES = env_int("SCHEDULING_SLOT_MINUTES", 15, minimum=5)
 # A slot can be booked until this many minutes before it starts.

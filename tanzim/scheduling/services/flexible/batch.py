@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db.models import F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -24,7 +25,6 @@ from tanzim.scheduling.services.flexible.requests import flexible_request_assign
 from tanzim.scheduling.workflows import FLEXIBLE_REQUEST
 
 GROUPS = ["", *LicenceKind.values]  # group 0: no licence needed
-NIGHTLY_SECONDS = 900.0  # the nightly solve stops growing neighbourhoods after this (still feasible)
 
 
 @dataclass
@@ -171,5 +171,7 @@ def flexible_requests_run(*, days: int = 5, now: datetime | None = None) -> dict
     data = from_database(days=days, now=now)
     if not data.requests or not len(data.problem.bucket_capacity):
         return {"expired": expired, "booked": 0, "missed": 0, "unassigned": len(data.requests)}
-    result = rebalance.solve(data.problem, radius_km=data.radius_km(), max_seconds=NIGHTLY_SECONDS)
+    result = rebalance.solve(
+        data.problem, radius_km=data.radius_km(), max_seconds=settings.SCHEDULING_REBALANCE_MAX_SECONDS
+    )
     return {"expired": expired, **apply(data, result, actor=None)}

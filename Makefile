@@ -12,6 +12,8 @@ PORT ?= 8000
 
 # The embedded mode is opt-in: only this target sets it (docs/operations.md, "Runtime modes").
 run: export TANZIM_EMBEDDED = 1
+# Links in the demo's messages and documents point at the server this starts.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: deps venv
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo

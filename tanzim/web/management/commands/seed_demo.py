@@ -2,6 +2,7 @@
 
 import functools
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from rich.console import Console
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                 task = progress.add_task(label, total=len(created))
                 with transaction.atomic():
                     seed(offices=created, progress=functools.partial(progress.advance, task))
-        table = Table(title="Demo logins (http://127.0.0.1:8000)")
+        table = Table(title=f"Demo logins ({settings.SITE_URL})")
         for column in ("role", "login", "password / how"):
             table.add_column(column)
         for row in logins:

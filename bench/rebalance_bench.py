@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from tanzim.scheduling.services.flexible import rebalance  # noqa: E402
+from tanzim.scheduling.services.flexible import instances, rebalance  # noqa: E402
 
 console = Console(width=170)
 
@@ -59,7 +59,7 @@ def full_lp(problem: rebalance.Problem) -> rebalance.Result:
 
 
 def run(kind: str, requests: int, offices: int, limit: int) -> list[tuple]:
-    problem = rebalance.generate_class(kind, requests=requests, offices=offices)
+    problem = instances.generate_class(kind, requests=requests, offices=offices)
     rows = []
     default = rebalance.solve(problem)
     k10 = rebalance.solve_optimal(problem, k=10)
@@ -90,7 +90,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="5000x300", help="Comma-separated REQUESTSxOFFICES.")
-    parser.add_argument("--classes", default=",".join(rebalance.INSTANCE_CLASSES))
+    parser.add_argument("--classes", default=",".join(instances.INSTANCE_CLASSES))
     parser.add_argument("--reference-limit", type=int, default=20_000_000)
     args = parser.parse_args()
     table = Table(title=f"Rebalancer, issue 25 (load average at start {os.getloadavg()[0]:.1f})")

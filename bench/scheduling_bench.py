@@ -63,7 +63,7 @@ from tanzim.offices.services import DEFAULT_HOURS  # noqa: E402
 from tanzim.scheduling import selectors  # noqa: E402
 from tanzim.scheduling.models import OfficeQueueStats, Slot  # noqa: E402
 from tanzim.scheduling.services import slots_generate_all  # noqa: E402
-from tanzim.scheduling.services.flexible import rebalance  # noqa: E402
+from tanzim.scheduling.services.flexible import instances, rebalance  # noqa: E402
 from tanzim.scheduling.suggestions import suggest  # noqa: E402
 
 OFFICE_PREFIX = "BS"
@@ -406,7 +406,7 @@ def duplicate_report() -> dict:
 
 def bench_rebalance(requests_n: int, offices_n: int, k: int, exact: bool) -> dict:
     # One bucket per office (the week's free places), tight capacity: about 2 places per request.
-    problem = rebalance.generate(requests=requests_n, offices=offices_n, days=1, capacity_per_day=(10, 60))
+    problem = instances.generate(requests=requests_n, offices=offices_n, days=1, capacity_per_day=(10, 60))
     scale = requests_n * 2 / max(1, problem.bucket_capacity.sum())
     problem.bucket_capacity = (problem.bucket_capacity * scale).astype(int) + 1
     nearest = rebalance.solve_nearest(problem)

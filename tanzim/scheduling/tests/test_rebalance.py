@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tanzim.scheduling.services.flexible import instances
 from tanzim.scheduling.services.flexible import rebalance as rb
 
 
@@ -50,7 +51,7 @@ def test_the_lp_matches_a_brute_force_search_on_a_tiny_case():
 
 
 def test_capacities_are_never_exceeded_and_the_solution_is_integral():
-    problem = rb.generate(requests=600, offices=40, days=3, seed=7)
+    problem = instances.generate(requests=600, offices=40, days=3, seed=7)
     result = rb.solve_optimal(problem, k=5)
     used = np.bincount(result.bucket[result.bucket >= 0], minlength=len(problem.bucket_capacity))
     assert np.all(used <= problem.bucket_capacity)
@@ -58,7 +59,7 @@ def test_capacities_are_never_exceeded_and_the_solution_is_integral():
 
 
 def test_day_windows_are_respected():
-    problem = rb.generate(requests=400, offices=30, days=4, seed=3)
+    problem = instances.generate(requests=400, offices=30, days=4, seed=3)
     result = rb.solve_optimal(problem, k=5)
     placed = result.bucket >= 0
     days = problem.bucket_day[result.bucket[placed]]
@@ -67,14 +68,14 @@ def test_day_windows_are_respected():
 
 
 def test_the_optimum_is_never_worse_than_greedy_or_the_nearest_office():
-    problem = rb.generate(requests=800, offices=50, days=3, seed=11)
+    problem = instances.generate(requests=800, offices=50, days=3, seed=11)
     optimal = rb.solve_optimal(problem, k=8)
     assert optimal.cost <= rb.solve_greedy(problem, k=8).cost + 1e-6
     assert optimal.cost <= rb.solve_nearest(problem).cost + 1e-6
 
 
 def test_unlicensed_offices_are_never_used_for_licensed_requests():
-    problem = rb.generate(requests=500, offices=40, days=2, seed=5, licence_share=0.5)
+    problem = instances.generate(requests=500, offices=40, days=2, seed=5, licence_share=0.5)
     result = rb.solve_optimal(problem, k=6)
     placed = np.flatnonzero(result.bucket >= 0)
     offices = problem.bucket_office[result.bucket[placed]]
@@ -82,7 +83,7 @@ def test_unlicensed_offices_are_never_used_for_licensed_requests():
 
 
 def test_the_exact_optimum_over_all_offices_is_at_most_the_k_nearest_one():
-    problem = rb.generate(requests=500, offices=60, days=2, seed=2)
+    problem = instances.generate(requests=500, offices=60, days=2, seed=2)
     restricted = rb.solve_optimal(problem, k=2)
     exact = rb.exact_optimum(problem, restricted)
     full = rb.solve_optimal(problem, k=60)  # every office: the true optimum, small enough to build
@@ -134,7 +135,7 @@ def feasible(problem: rb.Problem, chosen: np.ndarray) -> None:
     ],
 )
 def test_issue_25_default_solver_equals_the_optimum_over_every_office(kind, requests, offices):
-    problem = rb.generate_class(kind, requests=requests, offices=offices, seed=3)
+    problem = instances.generate_class(kind, requests=requests, offices=offices, seed=3)
     result = rb.solve(problem)
     exact = rb.solve_optimal(problem, k=offices)  # the full LP: every eligible office and day
     feasible(problem, result.bucket)
@@ -145,7 +146,7 @@ def test_issue_25_default_solver_equals_the_optimum_over_every_office(kind, requ
 
 
 def test_issue_25_a_full_office_does_not_hide_a_free_one_beyond_the_ten_nearest():
-    problem = rb.generate_class("beyond_k", requests=400, offices=80, seed=3)
+    problem = instances.generate_class("beyond_k", requests=400, offices=80, seed=3)
     k10 = rb.solve_optimal(problem, k=10)  # the old neighbourhood counts the full offices
     result = rb.solve(problem)
     assert result.unassigned == 0
@@ -264,7 +265,7 @@ def _other_citizen_client(slotted):
 
 
 def test_out_of_rounds_the_assignment_is_feasible_and_its_gap_is_proven():
-    problem = rb.generate_class("one_city", requests=250, offices=40, seed=3)
+    problem = instances.generate_class("one_city", requests=250, offices=40, seed=3)
     exact = rb.solve_optimal(problem, k=40)
     cut = rb.solve(problem, max_rounds=1)
     feasible(problem, cut.bucket)

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tanzim.accounts.models import User
-from tanzim.scheduling.services.flexible import batch, rebalance
+from tanzim.scheduling.services.flexible import batch, instances, rebalance
 
 
 class Command(BaseCommand):
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             task = progress.add_task("reading", total=steps)
             if opts["synthetic"]:
                 data = None
-                problem = rebalance.generate(
+                problem = instances.generate(
                     requests=opts["synthetic"], offices=opts["offices"], days=opts["days"], seed=opts["seed"]
                 )
             else:

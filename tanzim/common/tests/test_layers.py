@@ -66,3 +66,18 @@ def test_an_app_imports_only_the_apps_to_its_left(app):
         if other in ORDER and ORDER.index(other) > rank
     )
     assert upward == []
+
+
+MAX_MODULE_LINES = 800
+
+
+def test_no_module_outgrows_what_a_reader_can_hold():
+    """A module past ~800 lines is split into a package by sub-workflow (CONTRIBUTING.md, "Layout")."""
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for path in ROOT.rglob("*.py")
+        if not {"migrations", "tests"} & set(path.parts)
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+
+    assert too_long == {}

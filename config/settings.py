@@ -150,6 +150,37 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Late acknowledgement: a task whose worker died (SIGKILL, OOM, a lost machine) stays unacknowledged
+# and Redis hands it to another worker once it has been out this many seconds (the default is an
+# hour). Short, so a killed worker's tasks come back in about two minutes; the outbox sweep
+# (deliver_pending, every 30 s) owns the recovery of SMS whatever the broker does. A task that runs
+# longer than this, or waits longer for its countdown, is handed out again while it runs: the long
+# ones are acknowledged when they start (CELERY_TASK_ANNOTATIONS below) and every task is safe to
+# run twice. docs/operations.md, "Celery: late acknowledgement".
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 120, minimum=5)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages to hand out again (every interval, no throttling).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+}
+# A worker reserves one message per process beyond the ones it runs: a message waiting in a busy
+# worker's hands is not the one a free worker waits for (nor handed out again when it times out).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1, minimum=1)
+# Beat's long runs (minutes): acknowledged when they start, so the short visibility timeout never
+# hands a running one to a second worker; a run lost with its worker is made by the next schedule.
+CELERY_TASK_ANNOTATIONS = {
+    name: {"acks_late": False}
+    for name in (
+        "tanzim.scheduling.tasks.rebalance_flexible_requests",
+        "tanzim.scheduling.tasks.extend_slots",
+        "tanzim.scheduling.tasks.regenerate_all_slots",
+        "tanzim.scheduling.tasks.refresh_office_stats",
+        "tanzim.finance.tasks.settle_last_month",
+        "tanzim.ranking.tasks.execute_run",
+        "tanzim.inspections.tasks.draw_free_service_samples",
+    )
+}
 CELERY_TASK_IGNORE_RESULT = True
 # A worker logs through LOGGING above (JSON, masked, with the request id), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -329,6 +360,17 @@ SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@tanzim.local")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+# HttpSmsGateway waits this long for the gateway (connecting, and for each read of its answer).
+SMS_GATEWAY_TIMEOUT_SECONDS = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10, minimum=1)
+# A message claimed for sending this long ago belongs to a worker that died mid-send: the sweep
+# takes it over and sends it again with the same Idempotency-Key (the provider must honour it).
+# At least twice the gateway timeout, so a send still in progress is never taken over.
+NOTIFY_STALE_CLAIM_SECONDS = env_int("NOTIFY_STALE_CLAIM_SECONDS", 60, minimum=2)
+if NOTIFY_STALE_CLAIM_SECONDS < 2 * SMS_GATEWAY_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "NOTIFY_STALE_CLAIM_SECONDS must be at least twice SMS_GATEWAY_TIMEOUT_SECONDS "
+        f"({NOTIFY_STALE_CLAIM_SECONDS} < 2 × {SMS_GATEWAY_TIMEOUT_SECONDS})."
+    )
 # In the embedded default the outbox is shown in the UI so a demo user can read an OTP.
 SHOW_OUTBOX_IN_UI = env_bool("SHOW_OUTBOX_IN_UI", EMBEDDED)
 

@@ -34,16 +34,22 @@ class ConsoleBackend:
 
 
 class HttpSmsGateway:
-    """Adapter for an HTTP SMS gateway: JSON POST with a bearer token.
+    """Adapter for an HTTP SMS gateway: a JSON POST ``{"to", "text"}`` with a bearer token.
 
-    The message's UUID travels as ``Idempotency-Key`` so a gateway that honours it never
-    sends twice when a worker retries after a crash.
+    What Tanzim requires of the provider (docs/operations.md, "SMS provider"):
+
+    - ``Idempotency-Key`` header: the message's UUID, the same on every attempt. A worker that dies
+      after the gateway accepted a message but before it recorded the answer leaves the message
+      "being sent"; the sweep sends it again with the same key, and the provider must answer with
+      the first attempt's result instead of sending a second SMS.
+    - a 2xx answer with JSON, ``{"id": "<provider's reference>"}``, once the message is accepted;
+      anything else (an error status, no answer within the timeout, not JSON) is retried later.
     """
 
-    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 10.0):
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float | None = None):
         self.url = url or settings.SMS_GATEWAY_URL
         self.token = token or settings.SMS_GATEWAY_TOKEN
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else float(settings.SMS_GATEWAY_TIMEOUT_SECONDS)
 
     def send_sms(self, *, to: str, body: str, idempotency_key: str) -> str:
         request = urllib.request.Request(  # noqa: S310 - URL is operator configuration

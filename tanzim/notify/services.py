@@ -19,8 +19,15 @@ from tanzim.notify.messages import TEMPLATES
 from tanzim.notify.models import Message
 from tanzim.notify.workflows import MESSAGE
 
-# A claim older than this is assumed to belong to a crashed worker and is taken over.
-STALE_CLAIM = timedelta(minutes=5)
+
+def stale_claim() -> timedelta:
+    """A claim older than this belongs to a worker that died mid-send; the sweep takes it over.
+
+    NOTIFY_STALE_CLAIM_SECONDS (60 s), at least twice the gateway's timeout: a send in progress is
+    never taken over. The take-over sends with the message's own Idempotency-Key, so a provider
+    that had accepted the first attempt does not send the SMS twice.
+    """
+    return timedelta(seconds=settings.NOTIFY_STALE_CLAIM_SECONDS)
 
 
 def render(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:
@@ -75,7 +82,7 @@ def message_enqueue(
 def _claimable(now) -> Q:
     """Due and waiting, or claimed by a worker that has not finished for too long (crashed)."""
     return Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=MessageStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
+        status=MessageStatus.SENDING, claimed_at__lt=now - stale_claim()
     )
 
 

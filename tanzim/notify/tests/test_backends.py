@@ -126,3 +126,9 @@ def test_the_console_log_hides_the_number_and_the_text(caplog):
 
 def test_the_outbox_only_backend_sends_nothing_and_reports_the_key():
     assert OutboxOnlyBackend().send_sms(to=PHONE, body=BODY, idempotency_key="k-5") == "outbox:k-5"
+
+
+def test_the_gateway_waits_as_long_as_the_setting_says(settings):
+    settings.SMS_GATEWAY_TIMEOUT_SECONDS = 7
+
+    assert HttpSmsGateway(url="http://127.0.0.1:1/", token="t").timeout == 7.0

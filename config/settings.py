@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -79,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session that owes the second sign-in step (or the enrolment its roles require) sees only that page.
+    "tanzim.web.signin.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -205,6 +206,30 @@ OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_REQUESTS_PER_HOUR = env_int("OTP_REQUESTS_PER_HOUR", 5, minimum=1)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Staff sign-in (tanzim.accounts.services.staff_sign_in, docs/operations.md): after
+# LOGIN_MAX_FAILURES failures an account waits 2^n seconds before each further try, at most
+# LOGIN_LOCKOUT_SECONDS; a right password with a right second factor is let in and lifts the wait.
+# Failures are counted per account over LOGIN_FAILURE_WINDOW_SECONDS, per client address and in
+# total (global ceiling) over LOGIN_IP_WINDOW_SECONDS; above the ceiling every account waits from
+# its first failure and an address gets a quarter of its allowance.
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 86400, minimum=60)
+LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20, minimum=4)
+LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 900, minimum=60)
+LOGIN_GLOBAL_MAX_FAILURES = env_int("LOGIN_GLOBAL_MAX_FAILURES", 500, minimum=10)
+# Two-factor sign-in (TOTP, RFC 6238) for staff: required for these roles (and superusers),
+# optional for the others. The secrets are encrypted with TWO_FACTOR_KEYS (comma-separated Fernet
+# keys, newest first; unset: a key derived from SECRET_KEY).
+TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "TWO_FACTOR_REQUIRED_ROLES", ["kanoon_admin", "province_admin", "inspector"]
+)
+TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "Tanzim")
+TWO_FACTOR_KEYS = env_list("TWO_FACTOR_KEYS", [])
+TWO_FACTOR_MAX_FAILURES = env_int("TWO_FACTOR_MAX_FAILURES", 5, minimum=1)
+TWO_FACTOR_WINDOW_SECONDS = env_int("TWO_FACTOR_WINDOW_SECONDS", 900, minimum=60)
+# How long the second step may follow the password (seconds).
+TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 300, minimum=60)
+# API tokens (tanzim.accounts.authentication): a new one at each sign-in, valid this many seconds.
+API_TOKEN_TTL = env_int("API_TOKEN_TTL", 12 * 3600, minimum=300)
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "fa"
@@ -293,8 +318,8 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "tanzim.accounts.authentication.ApiTokenAuthentication",
+        "tanzim.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -4,6 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from tanzim.web.signin import staff_login
+
+# One sign-in path for staff: the admin's login page is ours, with its limits and second step.
+admin.site.login = staff_login  # type: ignore[method-assign]
+
 api_v1 = [
     # Each domain app owns its routes in api_urls.py (API) and urls.py (pages). Every API route
     # ends with a slash (docs/api.md); tanzim.common.middleware redirects a slash-less one with 308.

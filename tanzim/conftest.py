@@ -89,6 +89,26 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """A session made by ``force_login`` (page tests, the browser harness) counts as having taken
+    the second sign-in step, as a real sign-in does; the step itself is tested through the sign-in
+    pages (tanzim/accounts/tests/test_two_factor*.py, tanzim/web/tests/test_signin.py)."""
+    from django.test.client import ClientMixin
+
+    from tanzim.accounts.twofactor import mark_session
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        mark_session(session, user)
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield

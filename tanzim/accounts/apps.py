@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "tanzim.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from tanzim.accounts import signals  # noqa: F401  (connects the receivers)

@@ -101,4 +101,68 @@ class OtpChallenge(models.Model):
         return f"OTP #{self.pk}"
 
 
-__all__ = ["OtpChallenge", "Role", "RoleAssignment", "User"]
+class TotpDevice(models.Model):
+    """A staff member's authenticator app (RFC 6238). The shared secret is stored encrypted."""
+
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp")
+    secret = models.TextField(_("encrypted secret"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("enrolled"), null=True, blank=True)
+    # The newest time step accepted: a code of that step or an earlier one is refused (no replay).
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"TOTP #{self.pk}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for the day the authenticator app is lost. Only its keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]
+
+    def __str__(self) -> str:
+        return f"Recovery code #{self.pk}"
+
+
+class ApiToken(models.Model):
+    """An API token: expires, revocable, one per sign-in. Only the SHA-256 of its key is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    # The key's first characters, to find the row; the rest is checked against ``key_hash``.
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="api_token_expires_later"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+
+__all__ = ["ApiToken", "OtpChallenge", "RecoveryCode", "Role", "RoleAssignment", "TotpDevice", "User"]

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tanzim.accounts.choices import STAFF_ROLES, Role
-from tanzim.accounts.models import RoleAssignment, User
+from tanzim.accounts.models import ApiToken, RoleAssignment, User
 
 if TYPE_CHECKING:
     from tanzim.offices.models import Office
@@ -108,3 +108,12 @@ def home_kind(user: Visitor) -> str:
     if scope.is_staff_member:
         return "office"
     return "citizen"
+
+
+def api_token_list(user: Visitor | None) -> QuerySet[ApiToken]:
+    """The user's live API tokens (neither expired nor revoked), newest first."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at", "-pk")[:100]

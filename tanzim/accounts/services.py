@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import math
 import secrets
+import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.accounts import twofactor
 from tanzim.accounts.choices import FLEXIBLE_ROLES, OFFICE_ROLES, PROVINCE_ROLES, Language, OtpPurpose, Role
-from tanzim.accounts.models import OtpChallenge, RoleAssignment, User
+from tanzim.accounts.models import ApiToken, OtpChallenge, RoleAssignment, User
 from tanzim.audit import services as audit
 from tanzim.common import ratelimit
-from tanzim.common.errors import DomainError, RateLimitedError
+from tanzim.common.errors import DomainError, NotFoundError, RateLimitedError
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.normalize import normalize_text
 from tanzim.notify.services import message_enqueue
@@ -31,10 +36,19 @@ from tanzim.notify.services import message_enqueue
 if TYPE_CHECKING:
     from tanzim.offices.models import Office, Province
 
+logger = logging.getLogger(__name__)
+
 OTP_WINDOW = 3600
+TOKEN_PREFIX_LENGTH = 8
 INVALID_CODE = _("The code is wrong or has expired. Request a new code.")
 BAD_CREDENTIALS = _("The username or password is wrong.")
 LOCKED = _("Too many failed attempts. Try again in %(minutes)s minutes.")
+BAD_CREDENTIALS_OR_CODE = _("The username, password or code is wrong.")
+DELAYED = _(
+    "Too many failed attempts on this account. Wait %(seconds)s seconds, or sign in with your password"
+    " and the code from your authenticator app."
+)
+IP_LIMITED = _("Too many failed sign-ins from your network. Try again in %(minutes)s minutes.")
 
 
 def _code_hash(challenge_salt: str, code: str) -> str:
@@ -193,29 +207,175 @@ def otp_verify(*, national_code: str, code: str) -> User:
     raise DomainError(INVALID_CODE, code="invalid_code")
 
 
-def staff_authenticate(*, username: str, password: str, request: HttpRequest | None = None) -> User:
-    """Password sign-in for staff with a lock-out that behaves the same for unknown usernames."""
+@dataclass(frozen=True)
+class StaffSignIn:
+    """A password accepted by ``staff_sign_in`` and what the second step still needs.
+
+    ``second_factor``: ``"verified"`` (a right code came with the password), ``"needed"`` (the
+    account has an authenticator: ask for its code before signing in), ``"enrol"`` (required for
+    the account's roles and not set up: sign in to the enrolment page only) or ``"none"``.
+    """
+
+    user: User
+    second_factor: str
+
+
+def _delay_key(name: str) -> str:
+    return f"login-wait:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+
+
+def sign_in_wait(username: str) -> int:
+    """Seconds the account must wait before its next password-only try (0: none)."""
     name = normalize_text(username).lower()
-    minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-    if ratelimit.count("login", name) >= settings.LOGIN_MAX_FAILURES:
-        raise RateLimitedError(LOCKED % {"minutes": minutes}, retry_after=settings.LOGIN_LOCKOUT_SECONDS)
-    user = authenticate(request, username=name, password=password or "")
-    if not isinstance(user, User):
-        failures = ratelimit.hit("login", name, window=settings.LOGIN_LOCKOUT_SECONDS)
-        if failures == settings.LOGIN_MAX_FAILURES:
-            locked = User.objects.filter(username=name, is_active=True).exclude(mobile="").first()
-            if locked is not None:
-                with transaction.atomic():
-                    message_enqueue(
-                        template="accounts.locked",
-                        to=locked.mobile,
-                        recipient=locked,
-                        context={"minutes": minutes},
-                    )
-            raise RateLimitedError(LOCKED % {"minutes": minutes}, retry_after=settings.LOGIN_LOCKOUT_SECONDS)
-        raise DomainError(BAD_CREDENTIALS, code="bad_credentials")
+    until = cache.get(_delay_key(name))
+    return max(0, math.ceil(until - time.time())) if until else 0
+
+
+def _sign_in_failed(name: str, ip: str | None) -> int:
+    """Count a failure per account, per address and in total; returns the wait it now imposes."""
+    failures = ratelimit.hit("login", name, window=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    if ip:
+        ratelimit.hit("login-ip", ip, window=settings.LOGIN_IP_WINDOW_SECONDS)
+    total = ratelimit.hit("login-all", "*", window=settings.LOGIN_IP_WINDOW_SECONDS)
+    free = settings.LOGIN_MAX_FAILURES if total < settings.LOGIN_GLOBAL_MAX_FAILURES else 1
+    if total == settings.LOGIN_GLOBAL_MAX_FAILURES:
+        logger.warning("staff sign-in failures reached the global ceiling", extra={"failures": total})
+    if failures < free:
+        return 0
+    wait: int = min(2 ** min(failures - free, 30), int(settings.LOGIN_LOCKOUT_SECONDS))
+    cache.set(_delay_key(name), time.time() + wait, timeout=wait + 1)
+    if failures == free:
+        owner = User.objects.filter(username=name, is_active=True).exclude(mobile="").first()
+        if owner is not None:
+            with transaction.atomic():
+                message_enqueue(template="accounts.slowed", to=owner.mobile, recipient=owner)
+    return wait
+
+
+def _sign_in_succeeded(name: str) -> None:
     ratelimit.reset("login", name)
-    return user
+    cache.delete(_delay_key(name))
+
+
+def _ip_limit() -> int:
+    under_attack = ratelimit.count("login-all", "*") >= settings.LOGIN_GLOBAL_MAX_FAILURES
+    return max(1, settings.LOGIN_IP_MAX_FAILURES // 4) if under_attack else settings.LOGIN_IP_MAX_FAILURES
+
+
+def staff_sign_in(*, username: str, password: str, otp: str = "", ip: str | None = None) -> StaffSignIn:
+    """Check a staff password (and, if given, the authenticator code), slowing down guessers.
+
+    - Per address: ``LOGIN_IP_MAX_FAILURES`` failures in ``LOGIN_IP_WINDOW_SECONDS``, then 429
+      without looking at the password (password spraying across accounts).
+    - Per account: after ``LOGIN_MAX_FAILURES`` failures each further password-only try waits
+      2^n seconds (at most ``LOGIN_LOCKOUT_SECONDS``): 429 with ``retry_after``. During the wait
+      the password is checked only together with a right authenticator code, which lets the owner
+      in and lifts the wait: a stranger's wrong guesses cannot lock the owner out.
+    - In total: above ``LOGIN_GLOBAL_MAX_FAILURES`` failures every account waits from its first
+      failure and an address gets a quarter of its allowance.
+
+    Unknown usernames are counted and answered exactly as known ones.
+    """
+    name = normalize_text(username).lower()
+    window = settings.LOGIN_IP_WINDOW_SECONDS
+    if ip and ratelimit.count("login-ip", ip) >= _ip_limit():
+        raise RateLimitedError(
+            IP_LIMITED % {"minutes": max(1, window // 60)}, retry_after=window, code="address_limited"
+        )
+    wait = sign_in_wait(name)
+    if wait and not otp:
+        raise RateLimitedError(DELAYED % {"seconds": wait}, retry_after=wait, code="sign_in_delayed")
+    user = authenticate(None, username=name, password=password or "")
+    if not isinstance(user, User):
+        _sign_in_failed(name, ip)
+        raise DomainError(BAD_CREDENTIALS_OR_CODE if wait else BAD_CREDENTIALS, code="bad_credentials")
+    if otp:
+        if wait and not twofactor.is_enrolled(user):
+            # Only a second factor lifts the wait; without one the owner waits like anyone.
+            _sign_in_failed(name, ip)
+            raise DomainError(BAD_CREDENTIALS_OR_CODE, code="bad_credentials")
+        if twofactor.is_enrolled(user):
+            try:
+                twofactor.second_factor_verify(user=user, code=otp)
+            except DomainError:
+                if wait:
+                    _sign_in_failed(name, ip)
+                    raise DomainError(BAD_CREDENTIALS_OR_CODE, code="bad_credentials") from None
+                raise
+            _sign_in_succeeded(name)
+            return StaffSignIn(user=user, second_factor="verified")
+    if twofactor.is_enrolled(user):
+        return StaffSignIn(user=user, second_factor="needed")
+    _sign_in_succeeded(name)
+    return StaffSignIn(user=user, second_factor="enrol" if twofactor.is_required(user) else "none")
+
+
+def staff_second_step(*, user: User, code: str) -> None:
+    """The code after the password: lifts the account's wait once right (raises otherwise)."""
+    twofactor.second_factor_verify(user=user, code=code)
+    _sign_in_succeeded(normalize_text(user.username).lower())
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown once, never stored
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User, label: str = "") -> IssuedToken:
+    """A new token for one sign-in, valid ``API_TOKEN_TTL`` seconds; only its SHA-256 is kept."""
+    now = timezone.now()
+    for _attempt in range(5):
+        key = secrets.token_urlsafe(32)
+        prefix = key[:TOKEN_PREFIX_LENGTH]
+        if ApiToken.objects.filter(prefix=prefix).exists():  # 1 in 2^48: draw again
+            continue
+        token = ApiToken.objects.create(
+            user=user,
+            prefix=prefix,
+            key_hash=api_token_hash(key),
+            label=normalize_text(label)[:100],
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.API_TOKEN_TTL),
+        )
+        return IssuedToken(token=token, key=key)
+    raise RuntimeError("could not draw an unused token prefix")  # pragma: no cover
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """The owner (or an administrator, through the admin) revokes one token. Others: 404."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None or (token.user_id != actor.pk and not actor.is_superuser):
+        raise NotFoundError()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor, action="accounts.api_token.revoked", obj=token, data={"user": token.user_id}
+        )
+    return token
+
+
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every live token of ``user`` (page sign-out, a role ended, two-factor reset)."""
+    now = timezone.now()
+    count = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).update(
+        revoked_at=now
+    )
+    if count:
+        with transaction.atomic():
+            audit.record(
+                action="accounts.api_token.revoked_all", obj=user, data={"reason": reason, "count": count}
+            )
+    return count
 
 
 @transaction.atomic
@@ -254,6 +414,29 @@ def role_assign(
         office=office,
         data={"user": user.pk, "role": role, "province": getattr(province, "pk", None)},
     )
+    return assignment
+
+
+@transaction.atomic
+def role_end(*, actor: User | None, assignment: RoleAssignment, at: datetime | None = None) -> RoleAssignment:
+    """End a role (now, or at ``at`` if earlier is not wanted); the holder's API tokens are revoked.
+
+    Tokens are revoked for any role that ends, also one edited or deleted in the admin
+    (``tanzim.accounts.signals``): a token must not outlive the role it was used for.
+    """
+    end = at or timezone.now()
+    if end <= assignment.valid_from:
+        end = assignment.valid_from + timedelta(microseconds=1)
+    RoleAssignment.objects.filter(pk=assignment.pk).update(valid_until=end)
+    assignment.valid_until = end
+    audit.record(
+        actor=actor,
+        action="accounts.role.ended",
+        obj=assignment,
+        office=assignment.office_id,
+        data={"user": assignment.user_id, "role": assignment.role},
+    )
+    api_tokens_revoke_all(user=assignment.user, reason="role_ended")
     return assignment
 
 

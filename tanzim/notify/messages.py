@@ -15,6 +15,13 @@ TEMPLATES = {
         _("Tanzim account locked"),
         _("Too many failed sign-in attempts on your Tanzim account. It is locked for %(minutes)s minutes."),
     ),
+    "accounts.slowed": (
+        _("Failed sign-ins on your Tanzim account"),
+        _(
+            "Several wrong passwords were tried on your Tanzim account; further tries now have to wait."
+            " You can still sign in with your password and the code from your authenticator app."
+        ),
+    ),
     "cases.needs_correction": (
         _("Your request needs a correction"),
         _("Tanzim: request %(code)s (%(service)s) needs a correction. Open it in Tanzim to see what to fix."),

@@ -31,19 +31,6 @@ class MobileField(forms.CharField):
         return parse_phone(super().clean(value))
 
 
-class StaffLoginForm(forms.Form):
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}),
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-
 class OtpRequestForm(forms.Form):
     national_code = NationalCodeField()
     mobile = MobileField()

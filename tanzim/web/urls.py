@@ -1,13 +1,15 @@
 from django.urls import path
 
-from tanzim.web import views
+from tanzim.web import signin, views
 from tanzim.web.metrics import metrics_view
 
 app_name = "web"
 urlpatterns = [
     path("", views.index, name="index"),
     path("offices/", views.directory, name="directory"),
-    path("login/", views.staff_login, name="login"),
+    path("login/", signin.staff_login, name="login"),
+    path("login/verify/", signin.two_factor_verify, name="two-factor-verify"),
+    path("account/two-factor/", signin.two_factor_setup, name="two-factor"),
     path("login/otp/", views.otp_request, name="otp-request"),
     path("login/otp/verify/", views.otp_verify, name="otp-verify"),
     path("signup/", views.signup, name="signup"),

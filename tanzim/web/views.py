@@ -29,7 +29,7 @@ from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import city_list, province_list
 from tanzim.web.desk import desk_alerts, desk_sections
-from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, SignupForm, StaffLoginForm
+from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, SignupForm
 from tanzim.web.readiness import readiness
 
 OTP_SESSION_KEY = "otp_national_code"
@@ -88,23 +88,6 @@ def directory(request):
         "web/directory.html",
         {"form": form, "page": page, "error": error, "today": timezone.localdate()},
     )
-
-
-def staff_login(request):
-    form = StaffLoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = account_services.staff_authenticate(request=request, **form.cleaned_data)
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            target = request.GET.get("next")
-            safe = url_has_allowed_host_and_scheme(
-                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            )
-            return redirect(target if target and safe else "web:home")
-    return render(request, "web/login.html", {"form": form})
 
 
 def otp_request(request):

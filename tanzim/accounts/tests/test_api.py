@@ -8,10 +8,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tanzim.accounts.models import RoleAssignment, User
+from tanzim.accounts.models import ApiToken, RoleAssignment, User
+from tanzim.accounts.services import api_token_hash, api_token_issue
 from tanzim.notify.models import Message
 from tanzim.testing.factories import CitizenFactory, UserFactory, next_national_code
 
@@ -74,7 +74,10 @@ def test_staff_get_a_token_for_the_right_password(api, staff):
     )
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=staff).key}
+    body = response.json()
+    token = ApiToken.objects.get(user=staff)
+    assert set(body) == {"id", "token", "expires_at"}
+    assert (body["id"], token.key_hash) == (token.pk, api_token_hash(body["token"]))
 
 
 def test_a_wrong_password_is_a_400_with_bad_credentials(api, staff):
@@ -83,7 +86,7 @@ def test_a_wrong_password_is_a_400_with_bad_credentials(api, staff):
     )
 
     assert_envelope(response, 400, "bad_credentials")
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_a_token_request_without_a_password_names_the_field(api):
@@ -94,19 +97,22 @@ def test_a_token_request_without_a_password_names_the_field(api):
 
 
 @pytest.mark.parametrize("username", ["officer.api", "nobody.here"], ids=["known", "unknown"])
-def test_too_many_wrong_passwords_lock_the_token_endpoint_with_retry_after(api, staff, username):
+def test_too_many_wrong_passwords_slow_the_token_endpoint_with_retry_after(
+    api, staff, username, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
     url = reverse("api:auth-token")
     statuses = [
         api.post(url, {"username": username, "password": "wrong"}, format="json").status_code
-        for _ in range(settings.LOGIN_MAX_FAILURES)
+        for _ in range(settings.LOGIN_MAX_FAILURES + 1)
     ]
 
     response = api.post(url, {"username": username, "password": PASSWORD}, format="json")
 
-    assert statuses == [400] * (settings.LOGIN_MAX_FAILURES - 1) + [429]
-    assert_envelope(response, 429, "rate_limited")
-    assert response["Retry-After"] == str(settings.LOGIN_LOCKOUT_SECONDS)
-    assert not Token.objects.exists()
+    assert statuses == [400] * settings.LOGIN_MAX_FAILURES + [429]
+    assert_envelope(response, 429, "sign_in_delayed")
+    assert response["Retry-After"] == "1"
+    assert not ApiToken.objects.exists()
 
 
 # --- sign-up -------------------------------------------------------------------------------
@@ -234,7 +240,7 @@ def test_signup_then_verify_activates_the_account(api, sms_code):
     )
 
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=user).key
+    assert ApiToken.objects.get(user=user).key_hash == api_token_hash(response.json()["token"])
     user.refresh_from_db()
     assert user.is_active
 
@@ -294,7 +300,7 @@ def test_a_wrong_otp_is_a_400_with_invalid_code(api, sms_code):
     )
 
     assert_envelope(response, 400, "invalid_code")
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 # --- /me -----------------------------------------------------------------------------------
@@ -336,7 +342,7 @@ def test_me_does_not_list_expired_roles(api, personas):
 @pytest.mark.parametrize("name", PERSONAS)
 def test_me_shows_each_persona_only_their_own_account(api, personas, name):
     user = getattr(personas, name)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user).key}")
 
     response = api.get(reverse("api:me"))
 

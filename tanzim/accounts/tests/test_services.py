@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import OtpChallenge, RoleAssignment, User
-from tanzim.accounts.services import citizen_signup, otp_request, otp_verify, role_assign, staff_authenticate
+from tanzim.accounts.services import (
+    citizen_signup,
+    otp_request,
+    otp_verify,
+    role_assign,
+    sign_in_wait,
+    staff_sign_in,
+)
 from tanzim.audit.models import AuditEvent
 from tanzim.common.errors import DomainError, RateLimitedError
 from tanzim.common.normalize import to_persian_digits
@@ -364,7 +371,7 @@ def test_the_code_request_limit_lifts_after_an_hour(time_machine):
     assert otp_request(national_code=national_code, mobile=MOBILE) is None
 
 
-# --- staff_authenticate --------------------------------------------------------------------
+# --- staff_sign_in (the password step; limits and the second factor: test_sign_in_limits.py) ---
 
 PASSWORD = "correct-horse-battery"
 
@@ -372,6 +379,12 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def staff() -> User:
     return UserFactory.create(username="officer.rahimi", mobile="+989121110000")
+
+
+def staff_authenticate(*, username: str, password: str) -> User:
+    result = staff_sign_in(username=username, password=password)
+    assert result.second_factor == "none"
+    return result.user
 
 
 def failure_codes(username: str, attempts: int) -> list[str]:
@@ -409,18 +422,34 @@ def test_an_inactive_staff_member_cannot_sign_in(staff):
     assert refused.value.code == "bad_credentials"
 
 
-def test_it_locks_out_after_too_many_wrong_passwords_even_with_the_right_one(staff):
+def test_after_the_free_failures_even_the_right_password_alone_must_wait(staff, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
     codes = failure_codes("officer.rahimi", settings.LOGIN_MAX_FAILURES)
 
     with pytest.raises(RateLimitedError) as refused:
         staff_authenticate(username="officer.rahimi", password=PASSWORD)
 
-    assert codes == ["bad_credentials"] * (settings.LOGIN_MAX_FAILURES - 1) + ["rate_limited"]
+    assert codes == ["bad_credentials"] * settings.LOGIN_MAX_FAILURES
     assert refused.value.status == 429
-    assert refused.value.retry_after == settings.LOGIN_LOCKOUT_SECONDS
+    assert refused.value.code == "sign_in_delayed"
+    assert refused.value.retry_after == 1
 
 
-def test_an_unknown_username_is_locked_out_the_same_way(staff):
+def test_each_further_failure_doubles_the_wait_up_to_the_cap(staff, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    waits = []
+    for _ in range(settings.LOGIN_MAX_FAILURES + 12):
+        with pytest.raises(DomainError):
+            staff_authenticate(username="officer.rahimi", password="wrong password")
+        waits.append(sign_in_wait("officer.rahimi"))
+        time_machine.shift(timedelta(seconds=waits[-1]))
+
+    assert waits[: settings.LOGIN_MAX_FAILURES - 1] == [0] * (settings.LOGIN_MAX_FAILURES - 1)
+    assert waits[settings.LOGIN_MAX_FAILURES - 1 : settings.LOGIN_MAX_FAILURES + 5] == [1, 2, 4, 8, 16, 32]
+    assert waits[-1] == settings.LOGIN_LOCKOUT_SECONDS
+
+
+def test_an_unknown_username_is_slowed_down_the_same_way(staff):
     known = failure_codes("officer.rahimi", settings.LOGIN_MAX_FAILURES)
     unknown = failure_codes("nobody.here", settings.LOGIN_MAX_FAILURES)
 
@@ -428,27 +457,31 @@ def test_an_unknown_username_is_locked_out_the_same_way(staff):
         staff_authenticate(username="nobody.here", password=PASSWORD)
 
     assert unknown == known
+    assert sign_in_wait("nobody.here") == sign_in_wait("officer.rahimi")
 
 
-def test_the_locked_out_staff_member_is_told_by_sms_once(staff):
+def test_the_slowed_down_staff_member_is_told_by_sms_once(staff, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
     failure_codes("officer.rahimi", settings.LOGIN_MAX_FAILURES)
-    failure_codes("officer.rahimi", 3)  # further tries while locked
+    for _ in range(3):  # further tries, each after its wait
+        time_machine.shift(timedelta(seconds=sign_in_wait("officer.rahimi")))
+        failure_codes("officer.rahimi", 1)
 
     message = Message.objects.get()
-    assert (message.template, message.to, message.recipient) == ("accounts.locked", staff.mobile, staff)
+    assert (message.template, message.to, message.recipient) == ("accounts.slowed", staff.mobile, staff)
 
 
-def test_locking_out_an_unknown_username_sends_nothing(staff):
+def test_slowing_down_an_unknown_username_sends_nothing(staff):
     failure_codes("nobody.here", settings.LOGIN_MAX_FAILURES)
 
     assert not Message.objects.exists()
 
 
-def test_the_lock_out_ends_after_its_time(staff, time_machine):
+def test_the_wait_ends_after_its_time(staff, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     failure_codes("officer.rahimi", settings.LOGIN_MAX_FAILURES)
 
-    time_machine.shift(timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS + 1))
+    time_machine.shift(timedelta(seconds=1))
 
     assert staff_authenticate(username="officer.rahimi", password=PASSWORD).pk == staff.pk
 
@@ -460,6 +493,7 @@ def test_a_successful_sign_in_forgets_earlier_failures(staff):
     codes = failure_codes("officer.rahimi", settings.LOGIN_MAX_FAILURES - 1)
 
     assert set(codes) == {"bad_credentials"}
+    assert sign_in_wait("officer.rahimi") == 0
 
 
 # --- role_assign ---------------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanzim.accounts.services import api_token_issue
 from tanzim.common.http import client_ip
 from tanzim.disputes import services
 from tanzim.disputes.api._common import _errors, _valid
@@ -72,5 +72,5 @@ class JoinVerifyView(APIView):
         result = services.join_verify(
             join_code_id=data["ticket"], national_code=data["national_code"], otp=data["otp"]
         )
-        token, _created = Token.objects.get_or_create(user=result.user)
-        return Response({"dispute": result.dispute.pk, "token": token.key})
+        issued = api_token_issue(user=result.user, label="dispute join")
+        return Response({"dispute": result.dispute.pk, "token": issued.key})

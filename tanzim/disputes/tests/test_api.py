@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tanzim.accounts.models import User
+from tanzim.accounts.services import api_token_issue
 from tanzim.disputes import services
 from tanzim.disputes.models import Dispute
 from tanzim.testing.disputes import (
@@ -147,6 +149,11 @@ def test_the_whole_mediation_ladder_through_the_api(personas, clock):
     assert drafted.status_code == 200 and drafted.json()["total"] == 300_000_000
     opened = mediator.post(f"/api/v1/disputes/{dispute.pk}/settlement/open/")
     assert opened.status_code == 200 and opened.json()["status"] == "signing"
+
+    # A day later the token of the join has expired (API_TOKEN_TTL): the respondent signs in again.
+    assert respondent.get(f"/api/v1/disputes/{dispute.pk}/").status_code == 401
+    respondent_user = User.objects.get(national_code=national_code)
+    respondent = APIClient(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=respondent_user).key}")
 
     claimant = api(personas.citizen)
     sent = claimant.post(

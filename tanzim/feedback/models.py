@@ -248,6 +248,71 @@ class SurveyResponse(models.Model):
         raise ValueError("Survey responses are immutable.")
 
 
+# --- publication to the office -----------------------------------------------------------------
+
+
+def _published_sum(name: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(f"{name} (sum)", default=0)
+
+
+def _published_count(name: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(f"{name} (answers)", default=0)
+
+
+class SurveyPublication(models.Model):
+    """What an office may see of one month's answers: a snapshot, never the live table.
+
+    Made (and later replaced) only by ``survey_results_publish``, the periodic task, and only when
+    at least ``FEEDBACK_PUBLISH_BATCH`` (≥ 5) new answers arrived since the previous snapshot, so the
+    difference between two readings of the results page is always the sum of five answers or
+    more, never one person's. An optional item's figures move only when that item itself has
+    received a batch of new answers (otherwise the item keeps its previous sum and count).
+    ``up_to`` is the cut-off: the answers published are those of the office and month with
+    ``pk <= up_to`` (the comments shown). ``seed`` orders the comments, new at each publication.
+    """
+
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    period = models.PositiveIntegerField(_("period"))
+    batch = models.PositiveIntegerField(_("publications so far"), default=1)
+    published_at = models.DateTimeField(_("published"))
+    up_to = models.BigIntegerField(_("last answer included"))
+    responses = models.PositiveIntegerField(_("answers"))
+    invitations = models.PositiveIntegerField(_("invitations sent"), default=0)
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    seed = models.PositiveBigIntegerField(_("comment order"))
+    access_sum = _published_sum("access")
+    access_n = _published_count("access")
+    courtesy_sum = _published_sum("courtesy")
+    courtesy_n = _published_count("courtesy")
+    clarity_sum = _published_sum("clarity")
+    clarity_n = _published_count("clarity")
+    timeliness_sum = _published_sum("timeliness")
+    timeliness_n = _published_count("timeliness")
+    fairness_sum = _published_sum("fairness")
+    fairness_n = _published_count("fairness")
+    overall_sum = _published_sum("overall")
+    overall_n = _published_count("overall")
+
+    class Meta:
+        verbose_name = _("survey publication")
+        verbose_name_plural = _("survey publications")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "period"], name="survey_publication_unique"),
+            models.CheckConstraint(
+                condition=Q(satisfied__lte=models.F("responses")), name="publication_satisfied_le_n"
+            ),
+            models.CheckConstraint(
+                condition=Q(overall_n=models.F("responses")), name="publication_overall_every_answer"
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "office"], name="survey_publication_period")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.period}: {self.responses} (#{self.batch})"
+
+
 # --- complaints ---------------------------------------------------------------------------------
 
 

@@ -730,3 +730,11 @@ METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
 MIDDLEWARE.insert(1, "tanzim.common.metrics.MetricsMiddleware")
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 # --- end backups and metrics ------------------------------------------------------------------
+
+# --- confidential data: encryption at rest, confidential-read alerts, retention (docs/operations.md) ---
+# Keys of the encrypted fields (tanzim/common/crypto.py): comma-separated 32-byte keys in URL-safe
+# base64 (manage.py rotate_field_keys --generate-key), newest first: the first encrypts, every one
+# decrypts. Read from FIELD_ENCRYPTION_KEYS_FILE (a mounted secret) in production; unset, a
+# development key derived from SECRET_KEY is used and the deployment check tanzim.E021 refuses it.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+# --- end confidential data ----------------------------------------------------------------------

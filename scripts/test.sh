@@ -65,6 +65,8 @@ secrets_dir=$(mktemp -d)
 $PY -c 'import secrets; print(secrets.token_urlsafe(64))' >"$secrets_dir/secret_key"
 echo "ci-only-sms-gateway-token" >"$secrets_dir/sms_token"
 echo "ci-only-finance-gateway-secret" >"$secrets_dir/gateway_secret"
+$PY -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' \
+  >"$secrets_dir/field_keys"
 (
   set -a
   # shellcheck disable=SC1091
@@ -73,7 +75,7 @@ echo "ci-only-finance-gateway-secret" >"$secrets_dir/gateway_secret"
   unset TANZIM_EMBEDDED
   export DATABASE_URL="$PG_BASE/$DB_NAME" REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}" \
     SECRET_KEY_FILE="$secrets_dir/secret_key" SMS_GATEWAY_TOKEN_FILE="$secrets_dir/sms_token" \
-    FINANCE_GATEWAY_SECRET_FILE="$secrets_dir/gateway_secret"
+    FINANCE_GATEWAY_SECRET_FILE="$secrets_dir/gateway_secret" FIELD_ENCRYPTION_KEYS_FILE="$secrets_dir/field_keys"
   $PY manage.py check --deploy --fail-level WARNING --database default
 ) || fail "manage.py check --deploy with deploy/production.env.example"
 rm -rf "$secrets_dir"

@@ -16,6 +16,7 @@ from tanzim.cases.choices import (
     ProceedingStage,
 )
 from tanzim.catalog.choices import ChannelKind
+from tanzim.common.crypto import EncryptedTextField
 
 
 class Case(models.Model):
@@ -37,7 +38,8 @@ class Case(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     title = models.CharField(_("subject"), max_length=200)
-    claim_text = models.TextField(_("request text"), blank=True)
+    # Encrypted at rest (tanzim/common/crypto.py): decrypted on read, never searched.
+    claim_text = EncryptedTextField(_("request text"), blank=True)
     claim_amount = models.PositiveBigIntegerField(_("claim amount (rials)"), null=True, blank=True)
     proceeding = models.CharField(
         _("stage of proceedings"),

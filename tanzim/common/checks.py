@@ -191,6 +191,41 @@ def check_https(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -
     return found
 
 
+@checks.register(checks.Tags.security, deploy=True)
+def check_field_encryption_keys(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Encrypted fields (tanzim/common/crypto.py) need keys of the site's own outside the embedded mode."""
+    from tanzim.common.crypto import parse_key
+
+    configured = [str(k) for k in getattr(settings, "FIELD_ENCRYPTION_KEYS", ()) if str(k).strip()]
+    found: list[checks.CheckMessage] = []
+    for position, text in enumerate(configured, start=1):
+        try:
+            parse_key(text)
+        except ImproperlyConfigured as exc:
+            found.append(
+                checks.Error(
+                    f"FIELD_ENCRYPTION_KEYS: key {position} is not usable ({exc})",
+                    hint="Each key is 32 random bytes in URL-safe base64: "
+                    "manage.py rotate_field_keys --generate-key.",
+                    id="tanzim.E022",
+                )
+            )
+    if not configured and not _embedded():
+        found.append(
+            checks.Error(
+                "FIELD_ENCRYPTION_KEYS is not set: complaint, settlement and request texts would be "
+                "encrypted with a development key derived from SECRET_KEY.",
+                hint="Set FIELD_ENCRYPTION_KEYS_FILE to a secret holding the site's keys "
+                "(manage.py rotate_field_keys --generate-key; docs/operations.md, "
+                "Encryption keys and rotation).",
+                id="tanzim.E021",
+            )
+        )
+    return found
+
+
 def refuse_unsafe_start() -> None:
     """Run every check, deployment ones included, and refuse to serve on an Error.
 

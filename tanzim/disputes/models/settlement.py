@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.common.crypto import EncryptedTextField
 from tanzim.disputes.choices import (
     ObligationKind,
     SettlementStatus,
@@ -19,7 +20,8 @@ class Settlement(models.Model):
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="settlements")
     number = models.PositiveSmallIntegerField(_("version"))
-    terms = models.TextField(_("what the parties agreed"), blank=True)
+    # Encrypted at rest (tanzim/common/crypto.py), as is each obligation: decrypted on read, never searched.
+    terms = EncryptedTextField(_("what the parties agreed"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=SettlementStatus.choices, default=SettlementStatus.DRAFT
     )
@@ -67,7 +69,7 @@ class Obligation(models.Model):
     position = models.PositiveSmallIntegerField(_("order"))
     obligor = models.ForeignKey(Party, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=ObligationKind.choices)
-    description = models.CharField(_("what"), max_length=500)
+    description = EncryptedTextField(_("what"), max_length=500)
     amount = models.PositiveBigIntegerField(_("amount (rials)"), null=True, blank=True)
     due_date = models.DateField(_("due date"))
 

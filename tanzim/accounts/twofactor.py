@@ -58,12 +58,15 @@ NOT_ENROLLED = _("Two-step sign-in is not set up for this account.")
 # --- the secret at rest ---------------------------------------------------------------------
 
 
+def derived_key(secret_key: str) -> str:
+    """The key used while ``TWO_FACTOR_KEYS`` is empty (list it last when adding keys)."""
+    derived = hashlib.sha256(f"tanzim.two-factor:{secret_key}".encode()).digest()
+    return base64.urlsafe_b64encode(derived).decode()
+
+
 @lru_cache(maxsize=4)
 def _fernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
-    if not keys:
-        derived = hashlib.sha256(f"tanzim.two-factor:{secret_key}".encode()).digest()
-        keys = (base64.urlsafe_b64encode(derived).decode(),)
-    return MultiFernet([Fernet(k.encode()) for k in keys])
+    return MultiFernet([Fernet(k.encode()) for k in keys or (derived_key(secret_key),)])
 
 
 def _cipher() -> MultiFernet:

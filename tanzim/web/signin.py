@@ -93,6 +93,7 @@ def staff_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
     target = _safe_next(request, request.GET.get("next") or request.POST.get("next"))
     form = StaffLoginForm(request.POST or None)
     ask_code = bool(request.POST.get("otp"))
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -102,6 +103,7 @@ def staff_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
         except RateLimitedError as exc:
             form_add_domain_error(form, exc)
             ask_code = ask_code or exc.code == "sign_in_delayed"
+            status = 429
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -113,7 +115,9 @@ def staff_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
                 request.session[NEXT_KEY] = target
                 return redirect("web:two-factor")
             return redirect(target or "web:home")
-    return render(request, "web/login.html", {"form": form, "ask_code": ask_code, "next": target})
+    return render(
+        request, "web/login.html", {"form": form, "ask_code": ask_code, "next": target}, status=status
+    )
 
 
 def _pending_user(request: HttpRequest) -> tuple[User | None, str | None]:

@@ -48,7 +48,7 @@ def test_admin_login_is_the_staff_sign_in_page(client):
     to_login = client.get("/admin/")
 
     assert admin_page.status_code == 200
-    assert [t.name for t in admin_page.templates][0] == "web/login.html"
+    assert admin_page.templates[0].name == "web/login.html"
     assert to_login.status_code == 302 and to_login["Location"].startswith("/admin/login/")
 
 

@@ -559,9 +559,17 @@ FEEDBACK_INVITATION_TTL_DAYS = env_int("FEEDBACK_INVITATION_TTL_DAYS", 7, minimu
 FEEDBACK_INVITATION_COOLDOWN_DAYS = env_int("FEEDBACK_INVITATION_COOLDOWN_DAYS", 30, minimum=0)
 # Prior weight m of the Bayesian-shrunk satisfaction score (docs/DOMAIN.md).
 FEEDBACK_PRIOR_WEIGHT = env_int("FEEDBACK_PRIOR_WEIGHT", 30, minimum=0)
-# An office sees a month's averages and comments only once this many people have answered,
-# so that no single answer can be traced back to the one client served that month.
-FEEDBACK_MIN_RESPONSES_SHOWN = env_int("FEEDBACK_MIN_RESPONSES_SHOWN", 5, minimum=1)
+# No survey figure (average, share, count per question) computed from fewer than this many
+# answers is ever shown, to the office or to the Kanoon side: "not enough answers yet" instead.
+FEEDBACK_MIN_RESPONSES_SHOWN = env_int("FEEDBACK_MIN_RESPONSES_SHOWN", 5, minimum=5)
+# An office sees its results as published snapshots (docs/privacy.md), taken by the nightly task
+# below only when at least this many new answers arrived since the last one: the difference
+# between two readings is then the sum of this many answers or more, never one person's.
+FEEDBACK_PUBLISH_BATCH = env_int("FEEDBACK_PUBLISH_BATCH", 5, minimum=5)
+CELERY_BEAT_SCHEDULE["feedback-publish-survey-results"] = {
+    "task": "tanzim.feedback.tasks.publish_survey_results",
+    "schedule": crontab(hour=2, minute=40),
+}
 # Flood limits on survey answers: per phone number per day, per IP address per hour, and
 # failed (unknown or malformed) survey links per IP address per hour.
 FEEDBACK_ANSWERS_PER_PHONE_PER_DAY = env_int("FEEDBACK_ANSWERS_PER_PHONE_PER_DAY", 3, minimum=1)

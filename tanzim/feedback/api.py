@@ -21,7 +21,7 @@ from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.common.http import client_ip
 from tanzim.common.idempotency import HEADER, key_from_request
 from tanzim.feedback import metrics, periods, selectors, services
-from tanzim.feedback.choices import DIMENSIONS, ComplaintAction, ComplaintCategory, ComplaintStatus
+from tanzim.feedback.choices import ComplaintAction, ComplaintCategory, ComplaintStatus
 from tanzim.feedback.models import Complaint
 from tanzim.offices.models import Office
 
@@ -69,8 +69,10 @@ SurveyRecordedSerializer = inline_serializer(
 
 
 class SurveyFiguresSerializer(serializers.Serializer):
+    """Every figure computed from at least ``minimum_shown`` answers; null: not enough answers yet."""
+
     invitations = serializers.IntegerField()
-    responses = serializers.IntegerField()
+    responses = serializers.IntegerField(allow_null=True)
     response_rate = serializers.FloatField(allow_null=True)
     item_means = serializers.DictField(child=serializers.FloatField(allow_null=True))
     overall_mean = serializers.FloatField(allow_null=True)
@@ -82,26 +84,22 @@ class SurveyFiguresSerializer(serializers.Serializer):
     below_minimum_sample = serializers.BooleanField()
 
 
-def _figures(m: metrics.OfficeSurveyMetrics, shown: bool) -> dict:
-    """Counts always; averages only when enough people answered to keep each one anonymous."""
-    data = SurveyFiguresSerializer(m).data
-    if not shown:
-        for name in (
-            "overall_mean",
-            "all_items_mean",
-            "satisfied_share",
-            "shrunk_score",
-            "wilson_lower_bound",
-        ):
-            data[name] = None
-        data["item_means"] = dict.fromkeys(DIMENSIONS)
-    return data
+def _figures(figures: metrics.SurveyFigures) -> dict:
+    """Already masked by ``metrics.shown_figures`` in the selectors: nothing to hide here."""
+    return dict(SurveyFiguresSerializer(figures).data)
+
+
+def _day(value) -> str | None:
+    return timezone.localdate(value).isoformat() if value is not None else None
 
 
 class SurveyMonthSerializer(serializers.Serializer):
     period = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     shown = serializers.BooleanField()
+    published_on = serializers.DateField(
+        allow_null=True, help_text=_("Day the office's figures were published")
+    )
     figures = SurveyFiguresSerializer()
 
 
@@ -118,6 +116,10 @@ class OfficeSurveyResultsSerializer(serializers.Serializer):
     period_from = serializers.CharField()
     period_to = serializers.CharField()
     minimum_shown = serializers.IntegerField()
+    publish_batch = serializers.IntegerField(
+        help_text=_("New answers needed before figures are published again")
+    )
+    published_on = serializers.DateField(allow_null=True)
     total = SurveyFiguresSerializer()
     total_shown = serializers.BooleanField()
     months = SurveyMonthSerializer(many=True)
@@ -354,14 +356,17 @@ class OfficeResultsView(APIView):
                 "period_from": periods.code(first),
                 "period_to": periods.code(last),
                 "minimum_shown": results.minimum_shown,
-                "total": _figures(results.total, results.total_shown),
+                "publish_batch": results.publish_batch,
+                "published_on": _day(results.published_at),
+                "total": _figures(results.total),
                 "total_shown": results.total_shown,
                 "months": [
                     {
                         "period": periods.code(m.period),
                         "label": periods.label(m.period),
                         "shown": m.shown,
-                        "figures": _figures(m.metrics, m.shown),
+                        "published_on": _day(m.published_at),
+                        "figures": _figures(m.figures),
                     }
                     for m in results.months
                 ],
@@ -371,7 +376,7 @@ class OfficeResultsView(APIView):
 
 
 class OfficeCommentsView(APIView):
-    """Comments of one month, with the month only (never a person or a time)."""
+    """Comments of one month, with the month only (never a person or a time), in a random order."""
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, required=True)],
@@ -406,24 +411,24 @@ class MetricsView(APIView):
             )
             if province is None:
                 raise DomainError(fields={"province": [_("Unknown province.")]}, code="unknown_province")
-        survey, rows = selectors.results_table_for(
+        table = selectors.results_table_for(
             user=request.user, period_from=first, period_to=last, province=province
         )
         return Response(
             {
                 "period_from": periods.code(first),
                 "period_to": periods.code(last),
-                "network_mean": survey.network_mean,
-                "prior_weight": survey.prior_weight,
+                "network_mean": table.network_mean,
+                "prior_weight": table.prior_weight,
                 "offices": [
                     {
                         "office": row.office.code,
                         "office_name": row.office.name,
                         "province": row.office.province.code,
-                        "survey": _figures(row.survey, True),
+                        "survey": _figures(row.survey),
                         "complaints": _complaint_figures(row.complaints),
                     }
-                    for row in rows
+                    for row in table.rows
                 ],
             }
         )

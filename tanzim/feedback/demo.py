@@ -29,7 +29,12 @@ from tanzim.common.jalali import TEHRAN, jalali_month_range
 from tanzim.feedback import periods
 from tanzim.feedback.choices import ComplaintAction, ComplaintCategory, InvitationSource
 from tanzim.feedback.models import Complaint, Questionnaire, SurveyInvitation, SurveyResponse, SurveyTally
-from tanzim.feedback.services import complaint_file, complaint_transition, invitations_for_event
+from tanzim.feedback.services import (
+    complaint_file,
+    complaint_transition,
+    invitations_for_event,
+    survey_results_publish,
+)
 from tanzim.offices.models import Office
 from tanzim.scheduling.choices import AppointmentStatus
 from tanzim.scheduling.models import Appointment, Slot
@@ -233,6 +238,8 @@ def seed_feedback(*, offices: Sequence[Office], progress: Callable[[], None] | N
         with transaction.atomic():
             invitations = _demo_invitation(home)
     complaints = _demo_complaints(list(offices), rng)
+    # Offices read published batches only (docs/privacy.md); the nightly task does this in production.
+    survey_results_publish()
     return {
         "responses": responses,
         "invitations": invitations or SurveyInvitation.objects.count(),

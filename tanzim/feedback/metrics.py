@@ -11,6 +11,11 @@ Bayesian-shrunk score and the Wilson lower bound (docs/DOMAIN.md):
 
 These functions are system reads (the ranking run calls them): they return aggregates only,
 never a person, and pages reach them through the scoped selectors.
+
+What is *shown* goes through one more step, ``shown_figures``: no figure computed from fewer
+than FEEDBACK_MIN_RESPONSES_SHOWN answers leaves it (None: "not enough answers yet"). An office
+reads ``published_*`` figures, computed from its ``SurveyPublication`` snapshots only (batches of
+at least FEEDBACK_PUBLISH_BATCH new answers, docs/privacy.md); the Kanoon side reads the live ones.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Aggregate, Count, Q, Sum
@@ -28,7 +33,7 @@ from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import CaseEvent
 from tanzim.feedback import periods
 from tanzim.feedback.choices import DIMENSIONS, SATISFIED_FROM, ComplaintStatus, SurveyDimension
-from tanzim.feedback.models import Complaint, SurveyResponse, SurveyTally
+from tanzim.feedback.models import Complaint, SurveyPublication, SurveyResponse, SurveyTally
 from tanzim.scheduling.choices import AppointmentStatus
 from tanzim.scheduling.models import Appointment
 
@@ -250,6 +255,150 @@ def survey_metrics_by_period(
         prior, _n = priors.get(period, (None, 0))
         result[period] = _office_metrics(office_id, rows.get(period), sent.get(period, 0), prior, m)
     return result
+
+
+# --- published figures (what an office reads) ------------------------------------------------
+
+
+def _publication_row(p: SurveyPublication) -> dict:
+    row: dict = {"n": p.responses, "satisfied": p.satisfied}
+    for d in DIMENSIONS:
+        row[f"{d}_sum"] = getattr(p, f"{d}_sum")
+        row[f"{d}_n"] = getattr(p, f"{d}_n")
+    return row
+
+
+def _add(rows: Iterable[dict]) -> dict:
+    total: dict = {}
+    for row in rows:
+        for key, value in row.items():
+            total[key] = total.get(key, 0) + (value or 0)
+    return total
+
+
+def published_network_means(*, period_from: int, period_to: int) -> dict[int, tuple[float | None, int]]:
+    """The network's published mean on the overall item per period (the office view's prior C)."""
+    rows = (
+        SurveyPublication.objects.filter(period__gte=period_from, period__lte=period_to)
+        .values("period")
+        .annotate(n=Sum("overall_n"), total=Sum("overall_sum"))
+        .order_by()
+    )
+    return {r["period"]: ((r["total"] / r["n"]) if r["n"] else None, r["n"] or 0) for r in rows}
+
+
+@dataclass(frozen=True)
+class PublishedMonth:
+    period: int
+    metrics: OfficeSurveyMetrics
+    published_at: datetime | None  # when the snapshot was taken; None before the first one
+
+
+def published_survey_metrics_by_period(
+    *, office_id: int, period_from: int, period_to: int
+) -> tuple[dict[int, PublishedMonth], OfficeSurveyMetrics]:
+    """One office's figures month by month and over the range, from its published snapshots only.
+
+    Nothing here reads SurveyResponse: an answer changes these figures only once the publication
+    task has taken a snapshot holding it and at least FEEDBACK_PUBLISH_BATCH - 1 others.
+    """
+    snapshots = {
+        p.period: p
+        for p in SurveyPublication.objects.filter(
+            office_id=office_id, period__gte=period_from, period__lte=period_to
+        )
+    }
+    sent = dict(
+        SurveyTally.objects.filter(
+            office_id=office_id, period__gte=period_from, period__lte=period_to
+        ).values_list("period", "sent")
+    )
+    priors = published_network_means(period_from=period_from, period_to=period_to)
+    m = settings.FEEDBACK_PRIOR_WEIGHT
+    months: dict[int, PublishedMonth] = {}
+    for period in periods.months_between(period_from, period_to):
+        snapshot = snapshots.get(period)
+        row = _publication_row(snapshot) if snapshot else None
+        invitations = snapshot.invitations if snapshot else sent.get(period, 0)
+        prior, _n = priors.get(period, (None, 0))
+        months[period] = PublishedMonth(
+            period,
+            _office_metrics(office_id, row, invitations, prior, m),
+            snapshot.published_at if snapshot else None,
+        )
+    network = _add({"n": n, "total": (mean or 0) * n} for mean, n in priors.values())
+    prior = (network["total"] / network["n"]) if network.get("n") else None
+    total = _office_metrics(
+        office_id,
+        _add(_publication_row(p) for p in snapshots.values()),
+        sum(month.metrics.invitations for month in months.values()),
+        prior,
+        m,
+    )
+    return months, total
+
+
+# --- what may be shown -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    """Survey figures as pages and the API show them: each one computed from at least
+    FEEDBACK_MIN_RESPONSES_SHOWN answers, or None ("not enough answers yet")."""
+
+    invitations: int
+    responses: int | None
+    response_rate: float | None
+    item_means: dict[str, float | None]
+    item_counts: dict[str, int | None]
+    overall_mean: float | None
+    all_items_mean: float | None
+    satisfied_share: float | None
+    shrunk_score: float | None
+    wilson_lower_bound: float | None
+    minimum_sample: int
+    below_minimum_sample: bool
+    shown: bool  # enough answers for any figure at all
+
+
+def minimum_shown() -> int:
+    """Fewest answers any shown figure may be computed from (never below 5)."""
+    return max(5, int(settings.FEEDBACK_MIN_RESPONSES_SHOWN))
+
+
+def shown_figures(m: OfficeSurveyMetrics) -> SurveyFigures:
+    """The one place figures are masked: below the minimum, a figure is None, whoever reads it.
+
+    Per question, the count of that question's answers decides (an optional item answered by
+    two people of twenty shows nothing); the overall figures go by the overall item's count.
+    """
+    k = minimum_shown()
+    overall_n = m.item_counts.get(SurveyDimension.OVERALL, 0)
+    enough = m.responses >= k and overall_n >= k
+
+    def keep(value, n: int):
+        return value if n >= k else None
+
+    return SurveyFigures(
+        invitations=m.invitations,
+        responses=m.responses if enough else None,
+        response_rate=m.response_rate if enough else None,
+        item_means={d: keep(m.item_means[d], m.item_counts[d]) if enough else None for d in DIMENSIONS},
+        item_counts={d: keep(m.item_counts[d], m.item_counts[d]) if enough else None for d in DIMENSIONS},
+        overall_mean=keep(m.overall_mean, overall_n) if enough else None,
+        all_items_mean=m.all_items_mean if enough else None,
+        satisfied_share=keep(m.satisfied_share, overall_n) if enough else None,
+        shrunk_score=keep(m.shrunk_score, overall_n) if enough else None,
+        wilson_lower_bound=keep(m.wilson_lower_bound, overall_n) if enough else None,
+        minimum_sample=m.minimum_sample,
+        below_minimum_sample=m.below_minimum_sample or not enough,
+        shown=enough,
+    )
+
+
+def shown_mean(mean: float | None, n: int) -> float | None:
+    """A network or group mean as shown: None below the minimum number of answers."""
+    return mean if n >= minimum_shown() else None
 
 
 # --- complaints and services ------------------------------------------------------------------

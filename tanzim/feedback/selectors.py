@@ -1,14 +1,18 @@
 """Reads for surveys and complaints, always through the actor's scope. Out of scope is a 404.
 
-Anonymity toward the office: an office manager sees a month's averages and comments only,
-never who answered, and only once FEEDBACK_MIN_RESPONSES_SHOWN people have answered that
-month (below that, a single answer could be traced to the one client served). Comments
-carry their month, nothing finer. The Kanoon, its inspectors and province admins see the
-figures at any sample size, and still no identities.
+Anonymity toward the office (docs/privacy.md): an office manager sees a month's averages and
+comments only as *published*: snapshots taken by the nightly task once at least
+FEEDBACK_PUBLISH_BATCH new answers have arrived, so reading before and after one answer shows
+no difference, and a difference never isolates one answer. No figure computed from fewer than
+FEEDBACK_MIN_RESPONSES_SHOWN answers is shown to anyone (``metrics.shown_figures``). Comments
+carry their month, nothing finer, in a seeded random order. The Kanoon, its inspectors and
+province admins read live figures under the same minimum, and still no identities.
 """
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +33,10 @@ from tanzim.feedback.models import (
     ComplaintAttachment,
     Questionnaire,
     SurveyInvitation,
+    SurveyPublication,
     SurveyResponse,
 )
-from tanzim.feedback.services import invitation_for_token
+from tanzim.feedback.services import invitation_for_token, publish_batch
 from tanzim.offices.models import Office, Province
 from tanzim.scheduling.models import Appointment
 
@@ -110,54 +115,80 @@ def results_office_get_for(*, user: Any, code: str) -> Office:
     return office
 
 
-def sees_identities_free_figures(user: Any, office: Office) -> bool:
-    """True for the Kanoon side (all sample sizes); False for the office's own manager."""
+def reads_live_figures(user: Any, office: Office) -> bool:
+    """True for the Kanoon side (live figures); False for the office's own manager (published only)."""
     return can_oversee(user, office)
 
 
 @dataclass(frozen=True)
 class MonthResult:
     period: int
-    metrics: metrics.OfficeSurveyMetrics
-    shown: bool  # False: too few answers to show the office without identifying anyone
+    figures: metrics.SurveyFigures
+    published_at: Any  # when the office's snapshot of this month was taken (None: live or never)
+
+    @property
+    def shown(self) -> bool:
+        return self.figures.shown
 
 
 @dataclass(frozen=True)
 class OfficeResults:
     office: Office
     months: list[MonthResult]
-    total: metrics.OfficeSurveyMetrics
-    total_shown: bool
+    total: metrics.SurveyFigures
     complaints: metrics.OfficeComplaintMetrics
     minimum_shown: int
+    publish_batch: int
     oversight: bool
+    published_at: Any  # the newest snapshot in the range (office view), None otherwise
+
+    @property
+    def total_shown(self) -> bool:
+        return self.total.shown
 
 
 def office_results_for(*, user: Any, office: Office, period_from: int, period_to: int) -> OfficeResults:
-    """An office's survey results month by month and over the range, plus its complaint figures."""
+    """An office's survey results month by month and over the range, plus its complaint figures.
+
+    The office's manager reads the published snapshots only (batches of at least
+    FEEDBACK_PUBLISH_BATCH new answers, taken by the nightly task); the Kanoon side reads live
+    figures. Either way every figure goes through ``metrics.shown_figures`` (≥ 5 answers).
+    """
     if not results_offices_for(user=user).filter(pk=office.pk).exists():
         raise NotFoundError(_("Office not found."), code="office_not_found")
     if period_to < period_from or len(periods.months_between(period_from, period_to)) > 24:
         raise DomainError(_("Choose at most 24 months."), code="period_range_too_long")
-    oversight = sees_identities_free_figures(user, office)
-    minimum = 1 if oversight else settings.FEEDBACK_MIN_RESPONSES_SHOWN
-    monthly = metrics.survey_metrics_by_period(
-        office_id=office.pk, period_from=period_from, period_to=period_to
-    )
-    total = metrics.survey_metrics(
-        period_from=period_from, period_to=period_to, office_ids=[office.pk]
-    ).offices[office.pk]
+    oversight = reads_live_figures(user, office)
+    published_at = None
+    if oversight:
+        live = metrics.survey_metrics_by_period(
+            office_id=office.pk, period_from=period_from, period_to=period_to
+        )
+        months = [MonthResult(p, metrics.shown_figures(m), None) for p, m in live.items()]
+        total = metrics.survey_metrics(
+            period_from=period_from, period_to=period_to, office_ids=[office.pk]
+        ).offices[office.pk]
+    else:
+        published, total = metrics.published_survey_metrics_by_period(
+            office_id=office.pk, period_from=period_from, period_to=period_to
+        )
+        months = [
+            MonthResult(p, metrics.shown_figures(m.metrics), m.published_at) for p, m in published.items()
+        ]
+        stamps = [m.published_at for m in published.values() if m.published_at is not None]
+        published_at = max(stamps) if stamps else None
     complaints = metrics.complaint_metrics(
         period_from=period_from, period_to=period_to, office_ids=[office.pk]
     )[office.pk]
     return OfficeResults(
         office=office,
-        months=[MonthResult(p, m, m.responses >= minimum) for p, m in sorted(monthly.items(), reverse=True)],
-        total=total,
-        total_shown=total.responses >= minimum,
+        months=sorted(months, key=lambda m: m.period, reverse=True),
+        total=metrics.shown_figures(total),
         complaints=complaints,
-        minimum_shown=minimum,
+        minimum_shown=metrics.minimum_shown(),
+        publish_batch=publish_batch(),
         oversight=oversight,
+        published_at=published_at,
     )
 
 
@@ -167,38 +198,75 @@ class Comment:
     text: str
 
 
+def _shuffled(texts: list[str], seed: int) -> list[str]:
+    """A fixed random order for a seed: the same on every reload, unrelated to when anyone answered."""
+    order = list(texts)
+    random.Random(seed).shuffle(order)
+    return order
+
+
 def office_comments_for(*, user: Any, office: Office, period: int, limit: int = 200) -> list[Comment]:
-    """Comments of one month, with the month only. Hidden from the office below the minimum sample."""
+    """Comments of one month: text and month only, in a random order that says nothing of time.
+
+    The office's manager reads the comments of its published snapshot (shuffled with the
+    snapshot's seed, new at each publication); the Kanoon side reads every comment, shuffled with a
+    seed that changes with each new answer. Nothing is shown below the minimum number of answers.
+    """
     if not results_offices_for(user=user).filter(pk=office.pk).exists():
         raise NotFoundError(_("Office not found."), code="office_not_found")
     responses = SurveyResponse.objects.filter(office=office, period=period)
-    if (
-        not sees_identities_free_figures(user, office)
-        and responses.count() < settings.FEEDBACK_MIN_RESPONSES_SHOWN
-    ):
+    if reads_live_figures(user, office):
+        count = responses.count()
+        seed = int.from_bytes(
+            hashlib.sha256(f"{settings.SECRET_KEY}:comments:{office.pk}:{period}:{count}".encode()).digest()[
+                :8
+            ],
+            "big",
+        )
+    else:
+        publication = SurveyPublication.objects.filter(office=office, period=period).first()
+        if publication is None:
+            return []
+        responses = responses.filter(pk__lte=publication.up_to)
+        count, seed = publication.responses, publication.seed
+    if count < metrics.minimum_shown():
         return []
-    # Newest first by id only; the day answered is not shown.
-    texts = responses.exclude(comment="").order_by("-pk").values_list("comment", flat=True)[:limit]
-    return [Comment(period, text) for text in texts]
+    # Sorted by id only to make the seeded shuffle repeatable; the order shown is the shuffle's.
+    texts = list(responses.exclude(comment="").order_by("pk").values_list("comment", flat=True))
+    return [Comment(period, text) for text in _shuffled(texts, seed)[:limit]]
 
 
 @dataclass(frozen=True)
 class ResultsRow:
     office: Office
-    survey: metrics.OfficeSurveyMetrics
+    survey: metrics.SurveyFigures
     complaints: metrics.OfficeComplaintMetrics
+
+
+@dataclass(frozen=True)
+class ResultsTable:
+    period_from: int
+    period_to: int
+    prior_weight: int
+    network_mean: float | None  # None below the minimum number of answers
+    rows: list[ResultsRow]
 
 
 def results_table_for(
     *, user: Any, period_from: int, period_to: int, province: Province | None = None
-) -> tuple[metrics.SurveyMetrics, list[ResultsRow]]:
-    """Every office this person oversees (optionally one province), with its figures."""
+) -> ResultsTable:
+    """Every office this person oversees (optionally one province), with its live figures (≥ 5 rule)."""
     offices = list(oversight_offices_for(user=user).filter(**({"province": province} if province else {})))
     ids = [o.pk for o in offices]
     survey = metrics.survey_metrics(period_from=period_from, period_to=period_to, office_ids=ids)
     complaints = metrics.complaint_metrics(period_from=period_from, period_to=period_to, office_ids=ids)
-    rows = [ResultsRow(o, survey.offices[o.pk], complaints[o.pk]) for o in offices]
-    return survey, rows
+    return ResultsTable(
+        period_from=period_from,
+        period_to=period_to,
+        prior_weight=survey.prior_weight,
+        network_mean=metrics.shown_mean(survey.network_mean, survey.network_responses),
+        rows=[ResultsRow(o, metrics.shown_figures(survey.offices[o.pk]), complaints[o.pk]) for o in offices],
+    )
 
 
 def oversight_provinces_for(*, user: Any) -> QuerySet[Province]:

@@ -1,8 +1,9 @@
 """Pages: the public survey (from the SMS link), complaints (citizen and handler), and results.
 
 Views parse input, call one service or selector, and render. The survey page needs no login
-and shows nothing about who the link was sent to; results pages show aggregates and the
-month of each comment, never a person.
+and shows nothing about who the link was sent to; results pages show aggregates (an office its
+published batches, docs/privacy.md) and the month of each comment, never a person, a time or a
+complaint's reference.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +25,10 @@ from tanzim.common.errors import (
     PermissionDeniedError,
     RateLimitedError,
 )
+from tanzim.common.files import attachment_response
 from tanzim.common.http import client_ip
 from tanzim.common.views import form_add_domain_error, scoped_view
-from tanzim.feedback import periods, selectors, services
+from tanzim.feedback import metrics, periods, selectors, services
 from tanzim.feedback.choices import DIMENSIONS, OPEN, ComplaintAction, ComplaintStatus, SurveyDimension
 from tanzim.feedback.forms import AttachmentForm, ComplaintActionForm, ComplaintForm, PeriodForm, SurveyForm
 from tanzim.offices.models import Office
@@ -236,10 +237,9 @@ def complaint_attachment(request, reference: str, attachment_id: int):
     attachment = selectors.attachment_open_for(
         user=request.user, reference=reference, attachment_id=attachment_id
     )
-    return FileResponse(
+    return attachment_response(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
-        as_attachment=False,
         filename=f"{reference}-{attachment.pk}{attachment.extension}",
     )
 
@@ -318,10 +318,10 @@ def results(request):
         province = provinces.filter(code=form.cleaned_data["province"]).first()
     elif provinces.count() == 1:
         province = provinces.first()
-    survey, rows = selectors.results_table_for(
+    table = selectors.results_table_for(
         user=request.user, period_from=first, period_to=last, province=province
     )
-    rows.sort(key=lambda r: (r.survey.shrunk_score is None, -(r.survey.shrunk_score or 0)))
+    rows = sorted(table.rows, key=lambda r: (r.survey.shrunk_score is None, -(r.survey.shrunk_score or 0)))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -329,7 +329,8 @@ def results(request):
         {
             "form": form,
             "error": error,
-            "survey": survey,
+            "survey": table,
+            "minimum_shown": metrics.minimum_shown(),
             "page": page,
             "province": province,
             "first": first,
@@ -360,7 +361,7 @@ def office_results(request, code: str):
         except DomainError:
             comment_period = last
     else:
-        shown = [m.period for m in result.months if m.shown and m.metrics.responses]
+        shown = [m.period for m in result.months if m.shown]
         comment_period = shown[0] if shown else last
     comments = selectors.office_comments_for(user=request.user, office=office, period=comment_period)
     labels = dict(SurveyDimension.choices)
@@ -369,8 +370,9 @@ def office_results(request, code: str):
             "code": periods.code(m.period),
             "label": periods.label(m.period),
             "shown": m.shown,
-            "m": m.metrics,
-            "items": [m.metrics.item_means[d] for d in DIMENSIONS],
+            "f": m.figures,
+            "published_at": m.published_at,
+            "items": [m.figures.item_means[d] for d in DIMENSIONS],
         }
         for m in result.months
     ]
@@ -387,7 +389,6 @@ def office_results(request, code: str):
             "months": months,
             "comments": comments,
             "comment_label": periods.label(comment_period),
-            "complaints": selectors.complaint_list_for(user=request.user).filter(office=office)[:20],
             "first_code": periods.code(first),
             "last_code": periods.code(last),
         },

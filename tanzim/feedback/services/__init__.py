@@ -9,6 +9,11 @@ from tanzim.feedback.services.complaints import (
     complaint_file,
     complaint_transition,
 )
+from tanzim.feedback.services.publication import (
+    publish_batch,
+    survey_month_publish,
+    survey_results_publish,
+)
 from tanzim.feedback.services.surveys import (
     COMMENT_MAX,
     invitation_for_token,
@@ -29,8 +34,11 @@ __all__ = [
     "complaint_transition",
     "invitation_for_token",
     "invitations_for_event",
+    "publish_batch",
     "questionnaire_activate",
     "survey_answer",
+    "survey_month_publish",
+    "survey_results_publish",
     "survey_tally_rebuild",
     "token_hash",
 ]

@@ -458,6 +458,9 @@ def survey_answer(
         raise ConflictError(
             _("This survey has already been answered. Thank you."), code="survey_already_answered"
         )
+    # The tally first: its row lock is held from here to commit, before the response draws its id,
+    # so the publication task (which locks the same row) never misses an answer below its cut-off.
+    _tally(office.pk, invitation.period, answered=1, overall_sum=cleaned[SurveyDimension.OVERALL])
     response = SurveyResponse.objects.create(
         office=office,
         period=invitation.period,
@@ -468,7 +471,6 @@ def survey_answer(
         comment=text,
         **{d: cleaned.get(d) for d in SurveyDimension.values},
     )
-    _tally(office.pk, invitation.period, answered=1, overall_sum=response.overall)
     ratelimit.hit("survey-phone", invitation.phone_hash, window=_DAY)
     if ip:
         ratelimit.hit("survey-ip", ip, window=_HOUR)

@@ -1,7 +1,9 @@
 """Display of survey figures: means with two decimals, shares as percentages, in the page's digits."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from tanzim.common.normalize import to_persian_digits
 
@@ -37,3 +39,19 @@ def bar(value):
     if value is None:
         return 0
     return max(0, min(100, round((float(value) - 1) * 25)))
+
+
+def _not_enough():
+    return format_html('<span class="not-enough">{}</span>', _("not enough answers yet"))
+
+
+@register.simple_tag
+def shown_mean(value):
+    """A mean as shown: "not enough answers yet" where the selectors masked it (fewer than 5)."""
+    return _not_enough() if value is None else mean(value)
+
+
+@register.simple_tag
+def shown_pct(value):
+    """A share as shown: "not enough answers yet" where the selectors masked it (fewer than 5)."""
+    return _not_enough() if value is None else pct(value)

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from tanzim.feedback import periods
 from tanzim.feedback.models import SurveyResponse
-from tanzim.feedback.services import survey_answer
+from tanzim.feedback.services import survey_answer, survey_results_publish
 from tanzim.testing.factories import CitizenFactory
 from tanzim.testing.feedback import ALL_FIVES, invite
 from tanzim.testing.files import pdf_bytes, upload
@@ -106,9 +106,9 @@ def test_a_signed_in_staff_member_of_the_office_is_refused_with_403(personas, su
 # --- results: anonymity toward the office ---------------------------------------------------------
 
 
-def test_the_office_sees_averages_and_comments_but_never_who_answered(personas, service, settings):
-    settings.FEEDBACK_MIN_RESPONSES_SHOWN = 3
-    people = answered_by(personas, service, 3)
+def test_the_office_sees_averages_and_comments_but_never_who_answered(personas, service):
+    people = answered_by(personas, service, 5)
+    survey_results_publish()
     period = periods.code(SurveyResponse.objects.first().period)
     api = client_for(personas.manager_a)
 
@@ -116,8 +116,8 @@ def test_the_office_sees_averages_and_comments_but_never_who_answered(personas, 
     comments = api.get(reverse("api:feedback-office-comments", args=["A0001"]), {"period": period})
 
     assert results.status_code == 200 and comments.status_code == 200
-    assert results.json()["total"]["responses"] == 3 and results.json()["total"]["overall_mean"] == 4.0
-    assert comments.json() == [{"period": period, "text": "پاسخ‌گویی خوب بود"}] * 3
+    assert results.json()["total"]["responses"] == 5 and results.json()["total"]["overall_mean"] == 4.0
+    assert comments.json() == [{"period": period, "text": "پاسخ‌گویی خوب بود"}] * 5
     for response in (results, comments):
         text = response.content.decode()
         for person in people:
@@ -142,11 +142,10 @@ def _keys(data) -> set[str]:
     return set()
 
 
-def test_below_the_minimum_sample_the_office_sees_counts_but_no_averages_or_comments(
-    personas, service, settings
-):
-    settings.FEEDBACK_MIN_RESPONSES_SHOWN = 5
-    answered_by(personas, service, 2, comment="کارمند باجه ۲ بی‌ادب بود")
+def test_below_the_minimum_sample_nobody_sees_averages_counts_or_comments(personas, service, settings):
+    settings.FEEDBACK_MIN_RESPONSES_SHOWN = 1  # a lower setting is never honoured: 5 is the floor
+    answered_by(personas, service, 4, comment="کارمند باجه ۲ بی‌ادب بود")
+    survey_results_publish()
     period = periods.code(SurveyResponse.objects.first().period)
 
     results = (
@@ -161,9 +160,16 @@ def test_below_the_minimum_sample_the_office_sees_counts_but_no_averages_or_comm
         .json()
     )
 
-    assert results["total"]["responses"] == 2 and results["total"]["overall_mean"] is None
+    oversight_comments = client_for(personas.province_admin_a).get(
+        reverse("api:feedback-office-comments", args=["A0001"]), {"period": period}
+    )
+
+    assert results["total"]["responses"] is None and results["total"]["overall_mean"] is None
     assert results["total_shown"] is False and comments.json() == []
-    assert oversight["total"]["overall_mean"] == 4.0
+    assert results["minimum_shown"] == 5
+    assert oversight["total"]["responses"] is None and oversight["total"]["overall_mean"] is None
+    assert oversight["total"]["item_means"] == dict.fromkeys(oversight["total"]["item_means"])
+    assert oversight_comments.json() == []
 
 
 def test_results_are_for_the_office_manager_and_the_kanoon_only(personas, service):
@@ -201,7 +207,8 @@ def test_a_bad_period_range_is_a_400(personas, params, field):
 
 
 def test_the_metrics_list_every_office_the_kanoon_side_oversees(personas, service):
-    answered_by(personas, service, 2)
+    answered_by(personas, service, 5)
+    answered_by(personas, service, 2, office=personas.office_b)
 
     national = client_for(personas.kanoon_admin).get(reverse("api:feedback-metrics")).json()
     provincial = client_for(personas.province_admin_a).get(reverse("api:feedback-metrics")).json()
@@ -214,7 +221,9 @@ def test_the_metrics_list_every_office_the_kanoon_side_oversees(personas, servic
     }
     assert manager["offices"] == []
     row = next(r for r in national["offices"] if r["office"] == "A0001")
-    assert row["survey"]["responses"] == 2 and row["survey"]["shrunk_score"] is not None
+    assert row["survey"]["responses"] == 5 and row["survey"]["shrunk_score"] is not None
+    few = next(r for r in national["offices"] if r["office"] == "B0001")["survey"]
+    assert few["responses"] is None and few["shrunk_score"] is None and few["overall_mean"] is None
 
 
 def test_the_metrics_refuse_an_unknown_province(personas):

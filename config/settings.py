@@ -244,8 +244,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# "private": people's files (case and dispute documents, complaint attachments, free-service
+# proofs, signed settlements and awards), under MEDIA_ROOT (and its backups) but encrypted on disk
+# with AES-256-GCM under FIELD_ENCRYPTION_KEYS (tanzim.common.storage, docs/operations.md "Files").
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "tanzim.common.storage.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or EMBEDDED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -18,6 +17,7 @@ from tanzim.cases.models import Case, CaseEvent, Document, Party
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.selectors import service_get
 from tanzim.common.errors import DomainError, NotFoundError
+from tanzim.common.files import attachment_response
 from tanzim.common.money import MAX_RIALS
 from tanzim.finance.choices import FreeServiceGround
 from tanzim.offices.models import Office, Province
@@ -265,7 +265,7 @@ class DocumentDetailView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, document_id: int):
         document = selectors.document_open_for(user=request.user, document_id=document_id, purpose="api")
-        return FileResponse(
+        return attachment_response(
             document.file.open("rb"),
             content_type=document.content_type,
             filename=f"{document.case.tracking_code}-{document.pk}{document.extension}",

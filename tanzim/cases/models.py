@@ -17,6 +17,7 @@ from tanzim.cases.choices import (
 )
 from tanzim.catalog.choices import ChannelKind
 from tanzim.common.crypto import EncryptedTextField
+from tanzim.common.storage import private_storage
 
 
 class Case(models.Model):
@@ -141,7 +142,7 @@ def document_path(instance: Document, filename: str) -> str:
 
 class Document(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=document_path, storage=private_storage, max_length=200)
     title = models.CharField(_("title"), max_length=200)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))

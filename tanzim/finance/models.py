@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
+from tanzim.common.storage import private_storage
 from tanzim.finance.choices import (
     AccountKind,
     AccountOwner,
@@ -648,7 +649,11 @@ class FreeServiceGrant(models.Model):
         related_name="grants",
     )
     document = models.FileField(
-        _("confirmation document"), upload_to=free_service_document_path, max_length=200, blank=True
+        _("confirmation document"),
+        upload_to=free_service_document_path,
+        storage=private_storage,
+        max_length=200,
+        blank=True,
     )
     document_type = models.CharField(max_length=40, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)

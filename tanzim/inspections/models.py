@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
+from tanzim.common.storage import private_storage
 from tanzim.inspections.choices import (
     ActionStatus,
     ChecklistStatus,
@@ -240,7 +241,7 @@ def evidence_path(instance: InspectionEvidence, filename: str) -> str:
 class EvidenceFile(models.Model):
     """A file proving what was found (an item's answer) or what was done (a corrective action)."""
 
-    file = models.FileField(_("file"), upload_to="inspections/%Y/", max_length=200)
+    file = models.FileField(_("file"), upload_to="inspections/%Y/", storage=private_storage, max_length=200)
     name = models.CharField(_("name"), max_length=120)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
@@ -264,7 +265,7 @@ class EvidenceFile(models.Model):
 class InspectionEvidence(EvidenceFile):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="evidence")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage, max_length=200)
 
     class Meta:
         verbose_name = _("evidence")
@@ -315,7 +316,9 @@ class CorrectiveAction(models.Model):
         _("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     response_note = models.TextField(_("what the office did"), blank=True)
-    evidence = models.FileField(_("proof"), upload_to=action_evidence_path, max_length=200, blank=True)
+    evidence = models.FileField(
+        _("proof"), upload_to=action_evidence_path, storage=private_storage, max_length=200, blank=True
+    )
     evidence_type = models.CharField(max_length=40, blank=True)
     review_note = models.TextField(_("inspector's review"), blank=True)
     created_by = models.ForeignKey(

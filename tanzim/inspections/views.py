@@ -12,7 +12,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.files import attachment_response
 from tanzim.common.jalali import JalaliMonth, parse_jalali
 from tanzim.common.views import run_service, scoped_view
 from tanzim.inspections import selectors, services
@@ -328,7 +329,7 @@ def item_save(request, pk: int, item_id: int):
 @scoped_view
 def evidence(request, pk: int):
     file = selectors.evidence_open_for(user=request.user, pk=pk)
-    return FileResponse(
+    return attachment_response(
         file.file.open("rb"), content_type=file.content_type, filename=f"evidence-{file.pk}{file.extension}"
     )
 
@@ -578,12 +579,8 @@ def free_service_document(request, pk: int):
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
         grant.document_type, ""
     )
-    response = FileResponse(
+    return attachment_response(
         grant.document.open("rb"),
-        content_type=grant.document_type or "application/octet-stream",
-        as_attachment=True,
+        content_type=grant.document_type,
         filename=f"free-service-{pk}-confirmation{extension}",
     )
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

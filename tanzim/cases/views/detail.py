@@ -7,7 +7,7 @@ import functools
 from django.contrib import messages
 from django.db import transaction
 from django.forms import CharField, HiddenInput
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -36,6 +36,7 @@ from tanzim.cases.views._common import (
 from tanzim.cases.workflows import is_applicant_move
 from tanzim.catalog.choices import ChannelKind
 from tanzim.common.errors import ConflictError
+from tanzim.common.files import attachment_response
 from tanzim.common.views import run_service, scoped_view
 from tanzim.finance import services as finance_services
 
@@ -202,14 +203,11 @@ def document_download(request, pk, document_id):
     document = selectors.document_open_for(user=request.user, document_id=document_id, purpose="page")
     if document.case_id != int(pk):
         raise Http404()
-    response = FileResponse(
+    return attachment_response(
         document.file.open("rb"),
         content_type=document.content_type,
         filename=f"{document.case.tracking_code}-{document.pk}{document.extension}",
     )
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- payment ---------------------------------------------------------------------------------
@@ -271,10 +269,9 @@ def receipt(request, pk):
     if not case.fee_snapshot:
         raise Http404(_("A draft has no receipt yet."))
     pdf = receipt_pdf(case=case, payment=_payment_to_show(request.user, case))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="tanzim-{case.tracking_code}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(
+        pdf, content_type="application/pdf", filename=f"tanzim-{case.tracking_code}.pdf"
+    )
 
 
 # --- the office's desk -----------------------------------------------------------------------

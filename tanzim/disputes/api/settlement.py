@@ -4,7 +4,6 @@ and signatures, and its PDF.
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tanzim.common.errors import NotFoundError
+from tanzim.common.files import attachment_response
 from tanzim.disputes import documents, selectors, services
 from tanzim.disputes.api._common import _dispute, _errors, _valid
 from tanzim.disputes.api.serializers import DisputeSettlementSerializer
@@ -167,10 +167,12 @@ class SettlementPdfView(APIView):
             if not settlement.pdf:
                 services.settlement_store_pdf(settlement_id=settlement.pk)
                 settlement.refresh_from_db()
-            return FileResponse(
+            return attachment_response(
                 settlement.pdf.open("rb"),
                 content_type="application/pdf",
                 filename=f"settlement-{dispute.reference}.pdf",
             )
         content = documents.settlement_pdf(settlement=settlement, language=request.LANGUAGE_CODE)
-        return HttpResponse(content, content_type="application/pdf")
+        return attachment_response(
+            content, content_type="application/pdf", filename=f"draft-settlement-{dispute.reference}.pdf"
+        )

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.common.storage import private_storage
 from tanzim.disputes.choices import (
     STATUTORY_PANEL_SIZE,
     AgreementKind,
@@ -147,7 +148,9 @@ class Award(models.Model):
         _("compliance"), max_length=12, choices=ComplianceStatus.choices, default=ComplianceStatus.PENDING
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    pdf = models.FileField(_("award (PDF)"), upload_to="disputes/awards/", blank=True, max_length=200)
+    pdf = models.FileField(
+        _("award (PDF)"), upload_to="disputes/awards/", storage=private_storage, blank=True, max_length=200
+    )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.common.storage import private_storage
 from tanzim.disputes.choices import (
     SessionKind,
     SessionMode,
@@ -24,7 +25,7 @@ def document_path(instance: DisputeDocument, filename: str) -> str:
 class DisputeDocument(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=document_path, storage=private_storage, max_length=200)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
     pages = models.PositiveSmallIntegerField(_("pages"), default=1)

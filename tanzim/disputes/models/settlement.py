@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.crypto import EncryptedTextField
+from tanzim.common.storage import private_storage
 from tanzim.disputes.choices import (
     ObligationKind,
     SettlementStatus,
@@ -35,7 +36,11 @@ class Settlement(models.Model):
     voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
     void_reason = models.CharField(_("why voided"), max_length=300, blank=True)
     pdf = models.FileField(
-        _("signed report (PDF)"), upload_to="disputes/settlements/", blank=True, max_length=200
+        _("signed report (PDF)"),
+        upload_to="disputes/settlements/",
+        storage=private_storage,
+        blank=True,
+        max_length=200,
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
 

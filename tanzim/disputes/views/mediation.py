@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tanzim.common.files import attachment_response
 from tanzim.common.views import scoped_view
 from tanzim.disputes import selectors, services
 from tanzim.disputes.forms import DocumentForm, ProposalForm, SessionForm, SessionRecordForm
@@ -97,9 +98,8 @@ def document_new(request, pk: int):
 def document_download(request, pk: int, document_id: int):
     dispute = _dispute(request, pk)
     document = selectors.document_open_for(user=request.user, dispute=dispute, document_id=document_id)
-    return FileResponse(
+    return attachment_response(
         document.file.open("rb"),
         content_type=document.content_type,
-        as_attachment=True,
         filename=f"{dispute.reference}-{document.pk}{document.extension}",
     )

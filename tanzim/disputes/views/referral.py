@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tanzim.common.files import attachment_response
 from tanzim.common.views import scoped_view
 from tanzim.disputes import documents, selectors, services
 from tanzim.disputes.forms import TrackingForm
@@ -32,12 +33,11 @@ def referral_file(request, pk: int, referral_id: int):
     from tanzim.audit import services as audit
 
     audit.record_read(actor=request.user, obj=referral, office=dispute.office_id, purpose="referral file")
-    response = HttpResponse(
+    return attachment_response(
         documents.referral_zip(referral=referral, language=request.LANGUAGE_CODE),
         content_type="application/zip",
+        filename=f"referral-{dispute.reference}-{referral.pk}.zip",
     )
-    response["Content-Disposition"] = f'attachment; filename="referral-{dispute.reference}-{referral.pk}.zip"'
-    return response
 
 
 @scoped_view

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tanzim.common.errors import DomainError
+from tanzim.common.files import attachment_response
 from tanzim.common.forms import RialsField
 from tanzim.common.jalali import format_jalali, parse_jalali
 from tanzim.common.views import run_service, scoped_view
@@ -232,10 +233,8 @@ def settlement_pdf(request, pk: int):
         settlement.refresh_from_db()
     filename = f"settlement-{dispute.reference}-v{settlement.number}.pdf"
     if settlement.pdf:
-        return FileResponse(
-            settlement.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
+        return attachment_response(
+            settlement.pdf.open("rb"), content_type="application/pdf", filename=filename
         )
     content = documents.settlement_pdf(settlement=settlement, language=request.LANGUAGE_CODE)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="draft-{filename}"'
-    return response
+    return attachment_response(content, content_type="application/pdf", filename=f"draft-{filename}")

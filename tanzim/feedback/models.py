@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
+from tanzim.common.crypto import EncryptedTextField
 from tanzim.feedback.choices import (
     ComplaintCategory,
     ComplaintStatus,
@@ -328,7 +329,8 @@ class Complaint(models.Model):
         related_name="complaints",
     )
     category = models.CharField(_("category"), max_length=20, choices=ComplaintCategory.choices)
-    description = models.TextField(_("what happened"))
+    # Encrypted at rest (tanzim/common/crypto.py): decrypted on read, never searched.
+    description = EncryptedTextField(_("what happened"))
     about_staff = models.BooleanField(_("about a staff member"), default=False)
     staff_description = models.CharField(
         _("staff member (as the citizen describes them)"), max_length=200, blank=True

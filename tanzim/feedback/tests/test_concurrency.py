@@ -1,5 +1,5 @@
 """Races on PostgreSQL: one link answered from many phones at once, one citizen's events at once,
-two handlers moving one complaint at once."""
+two handlers moving one complaint at once, answers racing the publication of the results."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from django.db import connection
 
 from tanzim.common.errors import ConflictError
 from tanzim.feedback.choices import ComplaintAction, InvitationSource
-from tanzim.feedback.models import SurveyInvitation, SurveyResponse
+from tanzim.feedback.models import SurveyInvitation, SurveyPublication, SurveyResponse
 from tanzim.feedback.services import (
     complaint_file,
     complaint_transition,
     invitations_for_event,
     survey_answer,
+    survey_results_publish,
 )
+from tanzim.testing.factories import CitizenFactory
 from tanzim.testing.feedback import ALL_FIVES, invite, serve_visit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -90,3 +92,25 @@ def test_two_handlers_acknowledging_at_once_make_one_move(personas):
 
     assert len(results) == 1 and len(errors) == 3 and all(isinstance(e, ConflictError) for e in errors)
     assert complaint.events.filter(to_status="acknowledged").count() == 1
+
+
+def test_answers_racing_the_publication_never_slip_under_its_cut_off(personas, service):
+    """Ten answers and three publications at once: whatever the interleaving, the snapshot counts
+    exactly the answers at or below its cut-off, so no answer appears later without a new batch."""
+    tokens = [invite(personas.office_a, CitizenFactory(), service)[1] for _ in range(10)]
+
+    def work(i):
+        if i < 10:
+            return survey_answer(
+                token=tokens[i], answers={**ALL_FIVES, "overall": 1 + i % 5}, ip=f"10.2.0.{i}"
+            )
+        return survey_results_publish()
+
+    _results, errors = race(13, work)
+    survey_results_publish()
+
+    assert errors == []
+    publication = SurveyPublication.objects.get()
+    below = SurveyResponse.objects.filter(office=personas.office_a, pk__lte=publication.up_to)
+    assert below.count() == publication.responses >= 5
+    assert sum(below.values_list("overall", flat=True)) == publication.overall_sum

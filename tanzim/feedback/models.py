@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
 from tanzim.common.crypto import EncryptedTextField
+from tanzim.common.storage import private_storage
 from tanzim.feedback.choices import (
     ComplaintCategory,
     ComplaintStatus,
@@ -432,7 +433,7 @@ def attachment_path(instance: ComplaintAttachment, filename: str) -> str:
 
 class ComplaintAttachment(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=200)
     name = models.CharField(_("name"), max_length=120)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))

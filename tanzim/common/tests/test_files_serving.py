@@ -123,6 +123,7 @@ def test_a_complaint_attachment(media, personas, client):
     )
     attachment = complaint.attachments.get()
     stored = attachment.file.open("rb").read()
+    assert (media / attachment.file.name).read_bytes().startswith(b"TZF1")
 
     client.force_login(personas.citizen)
     response = client.get(reverse("feedback:complaint-attachment", args=[complaint.reference, attachment.pk]))

@@ -126,6 +126,7 @@ def test_every_upload_field_of_a_person_uses_the_encrypted_storage():
 
     assert labels >= {
         "cases.document.file",
+        "feedback.complaintattachment.file",
         "disputes.disputedocument.file",
         "disputes.settlement.pdf",
         "disputes.award.pdf",

@@ -190,6 +190,104 @@ CELERY_BEAT_SCHEDULE = {
     "notify-deliver-pending": {"task": "tanzim.notify.tasks.deliver_pending", "schedule": 30.0},
 }
 
+# --- growing past one machine (docs/scaling.md) ---------------------------------------
+# Sessions. With Redis (production) they are "cached_db": read from Redis, written through to the
+# database. A Redis flush, failover or eviction then costs one database read per session, never a
+# sign-out (a citizen half way through a payment, a clerk at the counter); "cache" alone would sign
+# out the whole nation at once. Their own cache alias, so a session is never evicted to make room
+# for a page fragment: SESSION_REDIS_URL (default REDIS_URL) may name a Redis database or instance
+# of its own (Django's cache.clear() flushes the whole Redis database). Without Redis (the embedded
+# mode): the database only, as before. Rate limits and lock-outs count in the default cache
+# (tanzim.common.ratelimit), which is Redis whenever REDIS_URL is set: every web node shares them.
+if REDIS_URL:
+    CACHES["sessions"] = {
+        **CACHES["default"],
+        "LOCATION": env_str("SESSION_REDIS_URL", REDIS_URL),
+        "KEY_PREFIX": "session",
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
+
+# A read replica (PostgreSQL streaming replication, or any copy that lags by seconds): the pages
+# that only read public or aggregate figures send their reads to it (tanzim.common.dbrouter, and
+# DATABASE_REPLICA_VIEWS below); writes, and every read after a write or inside a transaction, go
+# to the primary. Unset: everything on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    # Only `manage.py test` makes a database for it; a real replica gets its schema by streaming.
+    DATABASES["replica"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_replica"}
+# The alias the router reads from ("": no replica). The tests set it to use a replica of their own.
+DATABASE_READ_REPLICA = "replica" if DATABASE_REPLICA_URL else ""
+DATABASE_ROUTERS = ["tanzim.common.dbrouter.ReplicaRouter"]
+MIDDLEWARE.append("tanzim.common.dbrouter.ReplicaReadsMiddleware")
+# The pages whose reads may come from the replica (URL names): public pages, the public ranking and
+# its open data, the open dashboards. Figures a few seconds old are right there; a page that shows
+# what its reader has just done is not in this list.
+DATABASE_REPLICA_VIEWS = env_list(
+    "DATABASE_REPLICA_VIEWS",
+    [
+        "web:index",
+        "web:directory",
+        "ranking:public",
+        "ranking:open-data-csv",
+        "ranking:open-data-json",
+        "feedback:results",
+        "feedback:office-results",
+        "disputes:overview",
+        "disputes:figures",
+    ],
+)
+
+# Celery queues by kind, so a slow PDF or a ranking run never delays a one-time code. Every task of
+# the project is named here (tanzim/common/tests/test_task_queues.py fails on one that is not);
+# deploy/entrypoint.sh's worker consumes every queue unless CELERY_QUEUES names some (a dedicated
+# worker). docs/scaling.md.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+TASK_QUEUE_NAMES = ("default", "sms", "pdf", "ranking", "sweeps")
+TASK_QUEUES: dict[str, str] = {
+    # Messages to people: one-time codes, reminders, the outbox sweep that resends them.
+    "tanzim.notify.tasks.deliver_message": "sms",
+    "tanzim.notify.tasks.deliver_pending": "sms",
+    # Documents rendered by WeasyPrint (seconds each).
+    "tanzim.disputes.tasks.render_settlement_pdf": "pdf",
+    "tanzim.disputes.tasks.render_award_pdf": "pdf",
+    # Long computations (minutes): the ranking runs and the nightly rebalancing solve.
+    "tanzim.ranking.tasks.execute_run": "ranking",
+    "tanzim.scheduling.tasks.rebalance_flexible_requests": "ranking",
+    # Periodic sweeps started by beat.
+    "tanzim.cases.tasks.file_pending": "sweeps",
+    "tanzim.disputes.tasks.sweep_deadlines": "sweeps",
+    "tanzim.feedback.tasks.publish_survey_results": "sweeps",
+    "tanzim.finance.tasks.payments_reconcile": "sweeps",
+    "tanzim.finance.tasks.settle_last_month": "sweeps",
+    "tanzim.inspections.tasks.remind_overdue_actions": "sweeps",
+    "tanzim.inspections.tasks.draw_free_service_samples": "sweeps",
+    "tanzim.privacy.tasks.scan_confidential_reads": "sweeps",
+    "tanzim.privacy.tasks.purge_expired": "sweeps",
+    "tanzim.scheduling.tasks.send_due_reminders": "sweeps",
+    "tanzim.scheduling.tasks.mark_no_shows": "sweeps",
+    "tanzim.scheduling.tasks.regenerate_all_slots": "sweeps",
+    "tanzim.scheduling.tasks.extend_slots": "sweeps",
+    "tanzim.scheduling.tasks.refresh_office_stats": "sweeps",
+    "tanzim.scheduling.tasks.close_queues": "sweeps",
+    # One piece of work a request queued: filing a case, a refund, invitations, slots of an office.
+    "tanzim.cases.tasks.file_case": "default",
+    "tanzim.finance.tasks.execute_refund": "default",
+    "tanzim.feedback.tasks.send_survey_invitations": "default",
+    "tanzim.inspections.tasks.trigger_for_complaint": "default",
+    "tanzim.scheduling.tasks.regenerate_office_slots": "default",
+}
+CELERY_TASK_ROUTES = ["tanzim.common.taskqueues.route"]
+
+# --- end growing past one machine -----------------------------------------------------
+
 # --- auth -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

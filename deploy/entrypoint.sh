@@ -18,7 +18,8 @@
 #   FORWARDED_ALLOW_IPS  web: the reverse proxy's addresses, trusted for X-Forwarded-* (default 127.0.0.1)
 #   GUNICORN_CMD_ARGS  web: any further gunicorn option (gunicorn reads it itself)
 #   WORKER_CONCURRENCY worker: processes (default: CPUs)
-#   WORKER_QUEUES      worker: queues to consume, comma-separated (default: Celery's default queue)
+#   CELERY_QUEUES      worker: queues to consume, comma-separated (default: all of them, $all_queues
+#                      below; CELERY_QUEUES=sms for a dedicated worker, docs/scaling.md). WORKER_QUEUES: the same
 #   CELERY_LOG_LEVEL   worker and beat: Celery's log level (default info)
 #   BEAT_SCHEDULE_FILE beat: where beat keeps its last-run times (default $TANZIM_VAR_DIR/celerybeat-schedule)
 # Each process is exec'd, so it gets the signals (SIGTERM: gunicorn and Celery finish what they do).
@@ -29,6 +30,8 @@ if [ -z "${PYTHON:-}" ]; then
   if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python3; fi
 fi
 cpus=$(nproc 2>/dev/null || echo 1)
+# Every queue of config/settings.py's TASK_QUEUE_NAMES (a test holds them equal).
+all_queues="default,sms,pdf,ranking,sweeps"
 var_dir=${TANZIM_VAR_DIR:-$PWD/var}
 
 deploy_checks() {
@@ -53,12 +56,10 @@ case "$role" in
     ;;
   worker)
     deploy_checks
-    queues=()
-    [ -n "${WORKER_QUEUES:-}" ] && queues=(-Q "$WORKER_QUEUES")
     exec "$PYTHON" -m celery -A config worker \
       -l "${CELERY_LOG_LEVEL:-info}" \
       --concurrency "${WORKER_CONCURRENCY:-$cpus}" \
-      "${queues[@]}" "$@"
+      -Q "${CELERY_QUEUES:-${WORKER_QUEUES:-$all_queues}}" "$@"
     ;;
   beat)
     deploy_checks

@@ -43,8 +43,8 @@ django.setup()
 import requests  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
+from tanzim.accounts.services import api_token_issue  # noqa: E402
 from tanzim.common.identifiers import make_national_code  # noqa: E402
 from tanzim.testing.factories import CitizenFactory  # noqa: E402
 
@@ -145,7 +145,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     citizen = CitizenFactory.create(national_code=make_national_code(f"{secrets.randbelow(10**9):09d}"))
-    token = Token.objects.create(user=citizen).key
+    token = api_token_issue(user=citizen, label="bench").key
     connection.close()
 
     print(f"GET /api/v1/me/ ×{args.requests}, {args.clients} clients, gunicorn {args.workers} sync workers")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -46,16 +47,17 @@ import django  # noqa: E402
 django.setup()
 
 import requests  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import Progress  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from tanzim.accounts.choices import Role  # noqa: E402
-from tanzim.accounts.models import RoleAssignment, User  # noqa: E402
+from tanzim.accounts.models import ApiToken, RoleAssignment, User  # noqa: E402
+from tanzim.accounts.services import api_token_hash  # noqa: E402
 from tanzim.catalog.models import Service  # noqa: E402
 from tanzim.offices.choices import LicenceKind  # noqa: E402
 from tanzim.offices.models import City, Counter, Licence, Office, WorkingHours  # noqa: E402
@@ -227,9 +229,23 @@ def make_citizens(count: int, run: str) -> list[str]:
         [RoleAssignment(user=u, role=Role.CITIZEN, valid_from=now - timedelta(minutes=1)) for u in users],
         batch_size=2000,
     )
-    tokens = [Token(key=Token.generate_key(), user=u) for u in users]
-    Token.objects.bulk_create(tokens, batch_size=2000)
-    return [t.key for t in tokens]
+    keys = [secrets.token_urlsafe(32) for _ in users]
+    expires = now + timedelta(seconds=settings.API_TOKEN_TTL)
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(
+                user=u,
+                prefix=k[:8],
+                key_hash=api_token_hash(k),
+                created_at=now,
+                expires_at=expires,
+                label="bench",
+            )
+            for u, k in zip(users, keys, strict=True)
+        ],
+        batch_size=2000,
+    )
+    return keys
 
 
 def pick_slots(offices: list[Office], rng: random.Random, spread: int) -> tuple[list[int], list[int]]:

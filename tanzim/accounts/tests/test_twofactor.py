@@ -235,3 +235,20 @@ def test_a_session_that_owes_nothing_is_remembered_without_queries():
         assert twofactor.session_gate(session, clerk) == "ok"
 
     assert len(queries) == 0
+
+
+def test_the_reset_command_for_when_no_administrator_can_use_the_admin():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    operator = UserFactory.create(username="operator")
+    user = give_role(UserFactory.create(username="kanoon.only"), Role.KANOON_ADMIN)
+    enrol(user)
+    out = StringIO()
+
+    call_command("two_factor_reset", "kanoon.only", "--by", "operator", stdout=out)
+
+    assert not twofactor.is_enrolled(user)
+    assert AuditEvent.objects.get(action="accounts.two_factor.reset").actor_id == operator.pk
+    assert "kanoon.only" in out.getvalue()

@@ -221,8 +221,9 @@ if DATABASE_REPLICA_URL:
         **DATABASES["default"].get("OPTIONS", {}),
         **DATABASES["replica"].get("OPTIONS", {}),
     }
-    # Only `manage.py test` makes a database for it; a real replica gets its schema by streaming.
-    DATABASES["replica"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_replica"}
+    # Only a test run makes a database for it (tables only: the data migrations write through the
+    # default alias); a real replica gets its schema and rows by streaming from the primary.
+    DATABASES["replica"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_replica", "MIGRATE": False}
 # The alias the router reads from ("": no replica). The tests set it to use a replica of their own.
 DATABASE_READ_REPLICA = "replica" if DATABASE_REPLICA_URL else ""
 DATABASE_ROUTERS = ["tanzim.common.dbrouter.ReplicaRouter"]

@@ -11,3 +11,14 @@ if "DATABASE_URL" not in os.environ:
     os.environ.setdefault("TANZIM_EMBEDDED", "1")
 
 from config.settings import *  # noqa: F403
+
+# The PostgreSQL pass: a second database on the same server stands in for a read replica. It is
+# made only when a test asks for it (databases={"default", "replica"}, tanzim/common/tests/
+# test_dbrouter_pg.py), with the tables of the models but no data (the data migrations write
+# through the default alias), and the router sends reads to it only when that test sets
+# DATABASE_READ_REPLICA.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "TEST": {"NAME": f"test_{DATABASES['default']['NAME']}_replica", "MIGRATE": False},  # noqa: F405
+    }

@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader, apply_configuration, get_configuration
 from pypdf.errors import LimitReachedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
@@ -309,7 +309,7 @@ def _reencode_image(content: bytes, format_: str) -> bytes:
                 width, height = image.size
                 if width * height > limit:
                     raise _image_too_large(limit)
-                image.load()
+                _load_whole(image)
                 return _encode_clean(image, format_)
     except DomainError:
         raise
@@ -318,6 +318,17 @@ def _reencode_image(content: bytes, format_: str) -> bytes:
     except Exception as exc:  # a hostile file may break the decoder anywhere: not valid
         log.info("Image refused as unreadable: %s", type(exc).__name__)
         raise _bad_file() from exc
+
+
+def _load_whole(image: Image.Image) -> None:
+    """Decode every pixel; a truncated image is refused even though WeasyPrint, once imported,
+    sets Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` (our own PDFs embed only our images)."""
+    loading_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = loading_truncated
 
 
 def _encode_clean(image: Image.Image, format_: str) -> bytes:

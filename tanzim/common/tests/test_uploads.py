@@ -260,9 +260,19 @@ def test_a_png_declaring_30000_by_30000_pixels_is_refused_before_decoding():
     assert refused(png_declaring(30_000, 30_000)).code == "image_too_large"
 
 
-def test_a_truncated_image_is_a_bad_file():
-    content = png_bytes()
-    assert refused(content[: len(content) // 2]).code == "bad_file"
+def test_a_truncated_image_is_a_bad_file_even_after_weasyprint_let_pillow_load_truncated_images():
+    import weasyprint  # noqa: F401  (sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True for the process)
+    from PIL import ImageFile
+
+    photo = io.BytesIO()
+    Image.effect_noise((64, 64), 60).convert("RGB").save(photo, "JPEG")
+    png = io.BytesIO()
+    Image.effect_noise((64, 64), 60).save(png, "PNG")
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    assert refused(png.getvalue()[: len(png.getvalue()) // 2]).code == "bad_file"
+    assert refused(photo.getvalue()[: len(photo.getvalue()) // 2]).code == "bad_file"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it
 
 
 def test_other_types_are_refused_by_their_content_whatever_their_name():

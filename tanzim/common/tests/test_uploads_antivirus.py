@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import translation
 
 from tanzim.common.errors import DomainError
 from tanzim.common.tests import pdfs
@@ -120,12 +121,16 @@ def test_an_unreachable_clamd_refuses_the_upload_and_asks_to_try_again(settings,
 
     with (
         caplog.at_level(logging.WARNING, logger="tanzim.common.antivirus"),
+        translation.override("en"),
         pytest.raises(DomainError) as refused,
     ):
         inspect_upload(upload("a.pdf", pdf_bytes(1), "application/pdf"))
 
     assert refused.value.code == "scan_unavailable"
-    assert "try again" in str(refused.value.message)
+    with translation.override("en"):
+        assert "try again" in str(refused.value.message)
+    with translation.override("fa"):
+        assert "دوباره تلاش کنید" in str(refused.value.message)
     assert "unavailable" in caplog.text and "a.pdf" not in caplog.text
 
 

@@ -22,17 +22,21 @@ from tanzim.notify.models import Message
 from tanzim.scheduling.signals import appointment_served
 from tanzim.testing.browser import PHONE, open_context
 from tanzim.testing.feedback import serve_visit
+from tanzim.testing.twofactor import current_code, enrol
 
 PASSWORD = "correct-horse-battery"  # the factories' password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, username: str) -> None:
+def sign_in(page, username: str, authenticator: str | None = None) -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.locator("main form button").click()
+    if authenticator:  # the inspector's role requires two-step sign-in: the code of the next step
+        page.fill("#id_code", current_code(authenticator, offset=1))
+        page.locator("main form button").click()
     expect(page).to_have_url(re.compile(r"/home/$"))
 
 
@@ -89,7 +93,8 @@ def test_the_survey_the_inspection_and_the_result_on_a_phone(browser, live_serve
     evidence.write_bytes(buffer.getvalue())
     inspector = open_context(browser, live_server.url, device=PHONE)
     page = inspector.new_page()
-    sign_in(page, "inspector")
+    secret, _recovery_codes = enrol(personas.inspector)
+    sign_in(page, "inspector", authenticator=secret)
     page.goto(f"/inspections/{inspection.pk}/")
     page.locator("#start-inspection").click()
     expect(page).to_have_url(re.compile(rf"/inspections/{inspection.pk}/perform/$"))

@@ -848,4 +848,27 @@ SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 # decrypts. Read from FIELD_ENCRYPTION_KEYS_FILE (a mounted secret) in production; unset, a
 # development key derived from SECRET_KEY is used and the deployment check tanzim.E021 refuses it.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+INSTALLED_APPS.insert(INSTALLED_APPS.index("tanzim.web"), "tanzim.privacy")
+# An account whose distinct confidential records read today exceed max(MIN, FACTOR x its median
+# daily count over the previous BASELINE_DAYS days) raises one alert that day (tanzim.privacy).
+PRIVACY_READ_ALERT_MIN = env_int("PRIVACY_READ_ALERT_MIN", 20, minimum=1)
+PRIVACY_READ_ALERT_FACTOR = env_int("PRIVACY_READ_ALERT_FACTOR", 5, minimum=1)
+PRIVACY_READ_ALERT_BASELINE_DAYS = env_int("PRIVACY_READ_ALERT_BASELINE_DAYS", 30, minimum=7)
+# Who hears of an alert besides every active Kanoon administrator: security mailboxes (e-mail).
+PRIVACY_ALERT_EMAILS = env_list("PRIVACY_ALERT_EMAILS", [])
+# Retention, in days (0 keeps the records for ever); manage.py purge_expired and the nightly task.
+RETENTION_MESSAGE_BODY_DAYS = env_int("RETENTION_MESSAGE_BODY_DAYS", 365, minimum=0)
+RETENTION_OTP_DAYS = env_int("RETENTION_OTP_DAYS", 30, minimum=0)
+RETENTION_CONFIDENTIAL_READ_DAYS = env_int("RETENTION_CONFIDENTIAL_READ_DAYS", 730, minimum=0)
+RETENTION_READ_ALERT_DAYS = env_int("RETENTION_READ_ALERT_DAYS", 1825, minimum=0)
+RETENTION_EXPIRED_SESSION_DAYS = env_int("RETENTION_EXPIRED_SESSION_DAYS", 7, minimum=0)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 1000, minimum=10)
+CELERY_BEAT_SCHEDULE["privacy-scan-confidential-reads"] = {
+    "task": "tanzim.privacy.tasks.scan_confidential_reads",
+    "schedule": 900.0,
+}
+CELERY_BEAT_SCHEDULE["privacy-purge-expired"] = {
+    "task": "tanzim.privacy.tasks.purge_expired",
+    "schedule": crontab(hour=3, minute=30),
+}
 # --- end confidential data ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ ORDER = [
     "feedback",
     "inspections",
     "ranking",
+    "privacy",
     "web",
 ]
 ROOT = Path(__file__).resolve().parents[2]

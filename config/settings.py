@@ -738,6 +738,8 @@ DISPUTES_INVITE_REMINDER_WORKING_DAYS = env_int("DISPUTES_INVITE_REMINDER_WORKIN
 # not the criminal track, which ends only by its window, agreement or withdrawal).
 DISPUTES_MEDIATION_MONTHS = env_int("DISPUTES_MEDIATION_MONTHS", 3, minimum=1)
 DISPUTES_MEDIATION_FAILED_SESSIONS = env_int("DISPUTES_MEDIATION_FAILED_SESSIONS", 2, minimum=1)
+# How long after a session took place a mediator may still enter it (with its outcome).
+DISPUTES_PAST_SESSION_DAYS = env_int("DISPUTES_PAST_SESSION_DAYS", 14, minimum=1)
 DISPUTES_MEDIATION_MAX_EXTENSIONS = env_int("DISPUTES_MEDIATION_MAX_EXTENSIONS", 0, minimum=0)
 # Criminal mediation (art. 82 Criminal Procedure Code): 2 months to obtain the complainant's
 # waiver or 3 months of mediation, each extendable once by the same length.

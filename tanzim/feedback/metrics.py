@@ -189,29 +189,41 @@ def survey_metrics(
     period_to: int | None = None,
     office_ids: Iterable[int] | None = None,
     prior_weight: int | None = None,
+    published: bool = False,
 ) -> SurveyMetrics:
     """Per-office survey metrics over the periods ``period_from``..``period_to`` (Jalali months).
 
     With ``office_ids`` every listed office appears (an office with no answers gets the
     network mean as its shrunk score); without, every office with invitations or answers.
+    ``published`` reads the offices' published snapshots instead of the answers: the ranking
+    does, so that nothing it shows (to the office or the public) is computed from answers the
+    office has not been shown in a batch of five or more (docs/privacy.md).
     """
     period_to = period_to or period_from
     if not (periods.is_valid(period_from) and periods.is_valid(period_to)) or period_to < period_from:
         raise ValueError("Periods are Jalali months YYYYMM, the first not after the last.")
     m = settings.FEEDBACK_PRIOR_WEIGHT if prior_weight is None else prior_weight
     ids = sorted(set(office_ids)) if office_ids is not None else None
-    rows = {
-        row["office_id"]: row
-        for row in _responses(period_from, period_to, ids)
-        .values("office_id")
-        .annotate(**_aggregates())
-        .order_by()
-    }
+    if published:
+        rows = _published_rows(period_from, period_to, ids)
+    else:
+        rows = {
+            row["office_id"]: row
+            for row in _responses(period_from, period_to, ids)
+            .values("office_id")
+            .annotate(**_aggregates())
+            .order_by()
+        }
     invitations = _invitations(period_from, period_to, ids)
     if ids is None:
-        total_n = sum(r["overall_n"] for r in rows.values())
+        total_n = sum(r["overall_n"] or 0 for r in rows.values())
         total = sum((r["overall_sum"] or 0) for r in rows.values())
-        prior, network_n = ((total / total_n) if total_n else None), sum(r["n"] for r in rows.values())
+        prior, network_n = ((total / total_n) if total_n else None), sum(r["n"] or 0 for r in rows.values())
+    elif published:
+        network = _published_rows(period_from, period_to, None).values()
+        total_n = sum(r["overall_n"] or 0 for r in network)
+        total = sum((r["overall_sum"] or 0) for r in network)
+        prior, network_n = ((total / total_n) if total_n else None), sum(r["n"] or 0 for r in network)
     else:
         prior, network_n = network_mean(period_from=period_from, period_to=period_to)
     wanted = ids if ids is not None else sorted(set(rows) | set(invitations))
@@ -258,6 +270,18 @@ def survey_metrics_by_period(
 
 
 # --- published figures (what an office reads) ------------------------------------------------
+
+
+def _published_rows(period_from: int, period_to: int, office_ids: Iterable[int] | None) -> dict[int, dict]:
+    """The published snapshots summed per office over the periods, shaped as ``_aggregates`` rows."""
+    rows = SurveyPublication.objects.filter(period__gte=period_from, period__lte=period_to)
+    if office_ids is not None:
+        rows = rows.filter(office_id__in=list(office_ids))
+    sums: dict[str, Aggregate] = {"n": Sum("responses"), "satisfied": Sum("satisfied")}
+    for d in DIMENSIONS:
+        sums[f"{d}_sum"] = Sum(f"{d}_sum")
+        sums[f"{d}_n"] = Sum(f"{d}_n")
+    return {row["office_id"]: row for row in rows.values("office_id").annotate(**sums).order_by()}
 
 
 def _publication_row(p: SurveyPublication) -> dict:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from tanzim.common.errors import DomainError
 from tanzim.common.jalali import JalaliMonth
 from tanzim.feedback.models import Questionnaire, SurveyResponse, SurveyTally
+from tanzim.feedback.services import survey_results_publish
 from tanzim.offices.models import Office
 from tanzim.ranking import method as ranking_method
 from tanzim.ranking import periods, selectors, services
@@ -107,6 +108,8 @@ def calibrate_surveys(*, offices: Sequence[Office], months: Sequence[JalaliMonth
         SurveyResponse.objects.bulk_create(rows, batch_size=2000)
         for tally in changed:
             tally.save()
+    # The ranking reads published snapshots only (docs/privacy.md); the nightly task publishes.
+    survey_results_publish()
     return added
 
 

@@ -260,7 +260,7 @@ def collect_inputs(
     )
     start, _first_end = period.first_month.bounds_utc()
     _last_start, end = period.last_month.bounds_utc()
-    survey = feedback_metrics.survey_metrics(period_from=period.first, period_to=period.last)
+    survey = feedback_metrics.survey_metrics(period_from=period.first, period_to=period.last, published=True)
     say("surveys", 15)
     disputes = dispute_metrics.office_figures(start=start, end=end)
     say("disputes", 25)

@@ -8,13 +8,15 @@ import jdatetime
 
 from tanzim.feedback import periods as months
 from tanzim.feedback.models import Questionnaire, SurveyResponse, SurveyTally
+from tanzim.feedback.services import survey_month_publish
 
 PERIOD = 140503  # Khordad 1405
 NOW = "2026-07-15 09:00:00+03:30"  # in Tir 1405, so Khordad has ended
 
 
 def answer(office, *, overall: int, n: int, period: int = PERIOD, sent: int | None = None) -> None:
-    """``n`` answers of ``overall`` (every item the same) for one office and month."""
+    """``n`` answers of ``overall`` (every item the same) for one office and month, then published
+    (the ranking reads published snapshots only; fewer than five new answers stay unpublished)."""
     questionnaire = Questionnaire.objects.filter(active=True).first()
     year, month = months.split(period)
     answered = jdatetime.date(year, month, 10).togregorian()
@@ -42,3 +44,4 @@ def answer(office, *, overall: int, n: int, period: int = PERIOD, sent: int | No
     tally.answered += n
     tally.overall_sum += overall * n
     tally.save()
+    survey_month_publish(office_id=office.pk, period=period)

@@ -53,6 +53,20 @@ def test_a_run_ranks_every_office_with_data_and_stores_inputs_and_outputs(survey
     ]
 
 
+def test_answers_the_office_has_not_been_shown_in_a_batch_never_reach_the_ranking(surveyed):
+    """The ranking's satisfaction (shown to the office and the public) comes from published batches
+    only: an unpublished answer, compared with the office's results page, would be one person's."""
+    answer(surveyed.office_a, overall=1, n=3)  # fewer than five new answers: not published
+
+    run = finished_run(surveyed.kanoon_admin)
+
+    a = RankingResult.objects.get(run=run, office=surveyed.office_a)
+    satisfaction = IndicatorValue.objects.get(result=a, key=IndicatorKey.SATISFACTION)
+    assert satisfaction.sample == 60
+    assert satisfaction.raw == pytest.approx((40 * 5 + 20 * 4) / 60)
+    assert a.satisfaction_responses == 60
+
+
 def test_an_office_with_no_surveys_shows_insufficient_data_never_zero(surveyed):
     silent = OfficeFactory(city=surveyed.office_a.city)
     run = finished_run(surveyed.kanoon_admin)

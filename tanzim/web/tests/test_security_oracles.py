@@ -262,6 +262,10 @@ def world(personas) -> World:
         seed=1,
         requested_by=personas.kanoon_admin,
     ).pk
+    # An API token of office A's clerk: someone else's token answers like a missing one.
+    from tanzim.accounts.services import api_token_issue
+
+    values["token"] = api_token_issue(user=personas.clerk_a).token.pk
     # A dispute's sessions, arbitrators and referrals need it far up its ladder: their routes are
     # walked with office A's dispute and an id that exists nowhere (the dispute's scope is checked).
     for name in ("session", "arbitrator", "referral"):

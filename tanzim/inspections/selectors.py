@@ -262,7 +262,9 @@ def office_risks(*, user: Any, province: Province | None, now: datetime | None =
         c = complaints.get(office.pk, {"received": 0, "upheld": 0})
         overdue = overdue_count(user=user, office_id=office.pk)
         age, days = _age_share(latest.get(office.pk), now)
-        shrunk = s.shrunk_score if s.responses else None
+        # Masked below five answers like every survey figure (docs/privacy.md): a score from
+        # three answers would let an inspector who knows the visits guess a person's answer.
+        shrunk = feedback_metrics.shown_figures(s).shrunk_score
         risk = OfficeRisk(
             office=office,
             shrunk_satisfaction=shrunk,

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.feedback import periods
 from tanzim.feedback.choices import ComplaintAction
 from tanzim.feedback.services import complaint_file, complaint_transition
 from tanzim.inspections import selectors, services
@@ -20,6 +21,7 @@ from tanzim.notify.models import Message
 from tanzim.testing.factories import OfficeFactory
 from tanzim.testing.files import photo
 from tanzim.testing.inspections import fill
+from tanzim.testing.ranking import answer
 
 # --- scoring --------------------------------------------------------------------------------------
 
@@ -561,3 +563,17 @@ def test_a_new_checklist_version_is_a_draft_until_published_and_retires_the_old_
     assert checklist.status == "retired" and services.checklist_current() == draft
     with pytest.raises(ConflictError):
         services.checklist_publish(checklist=draft, actor=personas.kanoon_admin)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("answers", "shown"), [(3, False), (5, True)])
+def test_the_risk_table_shows_no_satisfaction_score_from_fewer_than_five_answers(personas, answers, shown):
+    """Every survey figure is masked below five answers, for the Kanoon's oversight too (docs/privacy.md)."""
+    answer(personas.office_a, overall=1, n=answers, period=periods.period_of(timezone.now()))
+
+    with translation.override("en"):
+        risks = selectors.office_risks(user=personas.kanoon_admin, province=personas.office_a.province)
+    [risk] = [r for r in risks if r.office == personas.office_a]
+
+    assert (risk.shrunk_satisfaction is not None) is shown
+    assert any("satisfaction" in reason for reason in risk.reasons) is shown

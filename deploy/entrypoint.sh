@@ -52,6 +52,7 @@ case "$role" in
       --graceful-timeout 30 \
       --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
       --worker-tmp-dir "${GUNICORN_TMP_DIR:-/dev/shm}" \
+      --no-control-socket \
       "$@"
     ;;
   worker)

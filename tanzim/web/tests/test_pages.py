@@ -152,7 +152,7 @@ def test_the_directory_refuses_an_unknown_province_without_listing_anything(clie
 
     assert response.status_code == 200
     assert card_codes(response) == []
-    assert 'class="alert alert-danger"' in html(response)
+    assert 'class="alert alert-danger error-summary"' in html(response)
 
 
 def test_the_directory_search_accepts_arabic_letters(client, db):
@@ -326,7 +326,7 @@ def test_a_wrong_code_keeps_the_citizen_on_the_verify_page(client, alice, settin
     response = client.post(reverse("web:otp-verify"), {"code": wrong})
 
     assert response.status_code == 200
-    assert 'class="alert alert-danger"' in html(response)
+    assert 'class="alert alert-danger error-summary"' in html(response)
     assert SESSION_KEY not in client.session
 
 

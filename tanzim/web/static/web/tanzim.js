@@ -6,7 +6,9 @@
  *   #use-location              the "use my location" button of the appointment finder
  *   .on-behalf / #on-behalf    a clerk's "for which citizen" box copied into each booking form
  *   #id_party-kind             a party's kind: national code for a person, national ID for a company
- *   .error-summary             a form's list of errors takes the focus when the page opens
+ *   .error-summary             a form's list of errors takes the focus when the page opens; a closed
+ *                              <details> or collapsed section holding an error opens first
+ *   .code-copy[data-copy]      the copy button of a code ({% code %}): shown once this script runs
  */
 (function () {
   "use strict";
@@ -36,9 +38,48 @@
     if (hidden && typed) { hidden.value = typed.value; }
   });
 
-  onReady(function () {
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } finally { document.body.removeChild(area); }
+    return Promise.resolve();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest(".code-copy[data-copy]") : null;
+    if (!button) { return; }
+    var label = button.textContent;
+    copyText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = button.getAttribute("data-copied") || label;
+      button.setAttribute("data-done", "1");
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    });
+  });
+
+  function revealErrors() {
+    // A form that failed must not stay folded away: open what holds an error, then focus the summary.
+    document.querySelectorAll(".is-invalid, .invalid-feedback, .error-summary").forEach(function (el) {
+      for (var p = el.parentElement; p; p = p.parentElement) {
+        if (p.tagName === "DETAILS") { p.open = true; }
+        if (p.classList && p.classList.contains("collapse")) { p.classList.add("show"); }
+      }
+    });
     var summary = document.querySelector(".error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) {
+      summary.focus();
+      if (summary.scrollIntoView) { summary.scrollIntoView({ block: "start" }); }
+    }
+  }
+
+  onReady(function () {
+    document.querySelectorAll(".code-copy[data-copy]").forEach(function (b) { b.hidden = false; });
+    revealErrors();
     document.querySelectorAll("form[data-submit-on-load]").forEach(function (form) { form.submit(); });
 
     var locate = document.getElementById("use-location");

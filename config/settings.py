@@ -278,6 +278,7 @@ TASK_QUEUES: dict[str, str] = {
     "tanzim.scheduling.tasks.extend_slots": "sweeps",
     "tanzim.scheduling.tasks.refresh_office_stats": "sweeps",
     "tanzim.scheduling.tasks.close_queues": "sweeps",
+    "tanzim.audit.tasks.archive_old_rows": "sweeps",
     # One piece of work a request queued: filing a case, a refund, invitations, slots of an office.
     "tanzim.cases.tasks.file_case": "default",
     "tanzim.finance.tasks.execute_refund": "default",
@@ -287,6 +288,24 @@ TASK_QUEUES: dict[str, str] = {
 }
 CELERY_TASK_ROUTES = ["tanzim.common.taskqueues.route"]
 
+# Archive of the tables that grow without bound (manage.py archive_old_rows, nightly): rows older
+# than the horizon (days; 0 keeps them) are written to gzip JSONL under ARCHIVE_DIR with a SHA-256
+# manifest, then deleted in batches. Volume, not privacy: personal data is purged earlier by
+# tanzim.privacy's retention rules (a message's text after RETENTION_MESSAGE_BODY_DAYS).
+from celery.schedules import crontab as _crontab  # noqa: E402
+
+ARCHIVE_DIR = Path(env_str("ARCHIVE_DIR", str(VAR_DIR / "archive")))
+ARCHIVE_AUDIT_DAYS = env_int("ARCHIVE_AUDIT_DAYS", 3 * 365, minimum=0)
+ARCHIVE_SURVEY_DAYS = env_int("ARCHIVE_SURVEY_DAYS", 3 * 365, minimum=0)
+ARCHIVE_MESSAGE_DAYS = env_int("ARCHIVE_MESSAGE_DAYS", 2 * 365, minimum=0)
+ARCHIVE_SLOT_DAYS = env_int("ARCHIVE_SLOT_DAYS", 90, minimum=0)
+# Rows per file, each file one transaction that writes it, records it and deletes its rows.
+ARCHIVE_BATCH_SIZE = env_int("ARCHIVE_BATCH_SIZE", 10_000, minimum=10)
+CELERY_BEAT_SCHEDULE["audit-archive-old-rows"] = {
+    "task": "tanzim.audit.tasks.archive_old_rows",
+    "schedule": _crontab(hour=4, minute=20),
+}
+CELERY_TASK_ANNOTATIONS["tanzim.audit.tasks.archive_old_rows"] = {"acks_late": False}
 # --- end growing past one machine -----------------------------------------------------
 
 # --- auth -----------------------------------------------------------------------------

@@ -17,6 +17,10 @@ class AuditStream(models.Model):
     key = models.CharField(_("stream"), max_length=64, unique=True)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
+    # The anchor: the newest event moved to the archive (manage.py archive_old_rows). The events
+    # left in the database chain on from it; the archive's files chain up to it.
+    archived_seq = models.BigIntegerField(default=0)
+    archived_hash = models.CharField(max_length=64, default="", blank=True)
 
     class Meta:
         verbose_name = _("audit stream")
@@ -119,3 +123,35 @@ class TransitionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class ArchivePart(models.Model):
+    """One file of archived rows (manage.py archive_old_rows), recorded in the transaction that
+    deleted its rows: a row is gone from the database only if a part listing it was written."""
+
+    kind = models.CharField(_("kind"), max_length=20)
+    path = models.CharField(_("file"), max_length=300, unique=True)  # under ARCHIVE_DIR
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    horizon = models.DateTimeField(_("older than"))
+    model = models.CharField(max_length=100)
+    rows = models.PositiveIntegerField(_("rows"))
+    # Rows of other tables deleted with them (cascades), also in the file.
+    related_rows = models.PositiveIntegerField(default=0)
+    first_pk = models.BigIntegerField()
+    last_pk = models.BigIntegerField()
+    # Audit events: the stream and the stretch of its chain the file holds.
+    stream_key = models.CharField(max_length=64, blank=True)
+    first_seq = models.BigIntegerField(null=True, blank=True)
+    last_seq = models.BigIntegerField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("archive file")
+        verbose_name_plural = _("archive files")
+        ordering = ["kind", "pk"]
+        indexes = [models.Index(fields=["kind", "stream_key", "first_seq"], name="archive_part_stream")]
+
+    def __str__(self) -> str:
+        return self.path

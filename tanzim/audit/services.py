@@ -159,11 +159,15 @@ class VerifyReport:
 
 
 def audit_verify(*, batch_size: int = 5000) -> VerifyReport:
-    """Recompute every chain: an edited row breaks its hash, a deleted row breaks the sequence."""
+    """Recompute every chain: an edited row breaks its hash, a deleted row breaks the sequence.
+
+    A chain starts from its stream's anchor: the last event moved to the archive
+    (tanzim.audit.archive; ``audit_verify --archive`` recomputes the archived part too).
+    """
     report = VerifyReport()
     for stream in AuditStream.objects.order_by("key").iterator():
         report.streams += 1
-        expected_seq, prev_hash = 1, ""
+        expected_seq, prev_hash = stream.archived_seq + 1, stream.archived_hash
         events = AuditEvent.objects.filter(stream=stream).order_by("seq")
         for event in events.iterator(chunk_size=batch_size):
             report.events += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -18,11 +19,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.accounts.permissions import can_act_for_office, is_office_staff
+from tanzim.catalog.choices import ChannelKind
+from tanzim.catalog.fees import channel_prices
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common.calendar import CONFIRMED
 from tanzim.common.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -133,28 +136,47 @@ def office_times(request, code: str):
 @domain_errors_as_http
 @require_POST
 def book(request):
-    if not request.user.is_authenticated:
-        messages.info(request, _("Sign in to book; your choice is kept."))
-        return redirect(
-            f"{reverse('web:otp-request')}?next={request.POST.get('next', reverse('scheduling:find'))}"
-        )
     form = BookForm(request.POST)
-    if not form.is_valid():
+    valid = form.is_valid()
+    data = form.cleaned_data
+    slot = Slot.objects.select_related("office").filter(pk=data["slot"]).first() if valid else None
+    service = _service_or_none(data["service"]) if valid else None
+    back = reverse("scheduling:find")
+    if slot is not None and service is not None:
+        day = tehran_date(slot.start).isoformat()
+        back = (
+            f"{reverse('scheduling:office-times', args=[slot.office.code])}?service={service.code}&from={day}"
+        )
+    if not request.user.is_authenticated:
+        # Signed in by code, the citizen comes back to this office's times on that day.
+        messages.info(request, _("Sign in to book; you will come back to this time."))
+        return redirect(f"{reverse('web:otp-request')}?{urlencode({'next': back})}")
+    if not valid:
         messages.error(request, _("This time could not be booked. Choose a time again."))
         return redirect("scheduling:find")
-    data = form.cleaned_data
-    slot = Slot.objects.select_related("office").filter(pk=data["slot"]).first()
-    service = _service_or_none(data["service"])
     if slot is None or service is None:
         raise Http404
-    day = tehran_date(slot.start).isoformat()
-    back = f"{reverse('scheduling:office-times', args=[slot.office.code])}?service={service.code}&from={day}"
     citizen = None
     if data.get("citizen_national_code"):
         citizen = User.objects.filter(national_code=data["citizen_national_code"], is_active=True).first()
         if citizen is None:
             messages.error(request, _("No citizen with this national code."))
             return redirect(back)
+    if request.POST.get("confirm") != "1":
+        # One click on a time opens the review: what, where, when, the fee; nothing is booked yet.
+        return render(
+            request,
+            "scheduling/book_review.html",
+            {
+                "slot": slot,
+                "office": slot.office,
+                "service": service,
+                "data": data,
+                "citizen": citizen,
+                "fee": _in_person_fee(service),
+                "back": back,
+            },
+        )
     outcome = run_service(
         request,
         None,
@@ -178,14 +200,22 @@ def book(request):
     return redirect("scheduling:detail", pk=result.appointment.pk)
 
 
+def _in_person_fee(service) -> int | None:
+    """What the citizen pays at the office for the service done in person (None: not offered)."""
+    prices = channel_prices(service=service)
+    return prices.get(ChannelKind.IN_PERSON, prices.get(ChannelKind.SEMI_IN_PERSON))
+
+
 @scoped_view
 def my_appointments(request):
     qs = selectors.appointment_list_for(actor=request.user, mine=True)
     now = timezone.now()
-    upcoming = [
-        a for a in qs if a.end > now and a.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
-    ]
-    past = [a for a in qs if a not in upcoming][::-1][:30]
+    active = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+    upcoming = [a for a in qs if a.end > now and a.status in active]
+    # A cancelled or moved appointment is neither coming up nor past: listed under its own heading.
+    gone = (AppointmentStatus.CANCELLED, AppointmentStatus.RESCHEDULED)
+    cancelled = [a for a in qs if a.status in gone][::-1][:30]
+    past = [a for a in qs if a not in upcoming and a.status not in gone][::-1][:30]
     flexible = FlexibleRequest.objects.filter(
         citizen=request.user, status=FlexibleRequestStatus.PENDING
     ).select_related("service")
@@ -200,7 +230,11 @@ def my_appointments(request):
     )
     for a in upcoming:
         a.farther_request = farther.get(a.pk)
-    return render(request, "scheduling/mine.html", {"upcoming": upcoming, "past": past, "flexible": flexible})
+    return render(
+        request,
+        "scheduling/mine.html",
+        {"upcoming": upcoming, "past": past, "cancelled": cancelled, "flexible": flexible},
+    )
 
 
 @scoped_view
@@ -238,9 +272,14 @@ def ticket_status(request, pk: int):
 
 
 @scoped_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request, pk: int):
     appointment = selectors.appointment_get_for(actor=request.user, pk=pk)
+    if request.method == "GET":
+        # The confirmation: what is given up, a reason, and a clear way back.
+        if appointment.status not in CHANGEABLE:
+            return redirect("scheduling:detail", pk=pk)
+        return render(request, "scheduling/cancel_confirm.html", {"a": appointment, "form": CancelForm()})
     form = CancelForm(request.POST)
     outcome = run_service(
         request,
@@ -264,6 +303,20 @@ def reschedule(request, pk: int):
         except ValueError:
             messages.error(request, _("Choose a time."))
         else:
+            slot = Slot.objects.select_related("office").filter(pk=slot_id).first()
+            if slot is not None and request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "scheduling/book_review.html",
+                    {
+                        "slot": slot,
+                        "office": slot.office,
+                        "service": appointment.service,
+                        "reschedule": appointment,
+                        "fee": _in_person_fee(appointment.service),
+                        "back": reverse("scheduling:reschedule", args=[appointment.pk]),
+                    },
+                )
             outcome = run_service(
                 request,
                 None,
@@ -393,13 +446,18 @@ def choose_channel(request):
     )
     if not outcome.ok:
         return redirect("scheduling:find")
-    if request.POST.get("channel") == "remote":
-        messages.success(request, _("Good choice: no visit needed. You can start this request online now."))
+    channel = request.POST.get("channel", "")
+    if channel == "remote":
+        messages.success(request, _("Good choice: no visit needed. Choose the office that will handle it."))
     else:
         messages.success(
             request, _("Prepare the request online; book the one verification visit when asked.")
         )
-    return redirect("web:home")
+    # Straight on to the request's next step, with the place the citizen searched from: the
+    # office list suggests the best office for them (not a dead end at the desk).
+    query = {k: request.POST[k] for k in ("lat", "lon") if request.POST.get(k)}
+    url = reverse("cases:office", args=[service.code, channel])
+    return redirect(f"{url}?{urlencode(query)}" if query else url)
 
 
 # --- offices ---------------------------------------------------------------------------

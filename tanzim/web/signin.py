@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.contrib.auth import login
@@ -79,6 +79,50 @@ def _safe_next(request: HttpRequest, target: str | None) -> str | None:
     from tanzim.web.views import _safe_next as safe
 
     return safe(request, target)
+
+
+# Pages only staff use: a signed-out visitor sent to one of them signs in with a password (and
+# the second step). Every other page is a citizen's, reached from an SMS or a calendar: the
+# sign-in by one-time code, which returns to it. Each sign-in page links to the other with ``next``.
+STAFF_PAGES = (
+    "/admin/",
+    "/account/two-factor/",
+    "/inspections/",
+    "/cases/worklist/",
+    "/cases/walk-in/",
+    "/cases/search/",
+    "/appointments/office/",
+    "/appointments/ticket/",
+    "/appointments/display/",
+    "/appointments/metrics/",
+    "/disputes/board/",
+    "/disputes/docket/",
+    "/disputes/overview/",
+    "/disputes/figures/",
+    "/feedback/complaints/handle/",
+    "/finance/statements/",
+    "/finance/kanoon/",
+    "/finance/settlements/",
+    "/ranking/runs/",
+    "/ranking/policy/",
+    "/metrics",
+)
+
+
+def is_staff_page(target: str | None) -> bool:
+    """Whether ``target`` (a path on this site, maybe with a query) is a page only staff use."""
+    path = urlsplit(target or "").path
+    return any(path.startswith(prefix) for prefix in STAFF_PAGES)
+
+
+@never_cache
+def sign_in_choice(request: HttpRequest) -> HttpResponse:
+    """``LOGIN_URL``: a staff page → the staff sign-in, any other → the citizen's sign-in by code,
+    both carrying the (safe) ``next`` so the visitor lands on the page they asked for."""
+    target = _safe_next(request, request.GET.get("next"))
+    name = "web:login" if is_staff_page(target) else "web:otp-request"
+    url = reverse(name)
+    return redirect(f"{url}?{urlencode({'next': target})}" if target else url)
 
 
 def _sign_in(request: HttpRequest, user: User, *, passed: bool) -> None:

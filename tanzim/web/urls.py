@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("offices/", views.directory, name="directory"),
     path("login/", signin.staff_login, name="login"),
+    path("login/choose/", signin.sign_in_choice, name="sign-in"),
     path("login/verify/", signin.two_factor_verify, name="two-factor-verify"),
     path("account/two-factor/", signin.two_factor_setup, name="two-factor"),
     path("login/otp/", views.otp_request, name="otp-request"),

@@ -110,7 +110,7 @@ def otp_request(request):
             else:
                 request.session.pop(OTP_NEXT_KEY, None)
             return redirect("web:otp-verify")
-    return render(request, "web/otp_request.html", {"form": form})
+    return render(request, "web/otp_request.html", {"form": form, "next": target})
 
 
 def otp_verify(request):
@@ -141,6 +141,8 @@ def _show_outbox() -> bool:
 
 
 def signup(request):
+    # Signing up from a link (?next=the page) comes back to it too, like the sign-in by code.
+    target = _safe_next(request, request.GET.get("next"))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,9 +152,13 @@ def signup(request):
         else:
             request.session[OTP_SESSION_KEY] = form.cleaned_data["national_code"]
             request.session[OTP_PHONE_KEY] = form.cleaned_data["mobile"]
-            messages.info(request, _("If the details match an account, a code has been sent by SMS."))
+            if target:
+                request.session[OTP_NEXT_KEY] = target
+            else:
+                request.session.pop(OTP_NEXT_KEY, None)
+            # The code page says once that a code was sent: no second message above it.
             return redirect("web:otp-verify")
-    return render(request, "web/signup.html", {"form": form})
+    return render(request, "web/signup.html", {"form": form, "next": target})
 
 
 @require_POST

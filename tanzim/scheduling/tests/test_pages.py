@@ -62,7 +62,7 @@ def test_htmx_gets_only_the_results(slotted, service):
 def test_booking_from_the_page_is_safe_against_a_double_click(slotted, service):
     client = client_for(slotted.citizen)
     slot = slot_at(slotted.office_a, at(1, 9))
-    data = {"slot": slot.pk, "service": service.code, "key": "0123456789abcdef"}
+    data = {"slot": slot.pk, "service": service.code, "key": "0123456789abcdef", "confirm": "1"}
     first = client.post(reverse("scheduling:book"), data)
     second = client.post(reverse("scheduling:book"), data)
     appointment = Appointment.objects.get()
@@ -89,7 +89,7 @@ def test_a_taken_time_sends_the_citizen_back_to_the_office_times_with_a_message(
     client = client_for(slotted.citizen, language="en")
     response = client.post(
         reverse("scheduling:book"),
-        {"slot": slot.pk, "service": service.code, "key": "0123456789abcdef"},
+        {"slot": slot.pk, "service": service.code, "key": "0123456789abcdef", "confirm": "1"},
         follow=True,
     )
     html = response.content.decode()
@@ -111,7 +111,7 @@ def test_the_citizen_sees_cancels_and_moves_an_appointment(slotted, appointment)
     assert "۲۹ آذر ۱۴۰۵" in page
     moved = client.post(
         reverse("scheduling:reschedule", args=[appointment.pk]),
-        {"slot": slot_at(slotted.office_a, at(2, 9)).pk},
+        {"slot": slot_at(slotted.office_a, at(2, 9)).pk, "confirm": "1"},
     )
     new = Appointment.objects.get(rescheduled_from=appointment)
     assert moved["Location"] == reverse("scheduling:detail", args=[new.pk])

@@ -57,4 +57,8 @@ def on_case_closed(sender, case=None, status=None, **kwargs):
 def on_dispute_concluded(sender, dispute=None, outcome=None, **kwargs):
     if outcome == "withdrawn":
         return  # the claimant dropped it: no service to rate
+    if outcome == "referred":
+        # Referred to a council, court or prosecutor: the dispute goes on there, and the respondent
+        # who declined (or never took part) must not be asked to rate the office that referred it.
+        return
     _invite(InvitationSource.DISPUTE, getattr(dispute, "pk", None))

@@ -134,7 +134,8 @@ class Dispute(models.Model):
     triage_rule = models.ForeignKey(
         TriageRule, verbose_name=_("triage rule"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    triage_note = models.CharField(_("triage note"), max_length=300, blank=True)
+    triage_note = models.CharField(_("triage note"), max_length=300, blank=True)  # Persian
+    triage_note_en = models.CharField(_("triage note (English)"), max_length=300, blank=True)
     referral_target = models.CharField(
         _("referral target"), max_length=20, choices=ReferralTarget.choices, blank=True
     )
@@ -237,6 +238,13 @@ class Dispute(models.Model):
         """``05-1234-5678``: the Jalali year's last two digits, then eight random digits."""
         ref = self.reference
         return f"{ref[:2]}-{ref[2:6]}-{ref[6:]}" if len(ref) == 10 else ref
+
+    @property
+    def triage_reason(self) -> str:
+        """The triage note in the reader's language (Persian, or English when that is active)."""
+        if (get_language() or "fa").startswith("en") and self.triage_note_en:
+            return self.triage_note_en
+        return self.triage_note
 
     @property
     def is_criminal(self) -> bool:

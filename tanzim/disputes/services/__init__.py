@@ -38,13 +38,10 @@ from tanzim.disputes.services.deadlines import (
 )
 from tanzim.disputes.services.documents import award_store_pdf, document_add, settlement_store_pdf
 from tanzim.disputes.services.intake import (
-    TriageDecision,
     dispute_open,
     dispute_open_from_case,
-    dispute_triage,
     dispute_update,
     party_update,
-    triage_decide,
 )
 from tanzim.disputes.services.invitation import (
     Invitation,
@@ -73,6 +70,7 @@ from tanzim.disputes.services.mediation import (
     mediators_of,
     proposal_create,
     session_record,
+    session_record_past,
     session_schedule,
     window_extend,
 )
@@ -81,6 +79,7 @@ from tanzim.disputes.services.settlement import (
     CodeSent,
     ObligationInput,
     SignResult,
+    resolution_fee_pay,
     resolution_fee_quote,
     settlement_content_hash,
     settlement_draft,
@@ -88,6 +87,14 @@ from tanzim.disputes.services.settlement import (
     settlement_request_code,
     settlement_sign,
     settlement_void,
+)
+from tanzim.disputes.services.triage import (
+    TriageDecision,
+    dispute_triage,
+    dispute_triage_correct,
+    triage_correctable,
+    triage_decide,
+    triage_preview,
 )
 
 __all__ = [
@@ -126,6 +133,7 @@ __all__ = [
     "dispute_respond",
     "dispute_transition",
     "dispute_triage",
+    "dispute_triage_correct",
     "dispute_update",
     "dispute_withdraw",
     "document_add",
@@ -143,8 +151,10 @@ __all__ = [
     "referral_create",
     "referral_record_tracking",
     "referral_transition",
+    "resolution_fee_pay",
     "resolution_fee_quote",
     "session_record",
+    "session_record_past",
     "session_schedule",
     "session_transition",
     "settlement_content_hash",
@@ -155,6 +165,8 @@ __all__ = [
     "settlement_store_pdf",
     "settlement_transition",
     "settlement_void",
+    "triage_correctable",
     "triage_decide",
+    "triage_preview",
     "window_extend",
 ]

@@ -1,12 +1,11 @@
-"""Intake and triage: a dispute opened at an office or from a case, corrections before triage,
-and the Kanoon's rule applied to decide whether and how offices may resolve it.
+"""Intake: a dispute opened at an office or from a case, and corrections before triage (the
+triage itself is in ``triage.py``).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,22 +22,17 @@ from tanzim.cases.choices import SETTLE_FIRST_STATUSES
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.jalali import to_jalali_date
-from tanzim.common.money import format_rials
 from tanzim.disputes import rules
 from tanzim.disputes.choices import (
     FINAL,
-    CriminalTrack,
     DisputeCategory,
     DisputeOrigin,
     DisputeStatus,
     EventSubject,
     OffenceGrade,
     PartyRole,
-    ReferralReason,
-    ReferralTarget,
-    ResolutionPath,
 )
-from tanzim.disputes.models import Dispute, DisputeDocument, JoinCode, Party, TriageRule
+from tanzim.disputes.models import Dispute, DisputeDocument, JoinCode, Party
 from tanzim.disputes.selectors import access_for
 from tanzim.disputes.services._common import (
     PartyInput,
@@ -55,8 +49,6 @@ from tanzim.disputes.services._common import (
     _text,
     _today,
 )
-from tanzim.disputes.services.ladder import dispute_transition
-from tanzim.disputes.services.referral import referral_create
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import office_licence_kinds
@@ -515,118 +507,3 @@ def party_update(
             )
         _audit("party.edited", dispute=dispute, actor=actor, obj=party, fields=changed)
     return party
-
-
-@dataclass(frozen=True)
-class TriageDecision:
-    eligible: bool
-    path: str
-    referral_target: str
-    note: str
-    rule: TriageRule | None
-    halves_court_fee: bool
-
-
-def triage_decide(*, category: str, claim_amount: int | None) -> TriageDecision:
-    """Apply the Kanoon's rule for a category and amount: eligible or not, which path, why."""
-    rule = TriageRule.objects.filter(category=category).first()
-    if rule is None:
-        return TriageDecision(
-            eligible=False,
-            path=ResolutionPath.COURT,
-            referral_target=ReferralTarget.COURT,
-            note=str(_("No triage rule covers this category; the competent court decides.")),
-            rule=None,
-            halves_court_fee=False,
-        )
-    if rule.requires_amount and claim_amount is None:
-        raise DomainError(
-            _("This kind of dispute needs the claim amount."),
-            code="amount_required",
-            fields={"claim_amount": [_("This kind of dispute needs the claim amount.")]},
-        )
-    if not rule.eligible:
-        return TriageDecision(
-            eligible=False,
-            path=ResolutionPath.COURT,
-            referral_target=rule.referral_target,
-            note=rule.note or str(_("Offices may not resolve this kind of dispute.")),
-            rule=rule,
-            halves_court_fee=False,
-        )
-    ceiling = rule.ceiling
-    if ceiling is not None and claim_amount is not None and claim_amount > ceiling:
-        path = rule.over_ceiling_path
-        return TriageDecision(
-            eligible=path != ResolutionPath.COURT,
-            path=path,
-            referral_target=rule.over_ceiling_referral_target,
-            note=str(
-                _("The claim is above the ceiling of %(ceiling)s rials.") % {"ceiling": format_rials(ceiling)}
-            ),
-            rule=rule,
-            halves_court_fee=False,
-        )
-    return TriageDecision(
-        eligible=True,
-        path=rule.path,
-        referral_target=rule.referral_target,
-        note=rule.note,
-        rule=rule,
-        halves_court_fee=rule.halves_court_fee,
-    )
-
-
-def dispute_triage(*, dispute: Dispute, actor: User, expected_status: str | None = None) -> Dispute:
-    """Intake → triaged with a recommended path; an out-of-scope dispute goes straight to court."""
-    with transaction.atomic():
-        dispute = _lock(dispute)
-        _require(access_for(dispute=dispute, user=actor), "staff")
-        if dispute.status != DisputeStatus.INTAKE:
-            raise ConflictError(_("This dispute was already triaged."), code="already_triaged")
-        if expected_status and expected_status != dispute.status:
-            raise ConflictError(code="stale_status")
-        decision = triage_decide(category=dispute.category, claim_amount=dispute.claim_amount)
-        if decision.path == ResolutionPath.CRIMINAL_MEDIATION:
-            refusal = rules.art_82_refusal(
-                grade=dispute.offence_grade, compoundable=dispute.offence_compoundable
-            )
-            if refusal:
-                decision = TriageDecision(
-                    eligible=False,
-                    path=ResolutionPath.COURT,
-                    referral_target=ReferralTarget.PROSECUTOR,
-                    note=refusal,
-                    rule=decision.rule,
-                    halves_court_fee=False,
-                )
-        fields = {
-            "eligible": decision.eligible,
-            "path": decision.path,
-            "triage_rule": decision.rule,
-            "triage_note": decision.note[:300],
-            "referral_target": decision.referral_target,
-            "halves_court_fee": decision.halves_court_fee,
-            "criminal_track": CriminalTrack.MEDIATION
-            if decision.path == ResolutionPath.CRIMINAL_MEDIATION
-            else "",
-        }
-        if decision.eligible:
-            return dispute_transition(
-                dispute=dispute,
-                to=DisputeStatus.TRIAGED,
-                actor=actor,
-                reason=decision.note,
-                expected_status=DisputeStatus.INTAKE,
-                extra=fields,
-            )
-        Dispute.objects.filter(pk=dispute.pk).update(**fields)
-        dispute.refresh_from_db()
-        referral_create(
-            dispute=dispute,
-            actor=actor,
-            reason=ReferralReason.OUT_OF_SCOPE,
-            target=decision.referral_target,
-            note=decision.note,
-        )
-        return Dispute.objects.select_related("office").get(pk=dispute.pk)

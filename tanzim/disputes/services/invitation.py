@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,6 +52,7 @@ from tanzim.disputes.services._common import (
 )
 from tanzim.disputes.services.ladder import dispute_transition
 from tanzim.disputes.services.mediation import _least_loaded
+from tanzim.notify.models import Message
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def dispute_invite(*, dispute: Dispute, actor: User | None, expected_status: str
                 "category": DisputeCategory(dispute.category).label,
                 "code": codes.format_join_code(code),
                 "until": _date_text(join.expires_at, language),
-                "url": _url("disputes:join"),
+                # The link carries the code, so the join page opens with it filled in.
+                "url": _url("disputes:join") + "?" + urlencode({"code": codes.format_join_code(code)}),
             },
         )
     return Invitation(dispute=dispute, code=code, expires_at=join.expires_at, attempt=attempt)
@@ -240,6 +243,14 @@ class JoinResult:
     sign_in: bool  # the caller should sign the user in (a new or matching account)
 
 
+def _claim_messages(party: Party, account: User) -> None:
+    """The texts this dispute sent the party before they had an account (the invitation, its
+    reminders) join their inbox once they join: the inbox lists a person's own messages."""
+    Message.objects.filter(
+        recipient__isnull=True, to=party.mobile, dedupe_key__startswith=f"dispute:{party.dispute_id}:"
+    ).update(recipient=account)
+
+
 def join_verify(*, join_code_id: int, national_code: str, otp: str, user: User | None = None) -> JoinResult:
     """Step 2 of joining: the one-time code sent to the invited mobile links the respondent's account.
 
@@ -309,6 +320,7 @@ def join_verify(*, join_code_id: int, national_code: str, otp: str, user: User |
             sign_in = True
         party.user, party.joined_at, party.national_code = account, now, nc
         party.save(update_fields=["user", "joined_at", "national_code"])
+        _claim_messages(party, account)
         join.used_at = now
         join.save(update_fields=["used_at"])
         _event(

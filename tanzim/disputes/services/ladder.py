@@ -26,6 +26,7 @@ from tanzim.disputes.choices import (
     PartyRole,
     ReferralTarget,
     RespondentResponse,
+    SessionResult,
     SessionStatus,
     SettlementStatus,
 )
@@ -141,8 +142,31 @@ def _wind_down(dispute: Dispute, actor: Any) -> None:
             reason=str(_("The attempt ended.")),
             changes={"voided_at": _now(), "void_reason": str(_("The attempt ended."))[:300]},
         )
+    now = _now()
     for session in dispute.sessions.filter(status=SessionStatus.SCHEDULED):
-        session_transition(session=session, to=SessionStatus.CANCELLED, actor=actor, reason="attempt ended")
+        if dispute.status == DisputeStatus.SETTLED and session.starts_at <= now:
+            # The parties met and settled: the session took place (the report lists it as held).
+            session_transition(
+                session=session,
+                to=SessionStatus.HELD,
+                actor=actor,
+                reason=SessionResult.AGREEMENT,
+                changes={
+                    "result": SessionResult.AGREEMENT,
+                    "recorded_at": now,
+                    "claimant_attended": True,
+                    "respondent_attended": True,
+                },
+            )
+        else:
+            session_transition(
+                session=session,
+                to=SessionStatus.CANCELLED,
+                actor=actor,
+                reason="settled before the session"
+                if dispute.status == DisputeStatus.SETTLED
+                else "attempt ended",
+            )
     if dispute.status in FINAL:
         arbitration = dispute.arbitrations.filter(
             status__in=[ArbitrationStatus.FORMING, ArbitrationStatus.ACTIVE]

@@ -253,8 +253,14 @@ def session_schedule(
     minutes: int = 60,
     mode: str = SessionMode.IN_PERSON,
     location: str = "",
+    past: bool = False,
 ) -> Session:
-    """Set a session: on a working day, within the window or term, the convener free at that time."""
+    """Set a session: on a working day, within the window or term, the convener free at that time.
+
+    ``past`` enters a session that already took place (``session_record_past``): it ended before
+    now, at most ``DISPUTES_PAST_SESSION_DAYS`` ago and not before the window opened; the parties
+    are not texted about it, and holidays and office hours are not checked (it is a fact).
+    """
     starts_at = _aware(starts_at, "starts_at")
     if (
         isinstance(minutes, bool)
@@ -265,7 +271,7 @@ def session_schedule(
     if mode not in SessionMode.values:
         raise DomainError(fields={"mode": [_("Choose in person or video.")]})
     location = _text(location, limit=300)
-    if mode == SessionMode.VIDEO and not location.startswith("https://"):
+    if mode == SessionMode.VIDEO and (location or not past) and not location.startswith("https://"):
         raise DomainError(fields={"location": [_("Give the video link (https://…).")]})
     with transaction.atomic():
         dispute = _lock(dispute)
@@ -301,7 +307,9 @@ def session_schedule(
                 _("Sessions are held during mediation or arbitration."), code="no_sessions_now"
             )
         ends_at = starts_at + timedelta(minutes=minutes)
-        if starts_at <= now:
+        if past:
+            _check_past(dispute, starts_at, ends_at, now)
+        elif starts_at <= now:
             raise DomainError(fields={"starts_at": [_("Choose a time in the future.")]})
         if last_day and tehran_date(starts_at) > last_day:
             raise DomainError(
@@ -310,14 +318,15 @@ def session_schedule(
                 code="after_deadline",
                 fields={"starts_at": [_("After the end of the legal period.")]},
             )
-        if not rules.calendar().is_working_day(starts_at):
+        if not past and not rules.calendar().is_working_day(starts_at):
             raise DomainError(
                 _("That day is a holiday."),
                 code="holiday",
                 fields={"starts_at": [_("That day is a holiday.")]},
             )
         if mode == SessionMode.IN_PERSON:
-            _check_office_hours(dispute.office, starts_at, ends_at)
+            if not past:
+                _check_office_hours(dispute.office, starts_at, ends_at)
             location = location or dispute.office.address
         User.objects.select_for_update().filter(
             pk=convener.pk
@@ -357,7 +366,7 @@ def session_schedule(
         _audit(
             "session.scheduled", dispute=dispute, actor=actor, obj=session, starts_at=starts_at.isoformat()
         )
-        for party in _parties(dispute).values():
+        for party in _parties(dispute).values() if not past else ():
             _sms(
                 party,
                 "disputes.session_scheduled",
@@ -372,6 +381,69 @@ def session_schedule(
                 },
             )
     return session
+
+
+def _check_past(dispute: Dispute, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    """A session entered after the fact: over by now, recent, and within the current attempt."""
+    if ends_at > now:
+        raise DomainError(
+            _("A session entered after the fact must be over by now."),
+            code="session_not_over",
+            fields={"starts_at": [_("A session entered after the fact must be over by now.")]},
+        )
+    days = settings.DISPUTES_PAST_SESSION_DAYS
+    if tehran_date(starts_at) < tehran_date(now) - timedelta(days=days):
+        message = _("A past session can be entered up to %(days)s days after it took place.") % {
+            "days": rules._digits(days)
+        }
+        raise DomainError(message, code="session_too_old", fields={"starts_at": [message]})
+    if dispute.window_started_on and tehran_date(starts_at) < dispute.window_started_on:
+        message = _("The session cannot be before the mediation began on %(day)s.") % {
+            "day": format_jalali(dispute.window_started_on)
+        }
+        raise DomainError(message, code="before_window", fields={"starts_at": [message]})
+
+
+def session_record_past(
+    *,
+    dispute: Dispute,
+    actor: User,
+    starts_at: datetime,
+    minutes: int = 60,
+    mode: str = SessionMode.IN_PERSON,
+    location: str = "",
+    status: str = SessionStatus.HELD,
+    result: str = "",
+    claimant_attended: bool | None = None,
+    respondent_attended: bool | None = None,
+    notes: str = "",
+) -> Session:
+    """A mediator enters a session that already took place, with what happened, in one step.
+
+    The same rules as a session set in advance and then recorded (``session_schedule`` with
+    ``past``, then ``session_record``): two failed sessions in the window still end a civil attempt.
+    """
+    if status not in (SessionStatus.HELD, SessionStatus.NO_SHOW):
+        raise DomainError(fields={"status": [_("Choose held or no-show.")]})
+    with transaction.atomic():
+        session = session_schedule(
+            dispute=dispute,
+            actor=actor,
+            starts_at=starts_at,
+            minutes=minutes,
+            mode=mode,
+            location=location,
+            past=True,
+        )
+        return session_record(
+            session=session,
+            actor=actor,
+            status=status,
+            result=result,
+            claimant_attended=claimant_attended,
+            respondent_attended=respondent_attended,
+            notes=notes,
+        )
 
 
 def session_record(

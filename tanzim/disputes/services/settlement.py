@@ -484,3 +484,34 @@ def _halve_court_fee(dispute: Dispute) -> Any:
     Dispute.objects.filter(pk=dispute.pk).update(court_fee_refund_id=refund.pk)
     _audit("fee.court_fee_halved", dispute=dispute, actor=None, payment=payment.pk, amount=amount)
     return refund
+
+
+def resolution_fee_pay(*, dispute: Dispute, actor: User) -> Any:
+    """The payment of the office's resolution fee for a settled dispute, ready to pay now.
+
+    The fee is due once every party has signed. A payment attempt expires after the gateway's
+    time limit; pressing "pay" again opens a fresh attempt with the same amounts (the same
+    idempotency key), so the fee never becomes unpayable. The claimant pays it, or the office
+    records it at the counter. Returns the payment (already paid: that one; no tariff line: None).
+    """
+    from tanzim.finance.choices import PaymentStatus
+    from tanzim.finance.models import Payment
+
+    with transaction.atomic():
+        dispute = _lock(dispute)
+        access = access_for(dispute=dispute, user=actor)
+        _require(access, "claimant", "staff")
+        if dispute.status != DisputeStatus.SETTLED:
+            raise ConflictError(
+                _("The resolution fee is due once every party has signed the settlement report."),
+                code="fee_not_due",
+            )
+        paid = Payment.objects.filter(
+            reference_type="disputes.dispute", reference_id=str(dispute.pk), status=PaymentStatus.CAPTURED
+        ).first()
+        if paid is not None:
+            return paid
+        payment = _charge_resolution_fee(dispute, actor)
+        if payment is None:
+            raise DomainError(_("No fee is set for this service; nothing to pay."), code="no_fee")
+        return payment

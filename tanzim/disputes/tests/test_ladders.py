@@ -253,14 +253,16 @@ def test_an_out_of_scope_dispute_goes_straight_to_court_with_a_reason(personas, 
     assert concluded == [(dispute.pk, "referred")]
 
 
-def test_a_claim_above_the_peace_court_ceiling_goes_to_court(personas, clock, settings):
+def test_a_money_claim_above_the_peace_court_ceiling_goes_to_court(personas, clock, settings):
+    # A family claim above the ceiling goes to settlement first: test_triage_family.py.
     settings.DISPUTES_PEACE_COURT_CEILING = 300_000_000
-    dispute = open_dispute(personas, category="mahriyeh", claim_amount=300_000_001)
+    dispute = open_dispute(personas, category="money_claim", claim_amount=300_000_001)
     dispute = services.dispute_triage(dispute=dispute, actor=personas.clerk_a)
     assert dispute.status == DisputeStatus.REFERRED and dispute.eligible is False
     assert dispute.referral_target == ReferralTarget.COURT and dispute.triage_note
     at_ceiling = services.dispute_triage(
-        dispute=open_dispute(personas, category="mahriyeh", claim_amount=300_000_000), actor=personas.clerk_a
+        dispute=open_dispute(personas, category="money_claim", claim_amount=300_000_000),
+        actor=personas.clerk_a,
     )
     assert at_ceiling.status == DisputeStatus.TRIAGED
 

@@ -117,12 +117,13 @@ def _with_phone(user: User | None) -> tuple[tuple[User | None, str], ...]:
 
 
 def _dispute_event(dispute_id: int) -> _Event | None:
-    """Both sides of a concluded dispute: those with an account, or with a mobile on file."""
+    """Both sides of a concluded dispute who took part (joined it): those with an account, or with
+    a mobile on file. A dispute referred to a council, court or prosecutor is not surveyed."""
     dispute = Dispute.objects.select_related("office").filter(pk=dispute_id).first()
-    if dispute is None or dispute.concluded_at is None:
+    if dispute is None or dispute.concluded_at is None or dispute.status == "referred":
         return None
     seen, recipients = set(), []
-    for party in dispute.parties.select_related("user"):
+    for party in dispute.parties.select_related("user").filter(joined_at__isnull=False):
         phone = (party.user.mobile if party.user is not None else "") or party.mobile
         if phone and phone not in seen:
             seen.add(phone)

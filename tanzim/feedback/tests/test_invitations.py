@@ -239,8 +239,10 @@ def test_a_concluded_dispute_invites_both_sides_and_a_withdrawn_one_nobody(perso
             created_at=now,
             concluded_at=now if concluded else None,
         )
-        Party.objects.create(dispute=made, role="claimant", name="آلیس", user=personas.citizen)
-        Party.objects.create(dispute=made, role="respondent", name="بهرام", mobile="+989351112233")
+        Party.objects.create(dispute=made, role="claimant", name="آلیس", user=personas.citizen, joined_at=now)
+        Party.objects.create(
+            dispute=made, role="respondent", name="بهرام", mobile="+989351112233", joined_at=now
+        )
         return made
 
     settled = dispute("D-TEST-0001", concluded=True)

@@ -27,6 +27,7 @@ from tanzim.disputes.choices import (
     PartyRole,
     ReferralReason,
     ReferralTarget,
+    ResolutionPath,
     SessionMode,
     SessionResult,
 )
@@ -196,6 +197,31 @@ class SessionForm(BootstrapForm):
 
     def starts_at(self) -> datetime:
         return datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"], tzinfo=TEHRAN)
+
+
+class PastSessionForm(SessionForm):
+    """A session that already took place, entered with what happened."""
+
+    status = forms.ChoiceField(
+        label=_("What happened"), choices=[("held", _("Held")), ("no_show", _("A party did not come"))]
+    )
+    result = forms.ChoiceField(label=_("Result"), choices=[("", "—"), *SessionResult.choices], required=False)
+    claimant_attended = forms.BooleanField(label=_("Claimant attended"), required=False, initial=True)
+    respondent_attended = forms.BooleanField(label=_("Respondent attended"), required=False, initial=True)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TriageCorrectForm(BootstrapForm):
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    path = forms.ChoiceField(label=_("Correct path"), choices=ResolutionPath.choices)
+    target = forms.ChoiceField(
+        label=_("Where the file goes if it fails"),
+        choices=[("", "—"), *ReferralTarget.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Why the triage is corrected"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SessionRecordForm(BootstrapForm):

@@ -28,6 +28,8 @@ urlpatterns = [
     path("<int:pk>/settlement/code/", views.settlement_code, name="settlement-code"),
     path("<int:pk>/settlement/sign/", views.settlement_sign, name="settlement-sign"),
     path("<int:pk>/settlement.pdf", views.settlement_pdf, name="settlement-pdf"),
+    path("<int:pk>/fee/pay/", views.fee_pay, name="fee-pay"),
+    path("<int:pk>/triage/correct/", views.triage_correct, name="triage-correct"),
     path("<int:pk>/arbitration/", views.arbitration_new, name="arbitration-new"),
     path("<int:pk>/arbitration/arbitrators/", views.arbitrator_new, name="arbitrator-new"),
     path(

@@ -20,7 +20,7 @@ from tanzim.disputes.views.arbitration import (
 from tanzim.disputes.views.detail import detail
 from tanzim.disputes.views.intake import from_case, new
 from tanzim.disputes.views.invitation import join, join_verify
-from tanzim.disputes.views.ladder import act, party_edit
+from tanzim.disputes.views.ladder import act, party_edit, triage_correct
 from tanzim.disputes.views.lists import board, docket, figures, index, mine, overview
 from tanzim.disputes.views.mediation import (
     document_download,
@@ -31,6 +31,7 @@ from tanzim.disputes.views.mediation import (
 )
 from tanzim.disputes.views.referral import referral_file, referral_tracking
 from tanzim.disputes.views.settlement import (
+    fee_pay,
     settlement_code,
     settlement_edit,
     settlement_open,
@@ -54,6 +55,7 @@ __all__ = [
     "docket",
     "document_download",
     "document_new",
+    "fee_pay",
     "figures",
     "from_case",
     "index",
@@ -74,4 +76,5 @@ __all__ = [
     "settlement_pdf",
     "settlement_sign",
     "settlement_void",
+    "triage_correct",
 ]

@@ -40,17 +40,27 @@ def _staff_offices(user) -> list[Office]:
     return list(Office.objects.filter(pk__in=ids).order_by("code"))
 
 
-def _act(request, pk, action, *, form=None, anchor: str = "", success: str = ""):
+def _act(
+    request, pk, action, *, form=None, anchor: str = "", success: str = "", form_key: str = "", opened=""
+):
     """Run one service for a POSTed action (``run_service``) and go back to the dispute's page.
 
     ``action`` receives the dispute (and the form's cleaned data when there is a ``form``). A
-    refusal, or an invalid form, is shown there as a message.
+    refusal is shown there as a message; a refused form named by ``form_key`` (its key in the
+    page's ``forms``) is shown again on the page, open (``opened``, else ``form_key``), with what
+    was typed and its errors, rather than dropped by a redirect.
     """
     dispute = _dispute(request, pk)
     if form is None:
         outcome = run_service(request, None, lambda: action(dispute), success=success)
     else:
         outcome = run_service(request, form, lambda data: action(dispute, data), success=success)
+        if not outcome.ok and form_key:
+            from tanzim.disputes.views.detail import detail_page
+
+            return detail_page(
+                request, _dispute(request, pk), bound={form_key: form}, opened=opened or form_key
+            )
         if not outcome.ok:
             _form_errors(request, form)
     return _detail(dispute, anchor)

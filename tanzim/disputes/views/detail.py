@@ -24,12 +24,14 @@ from tanzim.disputes.forms import (
     ExpectedForm,
     ExtendForm,
     FailForm,
+    PastSessionForm,
     ProposalForm,
     ReferForm,
     SessionForm,
     SessionRecordForm,
     TrackForm,
     TrackingForm,
+    TriageCorrectForm,
     VoidForm,
 )
 from tanzim.disputes.models import Dispute
@@ -101,7 +103,13 @@ def _permissions(dispute: Dispute, access: selectors.Access, settlement, arbitra
 @scoped_view
 @require_GET
 def detail(request, pk: int):
-    dispute = _dispute(request, pk)
+    return detail_page(request, _dispute(request, pk))
+
+
+def detail_page(request, dispute: Dispute, *, bound: dict | None = None, opened: str = "", status: int = 200):
+    """The dispute's page. After a refused form (``bound``: its key in ``forms`` and the bound
+    form), the page is shown again with what was typed, the form open (``opened``) and its
+    errors next to the fields and in a summary, instead of a redirect that drops the input."""
     access = selectors.access_for(dispute=dispute, user=request.user)
     parties = {p.role: p for p in dispute.parties.all()}
     settlement = selectors.live_settlement(dispute=dispute) or selectors.signed_settlement(dispute=dispute)
@@ -113,8 +121,11 @@ def detail(request, pk: int):
     perms = _permissions(dispute, access, settlement, arbitration)
     from tanzim.finance.selectors import payment_list_for
 
-    fees = payment_list_for(user=request.user).filter(
-        reference_type="disputes.dispute", reference_id=str(dispute.pk)
+    # The newest attempt only: an expired one is replaced by the next press of "pay".
+    fees = list(
+        payment_list_for(user=request.user)
+        .filter(reference_type="disputes.dispute", reference_id=str(dispute.pk))
+        .order_by("-created_at", "-pk")[:1]
     )
     sign_for = []
     if settlement is not None and settlement.status == SettlementStatus.SIGNING:
@@ -162,6 +173,7 @@ def detail(request, pk: int):
             "note": ExpectedForm(initial={"expected_status": dispute.status}),
             "assign": AssignForm(mediators=mediators),
             "session": SessionForm(initial={"minutes": 60}),
+            "past_session": PastSessionForm(prefix="past", initial={"minutes": 60}),
             "record": SessionRecordForm(),
             "proposal": ProposalForm(),
             "document": DocumentForm(initial={"shared": True}),
@@ -184,9 +196,43 @@ def detail(request, pk: int):
             "award_notice": AwardNoticeForm(initial={"notified_on": timezone.localdate()}),
         },
         "demo_messages": _demo_messages(request, access),
+        "triage_preview": _triage_preview(dispute) if perms["can_triage"] else None,
+        "can_correct_triage": access.staff and services.triage_correctable(dispute),
+        "opened": opened,
+        "past_session_days": settings.DISPUTES_PAST_SESSION_DAYS,
+        "resolution_fee": _fee_before_signing(dispute, settlement, fees),
         **perms,
     }
-    return render(request, "disputes/detail.html", context)
+    context["forms"]["triage_correct"] = TriageCorrectForm(
+        initial={"expected_status": dispute.status, "path": dispute.path}
+    )
+    context["forms"].update(bound or {})
+    return render(request, "disputes/detail.html", context, status=status)
+
+
+def _triage_preview(dispute: Dispute):
+    """What triage will decide for a dispute still at intake (nothing is written), or None."""
+    from tanzim.common.errors import DomainError
+
+    try:
+        return services.triage_preview(
+            category=dispute.category,
+            claim_amount=dispute.claim_amount,
+            offence_grade=dispute.offence_grade,
+            offence_compoundable=dispute.offence_compoundable,
+        )
+    except DomainError:
+        return None
+
+
+def _fee_before_signing(dispute: Dispute, settlement, fees):
+    """The office's resolution fee, shown before the signatures that make it due (None once a
+    payment exists, or when no tariff line prices it)."""
+    if settlement is None or (dispute.status in FINAL and dispute.status != DisputeStatus.SETTLED):
+        return None
+    if fees:
+        return None
+    return services.resolution_fee_quote(dispute)
 
 
 def _office_arbitrators(office: Office) -> list[User]:

@@ -19,12 +19,27 @@ from tanzim.disputes.views._common import _detail, _staff_offices
 @scoped_view
 @require_http_methods(["GET", "POST"])
 def new(request):
+    """Open a dispute at the counter. The first press shows what triage will decide and why
+    (nothing is written); the clerk then opens it, or changes the details and checks again."""
     offices = _staff_offices(request.user)
     if not offices:
         raise PermissionDenied(_("This page is for the staff of an office."))
     form = IntakeForm(request.POST or None, initial={"category": request.GET.get("category") or ""})
     office = next((o for o in offices if str(o.pk) == request.POST.get("office")), offices[0])
-    if request.method == "POST":
+    preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        checked = run_service(
+            request,
+            form,
+            lambda data: services.triage_preview(
+                category=data["category"],
+                claim_amount=data["claim_amount"],
+                offence_grade=form.time_facts().get("offence_grade"),
+                offence_compoundable=form.time_facts().get("offence_compoundable"),
+            ),
+        )
+        preview = checked.value if checked.ok else None
+    elif request.method == "POST":
 
         def open_dispute(data):
             try:
@@ -56,7 +71,9 @@ def new(request):
             messages.success(request, _("Dispute %(ref)s opened.") % {"ref": dispute.reference_display})
             run_service(request, None, lambda: services.dispute_triage(dispute=dispute, actor=request.user))
             return _detail(dispute)
-    return render(request, "disputes/new.html", {"form": form, "offices": offices, "office": office})
+    return render(
+        request, "disputes/new.html", {"form": form, "offices": offices, "office": office, "preview": preview}
+    )
 
 
 @scoped_view

@@ -10,7 +10,15 @@ from django.views.decorators.http import require_POST
 from tanzim.common.views import scoped_view
 from tanzim.disputes import selectors, services
 from tanzim.disputes.choices import PartyRole
-from tanzim.disputes.forms import AssignForm, ExpectedForm, ExtendForm, FailForm, ReferForm, TrackForm
+from tanzim.disputes.forms import (
+    AssignForm,
+    ExpectedForm,
+    ExtendForm,
+    FailForm,
+    ReferForm,
+    TrackForm,
+    TriageCorrectForm,
+)
 from tanzim.disputes.views._common import _act, _dispute, _int
 
 
@@ -60,6 +68,7 @@ def act(request, pk: int, action: str):
                 dispute=d, actor=user, reason=data["reason"], note=note, expected_status=expected
             ),
             form=form,
+            form_key="fail",
             success=_("The failure was recorded."),
         )
     if action == "refer":
@@ -96,6 +105,7 @@ def act(request, pk: int, action: str):
             pk,
             lambda d, data: services.window_extend(dispute=d, actor=user, reason=data["reason"]),
             form=form,
+            form_key="extend",
             success=_("The window was extended."),
         )
     if action == "track":
@@ -126,4 +136,27 @@ def party_edit(request, pk: int, role: str):
         ),
         anchor="parties",
         success=_("Saved."),
+    )
+
+
+@scoped_view
+@require_POST
+def triage_correct(request, pk: int):
+    """A clerk corrects the triage with a reason, before the respondent is invited."""
+    form = TriageCorrectForm(request.POST)
+    return _act(
+        request,
+        pk,
+        lambda d, data: services.dispute_triage_correct(
+            dispute=d,
+            actor=request.user,
+            path=data["path"],
+            target=data["target"],
+            reason=data["reason"],
+            expected_status=data["expected_status"] or None,
+        ),
+        form=form,
+        form_key="triage_correct",
+        anchor="triage",
+        success=_("The triage was corrected."),
     )

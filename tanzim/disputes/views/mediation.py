@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tanzim.common.files import attachment_response
 from tanzim.common.views import scoped_view
 from tanzim.disputes import selectors, services
-from tanzim.disputes.forms import DocumentForm, ProposalForm, SessionForm, SessionRecordForm
+from tanzim.disputes.forms import DocumentForm, PastSessionForm, ProposalForm, SessionForm, SessionRecordForm
 from tanzim.disputes.models import Session
 from tanzim.disputes.views._common import _act, _dispute
 
@@ -17,6 +17,30 @@ from tanzim.disputes.views._common import _act, _dispute
 @scoped_view
 @require_POST
 def session_new(request, pk: int):
+    """Set a session ahead, or (``past``) enter one that already took place with its outcome."""
+    if request.POST.get("past"):
+        past = PastSessionForm(request.POST, prefix="past")
+        return _act(
+            request,
+            pk,
+            lambda d, data: services.session_record_past(
+                dispute=d,
+                actor=request.user,
+                starts_at=past.starts_at(),
+                minutes=data["minutes"],
+                mode=data["mode"],
+                location=data["location"],
+                status=data["status"],
+                result=data["result"],
+                claimant_attended=data["claimant_attended"],
+                respondent_attended=data["respondent_attended"],
+                notes=data["notes"],
+            ),
+            form=past,
+            form_key="past_session",
+            anchor="sessions",
+            success=_("The session was entered with what happened."),
+        )
     form = SessionForm(request.POST)
     return _act(
         request,
@@ -30,6 +54,7 @@ def session_new(request, pk: int):
             location=data["location"],
         ),
         form=form,
+        form_key="session",
         anchor="sessions",
         success=_("Session set; both parties were told by SMS."),
     )
@@ -56,6 +81,8 @@ def session_record(request, pk: int, session_id: int):
             notes=data["notes"],
         ),
         form=form,
+        form_key="record",
+        opened=f"record-{session.pk}",
         anchor="sessions",
         success=_("Recorded."),
     )
@@ -72,6 +99,7 @@ def proposal_new(request, pk: int):
             dispute=d, actor=request.user, times=form.times(), note=data["note"]
         ),
         form=form,
+        form_key="proposal",
         anchor="sessions",
         success=_("Your proposed times were sent to the office."),
     )
@@ -88,6 +116,7 @@ def document_new(request, pk: int):
             dispute=d, actor=request.user, upload=data["file"], title=data["title"], shared=data["shared"]
         ),
         form=form,
+        form_key="document",
         anchor="documents",
         success=_("Document added."),
     )

@@ -238,3 +238,27 @@ def settlement_pdf(request, pk: int):
         )
     content = documents.settlement_pdf(settlement=settlement, language=request.LANGUAGE_CODE)
     return attachment_response(content, content_type="application/pdf", filename=f"draft-{filename}")
+
+
+@scoped_view
+@require_POST
+def fee_pay(request, pk: int):
+    """Pay the resolution fee: the claimant goes to the gateway (a fresh attempt if the last one
+    expired); the office's staff go to the payment's page to record it at the counter."""
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    from tanzim.finance import services as finance
+
+    dispute = _dispute(request, pk)
+    ready = run_service(
+        request, None, lambda: services.resolution_fee_pay(dispute=dispute, actor=request.user)
+    )
+    if not ready.ok:
+        return _detail(dispute, "settlement")
+    payment = ready.value
+    if payment.status == "pending" and payment.payer_id == request.user.pk:
+        started = run_service(request, None, lambda: finance.payment_start(payment=payment))
+        if started.ok:
+            return redirect(started.value)
+    return redirect(reverse("finance:payment", kwargs={"ref": payment.uuid}))

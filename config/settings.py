@@ -208,6 +208,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     SESSION_CACHE_ALIAS = "sessions"
 
+# Behind pgbouncer in transaction pooling mode, a server-side cursor (QuerySet.iterator()) may lose
+# its connection between two fetches: set DB_DISABLE_SERVER_SIDE_CURSORS=true there (docs/scaling.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
+
 # A read replica (PostgreSQL streaming replication, or any copy that lags by seconds): the pages
 # that only read public or aggregate figures send their reads to it (tanzim.common.dbrouter, and
 # DATABASE_REPLICA_VIEWS below); writes, and every read after a write or inside a transaction, go
@@ -217,6 +221,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL)
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
     DATABASES["replica"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         **DATABASES["replica"].get("OPTIONS", {}),

@@ -24,6 +24,7 @@ REDIS_DB=${SMOKE_REDIS_DB:-13}
 DB_NAME="tanzim_smoke_$$_$(date +%s)"
 work=$(mktemp -d -t tanzim-smoke.XXXXXX)
 pids=()
+groups=""  # name:process-group pairs, for a STACK_RUN driver
 started_at=$(date +%s)
 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -68,6 +69,7 @@ spawn() {
   shift
   setsid "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
+  groups+="$name:$! "
 }
 
 wait_for_port_file() {
@@ -97,7 +99,7 @@ export DJANGO_SETTINGS_MODULE=config.settings \
   SMS_GATEWAY_TOKEN_FILE="$work/secrets/sms_token" \
   FINANCE_GATEWAY_SECRET_FILE="$work/secrets/gateway_secret" \
   TANZIM_VAR_DIR="$work/var" MEDIA_ROOT="$work/var/media" BACKUP_DIR="$work/var/backups" \
-  BIND="127.0.0.1:$web_port" WEB_WORKERS=2 WORKER_CONCURRENCY=2 GUNICORN_TMP_DIR="$work" \
+  BIND="127.0.0.1:$web_port" WEB_WORKERS="${WEB_WORKERS:-2}" WORKER_CONCURRENCY="${WORKER_CONCURRENCY:-2}" GUNICORN_TMP_DIR="$work" \
   BEAT_SCHEDULE_FILE="$work/celerybeat-schedule" LOG_LEVEL=WARNING CELERY_LOG_LEVEL=WARNING PYTHON="$PY"
 # Field encryption keys (when this version has them): a new key for this run.
 unset FIELD_ENCRYPTION_KEYS_FILE
@@ -137,7 +139,13 @@ sys.exit(c.getresponse().status != 200)" 2>/dev/null && break
 done
 echo "  gunicorn answers on 127.0.0.1:$web_port after $(elapsed)"
 
-"$PY" scripts/prod_smoke.py run --base "http://127.0.0.1:$web_port" --sms "$sms_url"
+if [ -n "${STACK_RUN:-}" ]; then
+  # Another driver on the same stack (bench/load/run.sh): it gets the addresses and process groups.
+  STACK_BASE_URL="http://127.0.0.1:$web_port" STACK_SMS_URL="$sms_url" STACK_WORK="$work" \
+    STACK_GROUPS="$groups" $STACK_RUN
+else
+  "$PY" scripts/prod_smoke.py run --base "http://127.0.0.1:$web_port" --sms "$sms_url"
+fi
 
 # --- a clean stop: every process ends on TERM ----------------------------------------------------
 for pid in "${pids[@]}"; do kill -TERM -- "-$pid"; done

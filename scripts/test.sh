@@ -80,6 +80,16 @@ $PY -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_byt
 ) || fail "manage.py check --deploy with deploy/production.env.example"
 rm -rf "$secrets_dir"
 
+step "Production smoke test: gunicorn, a Celery worker and beat over HTTP (scripts/prod_smoke.sh)"
+# The production stack booted from deploy/entrypoint.sh with the production settings, its own
+# database and Redis database number; only once everything above passed (docs/operations.md).
+if [ $status -eq 0 ]; then
+  ensure_services
+  bash scripts/prod_smoke.sh || fail "production smoke test"
+else
+  echo "Not run: an earlier step failed."
+fi
+
 step "Coverage of tanzim/ by both passes (migrations and tests left out)"
 echo "$($PY -m coverage report --format=total)% of the lines"
 

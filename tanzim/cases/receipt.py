@@ -97,6 +97,16 @@ def free_ground_of(case: Case) -> str:
     return ground_label(grant) if grant is not None else ""
 
 
+# A receipt acknowledges a payment: none is offered (or served) before the fees are paid. A free
+# service (nothing to pay) is marked paid by the office's verification, so it gets one too.
+PAID_STATUSES = frozenset({CaseStatus.PAID, CaseStatus.FILED, CaseStatus.CLOSED})
+
+
+def receipt_ready(case: Case) -> bool:
+    """Whether the case's receipt may be downloaded: its fees are frozen and paid."""
+    return bool(case.fee_snapshot) and case.status in PAID_STATUSES
+
+
 def receipt_context(*, case: Case, payment: Any = None) -> dict[str, Any]:
     parties = [
         {

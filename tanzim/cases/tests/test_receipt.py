@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -24,6 +25,16 @@ def _pages(settings, tmp_path):
     settings.CASES_FILING_FAILURE_RATE = 0
 
 
+def paid_case(personas, service):
+    """A case whose fees were paid at the counter: the first moment it has a receipt."""
+    case = awaiting_payment_case(personas, service, channel="in_person")
+    payment = Payment.objects.get(reference_id=str(case.pk))
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the captured payment marks the case paid
+        finance_services.payment_record_at_counter(payment=payment, actor=personas.clerk_a)
+    case.refresh_from_db()
+    return case
+
+
 def pdf_text(content: bytes) -> str:
     reader = PdfReader(io.BytesIO(content))
     return "\n".join(page.extract_text() for page in reader.pages)
@@ -39,7 +50,7 @@ def pdf_fonts(content: bytes) -> set[str]:
 
 
 def test_the_receipt_is_a_pdf_with_the_grouped_tracking_code_in_persian_digits(client, personas, petition):
-    case = submitted_case(personas, petition)
+    case = paid_case(personas, petition)
     client.force_login(personas.citizen)
     response = client.get(reverse("cases:receipt", args=[case.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -85,7 +96,37 @@ def test_the_receipt_shows_the_fee_lines_and_keeps_the_court_fee_apart(personas,
     html = receipt_html(case=case, language="en")
     snapshot = case.fee_snapshot
     assert f"{snapshot['client_total']:,}" in html
-    assert "Court fee" in html and "Not paid yet" in html
+    assert "Not paid yet" in html
+    assert snapshot["court_fee"] == 0 and "Court fee" not in html  # no "court fee 0" line (issue 15, 7)
+    case.fee_snapshot = {**snapshot, "court_fee": 120_000, "client_total": snapshot["client_total"] + 120_000}
+    html = receipt_html(case=case, language="en")
+    assert "Court fee" in html and "120,000" in html
+
+
+def test_the_receipt_gives_the_total_in_words_and_tomans(personas, petition):
+    case = submitted_case(personas, petition)
+    total = case.fee_snapshot["client_total"]
+    html = receipt_html(case=case, language="fa")
+    assert 'id="receipt-total-words"' in html
+    from tanzim.common.money_words import explain
+
+    shown = explain(total, "fa")
+    assert shown.words in html and f"{shown.tomans} تومان" in html
+
+
+def test_no_receipt_is_offered_or_served_before_the_fees_are_paid(client, personas, petition):
+    case = awaiting_payment_case(personas, petition, channel="in_person")
+    client.force_login(personas.citizen)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'id="receipt"' not in page
+    assert 'id="pay-online"' in page and 'id="amount-due"' in page  # the fee, explained, with its button
+    assert client.get(reverse("cases:receipt", args=[case.pk])).status_code == 404
+    payment = Payment.objects.get(reference_id=str(case.pk))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        finance_services.payment_record_at_counter(payment=payment, actor=personas.clerk_a)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'id="receipt"' in page
+    assert client.get(reverse("cases:receipt", args=[case.pk])).status_code == 200
 
 
 def test_the_receipt_of_a_paid_case_shows_the_payment(personas, petition, django_capture_on_commit_callbacks):
@@ -122,7 +163,7 @@ def test_fee_lines_are_labelled_in_the_readers_language(personas, petition):
 def test_only_the_applicant_and_the_offices_staff_download_the_receipt(
     client, personas, petition, who, status
 ):
-    case = submitted_case(personas, petition)
+    case = paid_case(personas, petition)
     client.force_login(getattr(personas, who))
     response = client.get(reverse("cases:receipt", args=[case.pk]))
     assert response.status_code == status

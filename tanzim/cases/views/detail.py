@@ -26,7 +26,7 @@ from tanzim.cases.forms import (
     VerifyForm,
 )
 from tanzim.cases.models import Case
-from tanzim.cases.receipt import fee_lines, receipt_pdf
+from tanzim.cases.receipt import fee_lines, receipt_pdf, receipt_ready
 from tanzim.cases.tasks import file_case
 from tanzim.cases.views._common import (
     _conflicts_escape,
@@ -115,7 +115,7 @@ def _render_case(request, case: Case, *, bound=None, conflict: str = "", status:
         and case.channel != ChannelKind.REMOTE,
         "can_refile": viewer["is_staff"] and case.status == CaseStatus.PAID,
         "can_try_settlement": (viewer["is_staff"] or viewer["is_applicant"]) and case.may_try_settlement,
-        "can_download_receipt": bool(case.fee_snapshot) and (viewer["is_applicant"] or viewer["is_staff"]),
+        "can_download_receipt": receipt_ready(case) and (viewer["is_applicant"] or viewer["is_staff"]),
         "conflict": conflict,
         # What the person typed into a form that can no longer be used, so nothing is lost.
         "kept": _typed_text([form for name, form in bound.items() if name not in forms]),
@@ -266,8 +266,8 @@ def receipt(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
     if request.user.pk != case.applicant_id and not is_office_staff(request.user, case.office):
         raise Http404()
-    if not case.fee_snapshot:
-        raise Http404(_("A draft has no receipt yet."))
+    if not receipt_ready(case):
+        raise Http404(_("The receipt is issued once the fees are paid."))
     pdf = receipt_pdf(case=case, payment=_payment_to_show(request.user, case))
     return attachment_response(
         pdf, content_type="application/pdf", filename=f"tanzim-{case.tracking_code}.pdf"

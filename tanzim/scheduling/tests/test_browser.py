@@ -59,6 +59,9 @@ def test_a_citizen_books_checks_in_and_is_served_while_the_screen_shows_the_tick
 
         # --- booking: the detail page, the SMS in the outbox with the Jalali date
         first.locator(".book-button").click()
+        expect(page.locator("#review-office")).to_contain_text("دفتر خدمات انقلاب")  # a review first
+        assert not Appointment.objects.filter(citizen=citizen).exists()
+        page.locator("#confirm-booking").click()
         expect(page).to_have_url(re.compile(r"/appointments/\d+/$"))
         appointment = Appointment.objects.get(citizen=citizen)
         expect(page.locator("#reference")).to_have_text(appointment.reference)

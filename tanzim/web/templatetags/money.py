@@ -46,3 +46,13 @@ def amount(value, words: bool = True, css: str = "", id: str = "") -> SafeString
         _("tomans"),
         words_html,
     )
+
+
+@register.simple_tag
+def amount_words(value) -> str:
+    """``{% amount_words total %}`` → ``سیصد و هشتاد و پنج هزار ریال (۳۸٬۵۰۰ تومان)``: for documents
+    (the receipt) whose own layout shows the figure."""
+    if value in (None, ""):
+        return ""
+    shown = explain(int(value))
+    return f"{shown.words} {_('rials')} ({shown.tomans} {_('tomans')})"

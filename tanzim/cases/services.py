@@ -39,7 +39,7 @@ from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
 from tanzim.common.identifiers import clean_legal_entity_id, clean_national_code, parse_phone
 from tanzim.common.jalali import TEHRAN
-from tanzim.common.normalize import normalize_text
+from tanzim.common.normalize import normalize_free_text, normalize_text
 from tanzim.common.uploads import inspect_upload
 from tanzim.notify.services import message_enqueue
 from tanzim.offices.choices import OfficeStatus
@@ -247,7 +247,7 @@ def case_create(
         )
     if claim_amount is not None and claim_amount < 0:
         raise DomainError(fields={"claim_amount": [_("This cannot be negative.")]})
-    title = normalize_text(title)
+    title = normalize_free_text(title)
     if not title:
         raise DomainError(fields={"title": [_("This field is required.")]})
     _check_proceeding(proceeding)
@@ -265,7 +265,7 @@ def case_create(
                     status=CaseStatus.DRAFT,
                     status_changed_at=now,
                     title=title[:200],
-                    claim_text=normalize_text(claim_text),
+                    claim_text=normalize_free_text(claim_text),
                     claim_amount=claim_amount,
                     free_service=free_service,
                     proceeding=proceeding,
@@ -348,12 +348,12 @@ def case_update(
     on_behalf = _editable(case, actor)
     fields: list[str] = []
     if title is not None:
-        title = normalize_text(title)
+        title = normalize_free_text(title)
         if not title:
             raise DomainError(fields={"title": [_("This field is required.")]})
         case.title, fields = title[:200], [*fields, "title"]
     if claim_text is not None:
-        case.claim_text, fields = normalize_text(claim_text), [*fields, "claim_text"]
+        case.claim_text, fields = normalize_free_text(claim_text), [*fields, "claim_text"]
     if claim_amount is not None:
         if claim_amount < 0:
             raise DomainError(fields={"claim_amount": [_("This cannot be negative.")]})
@@ -545,7 +545,7 @@ def case_start_review(*, case: Case, actor: User, expected_status: str | None = 
 def case_request_correction(
     *, case: Case, actor: User, note: str, expected_status: str | None = None
 ) -> Case:
-    note = normalize_text(note)
+    note = normalize_free_text(note)
     if not note:
         raise DomainError(fields={"note": [_("Say what needs correcting.")]})
     return case_transition(
@@ -683,7 +683,7 @@ def case_reject(
         case=case,
         to=CaseStatus.REJECTED,
         actor=actor,
-        reason=normalize_text(note),
+        reason=normalize_free_text(note),
         expected_status=expected_status,
         changes={"outcome_reason": reason},
     )
@@ -706,7 +706,7 @@ def case_close(*, case: Case, actor: User, note: str = "", expected_status: str 
         case=case,
         to=CaseStatus.CLOSED,
         actor=actor,
-        reason=normalize_text(note),
+        reason=normalize_free_text(note),
         expected_status=expected_status,
     )
 

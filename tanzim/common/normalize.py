@@ -57,6 +57,33 @@ def normalize_text(value: str | None) -> str:
     return text.strip(" " + ZWNJ)
 
 
+_FREE_TEXT_TABLE = str.maketrans(
+    {
+        ord("ي"): "ی",
+        ord("ى"): "ی",
+        ord("ك"): "ک",
+        **{ord(ch): None for ch in _INVISIBLE},
+    }
+)
+_LINE_SPACES = re.compile(r"[^\S\n]*[ \t\u00a0][^\S\n]*")
+
+
+def normalize_free_text(value: str | None) -> str:
+    """What a person wrote (a petition, a complaint, a settlement item, a note), kept as typed.
+
+    Digits stay in the script the person typed them in (``۱۲ میلیون`` stays Persian), line
+    breaks are kept; only the Arabic ي/ك become the Persian ی/ک, invisible marks are dropped,
+    runs of spaces within a line become one and the ends are trimmed. Identifiers, numbers and
+    search keys go through ``normalize_text`` / ``normalize_digits`` instead.
+    """
+    if value is None:
+        return ""
+    text = value.translate(_FREE_TEXT_TABLE).replace("\r\n", "\n")
+    text = _LINE_SPACES.sub(" ", text)
+    text = _ZWNJ_RUN.sub(ZWNJ, text)
+    return text.strip()
+
+
 def to_persian_digits(value: str | int) -> str:
     """Render digits in Persian script for display (any input digit script is accepted)."""
     return normalize_digits(str(value)).translate(_ASCII_TO_PERSIAN)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.common.normalize import normalize_digits, normalize_text
+from tanzim.common.normalize import normalize_digits, normalize_free_text
 from tanzim.feedback.choices import ComplaintAction, ComplaintCategory, ComplaintStatus
 from tanzim.feedback.models import Questionnaire
 from tanzim.feedback.services import COMMENT_MAX, DESCRIPTION_MAX
@@ -110,7 +110,7 @@ class ComplaintForm(forms.Form):
         return normalize_digits(self.cleaned_data.get("office_code") or "").strip().upper()
 
     def clean_description(self) -> str:
-        return normalize_text(self.cleaned_data.get("description"))
+        return normalize_free_text(self.cleaned_data.get("description"))
 
     def chosen_office_code(self) -> str:
         return self.cleaned_data.get("office_code") or self.cleaned_data.get("office") or ""

@@ -1,6 +1,10 @@
 """The draft of a request: details, parties, documents, originals confirmed, then submit.
 
-Every form round keeps what the person typed: a refusal re-renders the draft with it.
+The page is ONE form (``#draft-form``): every button — save, add a party, upload, remove, confirm,
+submit — posts everything typed, to its own address (``formaction``). Each handler first saves the
+typed details (``_save_typed_details``), so uploading a file or adding a party never drops the
+petition text or the amount; a refusal re-renders the draft with what was typed and the errors
+next to their fields and in the summary at the top.
 """
 
 from __future__ import annotations
@@ -26,9 +30,47 @@ from tanzim.cases.receipt import fee_lines
 from tanzim.cases.views._common import _conflicts_escape, _Stale
 from tanzim.cases.views.detail import _conflict_message, _render_case, _viewer
 from tanzim.catalog.choices import ChannelKind
+from tanzim.common import formatting
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
 from tanzim.common.jalali import format_jalali
 from tanzim.common.views import run_service, scoped_view
+
+DRAFT_FORM = "draft-form"
+
+
+def _details_initial(case: Case) -> dict:
+    return {
+        "title": case.title,
+        "claim_text": case.claim_text,
+        "claim_amount": formatting.money(case.claim_amount),  # ۱۲۰٬۰۰۰٬۰۰۰ on a Persian page
+        "proceeding": case.proceeding,
+        "judgment_notified_on": format_jalali(case.judgment_notified_on, persian_digits=False)
+        if case.judgment_notified_on
+        else "",
+        "applicant_abroad": case.applicant_abroad,
+    }
+
+
+def _in_draft_form(*forms) -> None:
+    """Inputs that sit outside ``<form id="draft-form">`` on the page but belong to it."""
+    for form in forms:
+        for field in form.fields.values():
+            field.widget.attrs["form"] = DRAFT_FORM
+
+
+def _save_typed_details(request, case: Case) -> CaseDetailsForm | None:
+    """Save the details the person typed, whichever button they pressed. ``None`` when nothing was
+    typed or it was saved; the bound form, with its errors, when it cannot be saved."""
+    if "title" not in request.POST:  # a post from elsewhere (an older page, a test): no details in it
+        return None
+    form = CaseDetailsForm(request.POST, initial=_details_initial(case))
+    if not form.has_changed():
+        return None
+    save = _conflicts_escape(lambda data: services.case_update(case=case, actor=request.user, **data))
+    if not run_service(request, form, save).ok:
+        return form
+    case.refresh_from_db()  # the service saved its own copy: the page shows what was stored
+    return None
 
 
 def _render_draft(request, case: Case, *, status: int = 200, **bound):
@@ -37,25 +79,18 @@ def _render_draft(request, case: Case, *, status: int = 200, **bound):
         quote = services.quote_for(case)
     except DomainError:
         quote = None
+    party_form = bound.get("party_form") or PartyForm(prefix="party", initial=_next_party_role(case))
+    document_form = bound.get("document_form") or DocumentForm(prefix="doc")
+    submit_form = ExpectedStatusForm(initial={"expected_status": case.status})
+    _in_draft_form(party_form, document_form, submit_form)
     context = {
         "case": case,
         **viewer,
-        "details_form": bound.get("details_form")
-        or CaseDetailsForm(
-            initial={
-                "title": case.title,
-                "claim_text": case.claim_text,
-                "claim_amount": case.claim_amount,
-                "proceeding": case.proceeding,
-                "judgment_notified_on": format_jalali(case.judgment_notified_on, persian_digits=False)
-                if case.judgment_notified_on
-                else "",
-                "applicant_abroad": case.applicant_abroad,
-            }
-        ),
-        "party_form": bound.get("party_form") or PartyForm(prefix="party", initial=_next_party_role(case)),
-        "document_form": bound.get("document_form") or DocumentForm(prefix="doc"),
-        "submit_form": ExpectedStatusForm(initial={"expected_status": case.status}),
+        "details_form": bound.get("details_form") or CaseDetailsForm(initial=_details_initial(case)),
+        "party_form": party_form,
+        "document_form": document_form,
+        "submit_form": submit_form,
+        "draft_form_id": DRAFT_FORM,
         "submit_error": bound.get("submit_error"),
         "parties": case.parties.all(),
         "documents": case.documents.all(),
@@ -138,20 +173,28 @@ def _conflict_on_draft(request, case: Case, exc: ConflictError, **bound):
 
 
 def _draft_round(request, case: Case, form, fn, *, bound: str, success: str):
-    """A draft form posted: run the service; if the draft moved on meanwhile, a 409 keeps what was typed.
-
-    Without a form (a remove button) a refusal is a message on the draft page.
+    """A draft button pressed: save the typed details, run the action's service; if the draft moved on
+    meanwhile, a 409 keeps what was typed. A refusal of either re-renders the page with what was typed
+    (400); without a form (a remove button) the action's refusal is a message on the draft page.
     """
-    if form is None:
-        run_service(request, None, fn, success=success)
-        return redirect("cases:draft", pk=case.pk)
     try:
-        done = run_service(request, form, _conflicts_escape(fn), success=success)
+        details = None if bound == "details_form" else _save_typed_details(request, case)
+        if form is None:
+            done = run_service(request, None, fn, success=success)
+        else:
+            done = run_service(request, form, _conflicts_escape(fn), success=success)
     except _Stale as stale:
-        return _conflict_on_draft(request, case, stale.conflict, **{bound: form})
-    if done.ok:
+        kept = {bound: form} if form is not None else {}
+        typed = CaseDetailsForm(request.POST) if "title" in request.POST else None
+        return _conflict_on_draft(
+            request, case, stale.conflict, **kept, **({"details_form": typed} if typed else {})
+        )
+    if details is None and (done.ok or form is None):
         return redirect("cases:draft", pk=case.pk)
-    return _render_draft(request, case, status=400, **{bound: form})
+    failed = {} if done.ok or form is None else {bound: form}
+    if details is not None:
+        failed["details_form"] = details
+    return _render_draft(request, case, status=400, **failed)
 
 
 @_draft_post(CaseDetailsForm)
@@ -215,10 +258,19 @@ def document_remove(request, case, document_id):
 def confirm_originals(request, case):
     if request.POST.get("confirm") != "on":
         messages.error(request, _("Tick the box to confirm that the copies match the originals."))
+        details = _save_typed_details(request, case)
+        if details is not None:
+            return _render_draft(request, case, status=400, details_form=details)
         return redirect("cases:draft", pk=case.pk)
-    services.case_confirm_originals(case=case, actor=request.user)
-    messages.success(request, _("Thank you. The copies are confirmed against the originals."))
-    return redirect("cases:draft", pk=case.pk)
+    confirm = functools.partial(services.case_confirm_originals, case=case, actor=request.user)
+    return _draft_round(
+        request,
+        case,
+        None,
+        confirm,
+        bound="",
+        success=_("Thank you. The copies are confirmed against the originals."),
+    )
 
 
 @scoped_view
@@ -226,6 +278,13 @@ def confirm_originals(request, case):
 def submit(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
     form = ExpectedStatusForm(request.POST)
+    if _viewer(request, case)["can_edit"]:
+        try:
+            details = _save_typed_details(request, case)
+        except _Stale:
+            details = None  # the draft moved on: the submission below meets the same conflict
+        if details is not None:  # what was typed cannot be saved: say so before submitting anything
+            return _render_draft(request, case, status=400, details_form=details)
     try:
         done = run_service(
             request,

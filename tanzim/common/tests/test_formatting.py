@@ -104,3 +104,13 @@ def test_template_filters_use_the_layer(fa):
 def test_english_pages_do_not_show_persian_month_names(en):
     out = Template("{% load tanzim %}{{ d|jalali:'long' }}").render(Context({"d": date(2026, 12, 3)}))
     assert out == "12 Azar 1405"
+
+
+def test_free_text_keeps_the_digits_a_person_typed_and_their_lines():
+    from tanzim.common.normalize import normalize_free_text, normalize_text
+
+    typed = "  مبلغ ۱۲۰ میليون  ريال\r\nقسط اول 5 مهر\u200b "
+    assert normalize_free_text(typed) == "مبلغ ۱۲۰ میلیون ریال\nقسط اول 5 مهر"
+    assert normalize_free_text(None) == ""
+    # identifiers and search keys still fold every digit script to ASCII
+    assert normalize_text("۰۹۱۲") == "0912"

@@ -25,7 +25,7 @@ from tanzim.common.i18n import bilingual
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.jalali import format_jalali, tehran_date
 from tanzim.common.money import format_rials
-from tanzim.common.normalize import normalize_text
+from tanzim.common.normalize import normalize_free_text
 from tanzim.disputes import codes, rules, selectors
 from tanzim.disputes.choices import OtpPurpose, PartyRole
 from tanzim.disputes.models import Dispute, DisputeEvent, Party, PartyOtp, Settlement
@@ -67,7 +67,7 @@ def _int_or_none(value: Any, name: str, *, positive: bool = False) -> int | None
 
 
 def _text(value: Any, *, limit: int) -> str:
-    return normalize_text(str(value or ""))[:limit]
+    return normalize_free_text(str(value or ""))[:limit]
 
 
 def _lock(dispute: Dispute | int) -> Dispute:

@@ -26,7 +26,7 @@ from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedErr
 from tanzim.common.i18n import bilingual
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.jalali import TEHRAN, format_jalali
-from tanzim.common.normalize import normalize_text
+from tanzim.common.normalize import normalize_free_text, normalize_text
 from tanzim.common.uploads import inspect_upload
 from tanzim.feedback import signals
 from tanzim.feedback.choices import (
@@ -171,14 +171,14 @@ def complaint_file(
     errors: dict[str, list] = {}
     if category not in ComplaintCategory.values:
         errors["category"] = [_("Choose a category.")]
-    text = normalize_text(description or "")
+    text = normalize_free_text(description or "")
     if len(text) < DESCRIPTION_MIN:
         errors["description"] = [
             _("Describe what happened in at least %(min)s characters.") % {"min": DESCRIPTION_MIN}
         ]
     elif len(text) > DESCRIPTION_MAX:
         errors["description"] = [_("At most %(max)s characters.") % {"max": DESCRIPTION_MAX}]
-    staff_text = normalize_text(staff_description or "")[:200]
+    staff_text = normalize_free_text(staff_description or "")[:200]
     if about_staff and not staff_text:
         errors["staff_description"] = [_("Say who the staff member is (name, desk or counter).")]
     if len(attachments) > settings.FEEDBACK_COMPLAINT_MAX_ATTACHMENTS:
@@ -362,7 +362,7 @@ def complaint_transition(
     if action not in ACTION_TARGET:
         raise DomainError(fields={"action": [_("Unknown action.")]}, code="unknown_action")
     to = ComplaintStatus(ACTION_TARGET[action])
-    text = normalize_text(note or "")[:4000]
+    text = normalize_free_text(note or "")[:4000]
     if to in DECIDED and len(text) < DECISION_NOTE_MIN:
         raise DomainError(
             fields={"note": [_("Give the reasons for the decision; the citizen will read them.")]},

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "tanzim.web.signin.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # 405 and 429 (no Django handler): the site's error page, or the envelope under /api/.
+    "tanzim.common.error_views.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tanzim.accounts import services as account_services
 from tanzim.accounts.selectors import active_roles, home_kind, scope_for
 from tanzim.catalog.fees import channel_prices
-from tanzim.catalog.selectors import offices_for_service, service_get, service_list
+from tanzim.catalog.selectors import offices_for_service, offices_in_order, service_get, service_list
 from tanzim.common.errors import DomainError
 from tanzim.common.http import client_ip
 from tanzim.common.views import form_add_domain_error
@@ -68,7 +68,7 @@ def directory(request):
     offices = Office.objects.none()
     error = None
     if form.is_bound and not form.is_valid():
-        error = _("Please correct the errors below.")
+        pass  # the form's error summary says it, with each error next to its field
     else:
         data = form.cleaned_data if form.is_bound else {}
         try:
@@ -80,6 +80,8 @@ def directory(request):
                 licence=data.get("licence") or None,
                 q=data.get("q") or None,
             ).prefetch_related("licences")
+            # By city and name in Persian alphabet order, not province first (which began at Tabriz).
+            offices = offices_in_order(offices)
         except DomainError as exc:
             error = str(exc.message)
     page = Paginator(offices, 24).get_page(request.GET.get("page"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,12 +16,14 @@ from tanzim.cases import selectors, services
 from tanzim.cases.forms import (
     CaseStartForm,
 )
+from tanzim.cases.office_choice import suggest_office
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.fees import channel_prices
-from tanzim.catalog.selectors import offices_for_service, service_get, service_list
+from tanzim.catalog.selectors import offices_for_service, offices_in_order, service_get, service_list
 from tanzim.common.errors import NotFoundError
 from tanzim.common.views import run_service, scoped_view
-from tanzim.offices.selectors import province_list
+from tanzim.offices.models import City
+from tanzim.offices.selectors import city_list, province_list
 
 
 @require_GET
@@ -74,7 +77,15 @@ def choose_office(request, service, channel):
         raise Http404(_("This service is not offered on this channel."))
     province = request.GET.get("province") or None
     query = (request.GET.get("q") or "").strip()[:100] or None
-    offices = offices_for_service(service=svc, province=province, q=query)
+    latitude, longitude, city = _location(request)
+    # Nearest first when the citizen's location (or city) is known, else in alphabet order; the
+    # suggested office (distance, waiting requests, ranking tier) on top and chosen by default.
+    offices = offices_in_order(
+        offices_for_service(service=svc, province=province, q=query),
+        latitude=latitude,
+        longitude=longitude,
+    )
+    suggested = suggest_office(offices)
     form = CaseStartForm(request.POST or None, initial={"title": svc.name})
     if request.method == "POST" and form.is_valid():
         office = offices_for_service(service=svc).filter(code=form.cleaned_data["office"]).first()
@@ -102,10 +113,32 @@ def choose_office(request, service, channel):
         "provinces": province_list(),
         "province": province or "",
         "q": query or "",
-        "selected": form["office"].value() or "",
+        "selected": form["office"].value() or (suggested.office.code if suggested else ""),
+        "suggested": suggested,
+        "cities": city_list().order_by("province__name_fa", "-is_capital", "name_fa"),
+        "city": city or "",
+        "lat": "" if latitude is None or city else f"{latitude:.5f}",
+        "lon": "" if longitude is None or city else f"{longitude:.5f}",
     }
     template = "cases/_office_results.html" if request.headers.get("HX-Request") else "cases/office.html"
     return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _location(request) -> tuple[float | None, float | None, str | None]:
+    """The citizen's place: ``lat``/``lon`` (shared by the browser or carried from the suggestion
+    page) or a ``city`` code (its centre); nothing when neither is given or valid."""
+    city = (request.GET.get("city") or "").strip()[:20] or None
+    if city:
+        found = City.objects.filter(code=city).values_list("latitude", "longitude").first()
+        if found is not None:
+            return float(found[0]), float(found[1]), city
+    try:
+        lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
+    except ValueError:
+        return None, None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat) or math.isnan(lon):
+        return None, None, None
+    return lat, lon, None
 
 
 # --- the citizen's list ----------------------------------------------------------------------

@@ -62,6 +62,8 @@ def test_a_mahriyeh_dispute_from_intake_to_a_signed_settlement_pdf(personas, new
     clerk.fill("#id_respondent_name", "بهرام بهرامی")
     clerk.fill("#id_respondent_mobile", persian(RESPONDENT_MOBILE))
     clerk.fill("#id_respondent_national_code", persian(respondent_code))
+    clerk.locator("#preview-triage").click()  # the triage is shown before anything is saved
+    expect(clerk.locator("#triage-preview")).to_have_attribute("data-path", "mediation")
     clerk.locator("#open-dispute").click()
     expect_stage(clerk, DisputeStatus.TRIAGED)
     clerk.locator("#invite").click()

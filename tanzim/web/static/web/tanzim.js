@@ -9,6 +9,8 @@
  *   .error-summary             a form's list of errors takes the focus when the page opens; a closed
  *                              <details> or collapsed section holding an error opens first
  *   .code-copy[data-copy]      the copy button of a code ({% code %}): shown once this script runs
+ *   input[type=file]           a button and the chosen file's name in the page's language (the browser's
+ *                              own "Choose File" speaks the browser's language); body's data-file-* texts
  */
 (function () {
   "use strict";
@@ -77,8 +79,38 @@
     }
   }
 
+  function filePickers() {
+    var choose = document.body.getAttribute("data-file-choose");
+    var none = document.body.getAttribute("data-file-none");
+    if (!choose) { return; }
+    document.querySelectorAll("input[type=file]:not([data-picker])").forEach(function (input) {
+      if (!input.id) { return; }
+      input.setAttribute("data-picker", "1");
+      var wrap = document.createElement("div");
+      wrap.className = "file-picker d-flex flex-wrap align-items-center gap-2";
+      var button = document.createElement("label");
+      button.className = "btn btn-outline-secondary btn-sm mb-0";
+      button.setAttribute("for", input.id);
+      button.textContent = choose;
+      var name = document.createElement("span");
+      name.className = "file-picker-name small text-muted";
+      name.setAttribute("aria-live", "polite");
+      name.textContent = none;
+      input.parentNode.insertBefore(wrap, input);
+      wrap.appendChild(input);
+      wrap.appendChild(button);
+      wrap.appendChild(name);
+      input.classList.add("file-picker-input");
+      input.addEventListener("change", function () {
+        var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+        name.textContent = files.length ? files.join("، ") : none;
+      });
+    });
+  }
+
   onReady(function () {
     document.querySelectorAll(".code-copy[data-copy]").forEach(function (b) { b.hidden = false; });
+    filePickers();
     revealErrors();
     document.querySelectorAll("form[data-submit-on-load]").forEach(function (form) { form.submit(); });
 

@@ -76,9 +76,12 @@ def is_persian(language: str | None = None) -> bool:
 
 
 def digits(value: object, language: str | None = None) -> str:
-    """The value as text with the page's digits (any digit script in, ``None`` → ``""``)."""
+    """The value as text with the page's digits (any digit script in, ``None`` → ``""``); a float or
+    Decimal is a number (Persian decimal separator); an int is left as it is (years, counts, codes)."""
     if value is None:
         return ""
+    if isinstance(value, (float, Decimal)):  # a rate: the page's decimal separator (۲٫۵), not "۲.۵"
+        return number(value, language=language)
     text = str(value)
     return to_persian_digits(text) if is_persian(language) else normalize_digits(text)
 

@@ -48,7 +48,7 @@ def test_money_is_whole_rials():
     assert formatting.money(770000, language="fa") == "۷۷۰٬۰۰۰"
     assert formatting.money(770000, language="en") == "770,000"
     with pytest.raises(TypeError):
-        formatting.money(1.5, language="fa")  # type: ignore[arg-type]
+        formatting.money(1.5, language="fa")
 
 
 def test_dates_stay_jalali_with_month_names_in_the_page_language():
@@ -89,7 +89,7 @@ def test_a_flash_message_gets_page_digits_isolated_codes_and_untouched_addresses
 
 
 def test_the_same_code_reads_the_same_in_a_message_and_in_the_tag(fa):
-    tag = Template('{% load tanzim %}{% code c copy=False %}').render(Context({"c": "5008-7182-3488-4029"}))
+    tag = Template("{% load tanzim %}{% code c copy=False %}").render(Context({"c": "5008-7182-3488-4029"}))
     message = formatting.local_text("Tracking code: 5008-7182-3488-4029")
     assert tag in message
 
@@ -114,3 +114,8 @@ def test_free_text_keeps_the_digits_a_person_typed_and_their_lines():
     assert normalize_free_text(None) == ""
     # identifiers and search keys still fold every digit script to ASCII
     assert normalize_text("۰۹۱۲") == "0912"
+
+
+def test_digits_of_a_rate_use_the_persian_decimal_separator_and_of_an_int_no_grouping(fa):
+    out = Template("{% load tanzim %}{{ r|digits }}|{{ y|digits }}").render(Context({"r": 2.5, "y": 1405}))
+    assert out == "۲٫۵|۱۴۰۵"

@@ -4,6 +4,7 @@ them, so gunicorn refuses such a site; deploy/production.env.example passes them
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES:Use
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "deploy" / "production.env.example"
 STRONG_KEY = "k3y-" + "Vq8sT2nLw9Zr4Xc7Bm1Hd6Jf0Gp5Ky3Ea" * 2
+FIELD_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()  # 32 bytes, as the check wants
+SECRET_FILES = {"SECRET_KEY_FILE": STRONG_KEY, "FIELD_ENCRYPTION_KEYS_FILE": FIELD_KEY}
 
 PRODUCTION = {
     "EMBEDDED": False,
@@ -42,6 +45,7 @@ PRODUCTION = {
     "SECURE_SSL_REDIRECT": True,
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
     "SITE_URL": "https://tanzim.example.ir",
+    "FIELD_ENCRYPTION_KEYS": [FIELD_KEY],
 }
 
 
@@ -236,7 +240,10 @@ def _example_environment(tmp_path: Path) -> dict[str, str]:
         name, _, value = line.partition("=")
         if name.endswith("_FILE"):
             secret = tmp_path / name.lower()
-            secret.write_text(STRONG_KEY if name == "SECRET_KEY_FILE" else "x" * 40, encoding="utf-8")
+            content = {"SECRET_KEY_FILE": STRONG_KEY, "FIELD_ENCRYPTION_KEYS_FILE": FIELD_KEY}.get(
+                name, "x" * 40
+            )
+            secret.write_text(content, encoding="utf-8")
             value = str(secret)
         env[name] = value
     return env

@@ -11,7 +11,9 @@ out=${LOAD_OUT:-var/load}
 mkdir -p "$out"
 export LOAD_SMS_URL="$STACK_SMS_URL" LOAD_SURVEY_TOKENS="$STACK_WORK/survey-tokens"
 
-"$PY" bench/load/setup.py "$LOAD_SURVEY_TOKENS"
+"$PY" bench/load/setup.py "$STACK_WORK/survey-tokens-all"
+# The load and the soak answer different invitations (an invitation is answered once).
+head -n 1000 "$STACK_WORK/survey-tokens-all" >"$STACK_WORK/survey-tokens"
 
 locust() {
   .venv/bin/locust -f bench/load/locustfile.py --headless --host "$STACK_BASE_URL" -u "$USERS" \
@@ -36,6 +38,7 @@ sample() {
 [ "${LOAD_SOAK:-10m}" = 0 ] && exit 0
 
 echo "== soak: $USERS citizens for ${LOAD_SOAK:-10m}, sampled every ${LOAD_SAMPLE:-30} s"
+tail -n +1001 "$STACK_WORK/survey-tokens-all" >"$STACK_WORK/survey-tokens"
 locust soak "${LOAD_SOAK:-10m}" >"$out/soak-summary.txt" &
 soak=$!
 while kill -0 "$soak" 2>/dev/null; do

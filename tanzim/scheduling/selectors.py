@@ -329,18 +329,33 @@ class QueueFigures:
     expected_wait: float | None  # Erlang C for a new arrival; None when the queue is growing
 
 
+LIVE_WINDOW = timedelta(minutes=30)
+
+
 def live_counters(*, office: Office, now: datetime) -> int:
-    """Counters staffed now: those that called someone in the last half hour, else all active ones."""
+    """Counters staffed now: those that called someone in the last half hour, else all active ones.
+
+    Only once the queue has run for that half hour: right after the first call of the day, one
+    counter having called says nothing about the others (issue 15: "open counters" fell from 5
+    to 1 after a single call, and the expected wait with it).
+    """
+    active = Counter.objects.filter(office=office, active=True).count()
+    first_call = (
+        QueueTicket.objects.filter(office=office, day=tehran_date(now), called_at__isnull=False)
+        .order_by("called_at")
+        .values_list("called_at", flat=True)
+        .first()
+    )
+    if first_call is None or now - first_call < LIVE_WINDOW:
+        return active
     recent = (
-        QueueTicket.objects.filter(office=office, called_at__gte=now - timedelta(minutes=30))
+        QueueTicket.objects.filter(office=office, called_at__gte=now - LIVE_WINDOW)
         .exclude(counter__isnull=True)
         .values("counter")
         .distinct()
         .count()
     )
-    if recent:
-        return recent
-    return Counter.objects.filter(office=office, active=True).count()
+    return recent or active
 
 
 def served_mean_minutes(tickets: QuerySet[QueueTicket], *, limit: int, at_least: int = 1) -> float | None:
@@ -382,6 +397,10 @@ def queue_figures(*, office: Office, now: datetime | None = None) -> QueueFigure
     counters = max(live_counters(office=office, now=now), busy)
     service = mean_service_minutes(office=office, now=now)
     wait = expected_wait(float(arrivals), service, counters) if counters else math.inf
+    if math.isinf(wait) and counters:
+        # The arrivals of the last hour outrun the counters (Erlang C has no steady state), but the
+        # line a newcomer joins is what is there: its length, not "getting longer" with one waiting.
+        wait = position_wait(ahead=waiting, busy=busy, counters=counters, service_minutes=service)
     return QueueFigures(
         counters=counters,
         busy=busy,

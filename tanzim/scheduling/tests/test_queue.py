@@ -240,10 +240,11 @@ def test_waiting_people_see_their_place_and_an_expected_wait(slotted, counters, 
     entries = selectors.queue_waiting_with_estimates(office=slotted.office_a)
     assert [e.ticket.pk for e in entries] == [t.pk for t in tickets[2:]]
     assert [e.ahead for e in entries] == [0, 1, 2]
-    # Two counters staffed and busy, 15 minutes a person: one frees up every 7.5 minutes.
-    assert [e.minutes for e in entries] == [7.5, 15.0, 22.5]
+    # Right after the day's first calls every active counter (three) counts as open (issue 15):
+    # one is free, and with 15 minutes a person one of the three frees up every 5 minutes.
+    assert [e.minutes for e in entries] == [0.0, 5.0, 10.0]
     position = selectors.ticket_position(ticket=tickets[4])
-    assert (position.ahead, position.minutes) == (2, 22.5)
+    assert (position.ahead, position.minutes) == (2, 10.0)
 
 
 def test_the_display_shows_numbers_and_counters_but_no_names(slotted, counters, clock):

@@ -80,11 +80,11 @@ def histogram(
     for tick in range(0, 101, 20):
         x = pad_x + plot_w * tick / 100
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="{INK}">'
+            f'<text x="{x:.1f}" y="{height - 6}" font-size="14" text-anchor="middle" fill="{INK}">'
             f"{_n(tick, persian)}</text>"
         )
     parts.append(
-        f'<text x="{pad_x - 6}" y="{pad_y}" font-size="11" text-anchor="end" fill="{INK}">'
+        f'<text x="{pad_x - 6}" y="{pad_y}" font-size="14" text-anchor="end" fill="{INK}">'
         f"{_n(top, persian)}</text>"
     )
     parts.append("</svg>")
@@ -118,12 +118,12 @@ def trend(
         y = height - pad_y - plot_h * (tick - low) / span
         parts.append(
             f'<line x1="{pad_x}" y1="{y:.1f}" x2="{width - pad_x}" y2="{y:.1f}" stroke="#e9ecef"/>'
-            f'<text x="{pad_x - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{INK}">'
+            f'<text x="{pad_x - 6}" y="{y + 4:.1f}" font-size="14" text-anchor="end" fill="{INK}">'
             f"{_n(round(tick), persian)}</text>"
         )
     for i, label in enumerate(labels):
         parts.append(
-            f'<text x="{pad_x + i * step:.1f}" y="{height - 8}" font-size="11" text-anchor="middle" '
+            f'<text x="{pad_x + i * step:.1f}" y="{height - 8}" font-size="14" text-anchor="middle" '
             f'fill="{INK}">{escape(label)}</text>'
         )
     for name, points, highlighted in sorted(series, key=lambda s: s[2]):

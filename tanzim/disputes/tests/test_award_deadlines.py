@@ -16,7 +16,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tanzim.common.errors import DomainError
-from tanzim.common.jalali import TEHRAN, format_jalali, parse_jalali
+from tanzim.common.formatting import jalali_date
+from tanzim.common.jalali import TEHRAN, parse_jalali
 from tanzim.disputes import services
 from tanzim.disputes.choices import ArbitrationStatus, DisputeStatus, ResolutionPath
 from tanzim.disputes.models import Arbitration, Award, AwardNotice, Dispute, TriageRule
@@ -151,7 +152,7 @@ def test_art_485_no_notice_yet_means_no_deadline_for_that_party(personas, failed
         reverse("disputes:detail", args=[failed.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert 'id="my-deadlines"' in page and "Awaiting notice" in page
-    assert format_jalali(date(2027, 1, 5), long=True, persian_digits=False) not in page
+    assert jalali_date(date(2027, 1, 5), "long", language="en") not in page
 
 
 def test_art_488_each_party_sees_their_own_deadlines_on_the_page_and_in_the_sms(
@@ -168,7 +169,7 @@ def test_art_488_each_party_sees_their_own_deadlines_on_the_page_and_in_the_sms(
         reverse("disputes:detail", args=[failed.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     mine = page[page.index('id="my-deadlines"') :].split("</tr>")[0]
-    assert format_jalali(date(2027, 1, 5), long=True, persian_digits=False) in mine
+    assert jalali_date(date(2027, 1, 5), "long", language="en") in mine
     assert 'data-party="claimant"' not in page
 
 

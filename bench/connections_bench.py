@@ -19,6 +19,7 @@ and a token each run.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import secrets
 import socket
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(48))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+FIELD_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # a throw-away key for this run
 
 import django  # noqa: E402
 
@@ -74,6 +76,8 @@ def production_environment(conn_max_age: int, redis_url: str) -> dict[str, str]:
         "LOG_LEVEL": "ERROR",
         "DB_CONN_MAX_AGE": str(conn_max_age),
         "DB_CONN_HEALTH_CHECKS": "true",
+        "SITE_URL": f"https://{HOST}",
+        "FIELD_ENCRYPTION_KEYS": FIELD_KEY,
     }
 
 

@@ -469,7 +469,9 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32, minimum=4)
 # An uploaded image whose header declares more pixels than this is refused before it is decoded.
 UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 64_000_000, minimum=1_000_000)
 # A PDF whose streams inflate to more than this in total is refused (a decompression bomb).
-UPLOAD_PDF_MAX_INFLATED_BYTES = env_int("UPLOAD_PDF_MAX_INFLATED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024)
+UPLOAD_PDF_MAX_INFLATED_BYTES = env_int(
+    "UPLOAD_PDF_MAX_INFLATED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024
+)
 # ClamAV: clamd's Unix socket path or host:port. Set, every upload is scanned and refused (fail
 # closed) when infected or when clamd cannot answer within CLAMAV_TIMEOUT_SECONDS.
 CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", "")

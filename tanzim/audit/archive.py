@@ -42,7 +42,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from tanzim.audit.models import ArchivePart, AuditEvent, AuditStream
-from tanzim.audit.services import event_hash
+from tanzim.audit.services import event_hash, stored_event_hash
 
 
 class ArchiveError(Exception):
@@ -264,19 +264,7 @@ def _archive_rows(
 def _check_chain(stream: AuditStream, events: list[AuditEvent]) -> None:
     expected_seq, prev_hash = stream.archived_seq + 1, stream.archived_hash
     for event in events:
-        digest = event_hash(
-            stream_key=stream.key,
-            seq=event.seq,
-            created_at=event.created_at,
-            actor_id=event.actor_id,
-            on_behalf_of_id=event.on_behalf_of_id,
-            office_id=event.office_id,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            data=event.data,
-            prev_hash=event.prev_hash,
-        )
+        digest = stored_event_hash(event, stream.key)
         if event.seq != expected_seq or event.prev_hash != prev_hash or digest != event.hash:
             raise ArchiveError(
                 f"{stream.key}#{event.seq}: the chain does not verify; nothing of it is archived "

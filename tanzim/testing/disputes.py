@@ -7,7 +7,7 @@ Tehran: a working day.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tanzim.common.jalali import TEHRAN
 from tanzim.disputes import services
@@ -128,3 +128,18 @@ def sign_all(dispute: Dispute, settlement, personas, respondent_user):
             )
         )
     return results
+
+
+def settle(personas, dispute: Dispute) -> Dispute:
+    """The mediator drafts two instalments and opens the report; both parties sign; the dispute settles."""
+    respondent = dispute.parties.get(role="respondent").user
+    settlement = services.settlement_draft(
+        dispute=dispute,
+        actor=personas.mediator_a,
+        terms="",
+        obligations=two_instalments(date(2027, 1, 5), date(2027, 2, 4)),
+    )
+    settlement = services.settlement_open(settlement=settlement, actor=personas.mediator_a)
+    sign_all(dispute, settlement, personas, respondent)
+    dispute.refresh_from_db()
+    return dispute

@@ -19,23 +19,9 @@ from tanzim.feedback.models import SurveyInvitation
 from tanzim.finance.choices import PaymentStatus
 from tanzim.finance.models import Payment
 from tanzim.notify.models import Message
-from tanzim.testing.disputes import at, open_dispute, sign_all, to_mediation, two_instalments
+from tanzim.testing.disputes import at, open_dispute, settle, sign_all, to_mediation, two_instalments
 
 pytestmark = pytest.mark.django_db
-
-
-def settle(personas, dispute):
-    respondent = dispute.parties.get(role="respondent").user
-    settlement = services.settlement_draft(
-        dispute=dispute,
-        actor=personas.mediator_a,
-        terms="",
-        obligations=two_instalments(date(2027, 1, 5), date(2027, 2, 4)),
-    )
-    settlement = services.settlement_open(settlement=settlement, actor=personas.mediator_a)
-    sign_all(dispute, settlement, personas, respondent)
-    dispute.refresh_from_db()
-    return dispute
 
 
 def past(dispute, personas, *, starts_at, **extra):

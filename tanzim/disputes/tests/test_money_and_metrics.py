@@ -4,7 +4,7 @@ resolution, respondent engagement, failure reasons) at office, province and nati
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -20,26 +20,11 @@ from tanzim.testing.disputes import (
     at,
     join_as_respondent,
     open_dispute,
-    sign_all,
+    settle,
     to_mediation,
-    two_instalments,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def settle(personas, dispute):
-    respondent = dispute.parties.get(role="respondent").user
-    settlement = services.settlement_draft(
-        dispute=dispute,
-        actor=personas.mediator_a,
-        terms="",
-        obligations=two_instalments(date(2027, 1, 5), date(2027, 2, 4)),
-    )
-    settlement = services.settlement_open(settlement=settlement, actor=personas.mediator_a)
-    sign_all(dispute, settlement, personas, respondent)
-    dispute.refresh_from_db()
-    return dispute
 
 
 def captured_service(personas, *, court_fee=0, reference=("finance.direct", "x"), payer=None):

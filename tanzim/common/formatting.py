@@ -44,6 +44,7 @@ __all__ = [
     "PERSIAN_THOUSANDS_SEPARATOR",
     "code_html",
     "digits",
+    "in_week_order",
     "is_persian",
     "jalali_date",
     "local_text",
@@ -150,6 +151,13 @@ def week_days(language: str | None = None) -> list[tuple[int, str]]:
     """The days of the Iranian week, Saturday first: ``[(python_weekday, name), …]``."""
     names = WEEKDAY_NAMES_FA if is_persian(language) else WEEKDAY_NAMES_EN
     return [(day, names[day]) for day in WEEK_ORDER]
+
+
+def in_week_order(items, attribute: str = "weekday") -> list:
+    """``items`` (each with a Python weekday number in ``attribute``) sorted Saturday first, keeping
+    the order of items on the same day (office hours: Saturday's, then Sunday's … Friday's)."""
+    position = {day: index for index, day in enumerate(WEEK_ORDER)}
+    return sorted(items, key=lambda item: position[getattr(item, attribute)])
 
 
 def weekday_name(value: date | datetime | int, language: str | None = None) -> str:

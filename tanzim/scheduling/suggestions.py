@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.models import Service
+from tanzim.common import formatting
 from tanzim.common.errors import DomainError
 from tanzim.common.jalali import TEHRAN, jalali_year_month, tehran_date
 from tanzim.finance.choices import Tier
@@ -206,7 +207,7 @@ def _reasons(option: SuggestionOption, weights: CostWeights, now: datetime) -> l
         str(
             _("%(km)s km from you, about %(minutes)s minutes each way.")
             % {
-                "km": number_text(f"{km:.1f}" if km < 10 else f"{km:.0f}"),
+                "km": formatting.number(km, 1 if km < 10 else 0),
                 "minutes": number_text(max(1, round(option.travel_minutes))),
             }
         )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django import template
-from django.utils.translation import get_language
 
-from tanzim.common.normalize import to_persian_digits
+from tanzim.common import formatting
 from tanzim.scheduling.formatting import clock_text, day_text, when_text
 
 register = template.Library()
@@ -37,15 +36,15 @@ def minutes(value):
     number = max(0, round(float(value)))
     if float(value) > 0:
         number = max(1, number)
-    return str(number) if (get_language() or "fa").startswith("en") else to_persian_digits(number)
+    return formatting.digits(number)
 
 
 @register.filter
 def percent(value):
+    """A rate (0.125) as a percentage with one decimal in the page's style: ``۱۲٫۵٪`` / ``12.5%``."""
     if value is None:
         return "—"
-    text = f"{float(value) * 100:.1f}%"
-    return text if (get_language() or "fa").startswith("en") else to_persian_digits(text)
+    return formatting.percent(float(value) * 100, 1)
 
 
 @register.simple_tag

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -153,3 +154,29 @@ def test_the_metrics_api_answers_with_the_figures(busy_day):
     assert response.json()["total"]["no_show_rate"] == 0.5
     client.force_authenticate(slotted.clerk_b)
     assert client.get("/api/v1/scheduling/metrics/", {"level": "office", "code": "A0001"}).status_code == 403
+
+
+def test_the_metrics_page_writes_rates_and_dates_through_the_formatting_layer(busy_day):
+    """Issue 15 (10): Persian decimal separator and percent sign, Jalali dates, Persian digits."""
+    from django.test import Client
+    from django.urls import reverse
+
+    slotted, _waits = busy_day
+    query = {
+        "level": "office",
+        "code": "A0001",
+        "date_from": at(0, 0).date().isoformat(),
+        "date_to": at(1, 0).date().isoformat(),
+    }
+    persian = Client(HTTP_ACCEPT_LANGUAGE="fa")
+    persian.force_login(slotted.manager_a)
+    page = persian.get(reverse("scheduling:metrics"), query).content.decode()
+    totals = page[page.index('id="totals"') : page.index('id="metrics-rows"')]
+    assert "۵۰٫۰٪" in totals  # the no-show rate
+    assert "۳۳٫۳٪" in totals  # the remote uptake
+    assert not re.search(r"[0-9]", re.sub(r"<[^>]+>", "", totals))
+    assert "%" not in totals
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(slotted.manager_a)
+    text = english.get(reverse("scheduling:metrics"), query).content.decode()
+    assert "50.0%" in text and "33.3%" in text

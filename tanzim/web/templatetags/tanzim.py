@@ -66,3 +66,9 @@ def percent_sign() -> str:
 def week_days():
     """``[(python_weekday, name), …]`` Saturday first, names in the page's language."""
     return formatting.week_days()
+
+
+@register.filter
+def week_order(items):
+    """``{% for h in office.hours.all|week_order %}``: Saturday first, as the Iranian week runs."""
+    return formatting.in_week_order(items)

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 
 from tanzim.common.jalali import format_jalali
 from tanzim.common.normalize import to_persian_digits
+from tanzim.disputes import history
 from tanzim.disputes.choices import (
     DisputeStatus,
     Disqualification,
@@ -61,6 +62,20 @@ def event_text(event) -> str:
     if event.from_status and event.from_status != event.to_status:
         return f"{event_word(event.subject, event.from_status)} → {to}"
     return to
+
+
+@register.simple_tag
+def event_sentence(event, dispute=None, office_side: bool = False) -> str:
+    """One history line in words: the sentence, its reason, and who did it (office's view only)."""
+    parts = [history.event_sentence(event)]
+    detail = history.event_detail(event, dispute)
+    if detail:
+        parts.append(f"— {detail}")
+    if office_side:
+        by = history.event_by(event)
+        if by:
+            parts.append(f"({by})")
+    return " ".join(parts)
 
 
 @register.filter

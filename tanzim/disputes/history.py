@@ -55,7 +55,9 @@ SENTENCES: dict[tuple[str, str], Promise] = {
     (EventSubject.ARBITRATOR, "declared"): _("An arbitrator declared their eligibility."),
     (EventSubject.ARBITRATOR, "disqualified"): _("An arbitrator was disqualified."),
     (EventSubject.ARBITRATOR, "withdrawn"): _("An arbitrator withdrew."),
-    (EventSubject.ARBITRATOR, "waived_by_claimant"): _("The claimant accepted an arbitrator despite a ground."),
+    (EventSubject.ARBITRATOR, "waived_by_claimant"): _(
+        "The claimant accepted an arbitrator despite a ground."
+    ),
     (EventSubject.ARBITRATOR, "waived_by_respondent"): _(
         "The respondent accepted an arbitrator despite a ground."
     ),

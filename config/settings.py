@@ -370,11 +370,27 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # "private": people's files (case and dispute documents, complaint attachments, free-service
-# proofs, signed settlements and awards), under MEDIA_ROOT (and its backups) but encrypted on disk
-# with AES-256-GCM under FIELD_ENCRYPTION_KEYS (tanzim.common.storage, docs/operations.md "Files").
-STORAGES = {
+# proofs, signed settlements and awards), encrypted with AES-256-GCM under FIELD_ENCRYPTION_KEYS
+# before they are stored (tanzim.common.storage, docs/operations.md "Files"). Where: MEDIA_STORAGE
+# "filesystem" (the default: under MEDIA_ROOT, and in its backups) or "s3": an S3-compatible bucket
+# through django-storages (MinIO, Ceph RGW, ArvanCloud, AWS; docs/scaling.md, Media).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem").strip().lower()
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}.")
+MEDIA_S3: dict[str, Any] = {
+    "bucket_name": env_str("MEDIA_S3_BUCKET", ""),
+    "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+    "region_name": env_str("MEDIA_S3_REGION", "") or None,
+    "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID", ""),
+    "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY", ""),
+    "location": env_str("MEDIA_S3_PREFIX", "private").strip("/"),
+    "addressing_style": env_str("MEDIA_S3_ADDRESSING_STYLE", "") or None,  # "path" for most peers
+}
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "tanzim.common.storage.EncryptedFileSystemStorage"},
+    "private": {"BACKEND": "tanzim.common.storage.EncryptedFileSystemStorage"}
+    if MEDIA_STORAGE == "filesystem"
+    else {"BACKEND": "tanzim.common.storage_s3.EncryptedS3Storage", "OPTIONS": MEDIA_S3},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or EMBEDDED

@@ -226,6 +226,44 @@ def check_field_encryption_keys(
     return found
 
 
+@checks.register(checks.Tags.security)
+def check_media_storage(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """``MEDIA_STORAGE=s3`` needs its bucket and both halves of its credentials (in any mode)."""
+    if getattr(settings, "MEDIA_STORAGE", "filesystem") != "s3":
+        return []
+    options = getattr(settings, "MEDIA_S3", {})
+    found: list[checks.CheckMessage] = []
+    if not options.get("bucket_name"):
+        found.append(
+            checks.Error(
+                "MEDIA_STORAGE is 's3' but MEDIA_S3_BUCKET is not set: people's files have nowhere to go.",
+                hint="Set MEDIA_S3_BUCKET (and MEDIA_S3_ENDPOINT_URL for a peer other than AWS), "
+                "or MEDIA_STORAGE=filesystem.",
+                id="tanzim.E023",
+            )
+        )
+    missing = [
+        name
+        for name, key in (
+            ("MEDIA_S3_ACCESS_KEY_ID", "access_key"),
+            ("MEDIA_S3_SECRET_ACCESS_KEY", "secret_key"),
+        )
+        if not options.get(key)
+    ]
+    if missing:
+        found.append(
+            checks.Error(
+                f"MEDIA_STORAGE is 's3' but {' and '.join(missing)} is not set.",
+                hint="Set both MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY (or their _FILE "
+                "variants) to a key allowed to read and write the bucket.",
+                id="tanzim.E024",
+            )
+        )
+    return found
+
+
 def refuse_unsafe_start() -> None:
     """Run every check, deployment ones included, and refuse to serve on an Error.
 

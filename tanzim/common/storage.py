@@ -1,11 +1,15 @@
-"""People's files encrypted at rest: ``EncryptedFileSystemStorage`` (the "private" storage).
+"""People's files encrypted at rest: ``EncryptedStorage``, a layer over any Django storage.
+
+The "private" storage (``STORAGES["private"]``, ``MEDIA_STORAGE``) is ``EncryptedFileSystemStorage``
+(files under MEDIA_ROOT, the default) or ``tanzim.common.storage_s3.EncryptedS3Storage`` (objects in
+an S3-compatible bucket through django-storages); either way the storage below holds ciphertext only.
 
 The keys are those of the encrypted fields (``FIELD_ENCRYPTION_KEYS``, ``tanzim.common.crypto``):
 the first key encrypts, every key decrypts, a file names the key it needs. Each file has a random
 data key of its own, wrapped (AES-256-GCM) by the key; the content is encrypted with the data key
 in 64 KiB segments (AES-256-GCM, the STREAM construction: each segment's nonce holds its number
 and whether it is the last, so a file cut short, reordered or altered is refused, never read
-wrong). A file on disk::
+wrong). A stored file::
 
     b"TZF1" | key id (8) | wrap nonce (12) | wrapped data key (32 + 16) | nonce prefix (7)
     | segment 0 (≤ 64 KiB + 16) | … | last segment (+ 16)
@@ -20,13 +24,14 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from tanzim.common.crypto import KEY_ID_HEX, keyring
 
@@ -35,6 +40,7 @@ SEGMENT = 64 * 1024
 TAG = 16
 _WRAPPED = 32 + TAG
 _PREFIX = 7
+SPOOL = 8 * 1024 * 1024  # an encrypted upload is held in memory up to this size, then on disk
 HEADER = len(MAGIC) + KEY_ID_HEX + 12 + _WRAPPED + _PREFIX
 
 
@@ -42,7 +48,7 @@ class FileDecryptionError(OSError):
     """A stored file could not be decrypted: its key is not configured, or it was altered."""
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> EncryptedStorage:
     """The storage of people's files (``STORAGES["private"]``), for ``FileField(storage=...)``."""
     return storages["private"]  # type: ignore[return-value]
 
@@ -185,33 +191,80 @@ class _Encrypting(File):  # type: ignore[type-arg]
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         return encrypt_chunks(self._source.chunks(chunk_size))
 
+    def close(self) -> None:
+        pass  # nothing of its own to close: the source belongs to the caller
 
-class EncryptedFileSystemStorage(FileSystemStorage):
-    """FileSystemStorage whose files are encrypted on disk and decrypted on reading."""
+
+def _spooled(source: File) -> File:  # type: ignore[type-arg]
+    """The encrypted content as a seekable file (in memory up to SPOOL bytes, then on disk)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL, mode="w+b")  # noqa: SIM115 (closed with the File)
+    for piece in encrypt_chunks(source.chunks()):
+        spool.write(piece)
+    spool.seek(0)
+    return File(spool, name=source.name)
+
+
+class EncryptedStorage(Storage):
+    """The encryption layer over any Django storage: mixed in before the storage that holds the bytes.
+
+    The storage below only ever sees ciphertext (``TZF1`` files); ``open`` and ``size`` answer for
+    the plain content. ``EncryptedFileSystemStorage`` and ``EncryptedS3Storage`` are the two used
+    (``MEDIA_STORAGE``, config/settings.py).
+    """
+
+    def _encrypted(self, content: File) -> File:  # type: ignore[type-arg]
+        return _spooled(content)
 
     def _save(self, name: str, content: File) -> str:  # type: ignore[type-arg]
-        return str(super()._save(name, _Encrypting(content)))  # type: ignore[misc]
+        encrypted = self._encrypted(content)
+        try:
+            return str(super()._save(name, encrypted))  # type: ignore[misc]
+        finally:
+            encrypted.close()
+
+    def _open_raw(self, name: str) -> IO[bytes]:
+        return super()._open(name, "rb")  # type: ignore[misc,no-any-return]
+
+    def _head(self, name: str) -> bytes:
+        """The first bytes of the stored (raw) file: enough to tell the key it is encrypted with."""
+        with self._open_raw(name) as raw:
+            return raw.read(len(MAGIC) + KEY_ID_HEX)
 
     def _open(self, name: str, mode: str = "rb") -> File:  # type: ignore[type-arg]
         if any(flag in mode for flag in "wa+"):
             raise ValueError("Encrypted files are written with save(), not opened for writing.")
-        raw = open(self.path(name), "rb")  # noqa: SIM115 (closed with the File)
+        raw = self._open_raw(name)
         if header_key_id(raw.read(len(MAGIC) + KEY_ID_HEX)) is None:
             raw.seek(0)
             return File(raw, name=name)  # stored before encryption: encrypt_stored_files encrypts it
         return File(DecryptingReader(raw), name=name)  # type: ignore[arg-type]
 
     def size(self, name: str) -> int:
-        path = self.path(name)
-        with open(path, "rb") as raw:
-            if header_key_id(raw.read(len(MAGIC) + KEY_ID_HEX)) is None:
-                return os.path.getsize(path)
-        return plain_size(os.path.getsize(path))
+        raw_size = int(super().size(name))
+        return raw_size if self.stored_key_id(name) is None else plain_size(raw_size)
 
     def stored_key_id(self, name: str) -> str | None:
         """The id of the key a stored file is encrypted with; None if it is stored in plain."""
-        with open(self.path(name), "rb") as raw:
-            return header_key_id(raw.read(len(MAGIC) + KEY_ID_HEX))
+        return header_key_id(self._head(name))
+
+    def reencrypt(self, name: str) -> None:
+        """Rewrite one stored file under the newest key, in place (one PUT replaces an object whole)."""
+        with self.open(name, "rb") as plain:
+            encrypted = _spooled(plain)
+        try:
+            super()._save(name, encrypted)  # type: ignore[misc]  # the same name: no get_available_name
+        finally:
+            encrypted.close()
+
+
+class EncryptedFileSystemStorage(EncryptedStorage, FileSystemStorage):
+    """FileSystemStorage whose files are encrypted on disk and decrypted on reading (the default)."""
+
+    def _encrypted(self, content: File) -> File:  # type: ignore[type-arg]
+        return _Encrypting(content)  # streamed into the file, no copy
+
+    def _open_raw(self, name: str) -> IO[bytes]:
+        return open(self.path(name), "rb")
 
     def reencrypt(self, name: str) -> None:
         """Rewrite one stored file under the newest key, atomically (a temporary file, then rename)."""

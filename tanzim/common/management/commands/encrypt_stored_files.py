@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import models
 
 from tanzim.common.crypto import keyring
-from tanzim.common.storage import EncryptedFileSystemStorage
+from tanzim.common.storage import EncryptedStorage
 
 
 @dataclass
@@ -30,7 +30,7 @@ def encrypted_file_fields() -> list[tuple[type[models.Model], models.FileField]]
         if model._meta.proxy or not model._meta.managed:
             continue
         for field in model._meta.concrete_fields:
-            if isinstance(field, models.FileField) and isinstance(field.storage, EncryptedFileSystemStorage):
+            if isinstance(field, models.FileField) and isinstance(field.storage, EncryptedStorage):
                 found.append((model, field))
     return found
 
@@ -40,7 +40,7 @@ def encrypt_stored_files(*, dry_run: bool = False) -> list[FieldReport]:
     reports = []
     for model, field in encrypted_file_fields():
         storage = field.storage
-        assert isinstance(storage, EncryptedFileSystemStorage)
+        assert isinstance(storage, EncryptedStorage)
         report = FieldReport(f"{model._meta.label_lower}.{field.name}")
         names = model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
         for name in names.distinct().iterator():

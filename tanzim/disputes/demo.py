@@ -109,8 +109,14 @@ def _next_session_time(dispute: Dispute, days_ahead: int) -> datetime:
 
 
 def _hold(session: Session, *, mediator: User, **record) -> None:
-    """Move a scheduled session into the past (the demo cannot wait for it) and record it."""
-    start = timezone.now() - timedelta(hours=3)
+    """Move a scheduled session into the past (the demo cannot wait for it) and record it.
+
+    Three hours ago, but never before the dispute's mediation window opened (today, in Tehran):
+    seeded just after midnight, a session "yesterday" would not count towards the window.
+    """
+    now = timezone.now()
+    opened = session.dispute.window_started_on or tehran_date(now)
+    start = max(now - timedelta(hours=3), datetime.combine(opened, time(0, 0), tzinfo=TEHRAN))
     Session.objects.filter(pk=session.pk).update(starts_at=start, ends_at=start + timedelta(hours=1))
     session.refresh_from_db()
     services.session_record(session=session, actor=mediator, **record)

@@ -41,7 +41,8 @@ def test_a_file_is_ciphertext_on_disk_and_read_back_whole(keys, size):
     name = storage.save("t/secret.pdf", ContentFile(content))
 
     on_disk = raw(storage, name)
-    assert not size or SECRET[:size] not in on_disk
+    # A byte or two of plaintext turns up in random ciphertext by chance; eight never do.
+    assert size < 8 or content[:32] not in on_disk
     assert on_disk.startswith(b"TZF1")
     assert storage.size(name) == size
     with storage.open(name) as opened:

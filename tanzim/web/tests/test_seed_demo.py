@@ -25,11 +25,14 @@ def seed():
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with settings_as_in_tests(tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
-        seed()
-    yield
-    with django_db_blocker.unblock():
-        reference_data_restore()
+    try:
+        with settings_as_in_tests(tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
+            seed()
+        yield
+    finally:
+        # Also when seeding failed half-way: committed demo rows would break every later test.
+        with django_db_blocker.unblock():
+            reference_data_restore()
 
 
 def test_seeding_creates_offices_in_every_province(seeded):

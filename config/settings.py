@@ -35,6 +35,16 @@ SECRET_KEY = env_str("SECRET_KEY", EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# People's stored files are served from this origin (https://files.example.ir): a host of its own that
+# sees no cookie. Empty: the site's own origin. Its host is allowed (docs/operations.md, "Files").
+FILES_ORIGIN = env_str("FILES_ORIGIN", "").rstrip("/")
+if FILES_ORIGIN:
+    from urllib.parse import urlsplit
+
+    _files = urlsplit(FILES_ORIGIN)
+    if _files.scheme not in ("http", "https") or not _files.hostname or _files.path:
+        raise ImproperlyConfigured("FILES_ORIGIN must be an origin such as https://files.example.ir")
+    ALLOWED_HOSTS.append(_files.hostname)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from tanzim.common.file_views import user_file
 from tanzim.web.signin import staff_login
 
 # One sign-in path for staff: the admin's login page is ours, with its limits and second step.
@@ -30,6 +31,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # People's stored files, by signed short-lived links only (tanzim/common/files.py).
+    path("files/<str:token>/<str:name>", user_file, name="user-file"),
     path("finance/", include("tanzim.finance.urls")),
     path("cases/", include("tanzim.cases.urls")),
     path("appointments/", include("tanzim.scheduling.urls")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from tanzim.cases.models import Case, CaseEvent, Document, Party
 from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.selectors import service_get
 from tanzim.common.errors import DomainError, NotFoundError
-from tanzim.common.files import attachment_response
+from tanzim.common.files import file_redirect
 from tanzim.common.money import MAX_RIALS
 from tanzim.finance.choices import FreeServiceGround
 from tanzim.offices.models import Office, Province
@@ -262,11 +262,18 @@ class DocumentListView(APIView):
 
 
 class DocumentDetailView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={
+            303: OpenApiResponse(
+                description="See Other: the file, at a signed link valid for five minutes (Location)."
+            )
+        }
+    )
     def get(self, request, document_id: int):
         document = selectors.document_open_for(user=request.user, document_id=document_id, purpose="api")
-        return attachment_response(
-            document.file.open("rb"),
+        return file_redirect(
+            document,
+            user=request.user,
             content_type=document.content_type,
             filename=f"{document.case.tracking_code}-{document.pk}{document.extension}",
         )

@@ -10,17 +10,30 @@
 - ``Content-Security-Policy: sandbox`` (opened anyway, a file runs no script and reaches no
   cookie), ``X-Content-Type-Options: nosniff``, ``Cache-Control: private, no-store`` and
   ``Cross-Origin-Resource-Policy: same-origin``.
+
+A stored file (an upload, or a PDF we stored) is never answered at the page or API route that
+found it: that view checks who may read it (404 when it is not theirs), logs the confidential
+read, and answers ``file_redirect``: a 303 to a short-lived signed link under ``/files/``
+(``FILE_LINK_SECONDS``), bound to that file and to the person who asked, on ``FILES_ORIGIN``
+when one is configured (a host of its own, cookie-less). ``tanzim.common.file_views.user_file``
+is the one view that serves such a link (docs/operations.md, "Files").
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import IO, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from django.http import FileResponse, HttpResponse
+from django.conf import settings
+from django.core import signing
+from django.db.models import Model
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 
 SERVED_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "application/zip", "text/calendar"})
 FALLBACK_TYPE = "application/octet-stream"
@@ -60,3 +73,82 @@ def attachment_response(
     else:
         response = FileResponse(source, content_type=served)
     return protect(response, filename=filename)
+
+
+# --- the signed link to a stored file -----------------------------------------------------------
+
+FILE_LINK_SECONDS = 300  # long enough to follow a redirect (and retry once), short enough to be useless later
+_SALT = "tanzim.common.files.link"
+
+
+class SeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+@dataclass(frozen=True)
+class FileLink:
+    """What a valid link names: one field of one row, its stored name, who asked, how to serve it."""
+
+    model: str  # app_label.modelname
+    pk: str
+    field: str
+    fingerprint: str  # of the stored name: a file replaced since is another file
+    user_id: int
+    filename: str
+    content_type: str
+
+
+def fingerprint(stored_name: str) -> str:
+    return hashlib.sha256(f"{_SALT}:{stored_name}".encode()).hexdigest()[:20]
+
+
+def files_host() -> str:
+    """The host of ``FILES_ORIGIN`` (``files.example:8443``), or "" when files share the site's origin."""
+    return urlsplit(settings.FILES_ORIGIN).netloc if settings.FILES_ORIGIN else ""
+
+
+def file_link(obj: Model, *, user: Any, filename: str, content_type: str, field: str = "file") -> str:
+    """The signed address of ``obj.<field>`` for ``user``: valid for ``FILE_LINK_SECONDS``."""
+    name = safe_filename(filename)
+    token = signing.dumps(
+        {
+            "m": obj._meta.label_lower,
+            "k": str(obj.pk),
+            "f": field,
+            "h": fingerprint(getattr(obj, field).name),
+            "u": user.pk,
+            "n": name,
+            "c": content_type,
+        },
+        salt=_SALT,
+        compress=True,
+    )
+    path = reverse("user-file", kwargs={"token": token, "name": name})
+    return settings.FILES_ORIGIN.rstrip("/") + path if settings.FILES_ORIGIN else path
+
+
+def file_redirect(
+    obj: Model, *, user: Any, filename: str, content_type: str, field: str = "file"
+) -> HttpResponseRedirect:
+    """303 to the signed link: the caller has checked that ``user`` may read the file, and logged it."""
+    response = SeeOther(file_link(obj, user=user, filename=filename, content_type=content_type, field=field))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def read_file_link(token: str) -> FileLink | None:
+    """The link ``token`` names, or None: forged, altered, expired or malformed alike."""
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=FILE_LINK_SECONDS)
+        link = FileLink(
+            model=str(data["m"]),
+            pk=str(data["k"]),
+            field=str(data["f"]),
+            fingerprint=str(data["h"]),
+            user_id=int(data["u"]),
+            filename=str(data["n"]),
+            content_type=str(data["c"]),
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return link

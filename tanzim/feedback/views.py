@@ -25,7 +25,7 @@ from tanzim.common.errors import (
     PermissionDeniedError,
     RateLimitedError,
 )
-from tanzim.common.files import attachment_response
+from tanzim.common.files import file_redirect
 from tanzim.common.http import client_ip
 from tanzim.common.views import form_add_domain_error, scoped_view
 from tanzim.feedback import metrics, periods, selectors, services
@@ -237,8 +237,9 @@ def complaint_attachment(request, reference: str, attachment_id: int):
     attachment = selectors.attachment_open_for(
         user=request.user, reference=reference, attachment_id=attachment_id
     )
-    return attachment_response(
-        attachment.file.open("rb"),
+    return file_redirect(
+        attachment,
+        user=request.user,
         content_type=attachment.content_type,
         filename=f"{reference}-{attachment.pk}{attachment.extension}",
     )

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from tanzim.common.files import attachment_response
+from tanzim.common.files import file_redirect
 from tanzim.common.jalali import JalaliMonth, parse_jalali
 from tanzim.common.views import run_service, scoped_view
 from tanzim.inspections import selectors, services
@@ -329,8 +329,11 @@ def item_save(request, pk: int, item_id: int):
 @scoped_view
 def evidence(request, pk: int):
     file = selectors.evidence_open_for(user=request.user, pk=pk)
-    return attachment_response(
-        file.file.open("rb"), content_type=file.content_type, filename=f"evidence-{file.pk}{file.extension}"
+    return file_redirect(
+        file,
+        user=request.user,
+        content_type=file.content_type,
+        filename=f"evidence-{file.pk}{file.extension}",
     )
 
 
@@ -579,8 +582,10 @@ def free_service_document(request, pk: int):
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
         grant.document_type, ""
     )
-    return attachment_response(
-        grant.document.open("rb"),
+    return file_redirect(
+        grant,
+        user=request.user,
+        field="document",
         content_type=grant.document_type,
         filename=f"free-service-{pk}-confirmation{extension}",
     )

@@ -345,7 +345,8 @@ def test_a_document_download_is_scoped_and_logged(client, personas, petition):
     signed_in(client, personas.other_citizen)
     assert client.get(url).status_code == 404
     signed_in(client, personas.citizen)
-    response = client.get(url)
+    response = client.get(url, follow=True)  # a 303 to the signed link under /files/
+    assert response.redirect_chain[0][0].startswith("/files/")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     assert (
         ConfidentialRead.objects.filter(actor_id=personas.citizen.pk, object_id=str(document.pk)).count() == 1

@@ -36,7 +36,7 @@ from tanzim.cases.views._common import (
 from tanzim.cases.workflows import is_applicant_move
 from tanzim.catalog.choices import ChannelKind
 from tanzim.common.errors import ConflictError
-from tanzim.common.files import attachment_response
+from tanzim.common.files import attachment_response, file_redirect
 from tanzim.common.views import run_service, scoped_view
 from tanzim.finance import services as finance_services
 
@@ -199,12 +199,13 @@ def act(request, pk, action):
 @scoped_view
 @require_GET
 def document_download(request, pk, document_id):
-    """A confidential read: scoped like the case and logged by the selector."""
+    """A confidential read: scoped like the case and logged by the selector; served under /files/."""
     document = selectors.document_open_for(user=request.user, document_id=document_id, purpose="page")
     if document.case_id != int(pk):
         raise Http404()
-    return attachment_response(
-        document.file.open("rb"),
+    return file_redirect(
+        document,
+        user=request.user,
         content_type=document.content_type,
         filename=f"{document.case.tracking_code}-{document.pk}{document.extension}",
     )

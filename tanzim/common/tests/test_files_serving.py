@@ -1,4 +1,8 @@
-"""Every route that answers a person's file answers it as a sandboxed attachment, decrypted whole."""
+"""Every route that answers a person's file answers it as a sandboxed attachment, decrypted whole.
+
+A stored file goes by a signed link under /files/ (303 from the scoped route); a file we render on
+the fly (a draft settlement, the referral zip) is answered by its route.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +56,15 @@ def api(user) -> APIClient:
     return client
 
 
+def via_link(client, url: str):
+    """The scoped route answers a 303 to /files/; the file is what the link answers."""
+    redirect = client.get(url)
+    assert redirect.status_code == 303, redirect.status_code
+    assert redirect["Location"].startswith("/files/")
+    assert redirect["Cache-Control"] == "private, no-store"
+    return client.get(redirect["Location"])
+
+
 # --- the helper -----------------------------------------------------------------------------------
 
 
@@ -92,6 +105,31 @@ def test_no_module_builds_a_file_response_but_the_helper():
     assert offenders == []
 
 
+def test_no_route_but_the_files_view_answers_a_stored_file():
+    """Outside tanzim/common/file_views.py nothing hands an opened stored file to attachment_response:
+    a page or API route that finds one answers file_redirect (a stored file read under /files/ only)."""
+    offenders = []
+    for path in (ROOT / "tanzim").rglob("*.py"):
+        if "tests" in path.parts or path.relative_to(ROOT).as_posix() in {
+            "tanzim/common/files.py",
+            "tanzim/common/file_views.py",
+        }:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "attachment_response"
+            ):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and getattr(inner.func, "attr", "") == "open":
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                if isinstance(inner, ast.Name) and inner.id in {"handle", "stored", "fieldfile"}:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+
+    assert offenders == []
+
+
 # --- the routes -----------------------------------------------------------------------------------
 
 
@@ -104,8 +142,8 @@ def test_a_case_document_on_the_page_and_through_the_api(media, personas, client
     assert on_disk.startswith(b"TZF1") and b"%PDF" not in on_disk
 
     client.force_login(personas.citizen)
-    page = client.get(reverse("cases:document", args=[draft.pk, document.pk]))
-    through_api = api(personas.citizen).get(reverse("api:document-detail", args=[document.pk]))
+    page = via_link(client, reverse("cases:document", args=[draft.pk, document.pk]))
+    through_api = via_link(api(personas.citizen), reverse("api:document-detail", args=[document.pk]))
 
     assert_served_safely(page, content_type="application/pdf", body=content)
     assert_served_safely(through_api, content_type="application/pdf", body=content)
@@ -126,7 +164,9 @@ def test_a_complaint_attachment(media, personas, client):
     assert (media / attachment.file.name).read_bytes().startswith(b"TZF1")
 
     client.force_login(personas.citizen)
-    response = client.get(reverse("feedback:complaint-attachment", args=[complaint.reference, attachment.pk]))
+    response = via_link(
+        client, reverse("feedback:complaint-attachment", args=[complaint.reference, attachment.pk])
+    )
 
     assert_served_safely(response, content_type="image/png", body=stored, starts=b"\x89PNG")
 
@@ -154,7 +194,9 @@ def test_dispute_documents_the_draft_settlement_and_the_referral_file(media, per
         )
         dispute_services.settlement_open(settlement=settlement, actor=personas.mediator_a)
         client.force_login(personas.clerk_a)
-        doc = client.get(reverse("disputes:document", kwargs={"pk": dispute.pk, "document_id": document.pk}))
+        doc = via_link(
+            client, reverse("disputes:document", kwargs={"pk": dispute.pk, "document_id": document.pk})
+        )
         draft_page = client.get(reverse("disputes:settlement-pdf", kwargs={"pk": dispute.pk}))
         draft_api = api(personas.clerk_a).get(reverse("api:dispute-settlement-pdf", args=[dispute.pk]))
         other = services_referral(personas)
@@ -216,7 +258,7 @@ def test_the_stored_award_is_encrypted_and_served_decrypted(media, personas, cli
         dispute_services.award_store_pdf(award_id=award.pk)
         award.refresh_from_db()
         client.force_login(personas.clerk_a)
-        response = client.get(reverse("disputes:award-pdf", kwargs={"pk": failed.pk}))
+        response = via_link(client, reverse("disputes:award-pdf", kwargs={"pk": failed.pk}))
 
     assert (media / award.pdf.name).read_bytes().startswith(b"TZF1")
     assert_served_safely(response, content_type="application/pdf", starts=b"%PDF")

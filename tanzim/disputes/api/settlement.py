@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tanzim.common.errors import NotFoundError
-from tanzim.common.files import attachment_response
+from tanzim.common.files import attachment_response, file_redirect
 from tanzim.disputes import documents, selectors, services
 from tanzim.disputes.api._common import _dispute, _errors, _valid
 from tanzim.disputes.api.serializers import DisputeSettlementSerializer
@@ -155,7 +155,15 @@ class SettlementSignView(APIView):
 
 
 class SettlementPdfView(APIView):
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(404)})
+    @extend_schema(
+        description="A draft is rendered on the fly (200); the signed report is stored and served at a "
+        "signed link valid for five minutes (303, Location).",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            303: OpenApiResponse(description="See Other: the signed report (Location)."),
+            **_errors(404),
+        },
+    )
     def get(self, request, pk: int):
         dispute = _dispute(request, pk)
         settlement = selectors.signed_settlement(dispute=dispute) or selectors.live_settlement(
@@ -167,8 +175,10 @@ class SettlementPdfView(APIView):
             if not settlement.pdf:
                 services.settlement_store_pdf(settlement_id=settlement.pk)
                 settlement.refresh_from_db()
-            return attachment_response(
-                settlement.pdf.open("rb"),
+            return file_redirect(
+                settlement,
+                user=request.user,
+                field="pdf",
                 content_type="application/pdf",
                 filename=f"settlement-{dispute.reference}.pdf",
             )

@@ -161,7 +161,8 @@ def test_a_party_signs_on_the_page_and_downloads_the_pdf(personas, clock, client
     after_commit()
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.SETTLED
-    pdf = client.get(reverse("disputes:settlement-pdf", kwargs={"pk": dispute.pk}))
+    pdf = client.get(reverse("disputes:settlement-pdf", kwargs={"pk": dispute.pk}), follow=True)
+    assert pdf.redirect_chain[0][0].startswith("/files/")  # the signed report is a stored file
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     client.force_login(personas.other_citizen)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tanzim.common.files import attachment_response
+from tanzim.common.files import file_redirect
 from tanzim.common.views import scoped_view
 from tanzim.disputes import selectors, services
 from tanzim.disputes.choices import ArbitratorStatus
@@ -260,6 +260,10 @@ def award_pdf(request, pk: int):
     if not award.pdf:
         services.award_store_pdf(award_id=award.pk)
         award.refresh_from_db()
-    return attachment_response(
-        award.pdf.open("rb"), content_type="application/pdf", filename=f"award-{dispute.reference}.pdf"
+    return file_redirect(
+        award,
+        user=request.user,
+        field="pdf",
+        content_type="application/pdf",
+        filename=f"award-{dispute.reference}.pdf",
     )

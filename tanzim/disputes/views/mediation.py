@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tanzim.common.files import attachment_response
+from tanzim.common.files import file_redirect
 from tanzim.common.views import scoped_view
 from tanzim.disputes import selectors, services
 from tanzim.disputes.forms import DocumentForm, PastSessionForm, ProposalForm, SessionForm, SessionRecordForm
@@ -127,8 +127,9 @@ def document_new(request, pk: int):
 def document_download(request, pk: int, document_id: int):
     dispute = _dispute(request, pk)
     document = selectors.document_open_for(user=request.user, dispute=dispute, document_id=document_id)
-    return attachment_response(
-        document.file.open("rb"),
+    return file_redirect(
+        document,
+        user=request.user,
         content_type=document.content_type,
         filename=f"{dispute.reference}-{document.pk}{document.extension}",
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tanzim.common.errors import DomainError
-from tanzim.common.files import attachment_response
+from tanzim.common.files import attachment_response, file_redirect
 from tanzim.common.forms import RialsField
 from tanzim.common.jalali import format_jalali, parse_jalali
 from tanzim.common.views import run_service, scoped_view
@@ -233,8 +233,8 @@ def settlement_pdf(request, pk: int):
         settlement.refresh_from_db()
     filename = f"settlement-{dispute.reference}-v{settlement.number}.pdf"
     if settlement.pdf:
-        return attachment_response(
-            settlement.pdf.open("rb"), content_type="application/pdf", filename=filename
+        return file_redirect(
+            settlement, user=request.user, field="pdf", content_type="application/pdf", filename=filename
         )
     content = documents.settlement_pdf(settlement=settlement, language=request.LANGUAGE_CODE)
     return attachment_response(content, content_type="application/pdf", filename=f"draft-{filename}")

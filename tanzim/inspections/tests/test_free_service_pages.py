@@ -104,8 +104,9 @@ def test_the_confirmation_document_is_a_download_through_the_scoped_view_and_the
     sample = drawn(personas)
     client.force_login(personas.inspector)
 
-    response = client.get(reverse("inspections:free-service-document", args=[sample.pk]))
+    response = client.get(reverse("inspections:free-service-document", args=[sample.pk]), follow=True)
 
+    assert response.redirect_chain[0][0].startswith("/files/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Content-Security-Policy"] == "sandbox"

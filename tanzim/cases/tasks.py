@@ -1,13 +1,16 @@
 from celery import shared_task
 
+from tanzim.common.taskqueues import retry_countdown
 
-@shared_task(name="tanzim.cases.tasks.file_case", bind=True, max_retries=8)
+
+@shared_task(name="tanzim.cases.tasks.file_case", bind=True, max_retries=3)
 def file_case(self, case_id: int) -> str:
+    """File a paid case with the judiciary; a few quick retries, then the minute sweep takes over."""
     from tanzim.cases.services import case_file
 
     outcome = case_file(case_id=case_id)
     if outcome == "retry" and not self.request.is_eager:
-        raise self.retry(countdown=min(3600, 30 * 2**self.request.retries))
+        raise self.retry(countdown=retry_countdown(self.request.retries))
     return outcome
 
 

@@ -22,6 +22,16 @@ def queue_for(name: str) -> str | None:
     return queue
 
 
+def retry_countdown(retries: int, *, first: int = 30) -> int:
+    """Seconds before a task's next try: doubling from ``first``, always under half the broker's
+    visibility timeout. A message waiting out a longer countdown in a worker's hands is handed to a
+    second worker when the timeout passes (late acknowledgement), and again, and again; waits longer
+    than that belong to the sweeps (``file_pending``, ``deliver_pending``), which run every minute."""
+    ceiling: int = max(1, int(settings.CELERY_VISIBILITY_TIMEOUT) // 2)
+    wait: int = first * 2 ** max(0, retries)
+    return min(ceiling, wait)
+
+
 def route(name: str, args: Any, kwargs: Any, options: dict[str, Any], task: Any = None, **kw: Any) -> Any:
     """Celery router: ``{"queue": …}`` from the table; an explicit ``queue=`` option wins (Celery)."""
     app = task.app if task is not None else None

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from tanzim.common.taskqueues import retry_countdown
+
 
 @shared_task(name="tanzim.disputes.tasks.sweep_deadlines")
 def sweep_deadlines() -> dict[str, int]:
@@ -20,7 +22,7 @@ def render_settlement_pdf(self, settlement_id: int) -> bool:
     except OSError as exc:  # storage hiccup: try again later; the page renders it meanwhile
         if self.request.is_eager:
             return False
-        raise self.retry(countdown=60) from exc
+        raise self.retry(countdown=retry_countdown(self.request.retries)) from exc
 
 
 @shared_task(name="tanzim.disputes.tasks.render_award_pdf", bind=True, max_retries=5)
@@ -32,4 +34,4 @@ def render_award_pdf(self, award_id: int) -> bool:
     except OSError as exc:
         if self.request.is_eager:
             return False
-        raise self.retry(countdown=60) from exc
+        raise self.retry(countdown=retry_countdown(self.request.retries)) from exc

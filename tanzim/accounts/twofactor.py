@@ -6,6 +6,9 @@
   only for a step later than the last one accepted, so the same code cannot be used twice.
 - Ten single-use recovery codes are given at enrolment; only their keyed hashes are stored.
 - Failures are limited per account (``TWO_FACTOR_MAX_FAILURES`` per ``TWO_FACTOR_WINDOW_SECONDS``).
+  Someone who has the password can use that allowance up, so a recovery code is still accepted
+  once the six-digit codes are refused: the owner always has a way in. Its own allowance is
+  larger (``RECOVERY_MAX_FAILURES``; ten random characters are not guessed in a few hundred tries).
 - Required for the roles in ``TWO_FACTOR_REQUIRED_ROLES`` (Kanoon, province, inspector) and for
   superusers; optional for other staff.
 
@@ -46,13 +49,18 @@ DIGITS = 6
 DRIFT = 1  # steps accepted either side of the current one
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+RECOVERY_LENGTH = 10
 SESSION_KEY = "two_factor_passed"
 CHECKED_KEY = "two_factor_checked"
 RECHECK_SECONDS = 300
 
 WRONG_CODE = _("The code is wrong or has already been used.")
 TOO_MANY = _("Too many wrong codes. Try again in %(minutes)s minutes.")
+TOO_MANY_USE_RECOVERY = _(
+    "Too many wrong codes. Try again in %(minutes)s minutes, or use one of your recovery codes."
+)
 NOT_ENROLLED = _("Two-step sign-in is not set up for this account.")
+RECOVERY_MAX_FAILURES = 20
 
 
 # --- the secret at rest ---------------------------------------------------------------------
@@ -228,7 +236,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = []
     for _i in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _j in range(10))
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _j in range(RECOVERY_LENGTH))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     RecoveryCode.objects.bulk_create(
         RecoveryCode(user=user, code_hash=_recovery_hash(user, c)) for c in codes
@@ -280,19 +288,21 @@ def recovery_codes_left(user: User) -> int:
 # --- the second step --------------------------------------------------------------------------
 
 
-def _check_limit(user: User) -> None:
+def _check_limit(
+    user: User, *, scope: str = "2fa", limit: int | None = None, message: Any = TOO_MANY
+) -> None:
     window = settings.TWO_FACTOR_WINDOW_SECONDS
     ratelimit.check(
-        "2fa",
+        scope,
         str(user.pk),
-        limit=settings.TWO_FACTOR_MAX_FAILURES,
+        limit=limit or settings.TWO_FACTOR_MAX_FAILURES,
         window=window,
-        message=TOO_MANY % {"minutes": max(1, window // 60)},
+        message=message % {"minutes": max(1, window // 60)},
     )
 
 
-def _failed(user: User, *, kind: str) -> None:
-    ratelimit.hit("2fa", str(user.pk), window=settings.TWO_FACTOR_WINDOW_SECONDS)
+def _failed(user: User, *, kind: str, scope: str = "2fa") -> None:
+    ratelimit.hit(scope, str(user.pk), window=settings.TWO_FACTOR_WINDOW_SECONDS)
     # Its own transaction: the refusal that follows must not roll the audit event back.
     with transaction.atomic():
         audit.record(actor=user, action="accounts.two_factor.failed", obj=user, data={"step": kind})
@@ -327,13 +337,27 @@ def code_accept(*, user: User, code: str) -> bool:
     return bool(used)
 
 
+def _is_recovery_code(code: str) -> bool:
+    """Shaped like a recovery code (ten characters of its alphabet, dashes and spaces aside)."""
+    return len([ch for ch in (code or "").lower() if ch in RECOVERY_ALPHABET]) == RECOVERY_LENGTH
+
+
 def second_factor_verify(*, user: User, code: str) -> None:
-    """The second step: raises (400 ``invalid_code``, 429 after too many) unless the code is right."""
-    _check_limit(user)
+    """The second step: raises (400 ``invalid_code``, 429 after too many) unless the code is right.
+
+    Six-digit codes and recovery codes have separate allowances, so a stranger with the password who
+    used up the first cannot keep the owner out: the owner's recovery code still works.
+    """
+    if _is_recovery_code(code):
+        _check_limit(user, scope="2fa-recovery", limit=RECOVERY_MAX_FAILURES)
+        kind, scope = "recovery", "2fa-recovery"
+    else:
+        _check_limit(user, message=TOO_MANY_USE_RECOVERY)
+        kind, scope = "sign-in", "2fa"
     if code_accept(user=user, code=code):
         ratelimit.reset("2fa", str(user.pk))
         return
-    _failed(user, kind="sign-in")
+    _failed(user, kind=kind, scope=scope)
     raise DomainError(WRONG_CODE, code="invalid_code", fields={"otp": [WRONG_CODE]})
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tanzim.accounts import twofactor
 from tanzim.accounts.choices import Role
@@ -252,3 +252,32 @@ def test_the_reset_command_for_when_no_administrator_can_use_the_admin():
     assert not twofactor.is_enrolled(user)
     assert AuditEvent.objects.get(action="accounts.two_factor.reset").actor_id == operator.pk
     assert "kanoon.only" in out.getvalue()
+
+
+def test_a_stranger_with_the_password_who_used_up_the_codes_cannot_keep_the_owner_out():
+    user = UserFactory.create()
+    secret, codes = enrol(user)
+    for _ in range(settings.TWO_FACTOR_MAX_FAILURES):
+        with pytest.raises(DomainError):
+            twofactor.second_factor_verify(user=user, code="000000")
+    with translation.override("en"), pytest.raises(RateLimitedError) as refused:
+        twofactor.second_factor_verify(user=user, code=current_code(secret))
+    assert "recovery code" in str(refused.value)
+
+    # The owner's recovery code still works, and lifts the refusal of six-digit codes.
+    twofactor.second_factor_verify(user=user, code=codes[0])
+    assert twofactor.recovery_codes_left(user) == 9
+
+
+def test_wrong_recovery_codes_have_an_allowance_of_their_own():
+    user = UserFactory.create()
+    _secret, codes = enrol(user)
+    for _ in range(twofactor.RECOVERY_MAX_FAILURES):
+        with pytest.raises(DomainError):
+            twofactor.second_factor_verify(user=user, code="aaaaa-bbbbb")
+
+    with pytest.raises(RateLimitedError):
+        twofactor.second_factor_verify(user=user, code=codes[0])
+    assert twofactor.recovery_codes_left(user) == 10
+    failures = AuditEvent.objects.filter(action="accounts.two_factor.failed")
+    assert set(failures.values_list("data__step", flat=True)) == {"recovery"}

@@ -262,3 +262,30 @@ def test_the_stored_award_is_encrypted_and_served_decrypted(media, personas, cli
 
     assert (media / award.pdf.name).read_bytes().startswith(b"TZF1")
     assert_served_safely(response, content_type="application/pdf", starts=b"%PDF")
+
+
+@pytest.mark.django_db
+def test_inspection_evidence(media, personas, client):
+    from tanzim.inspections import services as inspections
+    from tanzim.testing.files import photo
+
+    checklist = inspections.checklist_current()
+    inspection = inspections.inspection_schedule(
+        actor=personas.inspector, office=personas.office_a, kind="periodic"
+    )
+    inspection = inspections.inspection_transition(
+        inspection=inspection, actor=personas.inspector, action="start"
+    )
+    item = checklist.items.order_by("position")[0]
+    evidence = inspections.inspection_evidence_add(
+        inspection=inspection, actor=personas.inspector, item_id=item.pk, upload=photo()
+    )
+    client.force_login(personas.inspector)
+
+    response = via_link(client, reverse("inspections:evidence", args=[evidence.pk]))
+
+    assert_served_safely(
+        response, content_type="image/jpeg", body=evidence.file.open("rb").read(), starts=b"\xff\xd8"
+    )
+    client.force_login(personas.clerk_b)
+    assert client.get(reverse("inspections:evidence", args=[evidence.pk])).status_code == 404

@@ -3,7 +3,9 @@
 A backup is a directory ``tanzim-<UTC time>/`` holding
 
 - ``database.dump`` — ``pg_dump --format=custom`` of the database;
-- ``media.tar`` — every file under ``MEDIA_ROOT`` (uploads, receipts, confirmations);
+- ``media.tar`` — every file under ``MEDIA_ROOT`` (uploads, receipts, confirmations); with
+  ``MEDIA_STORAGE=s3`` also every object of the people's-files bucket, as stored (ciphertext), under
+  ``bucket/`` — restored into the bucket, or into ``MEDIA_ROOT`` on a site without one;
 - ``manifest.json`` — what the backup is (format version, time, server and pg_dump versions, the
   last migration of every app, encryption) and each file's size and SHA-256;
 - ``SHA256SUMS`` — the same checksums as ``sha256sum -c SHA256SUMS`` reads them.
@@ -66,6 +68,7 @@ ENCRYPTED_SUFFIX = ".tzenc"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+BUCKET_DIR = "bucket"  # media.tar's directory for the objects of an S3 bucket
 
 
 class BackupError(Exception):
@@ -368,15 +371,38 @@ def _dump_database(database: Database, path: Path, key: bytes | None) -> Hashing
     return hashing
 
 
-def _tar_media(media_root: Path, path: Path, key: bytes | None) -> HashingWriter:
+def media_bucket() -> Any | None:
+    """The people's-files storage when it is an S3 bucket (``MEDIA_STORAGE=s3``), else None."""
+    from django.conf import settings
+
+    if getattr(settings, "MEDIA_STORAGE", "filesystem") != "s3":
+        return None
+    from tanzim.common.storage import private_storage
+
+    return private_storage()
+
+
+def _tar_media(
+    media_root: Path, path: Path, key: bytes | None, bucket: Any | None
+) -> tuple[HashingWriter, int]:
     hashing, writer, raw = _open_sink(path, key)
+    objects = 0
     with raw:
         with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
             if media_root.is_dir():
                 for child in sorted(media_root.iterdir()):
                     tar.add(child, arcname=child.name)
+            for name, size, mtime, opener in bucket.raw_files() if bucket is not None else ():
+                info = tarfile.TarInfo(f"{BUCKET_DIR}/{name}")
+                info.size, info.mtime, info.mode = size, mtime, 0o600
+                body = opener()
+                try:
+                    tar.addfile(info, body)  # streamed: one chunk at a time
+                finally:
+                    body.close()
+                objects += 1
         writer.close()
-    return hashing
+    return hashing, objects
 
 
 def _migrations() -> dict[str, str]:
@@ -389,9 +415,18 @@ def _migrations() -> dict[str, str]:
 
 
 def backup_create(
-    *, database: Database, media_root: Path, output_dir: Path, key: bytes | None, now: datetime | None = None
+    *,
+    database: Database,
+    media_root: Path,
+    output_dir: Path,
+    key: bytes | None,
+    now: datetime | None = None,
+    bucket: Any | None = None,
 ) -> BackupResult:
-    """Write a new backup directory under ``output_dir``; it gets its final name only when complete."""
+    """Write a new backup directory under ``output_dir``; it gets its final name only when complete.
+
+    ``bucket``: the S3 storage of people's files (``media_bucket()``), whose objects go in too.
+    """
     pg_dump_version, server_version = check_tool_matches_server("pg_dump", database)
     now = now or datetime.now(UTC)
     name = f"tanzim-{now.strftime('%Y%m%dT%H%M%SZ')}"
@@ -405,7 +440,7 @@ def backup_create(
         suffix = ENCRYPTED_SUFFIX if key else ""
         db_name, media_name = DATABASE_FILE + suffix, MEDIA_FILE + suffix
         dumped = _dump_database(database, partial / db_name, key)
-        tarred = _tar_media(media_root, partial / media_name, key)
+        tarred, objects = _tar_media(media_root, partial / media_name, key, bucket)
         files: dict[str, dict[str, Any]] = {
             db_name: {"sha256": dumped.sha256.hexdigest(), "bytes": dumped.size},
             media_name: {"sha256": tarred.sha256.hexdigest(), "bytes": tarred.size},
@@ -432,6 +467,8 @@ def backup_create(
             ),
             "files": files,
         }
+        if bucket is not None:
+            manifest["bucket"] = {"name": bucket.bucket_name, "prefix": bucket.location, "objects": objects}
         (partial / MANIFEST).write_text(
             json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -539,28 +576,59 @@ def _restore_database(database: Database, path: Path, key: bytes | None, clean: 
             raise BackupError(f"pg_restore failed (nothing was restored): {_stderr_tail(errors)}")
 
 
-def _restore_media(path: Path, key: bytes | None, media_root: Path) -> int:
+def _bucket_name(member: tarfile.TarInfo) -> str | None:
+    """The object name of a member under ``bucket/``; None for any other member."""
+    parts = member.name.replace("\\", "/").lstrip("./").split("/")
+    if parts[0] != BUCKET_DIR:
+        return None
+    if any(part in ("", ".", "..") for part in parts[1:]):
+        raise BackupError(f"media.tar holds an unsafe name: {member.name!r}")
+    return "/".join(parts[1:])
+
+
+def _restore_media(path: Path, key: bytes | None, media_root: Path, bucket: Any | None = None) -> int:
     raw, reader = _open_source(path, key)
     count = 0
     with raw:
         source: Any = reader or raw
         with tarfile.open(fileobj=source, mode="r|") as tar:
             for member in tar:
-                tar.extract(member, media_root, filter="data")
-                count += member.isfile()
+                object_name = _bucket_name(member)
+                if object_name is None:
+                    tar.extract(member, media_root, filter="data")
+                    count += member.isfile()
+                    continue
+                if not member.isfile():
+                    continue  # bucket/'s directories: a file's parents are made with it
+                if bucket is not None:
+                    body = tar.extractfile(member)
+                    assert body is not None
+                    bucket.put_raw(object_name, body)
+                else:  # no bucket here: the objects are the private storage's files on disk
+                    member.name = object_name
+                    tar.extract(member, media_root, filter="data")
+                count += 1
         if reader is not None:
             reader.drain()
     return count
 
 
 def backup_restore(
-    *, path: Path, database_settings: dict[str, Any], media_root: Path, key: bytes | None, clean: bool = False
+    *,
+    path: Path,
+    database_settings: dict[str, Any],
+    media_root: Path,
+    key: bytes | None,
+    clean: bool = False,
+    bucket: Any | None = None,
 ) -> RestoreResult:
     """Verify the backup, then restore the database (one transaction) and the media files.
 
     Without ``clean`` the database must have no tables and the media directory no files; with it,
     the database's objects are dropped first and the media directory is moved aside
-    (``<MEDIA_ROOT>.before-restore-<time>``), never deleted.
+    (``<MEDIA_ROOT>.before-restore-<time>``), never deleted. With ``bucket`` (an S3 storage) the
+    backup's ``bucket/`` objects go there: it must hold none without ``clean``; with it, objects of
+    the same name are overwritten (the bucket's versioning keeps the old ones) and others are left.
     """
     manifest = backup_verify(path)
     database = Database.from_settings(database_settings)
@@ -587,6 +655,11 @@ def backup_restore(
             )
         if media_busy:
             raise BackupError(f"{media_root} is not empty: pass --clean to move it aside first")
+        if bucket is not None and bucket.has_files():
+            raise BackupError(
+                f"the bucket {bucket.bucket_name} already holds files under {bucket.location!r}: restore "
+                "into an empty bucket (or prefix), or pass --clean to write the backup's objects over them"
+            )
     db_name = next(n for n in manifest["files"] if n.startswith(DATABASE_FILE))
     media_name = next(n for n in manifest["files"] if n.startswith(MEDIA_FILE))
     _restore_database(database, path / db_name, key, clean)
@@ -595,5 +668,5 @@ def backup_restore(
         moved = media_root.with_name(f"{media_root.name}.before-restore-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
         media_root.rename(moved)
     media_root.mkdir(parents=True, exist_ok=True)
-    count = _restore_media(path / media_name, key, media_root)
+    count = _restore_media(path / media_name, key, media_root, bucket)
     return RestoreResult(manifest=manifest, media_files=count, media_moved_to=moved)

@@ -7,13 +7,16 @@ only. Kept apart from ``storage.py`` so a site on the file system never imports 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
 from tanzim.common.crypto import KEY_ID_HEX
-from tanzim.common.storage import MAGIC, EncryptedStorage
+from tanzim.common.storage import MAGIC, SPOOL, EncryptedStorage
 
 
 class EncryptedS3Storage(EncryptedStorage, S3Storage):  # type: ignore[misc]  # S3Storage is untyped
@@ -36,8 +39,29 @@ class EncryptedS3Storage(EncryptedStorage, S3Storage):  # type: ignore[misc]  # 
         answer = self.bucket.Object(key).get(Range=f"bytes=0-{len(MAGIC) + KEY_ID_HEX - 1}")
         return answer["Body"].read()  # type: ignore[no-any-return]
 
-    def raw_objects(self) -> list[str]:
-        """Every object key under this storage's location (for backups)."""
-        prefix = self._normalize_name("")
-        prefix = prefix.rstrip("/") + "/" if prefix else ""
-        return [obj.key for obj in self.bucket.objects.filter(Prefix=prefix)]
+    def _prefix(self) -> str:
+        prefix = str(self._normalize_name(""))
+        return prefix.rstrip("/") + "/" if prefix.strip("/") else ""
+
+    def raw_files(self) -> Iterator[tuple[str, int, float, Callable[[], IO[bytes]]]]:
+        """Every stored object as it is (ciphertext): its name under this storage, size, time and a
+        way to read it. For backups: the bytes are copied, never decrypted."""
+        prefix = self._prefix()
+        for summary in self.bucket.objects.filter(Prefix=prefix):
+            key = str(summary.key)
+            yield key[len(prefix) :], int(summary.size), summary.last_modified.timestamp(), self._reader(key)
+
+    def _reader(self, key: str) -> Callable[[], IO[bytes]]:
+        return lambda: self.bucket.Object(key).get()["Body"]
+
+    def has_files(self) -> bool:
+        return any(True for _ in self.bucket.objects.filter(Prefix=self._prefix()).limit(1))
+
+    def put_raw(self, name: str, content: IO[bytes]) -> None:
+        """Store bytes that are already what the bucket should hold (a restore), under ``name``."""
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:  # a tar stream cannot seek
+            shutil.copyfileobj(content, spool)
+            spool.seek(0)
+            self.bucket.Object(self._normalize_name(clean_name(name))).upload_fileobj(
+                spool, ExtraArgs={"ContentType": "application/octet-stream"}, Config=self.transfer_config
+            )

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from tanzim.common.backups import BackupError, Database, backup_create, generate_key, parse_key
+from tanzim.common.backups import BackupError, Database, backup_create, generate_key, media_bucket, parse_key
 
 
 class Command(BaseCommand):
     help = (
-        "Back up the PostgreSQL database and MEDIA_ROOT into a new directory tanzim-<UTC time>/ under "
-        "BACKUP_DIR, with a SHA-256 manifest; encrypted when BACKUP_ENCRYPTION_KEY is set."
+        "Back up the PostgreSQL database and MEDIA_ROOT (and, with MEDIA_STORAGE=s3, the bucket of people's "
+        "files) into a new directory tanzim-<UTC time>/ under BACKUP_DIR, with a SHA-256 manifest; "
+        "encrypted when BACKUP_ENCRYPTION_KEY is set."
     )
     requires_system_checks: list[str] = []
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                 media_root=Path(settings.MEDIA_ROOT),
                 output_dir=Path(output_dir or settings.BACKUP_DIR),
                 key=key,
+                bucket=media_bucket(),
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
@@ -49,6 +51,11 @@ class Command(BaseCommand):
         for name, size in result.files.items():
             self.stdout.write(
                 f"  {name:<22} {size:>15,} bytes  sha256 {result.manifest['files'][name]['sha256']}"
+            )
+        if "bucket" in result.manifest:
+            bucket = result.manifest["bucket"]
+            self.stdout.write(
+                f"  media.tar holds the {bucket['objects']:,} objects of s3://{bucket['name']}/{bucket['prefix']}"
             )
         state = "encrypted" if key else "NOT encrypted"
         self.stdout.write(

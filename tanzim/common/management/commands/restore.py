@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from tanzim.common.backups import BackupError, backup_restore, backup_verify, parse_key
+from tanzim.common.backups import BackupError, backup_restore, backup_verify, media_bucket, parse_key
 
 
 class Command(BaseCommand):
@@ -28,11 +28,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database-url", help="Restore into this database instead of DATABASE_URL (postgresql://…)."
         )
-        parser.add_argument("--media-dir", help="Restore the media files here instead of MEDIA_ROOT.")
+        parser.add_argument(
+            "--media-dir",
+            help="Restore the media files here instead of MEDIA_ROOT (with MEDIA_STORAGE=s3: instead of "
+            "the bucket too; its objects land here as the files of a site without a bucket).",
+        )
         parser.add_argument(
             "--clean",
             action="store_true",
-            help="Drop the target database's objects first and move a non-empty media directory aside.",
+            help="Drop the target database's objects first and move a non-empty media directory aside "
+            "(a bucket's objects of the same names are overwritten; its versioning keeps the old ones).",
         )
         parser.add_argument(
             "--verify-only", action="store_true", help="Only check the checksums; restore nothing."
@@ -68,6 +73,7 @@ class Command(BaseCommand):
                 media_root=Path(media_dir or settings.MEDIA_ROOT),
                 key=key,
                 clean=clean,
+                bucket=None if media_dir else media_bucket(),
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc

@@ -46,6 +46,20 @@ def press(page, selector: str) -> None:
     page.keyboard.press("Enter")
 
 
+def top(page, selector: str) -> float:
+    """Where an element starts on the page (document coordinates, not the scrolled viewport)."""
+    return page.locator(selector).evaluate("e => e.getBoundingClientRect().top + window.scrollY")
+
+
+def comes_before(page, first: str, second: str) -> bool:
+    """Whether ``first`` precedes ``second`` in the page (reading order, whatever sticks on screen)."""
+    return page.evaluate(
+        "([a, b]) => !!(document.querySelector(a).compareDocumentPosition(document.querySelector(b))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)",
+        [first, second],
+    )
+
+
 def demo_sms(page) -> str:
     return page.locator("#demo-inbox .demo-sms").inner_text()
 
@@ -96,6 +110,10 @@ def test_a_large_mahriyeh_dispute_goes_to_mediation_and_ends_with_a_paid_fee_and
     respondent.fill("#id_otp", persian(code_in(demo_sms(respondent), r"\b\d{6}\b")))
     respondent.locator("#join-verify").click()
     expect(respondent).to_have_url(re.compile(re.escape(detail_url) + "$"))
+    # The answer follows the claim it answers, before the history and the documents; the demo
+    # inbox comes after everything (it never covers the page).
+    assert top(respondent, "#accept") < top(respondent, "#timeline")
+    assert top(respondent, "#demo-inbox") > top(respondent, "#actions")
     respondent.locator("#accept").click()
     stage(respondent, DisputeStatus.MEDIATION)
 
@@ -133,12 +151,18 @@ def test_a_large_mahriyeh_dispute_goes_to_mediation_and_ends_with_a_paid_fee_and
     expect(quote).to_be_visible()
     expect(quote).to_contain_text("۱٬۵۰۰٬۰۰۰")
     expect(claimant.locator("#pay-fee")).to_have_count(0)
+    assert comes_before(claimant, "#resolution-fee-quote", "#sign-claimant")  # the fee, then the act
     for page, role in ((respondent, "respondent"), (claimant, "claimant")):
         page.reload()
-        press(page, f"#send-code-{role}")
+        # The signing box follows the report it signs, before the download and the history.
+        assert comes_before(page, "#obligation-list", f"#sign-{role}")
+        assert comes_before(page, f"#sign-{role}", "#timeline")
+        # Pressed as a person does: a tap or a click on the button, at 390 px as on a desktop.
+        no_sideways_scroll(page)  # a sentence in a badge (a date that may move) once widened it
+        page.locator(f"#send-code-{role}").click()
         expect(page.locator("#demo-inbox .demo-sms")).to_contain_text(re.compile(r"[0-9۰-۹]{6}"))
         page.fill(f"#code-{role}", persian(code_in(demo_sms(page), r"\b\d{6}\b")))
-        press(page, f"#sign-{role}-button")
+        page.locator(f"#sign-{role}-button").click()
         # The last signature settles the dispute and renders the PDF: give it time on a busy machine.
         expect(page.locator(f"#signed-{role}")).to_contain_text("✓", timeout=60_000)
     stage(claimant, DisputeStatus.SETTLED)

@@ -7,11 +7,11 @@ three), which is right for its own pages but leaves a ranking with nothing to te
 office is pulled to the network mean, every office reads "too few answers", and no office can
 reach tier A. Before ranking, this demo therefore gives each office a month of survey answers of
 its own size for the two months it ranks (``calibrate_surveys``): offices span poor to excellent
-service (a mean answer from about 2.9 to 4.8), small to busy (a median of 60 answers, a few
-hundred at the busiest) and low to high response rates (30–95%). An office's answers are enough
-for the ±5% minimum sample (385, corrected for the clients it invited) only when it is busy and
-well answered, so the badge appears on some offices and not on others, and each tier A–D has
-offices in it. docs/ranking.md works through the method with these figures.
+service (a mean answer from about 2.9 to 4.8), small to busy (a median of 100 answers, a few
+hundred at the busiest) and fair to high response rates (60–98%). Most offices' answers reach the
+±5% minimum sample (385, corrected for the clients it invited; issue 15: a public ranking whose
+rows mostly read "insufficient data" tells a citizen nothing); a small or poorly answered office
+does not, so the badge appears on some offices only, and each tier A–D has offices in it. docs/ranking.md works through the method with these figures.
 
 Idempotent: an office and month that already have the calibrated number of answers get no more,
 and a period that already has an approved run is left alone. The runs approve with their weight
@@ -38,7 +38,7 @@ from tanzim.ranking import periods, selectors, services
 from tanzim.ranking.choices import RunStatus
 from tanzim.ranking.models import RankingRun
 
-MEDIAN_ANSWERS = 60  # per office and month
+MEDIAN_ANSWERS = 100  # per office and month
 MAX_ANSWERS = 600
 DEMO_NOTE = "demo: the weight warnings were read and acknowledged"
 
@@ -48,8 +48,8 @@ def _profile(office: Office, month: JalaliMonth) -> tuple[float, int, float, ran
     level = random.Random(f"ranking-demo:{office.code}")  # the office's own, the same every month
     quality = level.random()
     mean = 2.9 + 1.9 * quality
-    volume = math.exp(math.log(MEDIAN_ANSWERS) + 0.9 * level.gauss(0, 1))
-    rate = level.uniform(0.3, 0.95)
+    volume = math.exp(math.log(MEDIAN_ANSWERS) + 0.8 * level.gauss(0, 1))
+    rate = level.uniform(0.6, 0.98)
     rng = random.Random(f"ranking-demo:{office.code}:{month.key}")
     answers = int(min(MAX_ANSWERS, max(3, volume * rng.uniform(0.85, 1.15))))
     return mean, answers, rate, rng

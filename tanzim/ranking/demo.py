@@ -11,7 +11,8 @@ service (a mean answer from about 2.9 to 4.8), small to busy (a median of 100 an
 hundred at the busiest) and fair to high response rates (60–98%). Most offices' answers reach the
 ±5% minimum sample (385, corrected for the clients it invited; issue 15: a public ranking whose
 rows mostly read "insufficient data" tells a citizen nothing); a small or poorly answered office
-does not, so the badge appears on some offices only, and each tier A–D has offices in it. docs/ranking.md works through the method with these figures.
+does not, so the badge appears on some offices only, and each tier A–D has offices in it.
+docs/ranking.md works through the method with these figures.
 
 Idempotent: an office and month that already have the calibrated number of answers get no more,
 and a period that already has an approved run is left alone. The runs approve with their weight

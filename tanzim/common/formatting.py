@@ -21,8 +21,10 @@ database.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 import jdatetime
 from django.utils.html import escape, format_html
@@ -53,6 +55,8 @@ __all__ = [
     "percent",
     "week_days",
 ]
+
+T = TypeVar("T")
 
 PERSIAN_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 PERSIAN_DECIMAL_SEPARATOR = "\u066b"  # ٫
@@ -153,7 +157,7 @@ def week_days(language: str | None = None) -> list[tuple[int, str]]:
     return [(day, names[day]) for day in WEEK_ORDER]
 
 
-def in_week_order(items, attribute: str = "weekday") -> list:
+def in_week_order(items: Iterable[T], attribute: str = "weekday") -> list[T]:
     """``items`` (each with a Python weekday number in ``attribute``) sorted Saturday first, keeping
     the order of items on the same day (office hours: Saturday's, then Sunday's … Friday's)."""
     position = {day: index for index, day in enumerate(WEEK_ORDER)}

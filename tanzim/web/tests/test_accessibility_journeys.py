@@ -65,7 +65,9 @@ def journey_pages(personas) -> list[JourneyPage]:
     followup = Service.objects.get(code="case_followup")
     slots_generate(office=personas.office_a)
     slots = Slot.objects.filter(office=personas.office_a, start__gt=timezone.now() + timedelta(days=1))
-    appointment = book(personas.citizen, slots.order_by("start").first(), followup)
+    first = slots.order_by("start").first()
+    assert first is not None
+    appointment = book(personas.citizen, first, followup)
     complaint = complaint_file(
         complainant=personas.citizen,
         office=personas.office_a,

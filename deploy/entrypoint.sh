@@ -17,8 +17,7 @@
 #   WEB_TIMEOUT        web: seconds before gunicorn kills a stuck worker (default 60)
 #   FORWARDED_ALLOW_IPS  web: the reverse proxy's addresses, trusted for X-Forwarded-* (default 127.0.0.1)
 #   WEB_MAX_REQUESTS, WEB_MAX_REQUESTS_JITTER  web: a worker is replaced after 5000 ± 500 requests
-#   WEB_MALLOC_TRIM_EVERY  web: a worker returns malloc's free pages every 100 requests
-#                      (these three and TANZIM_TRACEMALLOC: deploy/gunicorn.conf.py, docs/operations.md "Memory")
+#                      (these and TANZIM_TRACEMALLOC: deploy/gunicorn.conf.py, docs/operations.md "Memory")
 #   GUNICORN_CMD_ARGS  web: any further gunicorn option (gunicorn reads it itself)
 #   WORKER_CONCURRENCY worker: processes (default: CPUs)
 #   CELERY_QUEUES      worker: queues to consume, comma-separated (default: all of them, $all_queues

@@ -2,17 +2,13 @@
 
 Every value the operator changes comes from the environment (entrypoint.sh lists them).
 
-Memory (docs/operations.md, Memory). Under load a worker's RSS grows while its live memory does not:
-Python's traced heap and the bytes glibc's malloc has handed out stay flat, and what grows is the
-memory malloc holds *free* inside its heap (fragmentation: freed request buffers that the allocator
-keeps instead of returning). Two remedies, both on by default:
-
-- ``WEB_MALLOC_TRIM_EVERY`` (default 100): after that many requests a worker calls glibc's
-  ``malloc_trim(0)``, which hands the free pages inside the heap back to the kernel (a few ms);
-  0 turns it off;
-- ``WEB_MAX_REQUESTS`` (default 5000) with ``WEB_MAX_REQUESTS_JITTER`` (default 500): a worker is
-  replaced by a fresh one after that many requests (workers do not all restart at once); 0 turns it
-  off.
+Memory (docs/operations.md, Memory). Under load a worker's RSS grows for its first minutes while its
+live memory does not: Python's traced heap and the bytes glibc's malloc has handed out stay flat;
+what grows is the memory malloc holds *free* inside its heap, in pieces too small to give back
+(fragmentation), until it levels off. ``malloc_trim(0)`` every 100 requests was tried and changed
+nothing measurable. The remedy is to recycle workers: ``WEB_MAX_REQUESTS`` (default 5000) with
+``WEB_MAX_REQUESTS_JITTER`` (default 500) replaces a worker by a fresh one after that many requests,
+never all workers at once; 0 turns it off.
 
 Memory diagnosis, off unless asked for: with ``TANZIM_TRACEMALLOC=<directory>`` each worker starts
 ``tracemalloc`` when it is forked and writes a snapshot (``tracemalloc-<pid>-<n>.snap``) and a line of
@@ -95,32 +91,6 @@ def _env_int(name: str, default: int) -> int:
 
 max_requests = _env_int("WEB_MAX_REQUESTS", 5000)
 max_requests_jitter = _env_int("WEB_MAX_REQUESTS_JITTER", 500) if max_requests else 0
-_TRIM_EVERY = _env_int("WEB_MALLOC_TRIM_EVERY", 100)
-_served = 0
-_malloc_trim: Any = None
-
-
-def _trimmer() -> Any:
-    """glibc's malloc_trim, or None (another C library: nothing to trim this way)."""
-    try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
-
-
-def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
-    global _served, _malloc_trim
-    if not _TRIM_EVERY:
-        return
-    _served += 1
-    if _served % _TRIM_EVERY:
-        return
-    if _malloc_trim is None:
-        _malloc_trim = _trimmer() or False
-    if _malloc_trim:
-        _malloc_trim(0)
 
 
 def post_fork(server: Any, worker: Any) -> None:

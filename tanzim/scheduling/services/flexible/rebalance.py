@@ -15,7 +15,9 @@ An unassigned request costs ``UNASSIGNED_PENALTY``. Each request only sees the b
 its k nearest eligible (licensed, active) offices, which keeps the LP small; the
 constraint matrix is totally unimodular, so HiGHS's basic optimum is already integral.
 
-The default solver is ``solve``: column generation over *every* eligible office. Each request
+The default solver is ``solve``, which hands over to ``network.solve``: the same problem as a
+min-cost flow (request → office → day) with requests aggregated by map cell at national scale.
+``solve_columns`` below is its predecessor: column generation over *every* eligible office. Each request
 starts with the buckets of its nearest offices **that have a free place** in its window (a full
 office never hides a free one); after each LP the full problem is priced against the duals, exactly
 and without building it (offices binned by price, a k-d tree per bin, bounds that prove no farther
@@ -633,7 +635,19 @@ def usual_neighbourhood_km(problem: Problem, k: int = DEFAULT_K) -> np.ndarray:
     return np.nan_to_num(out, nan=np.inf)
 
 
-def solve(
+def solve(problem: Problem, **options) -> Result:
+    """The default rebalancer: a min-cost flow over every eligible office, with a proven gap.
+
+    ``network.solve`` (request → office → day, requests aggregated by map cell above a few
+    thousand, priced over every office); ``solve_columns`` is the transportation-matrix version it
+    replaced (one column per request × office × day), kept for comparison in the benchmark.
+    """
+    from tanzim.scheduling.services.flexible import network  # it builds on this module
+
+    return network.solve(problem, **options)
+
+
+def solve_columns(
     problem: Problem,
     *,
     start: int = 6,
@@ -643,9 +657,9 @@ def solve(
     tol: float = 1e-7,
     max_seconds: float | None = None,
 ) -> Result:
-    """The default rebalancer: the optimum over every eligible office, with a proven gap.
+    """The optimum over every eligible office by column generation on the transportation matrix.
 
-    Column generation: each request starts with the free buckets of its ``start`` cheapest offices
+    Each request starts with the free buckets of its ``start`` cheapest offices
     that have a free place in its window; after each LP (HiGHS, per connected component) every
     (request, office) pair is priced against the duals and each request gains the buckets of up to
     ``grow`` offices with a negative reduced cost. It stops when none is left: the LP optimum over

@@ -62,6 +62,7 @@ def world(p: Any, tag: str) -> dict[str, Any]:
     slot = (
         Slot.objects.filter(office=p.office_a, start__gte=now + timedelta(hours=2)).order_by("start").first()
     )
+    assert slot is not None, "no slot two hours ahead"
     values["appointment"] = book(p.citizen, slot, followup).pk
     values["ticket"] = ticket_issue_walk_in(office=p.office_a, actor=p.clerk_a).pk
 
@@ -80,6 +81,7 @@ def world(p: Any, tag: str) -> dict[str, Any]:
     markers.append(complaint.reference)
 
     checklist = inspections.checklist_current()
+    assert checklist is not None, "no published checklist"
     values["checklist"] = checklist.pk
     inspection = inspections.inspection_schedule(actor=p.inspector, office=p.office_a, kind="periodic")
     values["inspection"] = inspection.pk
@@ -252,6 +254,7 @@ def main(out: str) -> None:
         .order_by("-start")
         .first()
     )
+    assert slot is not None, "no slot from tomorrow on"
     Slot.objects.filter(pk=slot.pk).update(capacity=1, bookable=1)
     bookers = [signed_in(CitizenFactory.create())["token"] for _ in range(BOOKERS)]
 

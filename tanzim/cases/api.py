@@ -266,7 +266,8 @@ class DocumentDetailView(APIView):
         responses={
             303: OpenApiResponse(
                 description="See Other: the file, at a signed link valid for five minutes (Location)."
-            )
+            ),
+            404: OpenApiResponse(description="Not found or outside your scope"),
         }
     )
     def get(self, request, document_id: int):

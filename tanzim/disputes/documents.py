@@ -286,7 +286,9 @@ def referral_zip(*, referral: Referral, language: str | None = None) -> bytes:
                 "dispute": dispute,
                 "bundle": referral.bundle,
                 "parties": list(dispute.parties.order_by("role")),
-                "events": list(dispute.events.select_related("actor").order_by("created_at", "pk")),
+                "events": list(
+                    dispute.events.select_related("actor", "on_behalf_of").order_by("created_at", "pk")
+                ),
                 "issued_at": timezone.now(),
                 "font_url": font_url(),
             },

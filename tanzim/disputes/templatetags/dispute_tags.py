@@ -14,7 +14,6 @@ from tanzim.disputes.choices import (
     FailureReason,
     NoticeMethod,
     SessionResult,
-    event_word,
 )
 
 register = template.Library()
@@ -53,15 +52,6 @@ def failure_label(code: str) -> str:
         return str(FailureReason(code).label)
     except ValueError:
         return code
-
-
-@register.simple_tag
-def event_text(event) -> str:
-    """``from → to`` of an event row in words; a note (from = to) shows only the stage."""
-    to = event_word(event.subject, event.to_status)
-    if event.from_status and event.from_status != event.to_status:
-        return f"{event_word(event.subject, event.from_status)} → {to}"
-    return to
 
 
 @register.simple_tag

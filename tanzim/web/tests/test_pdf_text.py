@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 
 import pytest
@@ -169,3 +170,19 @@ def test_the_settlement_report_text_layer_has_the_reference_parties_amounts_and_
         assert amount in text
     assert "۳۰دی۱۴۰۵" in squeezed(text) and "۱۰اسفند۱۴۰۵" in squeezed(text)  # the two due dates
     assert "DRAFT" not in text and "پیش‌نویس" not in text
+
+
+def test_the_referral_summary_tells_the_history_in_sentences_not_state_names(personas, clock):
+    from tanzim.disputes.documents import referral_zip
+    from tanzim.testing.disputes import open_dispute
+
+    dispute = dispute_services.dispute_triage(
+        dispute=open_dispute(personas, category="other", claim_amount=None), actor=personas.clerk_a
+    )
+    archive = zipfile.ZipFile(io.BytesIO(referral_zip(referral=dispute.referrals.get(), language="en")))
+    text = " ".join(pdf_text(archive.read("summary.pdf")).split())
+
+    assert "The dispute was opened." in text
+    assert "The dispute was referred onward." in text
+    assert f"by {personas.clerk_a.display_name}" in text  # the court reads who did what
+    assert "→" not in text and "Triaged" not in text

@@ -46,6 +46,7 @@ CAPABILITIES = {
     "api/v1/surveys/<str:token>/",
     "feedback/s/<str:token>/",
     "finance/gateway/<str:token>/",
+    "files/<str:token>/<str:name>",  # a signed link to a stored file (tanzim/common/tests/test_file_links.py)
 }
 
 

@@ -4,7 +4,10 @@ For each class (benchmark-like, uneven capacity, one city over capacity, capacit
 nearest office, capacity equal to demand) and size, it prints each solver's cost, the gap it proves
 (its own lower bound), its gap to the reference, time and unplaced count:
 
-- ``solve``: the default (column generation over every office, lower bound by pricing them all);
+- ``solve``: the default (``network.solve``: a min-cost flow request → office → day over every
+  office, requests aggregated by map cell above 10,000 of them, then polished, lower bound by pricing every office);
+  its own time is split into set-up, the aggregate flow (LP + pricing rounds) and disaggregation + bound;
+- ``columns`` (``--columns``): its predecessor, column generation on the transportation matrix;
 - ``k=10 LP``: the old neighbourhood of the 10 nearest offices, full or not;
 - reference: the full LP over every eligible office and day built at once and solved by HiGHS (no
   pricing, no neighbourhood: an independent exact solution). It has requests × offices × days
@@ -58,17 +61,25 @@ def full_lp(problem: rebalance.Problem) -> rebalance.Result:
     return result
 
 
-def run(kind: str, requests: int, offices: int, limit: int) -> list[tuple]:
+def run(kind: str, requests: int, offices: int, limit: int, columns: bool, k10: bool) -> list[tuple]:
     problem = instances.generate_class(kind, requests=requests, offices=offices)
     rows = []
     default = rebalance.solve(problem)
-    k10 = rebalance.solve_optimal(problem, k=10)
-    k10.lower_bound = float("nan")
+    timings = default.extra.get("timings", {})
+    default.name = "solve: " + " + ".join(f"{part} {sec:.1f}s" for part, sec in timings.items())
+    results = [default]
+    if columns:
+        results.append(rebalance.solve_columns(problem))
+        results[-1].name = "columns (previous default)"
+    if k10:
+        results.append(rebalance.solve_optimal(problem, k=10))
+        results[-1].lower_bound = float("nan")
     reference = None
     if requests * offices * 5 <= limit:
         reference = full_lp(problem)
+        results.append(reference)
     best = reference.cost if reference else default.lower_bound
-    for r in (default, k10) + ((reference,) if reference else ()):
+    for r in results:
         rows.append(
             (
                 kind,
@@ -92,6 +103,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="5000x300", help="Comma-separated REQUESTSxOFFICES.")
     parser.add_argument("--classes", default=",".join(instances.INSTANCE_CLASSES))
     parser.add_argument("--reference-limit", type=int, default=20_000_000)
+    parser.add_argument("--columns", action="store_true", help="Also run the previous default (slow).")
+    parser.add_argument("--no-k10", action="store_true", help="Leave out the k = 10 LP.")
     args = parser.parse_args()
     table = Table(title=f"Rebalancer, issue 25 (load average at start {os.getloadavg()[0]:.1f})")
     for column in (
@@ -109,7 +122,7 @@ def main() -> None:
     for size in args.sizes.split(","):
         requests, offices = (int(x) for x in size.lower().split("x"))
         for kind in args.classes.split(","):
-            for row in run(kind, requests, offices, args.reference_limit):
+            for row in run(kind, requests, offices, args.reference_limit, args.columns, not args.no_k10):
                 gap = "—" if not np.isfinite(row[4]) else f"{row[4] * 100:.4f}%"
                 table.add_row(
                     row[0], row[1], row[2], f"{row[3]:,.0f}", gap, f"{row[5] * 100:+.4f}%",

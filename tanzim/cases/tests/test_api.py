@@ -181,7 +181,11 @@ def test_documents_download_only_within_scope(personas, draft):
     document = services.document_add(case=draft, actor=personas.citizen, upload=upload("a.pdf", pdf_bytes(2)))
     url = reverse("api:document-detail", args=[document.pk])
     ok = client_for(personas.clerk_a).get(url, follow=True)  # a 303 to the signed link under /files/
-    assert ok.redirect_chain[0][1] == 303 and ok.status_code == 200 and b"".join(ok.streaming_content).startswith(b"%PDF")
+    assert (
+        ok.redirect_chain[0][1] == 303
+        and ok.status_code == 200
+        and b"".join(ok.streaming_content).startswith(b"%PDF")
+    )
     assert client_for(personas.clerk_b).get(url).status_code == 404
 
 

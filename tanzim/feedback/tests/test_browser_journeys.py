@@ -23,7 +23,9 @@ DEVICES = pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["390px", "des
 
 
 @DEVICES
-def test_a_survey_with_a_missing_answer_keeps_every_choice_and_the_comment(new_page, personas, service, device):
+def test_a_survey_with_a_missing_answer_keeps_every_choice_and_the_comment(
+    new_page, personas, service, device
+):
     _invitation, token = invite(personas.office_a, CitizenFactory(), service)
     page = new_page(None, device)
     page.goto(reverse("feedback:survey", args=[token]))

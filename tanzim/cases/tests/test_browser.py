@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case, CaseEvent
 from tanzim.finance.models import Payment
-from tanzim.testing.browser import expect_persian_page, persian
+from tanzim.testing.browser import DESKTOP, PHONE, expect_persian_page, no_sideways_scroll, persian
 from tanzim.testing.cases import RESPONDENT_CODE
 from tanzim.testing.files import pdf_bytes
 
@@ -218,8 +218,10 @@ def test_a_citizen_drafts_online_and_the_office_verifies_at_a_short_visit(new_pa
 # --- (c) remote: a formal notice with no visit at all, paid online ----------------------------
 
 
-def test_a_fully_remote_formal_notice_is_paid_online(new_page, personas):
-    citizen = new_page(personas.citizen)
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["390px", "desktop"])
+def test_a_fully_remote_formal_notice_is_paid_online(new_page, personas, device):
+    """Issue 15's remote journey: an upload error mid-way loses nothing, then payment and receipt."""
+    citizen = new_page(personas.citizen, device)
     citizen.goto("/cases/start/")
     expect_persian_page(citizen)
     citizen.locator("a[data-service='formal_notice']").click()
@@ -232,8 +234,26 @@ def test_a_fully_remote_formal_notice_is_paid_online(new_page, personas):
     citizen.locator("#start-draft").click()
     expect(citizen).to_have_url(re.compile(r"/cases/\d+/draft/$"))
     case = Case.objects.get(applicant=personas.citizen)
-    citizen.fill("#id_claim_text", "به مخاطب اظهار می‌شود ظرف ده روز مبلغ بدهی را بپردازد.")
-    citizen.locator("#save-details").click()
+    notice = "به مخاطب اظهار می‌شود ظرف ده روز مبلغ بدهی را بپردازد."
+    citizen.fill("#id_claim_text", notice)
+    # Mid-way, before saving the text: a file that is not a PDF. Refused, and nothing typed is lost.
+    citizen.locator("#id_doc-file").set_input_files(
+        files=[{"name": "cheque.pdf", "mimeType": "application/pdf", "buffer": b"not really a pdf"}]
+    )
+    citizen.locator("#upload").click()
+    expect(citizen.locator("#doc-error-summary")).to_be_focused()
+    expect(citizen.locator("#id_claim_text")).to_have_value(notice)
+    no_sideways_scroll(citizen)
+    citizen.locator("#id_doc-file").set_input_files(
+        files=[{"name": "cheque.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(1)}]
+    )
+    citizen.fill("#id_doc-title", "تصویر چک")
+    citizen.locator("#upload").click()
+    expect(citizen.locator("#documents li a")).to_have_text("تصویر چک")
+    expect(citizen.locator("#id_claim_text")).to_have_value(notice)
+    citizen.check("#confirm-originals")
+    citizen.locator("#confirm-button").click()
+    expect(citizen.locator("#originals-confirmed")).to_be_visible()
     add_respondent(citizen, "بهرام بهرامی", RESPONDENT_CODE)
     expect(citizen.locator("#fee-total")).to_have_text(persian("315,000").replace(",", "٬"))
     citizen.locator("#submit").click()
@@ -254,7 +274,9 @@ def test_a_fully_remote_formal_notice_is_paid_online(new_page, personas):
     pay_through_the_gateway(citizen, 315_000)
     expect_status(citizen, "filed")
     expect(citizen.locator(".tracking-code").first).to_have_text(persian(case.tracking_code_display))
+    no_sideways_scroll(citizen)
     citizen.screenshot(path=SCREENSHOTS.format(name="filed-remote"), full_page=True)
+    assert download_receipt(citizen).startswith(b"%PDF")
 
     case.refresh_from_db()
     assert case.status == CaseStatus.FILED and case.identity_method == "adapter"

@@ -199,8 +199,10 @@ def test_the_referral_file_downloads_for_the_office_only(personas, clock, client
     assert response.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert {"summary.pdf", "file.json"} <= set(names)
-    client.force_login(personas.citizen)
-    assert client.get(url).status_code == 403
+    client.force_login(personas.citizen)  # the claimant: the office's file for the court is not theirs
+    assert client.get(url).status_code == 404
+    client.force_login(personas.clerk_b)
+    assert client.get(url).status_code == 404
 
 
 def test_the_mediator_sees_the_docket(personas, clock, client):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tanzim.audit import services as audit
 from tanzim.common.files import attachment_response
 from tanzim.common.views import scoped_view
 from tanzim.disputes import documents, selectors, services
@@ -28,10 +28,8 @@ def referral_file(request, pk: int, referral_id: int):
     dispute = _dispute(request, pk)
     access = selectors.access_for(dispute=dispute, user=request.user)
     if not (access.staff or access.reader):
-        raise PermissionDenied()
+        raise Http404()  # the office's file for the court: to a party, as if it did not exist
     referral = _referral(dispute, referral_id)
-    from tanzim.audit import services as audit
-
     audit.record_read(actor=request.user, obj=referral, office=dispute.office_id, purpose="referral file")
     return attachment_response(
         documents.referral_zip(referral=referral, language=request.LANGUAGE_CODE),

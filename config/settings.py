@@ -512,6 +512,11 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation lists the error answers the project's layers give it (400, 401/403, 404 …).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tanzim.common.api.document_error_answers",
+    ],
     # Each choice set gets one stable name. Without one, two sets behind fields of the same name
     # ("status", "kind", "role") become hash-suffixed names like Status3afEnum that change with the
     # code. The apps with many sets (finance, scheduling, disputes, ranking) add theirs below.

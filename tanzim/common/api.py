@@ -119,3 +119,70 @@ def paginated(item: serializers.BaseSerializer[Any], name: str) -> serializers.S
             "results": item,
         },
     )
+
+
+# --- the error answers every operation can give, in the schema --------------------------------
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The error envelope of every /api/ answer that is not a success (docs/api.md).",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["code", "message"],
+}
+ERROR_DESCRIPTIONS = {
+    "400": "The input was refused; `fields` says which and why.",
+    "401": "Not signed in, or the token has expired or was revoked.",
+    "403": "Signed in, but this role may not do it.",
+    "404": "Nothing with this id or code that the caller may see (the same answer as for none at all).",
+    "413": "The body is over the size limit.",
+    "415": "The body's content type is not one this operation reads.",
+    "429": "Too many attempts; `Retry-After` says when to try again.",
+}
+_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _errors_of(path: str, operation: dict[str, Any]) -> list[str]:
+    """The error statuses the project's own layers give this operation whatever its view does."""
+    parameters = operation.get("parameters", [])
+    takes_input = any(p.get("in") == "query" for p in parameters) or "requestBody" in operation
+    codes = []
+    if takes_input:
+        codes.append("400")  # a filter or a body the serializer refuses
+    if {} not in operation.get("security", [{}]):
+        codes += ["401", "403"]  # authentication and the role check
+    if "{" in path or takes_input:
+        # An id in the path, or a code in the filter or body (an office, a service): scoping in
+        # selectors answers "not yours" and "not there" alike.
+        codes.append("404")
+    if "requestBody" in operation:
+        codes += ["413", "415"]  # the body limit and the parsers
+        if {} in operation.get("security", [{}]):
+            codes.append("429")  # what anyone may send (sign-in, codes, links) is rate-limited
+    return codes
+
+
+def document_error_answers(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: each operation lists the error answers it can give, in
+    the envelope, next to those its view documents itself (kept as they are)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in _errors_of(path, operation):
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERROR_DESCRIPTIONS[code],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result

@@ -20,7 +20,7 @@ from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
 PUBLIC_OPERATIONS = {
     "POST /api/v1/auth/token/",
@@ -112,7 +112,9 @@ def _exercise(
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         response = case.call(headers={"Accept-Language": "en", **(headers or {})})
-        case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+        case.validate_response(
+            response, checks=[not_a_server_error, response_schema_conformance, status_code_conformance]
+        )
 
     run()
 

@@ -6,7 +6,7 @@ nearest office, capacity equal to demand) and size, it prints each solver's cost
 
 - ``solve``: the default (``network.solve``: a min-cost flow request → office → day over every
   office, requests aggregated by map cell above 10,000 of them, then polished, lower bound by pricing every office);
-  its own time is split into set-up, the aggregate flow (LP + pricing rounds) and disaggregation + bound;
+  its own time is split into set-up, the flow (LP + pricing rounds), disaggregation, polish and bound;
 - ``columns`` (``--columns``): its predecessor, column generation on the transportation matrix;
 - ``k=10 LP``: the old neighbourhood of the 10 nearest offices, full or not;
 - reference: the full LP over every eligible office and day built at once and solved by HiGHS (no

@@ -411,7 +411,7 @@ def solve(
         tol=tol,
         deadline=deadline,
     )
-    timings["aggregate flow"] = clock.perf_counter() - started - timings["set-up"]
+    timings["flow"] = clock.perf_counter() - started - timings["set-up"]
     mark = clock.perf_counter()
     chosen = disaggregate(problem, agg, flow)
     price = flow.price

@@ -131,6 +131,9 @@ def evidence_open_for(*, user: Any, pk: int) -> InspectionEvidence:
     if evidence is None:
         raise NotFoundError()
     inspection_get_for(user=user, pk=evidence.inspection_id)
+    audit.record_read(
+        actor=user, obj=evidence, office=evidence.inspection.office_id, purpose="inspection evidence"
+    )
     return evidence
 
 

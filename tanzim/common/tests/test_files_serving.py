@@ -15,6 +15,7 @@ import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tanzim.audit.models import ConfidentialRead
 from tanzim.cases import services as case_services
 from tanzim.catalog.models import Service
 from tanzim.common.files import attachment_response, content_disposition, safe_filename
@@ -57,9 +58,12 @@ def api(user) -> APIClient:
 
 
 def via_link(client, url: str):
-    """The scoped route answers a 303 to /files/; the file is what the link answers."""
+    """The scoped route logs the confidential read and answers a 303 to /files/; the file is what the
+    link answers."""
+    reads = ConfidentialRead.objects.count()
     redirect = client.get(url)
     assert redirect.status_code == 303, redirect.status_code
+    assert ConfidentialRead.objects.count() == reads + 1
     assert redirect["Location"].startswith("/files/")
     assert redirect["Cache-Control"] == "private, no-store"
     return client.get(redirect["Location"])

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tanzim.audit import services as audit
 from tanzim.common.errors import NotFoundError
 from tanzim.common.files import attachment_response, file_redirect
 from tanzim.disputes import documents, selectors, services
@@ -175,6 +176,9 @@ class SettlementPdfView(APIView):
             if not settlement.pdf:
                 services.settlement_store_pdf(settlement_id=settlement.pk)
                 settlement.refresh_from_db()
+            audit.record_read(
+                actor=request.user, obj=settlement, office=dispute.office_id, purpose="settlement"
+            )
             return file_redirect(
                 settlement,
                 user=request.user,

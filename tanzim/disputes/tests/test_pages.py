@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from tanzim.audit.models import ConfidentialRead
 from tanzim.disputes import services
 from tanzim.disputes.choices import DisputeStatus
 from tanzim.disputes.models import Dispute
@@ -164,6 +165,8 @@ def test_a_party_signs_on_the_page_and_downloads_the_pdf(personas, clock, client
     pdf = client.get(reverse("disputes:settlement-pdf", kwargs={"pk": dispute.pk}), follow=True)
     assert pdf.redirect_chain[0][0].startswith("/files/")  # the signed report is a stored file
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    read = ConfidentialRead.objects.get(object_type="disputes.settlement")
+    assert read.purpose == "settlement" and read.office_id == dispute.office_id
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     client.force_login(personas.other_citizen)
     assert client.get(reverse("disputes:settlement-pdf", kwargs={"pk": dispute.pk})).status_code == 404

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tanzim.audit import services as audit
 from tanzim.common.files import file_redirect
 from tanzim.common.views import scoped_view
 from tanzim.disputes import selectors, services
@@ -260,6 +261,7 @@ def award_pdf(request, pk: int):
     if not award.pdf:
         services.award_store_pdf(award_id=award.pk)
         award.refresh_from_db()
+    audit.record_read(actor=request.user, obj=award, office=dispute.office_id, purpose="award")
     return file_redirect(
         award,
         user=request.user,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tanzim.audit import services as audit
 from tanzim.common.errors import DomainError
 from tanzim.common.files import attachment_response, file_redirect
 from tanzim.common.forms import RialsField
@@ -233,6 +234,7 @@ def settlement_pdf(request, pk: int):
         settlement.refresh_from_db()
     filename = f"settlement-{dispute.reference}-v{settlement.number}.pdf"
     if settlement.pdf:
+        audit.record_read(actor=request.user, obj=settlement, office=dispute.office_id, purpose="settlement")
         return file_redirect(
             settlement, user=request.user, field="pdf", content_type="application/pdf", filename=filename
         )

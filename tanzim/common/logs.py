@@ -4,7 +4,8 @@
   is a sane token, or a new one), returned in the response's ``X-Request-ID`` header and carried
   by every log record of the request and of the Celery tasks it queues (a task header, read back
   when the task starts; ``connect_celery_signals``).
-- ``PersonalDataFilter``: masks national codes (10 digits), mobiles (+98 9xx…, 09xx…), bearer
+- ``PersonalDataFilter``: masks national codes (10 digits), mobiles (+98 9xx…, 09xx…), the
+  token of a link whose path is the permission (``/files/…``, ``/feedback/s/…``), bearer
   tokens and the value of anything named like a code, token, secret, password or OTP, in the
   message, its arguments, the extra fields and the traceback, before a handler writes anything.
   It cannot recognise a person's name: code must not log names (CONTRIBUTING.md).
@@ -147,6 +148,9 @@ _NAMED_SECRET = re.compile(
     ([^\s"',;&)}\]]+)
     """
 )
+# Addresses whose path is the permission (a signed file link, a survey link, the bank's page): the
+# token and the file name (it carries a tracking code) never reach a log.
+_LINK_PATH = re.compile(r"(/(?:files|feedback/s|finance/gateway)/)[^\s?#\"']+")
 # Names that end like a secret's but hold none.
 _HARMLESS_NAMES = frozenset({"status_code", "error_code", "exit_code", "return_code", "http_code"})
 # Keys of extra fields whose values are never written, whatever they look like.
@@ -159,6 +163,7 @@ def mask_text(text: str) -> str:
     """``text`` with every national code, mobile, bearer token and named secret masked (and its
     Persian and Arabic digits written as ASCII ones, as everything else in the logs)."""
     text = text.translate(_ASCII_DIGITS)
+    text = _LINK_PATH.sub(lambda m: m.group(1) + MASK, text)
     text = _NAMED_SECRET.sub(_mask_named, text)
     text = _BEARER.sub(lambda m: m.group(1) + " " + MASK, text)
     text = _MOBILE.sub(_mask_mobile, text)

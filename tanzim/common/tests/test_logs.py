@@ -84,6 +84,10 @@ def test_a_mobile_in_any_written_form_is_masked(written, mobile):
         ("Token 9f8e7d6c5b4a39281706", "9f8e7d6c5b4a39281706"),
         ("FINANCE_GATEWAY_SECRET=s3cr3t-value", "s3cr3t-value"),
         ("join_code=AB12CD34", "AB12CD34"),
+        ("GET /files/eyJtIjoiY2Fz:1tX9:Qm9v/05-9106-1744-lease.pdf 200", "05-9106-1744"),
+        ("GET /files/eyJtIjoiY2Fz:1tX9:Qm9v/05-9106-1744-lease.pdf 200", "eyJtIjoiY2Fz"),
+        ("GET /feedback/s/Hk2mQ9vLx81pZr/ 200", "Hk2mQ9vLx81pZr"),
+        ("GET /finance/gateway/Hk2mQ9vLx81pZr/ 200", "Hk2mQ9vLx81pZr"),
     ],
 )
 def test_named_secrets_tokens_and_one_time_codes_are_masked(text, secret):

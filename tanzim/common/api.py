@@ -139,9 +139,12 @@ ERROR_DESCRIPTIONS = {
     "403": "Signed in, but this role may not do it.",
     "404": "Nothing with this id or code that the caller may see (the same answer as for none at all).",
     "413": "The body is over the size limit.",
+    "414": "The address is longer than the server reads (gunicorn's request-line limit).",
     "415": "The body's content type is not one this operation reads.",
     "429": "Too many attempts; `Retry-After` says when to try again.",
 }
+# Answered by the HTTP server before Django runs: no envelope.
+FROM_THE_SERVER = frozenset({"414"})
 _METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -152,6 +155,8 @@ def _errors_of(path: str, operation: dict[str, Any]) -> list[str]:
     codes = []
     if takes_input:
         codes.append("400")  # a filter or a body the serializer refuses
+    if any(p.get("in") == "query" for p in parameters):
+        codes.append("414")  # a filter long enough to pass the server's request-line limit
     if {} not in operation.get("security", [{}]):
         codes += ["401", "403"]  # authentication and the role check
     if "{" in path or takes_input:
@@ -178,11 +183,8 @@ def document_error_answers(
                 continue
             responses = operation.setdefault("responses", {})
             for code in _errors_of(path, operation):
-                responses.setdefault(
-                    code,
-                    {
-                        "description": ERROR_DESCRIPTIONS[code],
-                        "content": {"application/json": {"schema": reference}},
-                    },
-                )
+                answer: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code]}
+                if code not in FROM_THE_SERVER:
+                    answer["content"] = {"application/json": {"schema": reference}}
+                responses.setdefault(code, answer)
     return result

@@ -219,21 +219,7 @@ def aggregate(problem: rb.Problem, radius_km: np.ndarray | None, target: int = T
     radius = None
     if radius_km is not None:
         radius = radius_km[head]
-    agg = rb.Problem(
-        req_lat=lat,
-        req_lon=lon,
-        req_group=problem.req_group[head],
-        req_first_day=problem.req_first_day[head],
-        req_last_day=problem.req_last_day[head],
-        off_lat=problem.off_lat,
-        off_lon=problem.off_lon,
-        off_wait=problem.off_wait,
-        eligible=problem.eligible,
-        bucket_office=problem.bucket_office,
-        bucket_day=problem.bucket_day,
-        bucket_capacity=problem.bucket_capacity,
-        model=problem.model,
-    )
+    agg = problem.with_requests(head, req_lat=lat, req_lon=lon)
     return Aggregate(agg, supply, member_node, radius, False)
 
 
@@ -344,21 +330,7 @@ def polish(
     if not len(loose):
         return chosen, price
     residual = problem.bucket_capacity - np.bincount(chosen[settled & placed], minlength=nb)
-    sub = rb.Problem(
-        req_lat=problem.req_lat[loose],
-        req_lon=problem.req_lon[loose],
-        req_group=problem.req_group[loose],
-        req_first_day=problem.req_first_day[loose],
-        req_last_day=problem.req_last_day[loose],
-        off_lat=problem.off_lat,
-        off_lon=problem.off_lon,
-        off_wait=problem.off_wait,
-        eligible=problem.eligible,
-        bucket_office=problem.bucket_office,
-        bucket_day=problem.bucket_day,
-        bucket_capacity=residual,
-        model=problem.model,
-    )
+    sub = problem.with_requests(loose, bucket_capacity=residual)
     sub_radius = None if radius_km is None else radius_km[loose]
     # Start from where they are and their two cheapest offices at the aggregate's prices.
     start_s = np.concatenate([np.arange(len(loose)), np.arange(len(loose)), np.arange(len(loose))])

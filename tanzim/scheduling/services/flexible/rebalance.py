@@ -34,8 +34,9 @@ result is the optimum over all offices, without ever building the full matrix.
 from __future__ import annotations
 
 import time as clock
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -87,6 +88,14 @@ class Problem:
     @property
     def n_requests(self) -> int:
         return len(self.req_lat)
+
+    def with_requests(self, index: np.ndarray, **changes: Any) -> Problem:
+        """The same offices and buckets with the requests at ``index`` (``changes`` override fields)."""
+        fields = {
+            name: getattr(self, name)[index]
+            for name in ("req_lat", "req_lon", "req_group", "req_first_day", "req_last_day")
+        }
+        return replace(self, **{**fields, **changes})
 
     @property
     def n_offices(self) -> int:

@@ -25,103 +25,15 @@ import django
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 BOOKERS = 50
-MISSING_INT = 987_654_321
 
 
 def world(p: Any, tag: str) -> dict[str, Any]:
     """One object of every kind, at ``p.office_a`` for ``p.citizen`` (a mirrored persona set for B)."""
     from django.utils import timezone
 
-    from tanzim.cases import services as cases
-    from tanzim.catalog.fees import fee_quote
-    from tanzim.catalog.models import Service
-    from tanzim.feedback.services.complaints import complaint_file
-    from tanzim.finance.services import payment_create
-    from tanzim.inspections import services as inspections
-    from tanzim.scheduling.models import Slot
-    from tanzim.scheduling.services import flexible_request_create, slots_generate, ticket_issue_walk_in
-    from tanzim.testing.cases import make_draft
-    from tanzim.testing.disputes import open_dispute
-    from tanzim.testing.files import pdf_bytes, photo, png_bytes, upload
-    from tanzim.testing.scheduling import book
+    from tanzim.testing.world import objects_of_every_kind
 
-    petition = Service.objects.get(code="civil_petition")
-    followup = Service.objects.get(code="case_followup")
-    values: dict[str, Any] = {"office": p.office_a.code}
-    markers: list[str] = []
-
-    case = make_draft(p, petition)
-    values["case"], values["party"] = case.pk, case.parties.first().pk
-    values["document"] = cases.document_add(
-        case=case, actor=p.citizen, upload=upload("a.pdf", pdf_bytes(1))
-    ).pk
-    markers.append(case.tracking_code)
-
-    slots_generate(office=p.office_a)
-    now = timezone.now()
-    slot = (
-        Slot.objects.filter(office=p.office_a, start__gte=now + timedelta(hours=2)).order_by("start").first()
-    )
-    assert slot is not None, "no slot two hours ahead"
-    values["appointment"] = book(p.citizen, slot, followup).pk
-    values["ticket"] = ticket_issue_walk_in(office=p.office_a, actor=p.clerk_a).pk
-
-    dispute = open_dispute(p)
-    values["dispute"] = dispute.pk
-    markers.append(dispute.reference)
-
-    complaint = complaint_file(
-        complainant=p.citizen,
-        office=p.office_a,
-        category="conduct",
-        description=f"رفتار نامناسب کارمند دفتر {tag}",
-        attachments=[upload("p.png", png_bytes(), "image/png")],
-    )
-    values["complaint"], values["attachment"] = complaint.reference, complaint.attachments.get().pk
-    markers.append(complaint.reference)
-
-    checklist = inspections.checklist_current()
-    assert checklist is not None, "no published checklist"
-    values["checklist"] = checklist.pk
-    inspection = inspections.inspection_schedule(actor=p.inspector, office=p.office_a, kind="periodic")
-    values["inspection"] = inspection.pk
-    item = checklist.items.order_by("position")[0]
-    values["item"] = item.pk
-    inspection = inspections.inspection_transition(inspection=inspection, actor=p.inspector, action="start")
-    values["evidence"] = inspections.inspection_evidence_add(
-        inspection=inspection, actor=p.inspector, item_id=item.pk, upload=photo()
-    ).pk
-    finding = inspections.finding_add(
-        inspection=inspection, actor=p.inspector, severity="major", description="بایگانی ناقص است"
-    )
-    values["finding"] = finding.pk
-    values["corrective_action"] = inspections.corrective_action_add(
-        finding=finding, actor=p.inspector, description="بایگانی کامل شود"
-    ).pk
-    payment = payment_create(
-        office=p.office_a,
-        payer=p.citizen,
-        quote=fee_quote(service=petition, channel="in_person"),
-        reference_type="probe.thing",
-        reference_id=f"probe-{tag}",
-    )
-    values["payment"] = str(payment.uuid)
-    markers.append(str(payment.uuid))
-    values["flexible_request"] = flexible_request_create(
-        citizen=p.citizen,
-        service=followup,
-        latitude=35.7,
-        longitude=51.4,
-        earliest=now.date() + timedelta(days=1),  # tomorrow in Tehran as in UTC
-        latest=now.date() + timedelta(days=8),
-    ).pk
-    from tanzim.accounts.services import api_token_issue
-
-    values["token"] = api_token_issue(user=p.clerk_a, label="probe victim").token.pk
-    # Far up a dispute's ladder: walked with the world's dispute and an id that exists nowhere.
-    for name in ("session", "arbitrator", "referral"):
-        values[name] = MISSING_INT + 1
-    markers += [p.citizen.national_code, p.citizen.mobile]
+    values, markers = objects_of_every_kind(p, now=timezone.now(), tag=tag)
     return {"values": values, "markers": markers}
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 import time_machine
@@ -19,16 +18,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, StringConverter, UUIDConverter
 from rest_framework.test import APIClient
 
-from tanzim.catalog.models import Service
-from tanzim.testing.cases import make_draft
-from tanzim.testing.files import pdf_bytes, photo, png_bytes, upload
 from tanzim.testing.scheduling import NOW
+from tanzim.testing.world import MISSING_INT, objects_of_every_kind
 
 pytestmark = pytest.mark.django_db
 
 # Path parameters that are values, not ids of somebody's objects.
 NOT_IDS = {"year", "month", "action", "role", "service", "channel"}
-MISSING_INT, MISSING_STR = 987_654_321, "ZZ9999"
+MISSING_STR = "ZZ9999"
 
 # Routes anyone may read whatever the office: public by design, so "exists" is no secret.
 PUBLIC = {
@@ -165,95 +162,10 @@ def _missing(route: str, ids: list[str], present: dict[str, object]) -> dict[str
 
 @pytest.fixture
 def world(personas) -> World:
-    from tanzim.cases import services as cases
-    from tanzim.feedback.services.complaints import complaint_file
-    from tanzim.inspections import services as inspections
-    from tanzim.scheduling.services import slots_generate, ticket_issue_walk_in
-    from tanzim.testing.disputes import open_dispute
-    from tanzim.testing.scheduling import book
-
-    petition = Service.objects.get(code="civil_petition")
-    followup = Service.objects.get(code="case_followup")
-    values: dict[str, object] = {"office": personas.office_a.code}
-
-    case = make_draft(personas, petition)
-    values["case"] = case.pk
-    values["party"] = case.parties.first().pk
-    values["document"] = cases.document_add(
-        case=case, actor=personas.citizen, upload=upload("a.pdf", pdf_bytes(1))
-    ).pk
-
-    slots_generate(office=personas.office_a)
-    from tanzim.scheduling.models import Slot
-
-    slot = Slot.objects.filter(office=personas.office_a, start__gte=NOW).order_by("start").first()
-    assert slot is not None
-    values["appointment"] = book(personas.citizen, slot, followup).pk
-    values["ticket"] = ticket_issue_walk_in(office=personas.office_a, actor=personas.clerk_a).pk
-
-    dispute = open_dispute(personas)
-    values["dispute"] = dispute.pk
-
-    complaint = complaint_file(
-        complainant=personas.citizen,
-        office=personas.office_a,
-        category="conduct",
-        description="رفتار نامناسب کارمند دفتر",
-        attachments=[upload("p.png", png_bytes(), "image/png")],
-    )
-    values["complaint"] = complaint.reference
-    values["attachment"] = complaint.attachments.get().pk
-
-    checklist = inspections.checklist_current()
-    assert checklist is not None
-    values["checklist"] = checklist.pk
-    inspection = inspections.inspection_schedule(
-        actor=personas.inspector, office=personas.office_a, kind="periodic"
-    )
-    values["inspection"] = inspection.pk
-    item = checklist.items.order_by("position")[0]
-    values["item"] = item.pk
-    inspection = inspections.inspection_transition(
-        inspection=inspection, actor=personas.inspector, action="start"
-    )
-    values["evidence"] = inspections.inspection_evidence_add(
-        inspection=inspection, actor=personas.inspector, item_id=item.pk, upload=photo()
-    ).pk
-    finding = inspections.finding_add(
-        inspection=inspection, actor=personas.inspector, severity="major", description="بایگانی ناقص است"
-    )
-    values["finding"] = finding.pk
-    values["corrective_action"] = inspections.corrective_action_add(
-        finding=finding, actor=personas.inspector, description="بایگانی کامل شود"
-    ).pk
-
-    from tanzim.catalog.fees import fee_quote
-    from tanzim.finance.services import payment_create
-
-    values["payment"] = str(
-        payment_create(
-            office=personas.office_a,
-            payer=personas.citizen,
-            quote=fee_quote(service=petition, channel="in_person"),
-            reference_type="tests.thing",
-            reference_id="oracle-1",
-        ).uuid
-    )
-
-    from tanzim.scheduling.services import flexible_request_create
-
-    values["flexible_request"] = flexible_request_create(
-        citizen=personas.citizen,
-        service=followup,
-        latitude=35.7,
-        longitude=51.4,
-        earliest=NOW.date(),
-        latest=NOW.date() + timedelta(days=10),
-    ).pk
-
     from tanzim.ranking.models import RankingRun
     from tanzim.ranking.services import policy_current
 
+    values, _markers = objects_of_every_kind(personas, now=NOW)
     # A queued run as the Kanoon's request leaves it (a run is national, not office A's).
     values["run"] = RankingRun.objects.create(
         policy=policy_current(),
@@ -263,14 +175,6 @@ def world(personas) -> World:
         seed=1,
         requested_by=personas.kanoon_admin,
     ).pk
-    # An API token of office A's clerk: someone else's token answers like a missing one.
-    from tanzim.accounts.services import api_token_issue
-
-    values["token"] = api_token_issue(user=personas.clerk_a).token.pk
-    # A dispute's sessions, arbitrators and referrals need it far up its ladder: their routes are
-    # walked with office A's dispute and an id that exists nowhere (the dispute's scope is checked).
-    for name in ("session", "arbitrator", "referral"):
-        values[name] = MISSING_INT + 1
     return World(values)
 
 

@@ -1,0 +1,107 @@
+"""One object of every kind a route names, at one office for one citizen: what the existence-oracle
+walk (``tanzim/web/tests/test_security_oracles.py``) and the security probe (``bench/probe/``) fetch
+as someone else, and with an id that exists nowhere."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+# An id no row has: a route walked with it must answer exactly as with someone else's.
+MISSING_INT = 987_654_321
+
+
+def objects_of_every_kind(p: Any, *, now: datetime, tag: str = "") -> tuple[dict[str, Any], list[str]]:
+    """``(values, markers)``: the route parameter → the id of ``p.office_a``'s object, and the strings
+    (references, codes, the citizen's identifiers) that must never appear in another person's answer."""
+    from tanzim.accounts.services import api_token_issue
+    from tanzim.cases import services as cases
+    from tanzim.catalog.fees import fee_quote
+    from tanzim.catalog.models import Service
+    from tanzim.feedback.services.complaints import complaint_file
+    from tanzim.finance.services import payment_create
+    from tanzim.inspections import services as inspections
+    from tanzim.scheduling.models import Slot
+    from tanzim.scheduling.services import flexible_request_create, slots_generate, ticket_issue_walk_in
+    from tanzim.testing.cases import make_draft
+    from tanzim.testing.disputes import open_dispute
+    from tanzim.testing.files import pdf_bytes, photo, png_bytes, upload
+    from tanzim.testing.scheduling import book
+
+    petition = Service.objects.get(code="civil_petition")
+    followup = Service.objects.get(code="case_followup")
+    values: dict[str, Any] = {"office": p.office_a.code}
+    markers: list[str] = []
+
+    case = make_draft(p, petition)
+    values["case"], values["party"] = case.pk, case.parties.first().pk
+    values["document"] = cases.document_add(
+        case=case, actor=p.citizen, upload=upload("a.pdf", pdf_bytes(1))
+    ).pk
+    markers.append(case.tracking_code)
+
+    slots_generate(office=p.office_a)
+    slot = (
+        Slot.objects.filter(office=p.office_a, start__gte=now + timedelta(hours=2)).order_by("start").first()
+    )
+    assert slot is not None, "no slot two hours ahead"
+    values["appointment"] = book(p.citizen, slot, followup).pk
+    values["ticket"] = ticket_issue_walk_in(office=p.office_a, actor=p.clerk_a).pk
+
+    dispute = open_dispute(p)
+    values["dispute"] = dispute.pk
+    markers.append(dispute.reference)
+
+    complaint = complaint_file(
+        complainant=p.citizen,
+        office=p.office_a,
+        category="conduct",
+        description=f"رفتار نامناسب کارمند دفتر {tag}".strip(),
+        attachments=[upload("p.png", png_bytes(), "image/png")],
+    )
+    values["complaint"], values["attachment"] = complaint.reference, complaint.attachments.get().pk
+    markers.append(complaint.reference)
+
+    checklist = inspections.checklist_current()
+    assert checklist is not None, "no published checklist"
+    values["checklist"] = checklist.pk
+    inspection = inspections.inspection_schedule(actor=p.inspector, office=p.office_a, kind="periodic")
+    values["inspection"] = inspection.pk
+    item = checklist.items.order_by("position")[0]
+    values["item"] = item.pk
+    inspection = inspections.inspection_transition(inspection=inspection, actor=p.inspector, action="start")
+    values["evidence"] = inspections.inspection_evidence_add(
+        inspection=inspection, actor=p.inspector, item_id=item.pk, upload=photo()
+    ).pk
+    finding = inspections.finding_add(
+        inspection=inspection, actor=p.inspector, severity="major", description="بایگانی ناقص است"
+    )
+    values["finding"] = finding.pk
+    values["corrective_action"] = inspections.corrective_action_add(
+        finding=finding, actor=p.inspector, description="بایگانی کامل شود"
+    ).pk
+    payment = payment_create(
+        office=p.office_a,
+        payer=p.citizen,
+        quote=fee_quote(service=petition, channel="in_person"),
+        reference_type="tests.world",
+        reference_id=f"world-{tag or 'a'}",
+    )
+    values["payment"] = str(payment.uuid)
+    markers.append(str(payment.uuid))
+    values["flexible_request"] = flexible_request_create(
+        citizen=p.citizen,
+        service=followup,
+        latitude=35.7,
+        longitude=51.4,
+        earliest=now.date() + timedelta(days=1),  # tomorrow in Tehran as in UTC
+        latest=now.date() + timedelta(days=8),
+    ).pk
+    # An API token of the office's clerk: someone else's token answers like a missing one.
+    values["token"] = api_token_issue(user=p.clerk_a, label="someone else's").token.pk
+    # A dispute's sessions, arbitrators and referrals need it far up its ladder: their routes are
+    # walked with the world's dispute and an id that exists nowhere (the dispute's scope is checked).
+    for name in ("session", "arbitrator", "referral"):
+        values[name] = MISSING_INT + 1
+    markers += [p.citizen.national_code, p.citizen.mobile]
+    return values, markers

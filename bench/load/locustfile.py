@@ -44,6 +44,7 @@ HOST = settings.ALLOWED_HOSTS[0].lstrip(".")
 TOKENS = iter(Path(os.environ["LOAD_SURVEY_TOKENS"]).read_text().split())
 _tokens_lock = threading.Lock()
 _people = itertools.count(1)
+_answerers = itertools.count(1)
 SIGN_IN_EVERY = 300.0  # seconds
 PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
 
@@ -219,9 +220,14 @@ class Citizen(HttpUser):
             token = next(TOKENS, None)
         if token is None:
             return
-        self.client.get(f"/api/v1/surveys/{token}/", name="survey")
+        # The invited person answers from their own phone, not from this citizen's address (the
+        # site allows FEEDBACK_ANSWERS_PER_IP_PER_HOUR answers per address: 30).
+        n = next(_answerers)
+        phone = {"X-Forwarded-For": f"10.{200 + n // 65536 % 50}.{n // 256 % 256}.{n % 256}"}
+        self.client.get(f"/api/v1/surveys/{token}/", name="survey", headers=phone)
         self.client.post(
             f"/api/v1/surveys/{token}/",
+            headers=phone,
             json={
                 "answers": {
                     d: self.rng.randint(3, 5)

@@ -143,3 +143,21 @@ def settle(personas, dispute: Dispute) -> Dispute:
     sign_all(dispute, settlement, personas, respondent)
     dispute.refresh_from_db()
     return dispute
+
+
+def fill_new_dispute(
+    page, *, claimant, amount: str, summary: str, respondent_mobile: str, respondent_code: str
+) -> None:
+    """The clerk's new-dispute form for a مهریه claim, typed as a person types it: Persian digits,
+    the claimant's mobile in its local form (browser tests)."""
+    from tanzim.testing.browser import persian
+
+    page.select_option("#id_category", "mahriyeh")
+    page.fill("#id_claim_amount", persian(amount))
+    page.fill("#id_summary", summary)
+    page.fill("#id_claimant_national_code", persian(claimant.national_code))
+    page.fill("#id_claimant_mobile", persian("0" + claimant.mobile[3:]))
+    page.fill("#id_claimant_name", "آلیس احمدی")
+    page.fill("#id_respondent_name", "بهرام بهرامی")
+    page.fill("#id_respondent_mobile", persian(respondent_mobile))
+    page.fill("#id_respondent_national_code", persian(respondent_code))

@@ -25,6 +25,7 @@ from tanzim.disputes.choices import DisputeStatus
 from tanzim.disputes.models import Dispute
 from tanzim.notify.models import Message
 from tanzim.testing.browser import persian
+from tanzim.testing.disputes import fill_new_dispute
 from tanzim.testing.factories import next_national_code
 
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
@@ -53,15 +54,14 @@ def test_a_mahriyeh_dispute_from_intake_to_a_signed_settlement_pdf(personas, new
     expect(clerk).to_have_url(re.compile(r"/home/$"))
     clerk.goto("/disputes/new/")
     expect(clerk.locator("html")).to_have_attribute("dir", "rtl")
-    clerk.select_option("#id_category", "mahriyeh")
-    clerk.fill("#id_claim_amount", persian("400,000,000"))
-    clerk.fill("#id_summary", "مطالبه مهریه به تعداد ۱۱۴ سکه، معادل چهارصد میلیون ریال")
-    clerk.fill("#id_claimant_national_code", persian(personas.citizen.national_code))
-    clerk.fill("#id_claimant_mobile", persian("0" + personas.citizen.mobile[3:]))
-    clerk.fill("#id_claimant_name", "آلیس احمدی")
-    clerk.fill("#id_respondent_name", "بهرام بهرامی")
-    clerk.fill("#id_respondent_mobile", persian(RESPONDENT_MOBILE))
-    clerk.fill("#id_respondent_national_code", persian(respondent_code))
+    fill_new_dispute(
+        clerk,
+        claimant=personas.citizen,
+        amount="400,000,000",
+        summary="مطالبه مهریه به تعداد ۱۱۴ سکه، معادل چهارصد میلیون ریال",
+        respondent_mobile=RESPONDENT_MOBILE,
+        respondent_code=respondent_code,
+    )
     clerk.locator("#preview-triage").click()  # the triage is shown before anything is saved
     expect(clerk.locator("#triage-preview")).to_have_attribute("data-path", "mediation")
     clerk.locator("#open-dispute").click()

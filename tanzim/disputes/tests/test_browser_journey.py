@@ -23,6 +23,7 @@ from tanzim.disputes.choices import DisputeStatus, SessionStatus
 from tanzim.disputes.models import Dispute
 from tanzim.notify.models import Message
 from tanzim.testing.browser import DESKTOP, PHONE, expect_persian_page, no_sideways_scroll, persian
+from tanzim.testing.disputes import fill_new_dispute
 from tanzim.testing.factories import next_national_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,15 +75,14 @@ def test_a_large_mahriyeh_dispute_goes_to_mediation_and_ends_with_a_paid_fee_and
     clerk = new_page(personas.clerk_a, device)
     clerk.goto("/disputes/new/")
     expect_persian_page(clerk)
-    clerk.select_option("#id_category", "mahriyeh")
-    clerk.fill("#id_claim_amount", persian("5,000,000,000"))
-    clerk.fill("#id_summary", "مطالبه مهریه")
-    clerk.fill("#id_claimant_national_code", persian(personas.citizen.national_code))
-    clerk.fill("#id_claimant_mobile", persian("0" + personas.citizen.mobile[3:]))
-    clerk.fill("#id_claimant_name", "آلیس احمدی")
-    clerk.fill("#id_respondent_name", "بهرام بهرامی")
-    clerk.fill("#id_respondent_mobile", persian(RESPONDENT_MOBILE))
-    clerk.fill("#id_respondent_national_code", persian(respondent_code))
+    fill_new_dispute(
+        clerk,
+        claimant=personas.citizen,
+        amount="5,000,000,000",
+        summary="مطالبه مهریه",
+        respondent_mobile=RESPONDENT_MOBILE,
+        respondent_code=respondent_code,
+    )
     clerk.locator("#preview-triage").click()
     preview = clerk.locator("#triage-preview")
     expect(preview).to_have_attribute("data-path", "mediation")

@@ -21,8 +21,8 @@ from tanzim.feedback.services import complaint_file
 from tanzim.scheduling.models import Slot
 from tanzim.scheduling.services import slots_generate
 from tanzim.testing.axe import axe_violations, blocking, by_impact, describe
-from tanzim.testing.browser import DESKTOP, PHONE, open_context, persian
-from tanzim.testing.disputes import open_dispute
+from tanzim.testing.browser import DESKTOP, PHONE, open_context
+from tanzim.testing.disputes import fill_new_dispute, open_dispute
 from tanzim.testing.factories import next_national_code
 from tanzim.testing.scheduling import book
 
@@ -46,15 +46,14 @@ def _book_first_time(page) -> None:
 
 def _preview_triage(personas) -> Callable[[Any], None]:
     def fill(page) -> None:
-        page.select_option("#id_category", "mahriyeh")
-        page.fill("#id_claim_amount", persian("5,000,000,000"))
-        page.fill("#id_summary", "مطالبه مهریه")
-        page.fill("#id_claimant_national_code", persian(personas.other_citizen.national_code))
-        page.fill("#id_claimant_mobile", persian("0" + personas.other_citizen.mobile[3:]))
-        page.fill("#id_claimant_name", "آلیس احمدی")
-        page.fill("#id_respondent_name", "بهرام بهرامی")
-        page.fill("#id_respondent_mobile", persian("09350007788"))
-        page.fill("#id_respondent_national_code", persian(next_national_code()))
+        fill_new_dispute(
+            page,
+            claimant=personas.other_citizen,
+            amount="5,000,000,000",
+            summary="مطالبه مهریه",
+            respondent_mobile="09350007788",
+            respondent_code=next_national_code(),
+        )
         page.locator("#preview-triage").click()
         page.locator("#triage-preview").wait_for()
 

@@ -29,3 +29,33 @@ def settings_as_in_tests(media_root: Path) -> Iterator[None]:
         WHITENOISE_USE_FINDERS=True,
     ):
         yield
+
+
+def settings_in_a_new_process(tmp_path: Path, program: str, **env: str) -> dict:
+    """What ``program`` prints last (JSON) when run in a fresh Python with only ``env`` around the
+    production-like defaults: how config/settings.py reads the environment, away from the tests' own."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "TANZIM_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": "postgresql://tanzim@db.internal:5432/tanzim",
+        **env,
+    }
+    done = subprocess.run(  # noqa: S603 - our own interpreter and program
+        [sys.executable, "-c", program],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict = json.loads(done.stdout.strip().splitlines()[-1])
+    return result

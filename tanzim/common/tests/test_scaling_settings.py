@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -16,6 +12,7 @@ from django.core.cache import caches
 from django.utils.module_loading import import_string
 
 from tanzim.testing.services import REDIS_URL
+from tanzim.testing.settings import settings_in_a_new_process
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,19 +38,7 @@ print(json.dumps({
 
 
 def _settings_with(tmp_path: Path, **env: str) -> dict:
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "TANZIM_VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": "postgresql://tanzim@db.internal:5432/tanzim",
-        **env,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", PRINT], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return settings_in_a_new_process(tmp_path, PRINT, **env)
 
 
 def test_with_redis_sessions_cache_and_rate_limits_leave_the_process(tmp_path):

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +18,7 @@ from tanzim.common.storage_s3 import EncryptedS3Storage
 from tanzim.testing.cases import make_draft
 from tanzim.testing.files import pdf_bytes, upload
 from tanzim.testing.s3 import S3Media, s3_media_fixture, s3_server_fixture  # noqa: F401 (fixtures)
+from tanzim.testing.settings import settings_in_a_new_process
 
 SECRET = b"Confidential: the claimant's bank statement"
 ROOT = Path(__file__).resolve().parents[3]
@@ -164,19 +161,7 @@ print(json.dumps({
 
 
 def _settings_with(tmp_path: Path, **env: str) -> dict:
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "TANZIM_VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": "postgresql://tanzim@db.internal:5432/tanzim",
-        **env,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", PRINT], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return settings_in_a_new_process(tmp_path, PRINT, **env)
 
 
 def test_media_storage_s3_from_the_environment(tmp_path):

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tanzim.common.middleware.ApiJsonDepthMiddleware",
+    # A NUL character in the address or a form: 400 (PostgreSQL cannot take one; a filter would 500).
+    "tanzim.common.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

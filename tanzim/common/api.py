@@ -134,7 +134,7 @@ ERROR_SCHEMA: dict[str, Any] = {
     "required": ["code", "message"],
 }
 ERROR_DESCRIPTIONS = {
-    "400": "The input was refused; `fields` says which and why.",
+    "400": "The input (filter, body or a value in the path) was refused; `fields` says which and why.",
     "401": "Not signed in, or the token has expired or was revoked.",
     "403": "Signed in, but this role may not do it.",
     "404": "Nothing with this id or code that the caller may see (the same answer as for none at all).",
@@ -150,23 +150,25 @@ _METHODS = {"get", "post", "put", "patch", "delete"}
 
 def _errors_of(path: str, operation: dict[str, Any]) -> list[str]:
     """The error statuses the project's own layers give this operation whatever its view does."""
-    parameters = operation.get("parameters", [])
-    takes_input = any(p.get("in") == "query" for p in parameters) or "requestBody" in operation
+    query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    body = "requestBody" in operation
+    in_path = "{" in path
+    anyone = {} in operation.get("security", [{}])
     codes = []
-    if takes_input:
-        codes.append("400")  # a filter or a body the serializer refuses
-    if any(p.get("in") == "query" for p in parameters):
+    if query or body or in_path:
+        codes.append("400")  # a filter, a body or a value in the path the view refuses (a year of 1)
+    if query:
         codes.append("414")  # a filter long enough to pass the server's request-line limit
-    if {} not in operation.get("security", [{}]):
+    if not anyone:
         codes += ["401", "403"]  # authentication and the role check
-    if "{" in path or takes_input:
+    if query or body or in_path:
         # An id in the path, or a code in the filter or body (an office, a service): scoping in
         # selectors answers "not yours" and "not there" alike.
         codes.append("404")
-    if "requestBody" in operation:
+    if body:
         codes += ["413", "415"]  # the body limit and the parsers
-        if {} in operation.get("security", [{}]):
-            codes.append("429")  # what anyone may send (sign-in, codes, links) is rate-limited
+    if anyone and (body or in_path):
+        codes.append("429")  # what anyone may send or guess (sign-in, codes, survey links) is limited
     return codes
 
 

@@ -7,7 +7,7 @@ inspection with evidence, a finding and a corrective action, a payment, a flexib
 token). Then the 13 personas with an API token and a page session each (the second sign-in step
 marked passed, as after a real sign-in), two payments with their bank's signed callbacks, and a
 one-place slot with 50 citizens ready to book it. Everything the probe needs is written as JSON:
-``python bench/probe/setup.py OUT.json``.
+``python bench/probe/worlds.py OUT.json``.
 """
 
 from __future__ import annotations

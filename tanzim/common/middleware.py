@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -120,16 +119,36 @@ class NulCharacterMiddleware:
 
     No person types one, PostgreSQL cannot store or compare text that holds one (the driver raises,
     a 500), and a filter read straight from ``request.GET`` would pass it on. One check here instead
-    of one in every filter; the page answers the 400 page, the API the envelope (handler400).
+    of one in every filter: the API answers the envelope naming each parameter that held one, a page
+    the 400 page (handler400).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in unquote(request.META.get("QUERY_STRING", "")) or "\x00" in request.path:
-            raise BadRequest("NUL character in the address")
-        form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
-        if form and any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.POST.lists()):
-            raise BadRequest("NUL character in the form")
-        return self.get_response(request)
+        names = _with_nul(request)
+        if not names:
+            return self.get_response(request)
+        if not request.path_info.startswith(API_PREFIX):
+            raise BadRequest("NUL character in the request")
+        message = _("Null characters are not allowed.")  # Django's own words, translated by Django
+        return JsonResponse(
+            {
+                "code": "invalid",
+                "message": str(_("The request is not valid.")),
+                "fields": {name: [str(message)] for name in names},
+            },
+            status=400,
+        )
+
+
+def _with_nul(request: HttpRequest) -> list[str]:
+    """The names of the query or form parameters holding a NUL character (``path`` for the path)."""
+    if "\x00" in request.path:
+        return ["path"]
+    pairs = list(request.GET.lists())
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        pairs += list(request.POST.lists())
+    names = [key for key, values in pairs if "\x00" in key or any("\x00" in v for v in values)]
+    return [name.replace("\x00", "") for name in dict.fromkeys(names)]

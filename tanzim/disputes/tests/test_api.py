@@ -181,7 +181,8 @@ def test_the_whole_mediation_ladder_through_the_api(personas, clock):
     assert done.status_code == 200 and done.json()["completed"] is True
     detail = claimant.get(f"/api/v1/disputes/{dispute.pk}/").json()
     assert detail["status"] == "settled" and detail["settlement"]["status"] == "signed"
-    pdf = claimant.get(f"/api/v1/disputes/{dispute.pk}/settlement.pdf/")
+    pdf = claimant.get(f"/api/v1/disputes/{dispute.pk}/settlement.pdf/", follow=True)
+    assert pdf.redirect_chain[0][0].startswith("/files/")  # the signed report is a stored file
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     events = claimant.get(f"/api/v1/disputes/{dispute.pk}/events/").json()
     assert [e["to_status"] for e in events if e["subject"] == "dispute"][-1] == "settled"

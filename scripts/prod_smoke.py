@@ -386,7 +386,11 @@ def settle_with_worker_pdf(client: Client, sms: Sms, citizen: dict[str, str], rn
         time.sleep(0.3)
         stored.refresh_from_db()
     check(stored.pdf, "the worker did not store the settlement PDF within 90 s")
-    pdf = client.request("GET", f"/api/v1/disputes/{dispute.pk}/settlement.pdf/")
+    link = client.request("GET", f"/api/v1/disputes/{dispute.pk}/settlement.pdf/")
+    location = {k.lower(): v for k, v in link.headers.items()}.get("location", "")
+    # A stored file is served by a signed link under /files/ (a 303 from the scoped route).
+    check(link.status == 303 and location.startswith("/files/"), f"the PDF route answered {link.status}")
+    pdf = client.request("GET", location)
     check(pdf.status == 200 and pdf.body.startswith(b"%PDF-"), f"the PDF answered {pdf.status}")
     check(
         hashlib.sha256(pdf.body).hexdigest() == stored.pdf_sha256, "the PDF is not the one the worker stored"

@@ -1,4 +1,5 @@
-"""The project's middleware: the API's trailing-slash rule, and the security headers of every response.
+"""The project's middleware: the API's trailing-slash rule, the security headers, and input refused before
+any view (JSON nested too deeply, NUL characters).
 
 One trailing-slash rule for the API: every ``/api/`` route ends with a slash.
 

@@ -100,18 +100,10 @@ def main(out: str) -> None:
         office_a=office_b, citizen=people.other_citizen, clerk_a=people.clerk_b, inspector=people.inspector
     )
     worlds = {"A": world(people, "A"), "B": world(mirrored, "B")}
-    from tanzim.ranking.models import RankingRun
-    from tanzim.ranking.services import policy_current
+    from tanzim.testing.world import queued_ranking_run
 
     # A queued ranking run is national (neither world's): walked, not judged.
-    run = RankingRun.objects.create(
-        policy=policy_current(),
-        period_kind="month",
-        period_first=140508,
-        period_last=140508,
-        seed=1,
-        requested_by=people.kanoon,
-    ).pk
+    run = queued_ranking_run(people.kanoon)
     for w in worlds.values():
         w["values"]["run"] = run
     personas = {

@@ -105,3 +105,18 @@ def objects_of_every_kind(p: Any, *, now: datetime, tag: str = "") -> tuple[dict
         values[name] = MISSING_INT + 1
     markers += [p.citizen.national_code, p.citizen.mobile]
     return values, markers
+
+
+def queued_ranking_run(requested_by: Any) -> int:
+    """A ranking run as the Kanoon's request leaves it (national: no office's object)."""
+    from tanzim.ranking.models import RankingRun
+    from tanzim.ranking.services import policy_current
+
+    return RankingRun.objects.create(
+        policy=policy_current(),
+        period_kind="month",
+        period_first=140508,
+        period_last=140508,
+        seed=1,
+        requested_by=requested_by,
+    ).pk

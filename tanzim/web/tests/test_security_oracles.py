@@ -19,7 +19,7 @@ from django.urls.converters import IntConverter, StringConverter, UUIDConverter
 from rest_framework.test import APIClient
 
 from tanzim.testing.scheduling import NOW
-from tanzim.testing.world import MISSING_INT, objects_of_every_kind
+from tanzim.testing.world import MISSING_INT, objects_of_every_kind, queued_ranking_run
 
 pytestmark = pytest.mark.django_db
 
@@ -162,19 +162,9 @@ def _missing(route: str, ids: list[str], present: dict[str, object]) -> dict[str
 
 @pytest.fixture
 def world(personas) -> World:
-    from tanzim.ranking.models import RankingRun
-    from tanzim.ranking.services import policy_current
-
     values, _markers = objects_of_every_kind(personas, now=NOW)
     # A queued run as the Kanoon's request leaves it (a run is national, not office A's).
-    values["run"] = RankingRun.objects.create(
-        policy=policy_current(),
-        period_kind="month",
-        period_first=140508,
-        period_last=140508,
-        seed=1,
-        requested_by=personas.kanoon_admin,
-    ).pk
+    values["run"] = queued_ranking_run(personas.kanoon_admin)
     return World(values)
 
 

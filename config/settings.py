@@ -69,9 +69,14 @@ INSTALLED_APPS = [
     "tanzim.cases",
     "tanzim.scheduling",
     "tanzim.disputes",
+    "tanzim.consult",
+    "tanzim.partners",
+    "tanzim.enforcement",
     "tanzim.feedback",
     "tanzim.inspections",
+    "tanzim.outreach",
     "tanzim.ranking",
+    "tanzim.membership",
     "tanzim.web",
 ]
 

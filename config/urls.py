@@ -19,9 +19,14 @@ api_v1 = [
     path("", include("tanzim.cases.api_urls")),
     path("", include("tanzim.scheduling.api_urls")),
     path("", include("tanzim.disputes.api_urls")),
+    path("", include("tanzim.consult.api_urls")),
+    path("", include("tanzim.partners.api_urls")),
+    path("", include("tanzim.enforcement.api_urls")),
     path("", include("tanzim.feedback.api_urls")),
     path("", include("tanzim.inspections.api_urls")),
+    path("", include("tanzim.outreach.api_urls")),
     path("", include("tanzim.ranking.api_urls")),
+    path("", include("tanzim.membership.api_urls")),
 ]
 
 urlpatterns = [
@@ -40,6 +45,11 @@ urlpatterns = [
     path("feedback/", include("tanzim.feedback.urls")),
     path("inspections/", include("tanzim.inspections.urls")),
     path("ranking/", include("tanzim.ranking.urls")),
+    path("consult/", include("tanzim.consult.urls")),
+    path("partners/", include("tanzim.partners.urls")),
+    path("enforcement/", include("tanzim.enforcement.urls")),
+    path("outreach/", include("tanzim.outreach.urls")),
+    path("membership/", include("tanzim.membership.urls")),
     path("", include("tanzim.web.urls")),
 ]
 if settings.DEBUG or settings.EMBEDDED:

@@ -37,6 +37,20 @@ class AccountPurpose(models.TextChoices):
     COURT_FEES = "court_fees", _("Court fees collected for the judiciary")
     # Money held by the payment service providers until it is paid out.
     CLEARING = "clearing", _("Payment clearing")
+    # Outreach (missions' costs reimbursed by the Kanoon).
+    MISSION_REVENUE = "mission_revenue", _("Mission costs reimbursed by the Kanoon")
+    MISSION_EXPENSE = "mission_expense", _("Outreach mission costs")
+    # Enforcement of civil judgments: money held for creditors and bidders, the state's fee.
+    ENFORCEMENT_HELD = "enforcement_held", _("Enforcement collections held for creditors")
+    AUCTION_DEPOSITS = "auction_deposits", _("Auction deposits held")
+    ENFORCEMENT_FEES = "enforcement_fees", _("Enforcement fees collected for the judiciary")
+    # The Kanoon's services to its members.
+    DUES_EXPENSE = "dues_expense", _("Membership dues")
+    DUES_REVENUE = "dues_revenue", _("Membership dues from offices")
+    LOANS_RECEIVABLE = "loans_receivable", _("Welfare loans receivable")
+    LOAN_INTEREST = "loan_interest", _("Welfare loan interest")
+    PREMIUM_EXPENSE = "premium_expense", _("Insurance premiums")
+    PREMIUMS_PAYABLE = "premiums_payable", _("Insurance premiums payable to the insurer")
 
 
 # (owner, kind) of every purpose: the chart of accounts in one place.
@@ -52,6 +66,17 @@ PURPOSES: dict[str, tuple[str, str]] = {
     AccountPurpose.SUBSIDIES_PAYABLE: (AccountOwner.KANOON, AccountKind.LIABILITY),
     AccountPurpose.COURT_FEES: (AccountOwner.JUDICIARY, AccountKind.LIABILITY),
     AccountPurpose.CLEARING: (AccountOwner.CLEARING, AccountKind.ASSET),
+    AccountPurpose.MISSION_REVENUE: (AccountOwner.OFFICE, AccountKind.REVENUE),
+    AccountPurpose.MISSION_EXPENSE: (AccountOwner.KANOON, AccountKind.EXPENSE),
+    AccountPurpose.ENFORCEMENT_HELD: (AccountOwner.JUDICIARY, AccountKind.LIABILITY),
+    AccountPurpose.AUCTION_DEPOSITS: (AccountOwner.JUDICIARY, AccountKind.LIABILITY),
+    AccountPurpose.ENFORCEMENT_FEES: (AccountOwner.JUDICIARY, AccountKind.LIABILITY),
+    AccountPurpose.DUES_EXPENSE: (AccountOwner.OFFICE, AccountKind.EXPENSE),
+    AccountPurpose.DUES_REVENUE: (AccountOwner.KANOON, AccountKind.REVENUE),
+    AccountPurpose.LOANS_RECEIVABLE: (AccountOwner.KANOON, AccountKind.ASSET),
+    AccountPurpose.LOAN_INTEREST: (AccountOwner.KANOON, AccountKind.REVENUE),
+    AccountPurpose.PREMIUM_EXPENSE: (AccountOwner.OFFICE, AccountKind.EXPENSE),
+    AccountPurpose.PREMIUMS_PAYABLE: (AccountOwner.KANOON, AccountKind.LIABILITY),
 }
 OFFICE_PURPOSES = tuple(p for p, (owner, _kind) in PURPOSES.items() if owner == AccountOwner.OFFICE)
 
@@ -63,6 +88,12 @@ class TransactionKind(models.TextChoices):
     SETTLEMENT = "settlement", _("Monthly Kanoon settlement")
     REVERSAL = "reversal", _("Reversal")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    REIMBURSEMENT = "reimbursement", _("Outreach reimbursement")
+    ENFORCEMENT = "enforcement", _("Enforcement collection or payout")
+    AUCTION = "auction", _("Auction deposit or balance")
+    LOAN = "loan", _("Welfare loan or instalment")
+    DUES = "dues", _("Membership dues")
+    INSURANCE = "insurance", _("Insurance premium")
 
 
 class PaymentStatus(models.TextChoices):

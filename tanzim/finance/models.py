@@ -83,7 +83,7 @@ class Transaction(models.Model):
     """One balanced movement of money. Never edited; corrected by a reversing transaction."""
 
     posted_at = models.DateTimeField(_("posted"), db_index=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=TransactionKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=TransactionKind.choices)
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     reference_type = models.CharField(_("reference type"), max_length=40, blank=True)
     reference_id = models.CharField(_("reference"), max_length=64, blank=True)

@@ -19,10 +19,16 @@ from tanzim.accounts.selectors import Scope
 from tanzim.catalog.fees import schedule_is_stale
 from tanzim.catalog.models import FeeSchedule
 from tanzim.common.calendar import ESTIMATED, MISSING
+from tanzim.common.desk import DeskLink
 from tanzim.common.jalali import JalaliMonth, to_jalali_date
+from tanzim.consult import desk as consult_desk
+from tanzim.enforcement import desk as enforcement_desk
 from tanzim.inspections import selectors as inspections
+from tanzim.membership import desk as membership_desk
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import working_calendar
+from tanzim.outreach import desk as outreach_desk
+from tanzim.partners import desk as partners_desk
 from tanzim.ranking import selectors as ranking_selectors
 
 if TYPE_CHECKING:
@@ -47,6 +53,9 @@ class Section:
 
     def add(self, label: StrOrPromise, name: str, *args, primary: bool = False) -> None:
         self.links.append(Link(str(label), reverse(name, args=args), primary))
+
+    def add_link(self, link: DeskLink) -> None:
+        self.add(link.label, link.name, *link.args, primary=link.primary)
 
 
 def _suffix(office: Office, offices: list[Office]) -> str:
@@ -128,7 +137,18 @@ def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Sectio
                 ranking.add(str(_("Our ranking")) + _suffix(office, offices), "ranking:office", office.code)
     ranking.add(_("Public ranking"), "ranking:public")
 
-    return [s for s in (requests, appointments, disputes, money, quality, ranking) if s.links]
+    sections = [requests, appointments, disputes]
+    # The newer apps declare their own links (tanzim/<app>/desk.py): one section each.
+    for app in APP_DESKS:
+        section = Section(app.__name__.split(".")[1], app.TITLE)
+        for link in app.links(user=user, scope=scope, offices=offices):
+            section.add_link(link)
+        sections.append(section)
+    sections += [money, quality, ranking]
+    return [s for s in sections if s.links]
+
+
+APP_DESKS = (consult_desk, partners_desk, enforcement_desk, outreach_desk, membership_desk)
 
 
 @dataclass(frozen=True)

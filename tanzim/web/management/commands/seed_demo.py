@@ -11,13 +11,18 @@ from rich.table import Table
 
 from tanzim.accounts.demo import seed_people
 from tanzim.cases.demo import seed_cases
+from tanzim.consult.demo import seed_consult
 from tanzim.disputes.demo import seed_disputes
+from tanzim.enforcement.demo import seed_enforcement
 from tanzim.feedback.demo import seed_feedback
 from tanzim.finance.demo import seed_finance
 from tanzim.inspections.demo import seed_inspections
+from tanzim.membership.demo import seed_membership
 from tanzim.offices.demo import seed_offices
 from tanzim.offices.models import City
 from tanzim.offices.services import reference_data_load
+from tanzim.outreach.demo import seed_outreach
+from tanzim.partners.demo import seed_partners
 from tanzim.ranking.demo import seed_ranking
 from tanzim.scheduling.demo import seed_scheduling
 
@@ -48,9 +53,14 @@ class Command(BaseCommand):
                 ("requests", seed_cases),
                 ("appointments", seed_scheduling),
                 ("disputes", seed_disputes),
+                ("consultations", seed_consult),
+                ("partners", seed_partners),
+                ("enforcement", seed_enforcement),
                 ("surveys", seed_feedback),
                 ("inspections", seed_inspections),
-                ("ranking", seed_ranking),  # last: it reads what the stages above wrote
+                ("outreach", seed_outreach),
+                ("ranking", seed_ranking),  # reads what the stages above wrote
+                ("new offices and members", seed_membership),
             )
             for label, seed in stages:
                 task = progress.add_task(label, total=len(created))

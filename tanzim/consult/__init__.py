@@ -1,0 +1,1 @@
+"""Consultation, guided drafting and the diagnosis before filing."""

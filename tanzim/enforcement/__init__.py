@@ -1,0 +1,1 @@
+"""The civil-judgment enforcement pilot: files, assets, auctions, distribution."""

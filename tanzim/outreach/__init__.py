@@ -1,0 +1,1 @@
+"""Free, mobile and jihadi services in deprived and border areas, reimbursed by the Kanoon."""

@@ -1,0 +1,16 @@
+"""This app's links on "My desk" (tanzim/web/desk.py collects them under the app's title)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.common.desk import DeskLink
+
+TITLE = _("Outreach")
+
+
+def links(*, user: Any, scope: Any, offices: list[Any]) -> list[DeskLink]:
+    """The links this user's roles open, in the order the desk shows them."""
+    return []

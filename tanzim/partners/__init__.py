@@ -1,0 +1,1 @@
+"""Partner bodies, referrals to them and the signed partner API."""

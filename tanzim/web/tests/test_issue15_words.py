@@ -17,11 +17,13 @@ from tanzim.testing.browser import DESKTOP, PHONE
 from tanzim.testing.cases import make_draft
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fa" / "LC_MESSAGES" / "django.po"
+# The newer apps keep their own catalogues (tanzim/<app>/locale/, CONTRIBUTING.md "Style").
+APP_CATALOGUES = sorted((Path(settings.BASE_DIR) / "tanzim").glob("*/locale/fa/LC_MESSAGES/django.po"))
 
 
-def _entries() -> list[tuple[str, str, bool]]:
+def _entries(catalogue: Path = CATALOGUE) -> list[tuple[str, str, bool]]:
     """(msgid, msgstr, fuzzy) of every entry, continuation lines joined (plural forms: the first)."""
-    entries, text = [], CATALOGUE.read_text(encoding="utf-8")
+    entries, text = [], catalogue.read_text(encoding="utf-8")
     for block in text.split("\n\n"):
         ids = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         strs = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
@@ -35,6 +37,14 @@ def _entries() -> list[tuple[str, str, bool]]:
 def test_every_persian_entry_is_translated_and_none_is_fuzzy():
     entries = [e for e in _entries() if e[0]]  # the header has an empty msgid
     assert len(entries) > 1000
+    assert [msgid for msgid, msgstr, _ in entries if not msgstr] == []
+    assert [msgid for msgid, _, fuzzy in entries if fuzzy] == []
+
+
+@pytest.mark.parametrize("catalogue", APP_CATALOGUES, ids=lambda path: path.parts[-5])
+def test_every_app_catalogue_is_translated_and_none_is_fuzzy(catalogue):
+    entries = [e for e in _entries(catalogue) if e[0]]
+    assert entries
     assert [msgid for msgid, msgstr, _ in entries if not msgstr] == []
     assert [msgid for msgid, _, fuzzy in entries if fuzzy] == []
 

@@ -47,6 +47,7 @@ __all__ = [
     "Scope",
     "can_act_for_office",
     "can_oversee",
+    "can_oversee_province",
     "has_role",
     "is_kanoon",
     "is_office_staff",
@@ -85,3 +86,17 @@ def has_role(user: Visitor | None, *roles: str) -> bool:
 
 def is_kanoon(user: Visitor | None) -> bool:
     return _signed_in(user) and scope_for(user).is_kanoon
+
+
+def can_oversee_province(user: Visitor | None, province_id: int | None, *roles: str) -> bool:
+    """A province admin of that province, or a national role among ``roles`` (default: oversight).
+
+    For work tied to a province before any office exists there (a new office being opened).
+    """
+    if not _signed_in(user) or province_id is None:
+        return False
+    scope = scope_for(user)
+    roles = roles or OVERSIGHT
+    if any(role in scope.national_roles for role in roles):
+        return True
+    return any(province_id in scope.province_ids.get(role, ()) for role in roles)

@@ -6,3 +6,8 @@ class MembershipConfig(AppConfig):
     name = "tanzim.membership"
     label = "membership"
     verbose_name = _("New offices and member services")
+
+    def ready(self) -> None:
+        from tanzim.membership import messages
+
+        messages.register()

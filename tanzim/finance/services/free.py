@@ -211,8 +211,12 @@ def free_service_grant(
     reference_type: str,
     reference_id: str,
     actor: Any,
+    served_on: date | None = None,
 ) -> FreeServiceGrant:
     """Record the ground of a free service and count it against the office's cap for the month.
+
+    ``served_on``: the day the service was given, when it is recorded later (a field tablet that
+    synced after the mission's day); never in the future. The mission must have covered that day.
 
     Only the office's counter staff (clerk, manager) grant one. The cap is checked while holding
     the office's row lock, so the last free service of the month goes to one clerk, never to two.
@@ -222,13 +226,14 @@ def free_service_grant(
             _("Only the office's staff can waive the fee for a vulnerable client."), code="waiver_not_allowed"
         )
     now = timezone.now()
+    day = min(served_on, tehran_date(now)) if served_on else tehran_date(now)
     number, found = _clean_ground(
         office=office,
         ground=ground,
         evidence_number=evidence_number,
         document=confirmation_document,
         mission=mission,
-        day=tehran_date(now),
+        day=day,
     )
     checked = None
     if ground != FreeServiceGround.OUTREACH_MISSION:

@@ -1,0 +1,212 @@
+"""Services captured in the field (often offline) and synced: idempotent by the client's id.
+
+Each item is written in a transaction of its own: a sync cut off halfway keeps what it wrote,
+and the tablet, which drops an item from its queue only when the server has answered for it,
+sends the rest (and the answered ones again, harmlessly) next time. The same id sent again
+with the same details is "already recorded"; with other details it is a conflict, shown to
+the person in the field, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.accounts.permissions import is_office_staff
+from tanzim.audit import services as audit
+from tanzim.common.errors import ConflictError, DomainError
+from tanzim.common.idempotency import fingerprint
+from tanzim.common.identifiers import is_valid_national_code
+from tanzim.common.jalali import tehran_date
+from tanzim.common.normalize import normalize_digits, normalize_text
+from tanzim.finance.choices import FreeServiceGround
+from tanzim.finance.services.free import free_service_grant
+from tanzim.offices.models import Office
+from tanzim.outreach.choices import MissionStatus, ServiceKind, SyncOutcome
+from tanzim.outreach.eligibility import eligibility_check
+from tanzim.outreach.models import BeneficiaryDay, FieldService, Mission
+from tanzim.outreach.rates import rate_on
+from tanzim.outreach.workflows import mission_not_found
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+# Services are captured while the mission is on (approved) or just held, until it is reported.
+CAPTURING = (MissionStatus.APPROVED, MissionStatus.HELD)
+MAX_ITEMS = 200
+
+
+@dataclass
+class ItemResult:
+    client_id: str
+    outcome: str
+    message: str = ""
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    service_id: int | None = None
+
+
+def team_office_for(*, mission: Mission, actor: Any) -> Office:
+    """The office the actor serves for on this mission (their own, if several are on the team)."""
+    for member in mission.team.select_related("office").order_by("pk"):
+        if is_office_staff(actor, member.office):
+            return member.office
+    raise mission_not_found()
+
+
+def _clean(item: dict[str, Any], mission: Mission) -> dict[str, Any]:
+    errors: dict[str, list[Any]] = {}
+    kind = str(item.get("kind") or "")
+    if kind not in ServiceKind.values or kind not in mission.services:
+        errors["kind"] = [_("This mission does not offer that service.")]
+    code = normalize_digits(normalize_text(str(item.get("national_code") or ""))).replace(" ", "")
+    if not is_valid_national_code(code):
+        errors["national_code"] = [_("Enter a valid 10-digit national code.")]
+    name = normalize_text(str(item.get("beneficiary_name") or ""))[:120]
+    if len(name) < 2:
+        errors["beneficiary_name"] = [_("Enter the beneficiary's name.")]
+    served = item.get("served_on")
+    day = served if isinstance(served, date) else parse_date(str(served or "")) if served else None
+    today = tehran_date(timezone.now())
+    if day is None:
+        errors["served_on"] = [_("Enter the day of the service.")]
+    elif day > today or not mission.starts_on <= day <= mission.ends_on:
+        errors["served_on"] = [_("The day must fall within the mission's dates, and not in the future.")]
+    recorded = item.get("recorded_at")
+    when = (
+        recorded
+        if isinstance(recorded, datetime)
+        else parse_datetime(str(recorded or ""))
+        if recorded
+        else None
+    )
+    if when is None or timezone.is_naive(when) or when > timezone.now() + timedelta(minutes=10):
+        when = timezone.now()
+    if errors:
+        raise DomainError(
+            _("The service's details are not valid."), fields=errors, code="field_service_invalid"
+        )
+    return {
+        "kind": kind,
+        "national_code": code,
+        "beneficiary_name": name,
+        "served_on": day,
+        "recorded_at": when,
+    }
+
+
+def _payload(clean: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) for k, v in clean.items() if k != "recorded_at"}
+
+
+def field_service_record(*, mission: Mission, office: Office, actor: Any, item: dict[str, Any]) -> ItemResult:
+    """Record one captured service: a free-service grant on the mission's ground, counted against the cap."""
+    client_id = str(item.get("client_id") or "")
+    if not CLIENT_ID.fullmatch(client_id):
+        return ItemResult(
+            client_id=client_id[:64],
+            outcome=SyncOutcome.CONFLICT,
+            message=str(_("The service has no valid id; record it again.")),
+        )
+    existing = FieldService.objects.filter(client_id=client_id).first()
+    try:
+        clean = _clean(item, mission)
+    except DomainError as exc:
+        if existing is not None:
+            return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=existing.pk)
+        return ItemResult(client_id, SyncOutcome.CONFLICT, str(exc.message), _fields(exc))
+    digest = fingerprint(_payload(clean))
+    if existing is not None:
+        if existing.fingerprint == digest and existing.mission_id == mission.pk:
+            return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=existing.pk)
+        return ItemResult(
+            client_id,
+            SyncOutcome.CONFLICT,
+            str(_("A different service was already recorded under this id.")),
+        )
+    try:
+        with transaction.atomic():
+            day, _new = BeneficiaryDay.objects.get_or_create(
+                national_code=clean["national_code"],
+                served_on=clean["served_on"],
+                defaults={"office": office},
+            )
+            if day.office_id != office.pk:
+                raise ConflictError(
+                    _("This person was already served free by another office on that day."),
+                    code="served_by_another_office",
+                    fields={"national_code": [_("Already served free by another office that day.")]},
+                )
+            grant = free_service_grant(
+                office=office,
+                ground=FreeServiceGround.OUTREACH_MISSION,
+                mission=mission.finance_mission,
+                reference_type="outreach.fieldservice",
+                reference_id=client_id,
+                actor=actor,
+                served_on=clean["served_on"],
+            )
+            found = eligibility_check(national_code=clean["national_code"])
+            service = FieldService.objects.create(
+                mission=mission,
+                office=office,
+                client_id=client_id,
+                fingerprint=digest,
+                eligibility=found.ground,
+                normal_price=rate_on(clean["kind"], clean["served_on"]),
+                grant=grant,
+                recorded_by=actor,
+                **clean,
+            )
+            audit.record(
+                action="outreach.field_service.recorded",
+                actor=actor,
+                obj=service,
+                office=office,
+                data={"mission": mission.pk, "kind": service.kind, "client_id": client_id},
+            )
+    except IntegrityError:
+        again = FieldService.objects.filter(client_id=client_id).first()
+        if again is not None:
+            return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=again.pk)
+        return ItemResult(
+            client_id,
+            SyncOutcome.CONFLICT,
+            str(_("This person was already served free by another office on that day.")),
+        )
+    except DomainError as exc:
+        return ItemResult(client_id, SyncOutcome.CONFLICT, str(exc.message), _fields(exc))
+    return ItemResult(client_id, SyncOutcome.CREATED, service_id=service.pk)
+
+
+def _fields(exc: DomainError) -> dict[str, list[str]]:
+    return {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in (exc.fields or {}).items()}
+
+
+def field_sync(*, mission: Mission, actor: Any, items: list[dict[str, Any]]) -> list[ItemResult]:
+    """Sync a batch from the field page; each item answered (created, already recorded, conflict)."""
+    mission = Mission.objects.select_related("finance_mission").get(pk=mission.pk)
+    office = team_office_for(mission=mission, actor=actor)
+    if len(items) > MAX_ITEMS:
+        raise DomainError(
+            _("Send at most %(n)s services at a time.") % {"n": MAX_ITEMS}, code="sync_too_large"
+        )
+    if mission.status not in CAPTURING:
+        message = str(
+            _("This mission is not taking services now (it must be approved and not yet reported).")
+        )
+        results = []
+        for item in items:
+            client_id = str(item.get("client_id") or "")[:64]
+            existing = FieldService.objects.filter(client_id=client_id, mission=mission).first()
+            results.append(
+                ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=existing.pk)
+                if existing
+                else ItemResult(client_id, SyncOutcome.CONFLICT, message)
+            )
+        return results
+    return [field_service_record(mission=mission, office=office, actor=actor, item=item) for item in items]

@@ -68,6 +68,11 @@ SENTENCES: dict[tuple[str, str], Promise] = {
     (EventSubject.AWARD, "notified_respondent"): _("The award was notified to the respondent."),
     (EventSubject.REFERRAL, "packed"): _("The file was packed for referral."),
     (EventSubject.REFERRAL, "sent"): _("The file was sent and its tracking reference recorded."),
+    (EventSubject.REFERRAL, "partner_prepared"): _("A referral to a partner body was prepared."),
+    (EventSubject.REFERRAL, "partner_sent"): _("The file was sent to the partner body."),
+    (EventSubject.REFERRAL, "partner_received"): _("The partner body received the file."),
+    (EventSubject.REFERRAL, "partner_outcome"): _("The partner body sent its outcome."),
+    (EventSubject.REFERRAL, "partner_returned"): _("The partner body returned the file without action."),
 }
 
 

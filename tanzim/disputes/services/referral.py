@@ -156,3 +156,29 @@ def referral_record_tracking(*, referral: Referral, actor: User, tracking_refere
             context=lambda language: {"target": ReferralTarget(referral.target).label, "tracking": reference},
         )
     return referral
+
+
+def referral_partner_news(
+    *, dispute: Dispute | int, word: str, reason: str = "", subject_id: int | None = None, actor: Any = None
+) -> None:
+    """A partner body's news about this dispute's file (received, outcome, returned) on its history.
+
+    Called by the app that tracks referrals with partner bodies (``partners``, to the right of this
+    one); ``word`` is one of ``PARTNER_NEWS``. No status of the dispute changes.
+    """
+    if word not in PARTNER_NEWS:
+        raise ValueError(f"unknown partner news {word!r}")
+    with transaction.atomic():
+        dispute = _lock(dispute)
+        _event(
+            dispute, subject=EventSubject.REFERRAL, subject_id=subject_id, to=word, actor=actor, reason=reason
+        )
+        _audit(
+            f"referral.{word}", dispute=dispute, actor=actor, partner_referral=subject_id, reason=reason[:300]
+        )
+
+
+#: What a partner body may report on a dispute's history (see ``history.SENTENCES``).
+PARTNER_NEWS = frozenset(
+    {"partner_prepared", "partner_sent", "partner_received", "partner_outcome", "partner_returned"}
+)

@@ -129,7 +129,7 @@ def advance(
             )
             application = step_approve(application=application, actor=kanoon)
         elif step == Step.LICENCE:
-            application = licence_issue(application=application, actor=kanoon, slot_days=3)
+            application = licence_issue(application=application, actor=kanoon, slot_days=7)
         application.refresh_from_db()
     return application
 

@@ -13,4 +13,9 @@ TITLE = _("Consultation and drafting")
 
 def links(*, user: Any, scope: Any, offices: list[Any]) -> list[DeskLink]:
     """The links this user's roles open, in the order the desk shows them."""
-    return []
+    found: list[DeskLink] = []
+    if scope.is_kanoon:
+        found.append(DeskLink(_("Diagnosis trees"), "consult:trees", primary=True))
+        found.append(DeskLink(_("Content report"), "consult:content-report"))
+    found.append(DeskLink(_("Find out what to do"), "consult:index"))
+    return found

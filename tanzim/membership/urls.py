@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tanzim.membership import views
 
 app_name = "membership"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("documents/<int:pk>/", views.document, name="document"),
+    path("import/", views.import_exam, name="import"),
+    path("pipeline/", views.pipeline, name="pipeline"),
+    path("pipeline.csv", views.pipeline_csv, name="pipeline_csv"),
+    path("applicants/<int:pk>/", views.review, name="review"),
+    path("loans/", views.loans, name="loans"),
+]

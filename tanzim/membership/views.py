@@ -68,6 +68,8 @@ def home(request):
         Step.EQUIPMENT: EquipmentForm(initial=application.equipment or None),
         Step.GUARANTEE: GuaranteeForm(),
     }
+    upload_form: DocumentForm | None = None
+    step_form = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "upload":
@@ -80,7 +82,7 @@ def home(request):
                 ),
                 success=_("The document was added."),
             )
-            forms_by_step[Step.DOCUMENTS if application.status == Step.DOCUMENTS else Step.PREMISES] = form
+            upload_form = form
         elif action == "place":
             place = selectors.places_for(application=application).filter(pk=request.POST.get("place")).first()
             if place is None:
@@ -117,7 +119,7 @@ def home(request):
                     lambda d: services.step_submit(application=application, actor=request.user, data=d),
                     success=_("Handed in for review."),
                 )
-                forms_by_step[application.status] = form
+                step_form = form
         else:
             raise Http404()
         if outcome.ok:
@@ -129,10 +131,13 @@ def home(request):
         "documents": application.documents.all(),
         "missing": [DocumentKind(k).label for k in documents_missing(application)],
         "places": selectors.places_for(application=application) if application.status == Step.PLACE else [],
-        "form": forms_by_step.get(application.status),
-        "document_form": forms_by_step[Step.DOCUMENTS]
-        if application.status == Step.DOCUMENTS
-        else DocumentForm(initial={"kind": DocumentKind.PREMISES_PHOTO}),
+        "form": step_form or forms_by_step.get(application.status),
+        "document_form": upload_form
+        or (
+            forms_by_step[Step.DOCUMENTS]
+            if application.status == Step.DOCUMENTS
+            else DocumentForm(initial={"kind": DocumentKind.PREMISES_PHOTO})
+        ),
     }
     return render(request, "membership/home.html", context, status=200 if request.method == "GET" else 400)
 

@@ -96,6 +96,10 @@ class Mission(models.Model):
         labels = dict(ServiceKind.choices)
         return [str(labels.get(s, s)) for s in self.services]
 
+    def service_choices(self) -> list[tuple[str, str]]:
+        labels = dict(ServiceKind.choices)
+        return [(s, str(labels.get(s, s))) for s in self.services]
+
 
 class MissionEvent(TransitionEvent):
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="events")

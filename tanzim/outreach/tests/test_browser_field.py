@@ -1,0 +1,49 @@
+"""The field page offline: ten services recorded without a connection, synced twice, exactly ten exist."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tanzim.outreach import services
+from tanzim.outreach.models import FieldService
+from tanzim.testing import outreach as h
+from tanzim.testing.browser import PHONE, no_sideways_scroll
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """The live server runs on the real clock; the mission is planned for today."""
+
+
+def test_the_field_page_records_offline_and_syncs_once(personas, new_page):
+    mission = h.approved(personas)
+    page = new_page(personas.clerk_a, PHONE)
+    page.goto(f"/outreach/missions/{mission.pk}/field/")
+    expect(page.locator("h1")).to_have_text("صفحهٔ کار میدانی")
+    no_sideways_scroll(page)
+    page.context.set_offline(True)
+    for n in range(10):
+        page.select_option("#f-kind", "sana")
+        page.fill("#f-name", f"بهره‌مند {n}")
+        page.fill("#f-code", h.national_code(n))
+        page.click("#f-add")
+    expect(page.locator("#f-pending")).to_have_text("10")
+    assert FieldService.objects.count() == 0
+    page.context.set_offline(False)
+    page.click("#f-sync")
+    expect(page.locator("#f-pending")).to_have_text("0")
+    page.click("#f-sync")
+    expect(page.locator("#f-done")).to_have_text("10")
+    assert FieldService.objects.filter(mission=mission).count() == 10
+    assert page.locator("#f-conflicts li").count() == 0
+    # A conflict is shown, not swallowed: the same person served by office B the same day.
+    mission_b = h.approved(personas, offices=(personas.office_b,))
+    services.field_sync(
+        mission=mission_b, actor=personas.clerk_b, items=[h.item(99, code=h.national_code(99))]
+    )
+    page.fill("#f-name", "تکراری")
+    page.fill("#f-code", h.national_code(99))
+    page.click("#f-add")
+    expect(page.locator("#f-conflicts li")).to_have_count(1)
+    expect(page.locator("#f-pending")).to_have_text("0")

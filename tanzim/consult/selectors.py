@@ -3,6 +3,7 @@ the editor's and the content report's reads are the Kanoon's; a run belongs to i
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.permissions import is_kanoon
 from tanzim.common.errors import NotFoundError
-from tanzim.consult.models import Interview, InterviewVersion, NonePath, StepStat, Tree, TreeVersion
+from tanzim.consult.models import DraftRun, Interview, InterviewVersion, NonePath, StepStat, Tree, TreeVersion
 
 
 def tree_not_found() -> NotFoundError:
@@ -109,3 +110,26 @@ def interview_version_for_run(*, slug: str) -> InterviewVersion:
     version = interview.published
     version.interview = interview
     return version
+
+
+def draft_not_found() -> NotFoundError:
+    return NotFoundError(_("Draft not found."), code="draft_not_found")
+
+
+def draft_get(*, token: str, user: Any) -> DraftRun:
+    """A run by its resume key; a run that has an owner opens only for that owner (else the same
+    404 as a key that does not exist)."""
+    try:
+        key = uuid.UUID(str(token))
+    except ValueError:
+        raise draft_not_found() from None
+    run = DraftRun.objects.select_related("version__interview", "case").filter(token=key).first()
+    if run is None:
+        raise draft_not_found()
+    if run.user_id is not None and run.user_id != getattr(user, "pk", None):
+        raise draft_not_found()
+    return run
+
+
+def draft_list_for(*, user: Any) -> QuerySet[DraftRun]:
+    return DraftRun.objects.filter(user=user).select_related("version__interview").order_by("-updated_at")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanzim.consult.views import diagnosis, editor
+from tanzim.consult.views import diagnosis, drafting, editor
 
 app_name = "consult"
 urlpatterns = [
@@ -11,4 +11,14 @@ urlpatterns = [
     path("trees/report/", editor.content_report, name="content-report"),
     path("trees/<slug:slug>/", editor.tree_edit, name="tree-edit"),
     path("trees/<slug:slug>/versions/<int:number>/publish/", editor.tree_publish, name="tree-publish"),
+    path("interviews/<slug:slug>/", drafting.interview_start, name="interview-start"),
+    path("amount-words/", drafting.amount_words, name="amount-words"),
+    path("drafts/", drafting.my_drafts, name="drafts"),
+    path("drafts/<str:token>/pages/<int:page>/", drafting.draft_page, name="draft-page"),
+    path("drafts/<str:token>/review/", drafting.draft_review, name="draft-review"),
+    path("drafts/<str:token>/saved/", drafting.draft_saved, name="draft-saved"),
+    path("drafts/<str:token>/finish/", drafting.draft_finish, name="draft-finish"),
+    path("drafts/<str:token>/done/", drafting.draft_done, name="draft-done"),
+    path("drafts/<str:token>/document.pdf", drafting.draft_pdf, name="draft-pdf"),
+    path("drafts/<str:token>/document.docx", drafting.draft_docx, name="draft-docx"),
 ]

@@ -20,6 +20,9 @@ from tanzim.outreach.models import Mission
 
 # --- serializers ------------------------------------------------------------------------------
 
+# The mission's status as plain text: its values listed here (an enum named by a hash otherwise).
+STATUS_HELP = "One of: " + ", ".join(MissionStatus.values)
+
 
 class TeamMemberSerializer(serializers.Serializer):
     office = serializers.CharField(source="office.code")
@@ -30,7 +33,7 @@ class TeamMemberSerializer(serializers.Serializer):
 class MissionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    status = serializers.ChoiceField(choices=MissionStatus.choices)
+    status = serializers.CharField(help_text=STATUS_HELP)
     province = serializers.CharField(source="province.code")
     county = serializers.CharField(source="county.code")
     place = serializers.CharField()
@@ -74,9 +77,18 @@ class MissionPlanSerializer(serializers.Serializer):
     expected_demand = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
 
+def _known_status(value: str) -> str:
+    if value not in MissionStatus.values:
+        raise serializers.ValidationError(_("Unknown status."))
+    return value
+
+
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=MissionAction.choices)
-    expected_status = serializers.ChoiceField(choices=MissionStatus.choices, required=False)
+    expected_status = serializers.CharField(max_length=12, required=False, help_text=STATUS_HELP)
+
+    def validate_expected_status(self, value: str) -> str:
+        return _known_status(value)
 
 
 class TeamAssignSerializer(serializers.Serializer):
@@ -87,7 +99,10 @@ class TeamAssignSerializer(serializers.Serializer):
 class ReportSerializer(serializers.Serializer):
     people_served = serializers.IntegerField(min_value=0, max_value=1_000_000)
     note = serializers.CharField(max_length=4000)
-    expected_status = serializers.ChoiceField(choices=MissionStatus.choices, required=False)
+    expected_status = serializers.CharField(max_length=12, required=False, help_text=STATUS_HELP)
+
+    def validate_expected_status(self, value: str) -> str:
+        return _known_status(value)
 
 
 class SyncItemSerializer(serializers.Serializer):

@@ -97,30 +97,65 @@ def mission_plan(
         errors["expected_demand"] = [_("Enter a whole number, zero or more.")]
     if errors:
         raise DomainError(fields=errors, code="mission_invalid")
-    with transaction.atomic():
-        finance_mission = OutreachMission.objects.create(
-            name=title, starts_on=starts_on, ends_on=ends_on, created_by=actor
-        )
-        mission = Mission.objects.create(
-            finance_mission=finance_mission,
-            province_id=county.province_id,
-            county=county,
-            place=place,
-            latitude=latitude,
-            longitude=longitude,
-            distance_km=nearest_office_km(latitude, longitude),
-            services=wanted,
-            expected_demand=expected_demand,
-            planned_by=actor,
-            idempotency_key=idempotency_key or "",
-            request_fingerprint=fingerprint(payload) if idempotency_key else "",
-        )
-        audit.record(
-            action="outreach.mission.planned",
-            actor=actor,
-            obj=mission,
-            data={"county": county.code, "from": str(starts_on), "to": str(ends_on), "services": wanted},
-        )
+    return mission_create(
+        actor=actor,
+        title=title,
+        county=county,
+        place=place,
+        latitude=latitude,
+        longitude=longitude,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        services=wanted,
+        expected_demand=expected_demand,
+        idempotency_key=idempotency_key or "",
+        request_fingerprint=fingerprint(payload) if idempotency_key else "",
+    )
+
+
+@transaction.atomic
+def mission_create(
+    *,
+    actor: Any,
+    title: str,
+    county: City,
+    place: str,
+    latitude: float,
+    longitude: float,
+    starts_on: date,
+    ends_on: date,
+    services: list[str],
+    expected_demand: int,
+    idempotency_key: str = "",
+    request_fingerprint: str = "",
+) -> Mission:
+    """Write a checked mission: finance's record (the ground of free services) and this app's.
+
+    ``mission_plan`` checks the input first; the demo calls this directly for missions in the past.
+    """
+    finance_mission = OutreachMission.objects.create(
+        name=title, starts_on=starts_on, ends_on=ends_on, created_by=actor
+    )
+    mission = Mission.objects.create(
+        finance_mission=finance_mission,
+        province_id=county.province_id,
+        county=county,
+        place=place,
+        latitude=latitude,
+        longitude=longitude,
+        distance_km=nearest_office_km(latitude, longitude),
+        services=services,
+        expected_demand=expected_demand,
+        planned_by=actor,
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
+    )
+    audit.record(
+        action="outreach.mission.planned",
+        actor=actor,
+        obj=mission,
+        data={"county": county.code, "from": str(starts_on), "to": str(ends_on), "services": services},
+    )
     return mission
 
 

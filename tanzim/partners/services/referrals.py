@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.permissions import is_office_staff
+from tanzim.accounts.permissions import can_oversee, is_office_staff
 from tanzim.audit.services import record
 from tanzim.audit.workflow import transition
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
@@ -171,6 +171,10 @@ def referral_prepare(
             office = file_obj.office
             citizen = file_obj.applicant
         if not is_office_staff(actor, office):
+            if can_oversee(actor, office) or (citizen is not None and citizen == actor):
+                raise PermissionDeniedError(
+                    _("Only the office's counter staff refer a file."), code="not_office"
+                )
             raise NotFoundError(code="not_found")
         if branch is None:
             branch_obj = nearest_branch(partner=kind_obj.partner, office=office)

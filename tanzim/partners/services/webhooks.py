@@ -38,6 +38,8 @@ from tanzim.partners.models import Delivery, InboundEvent, Partner, Referral
 from tanzim.partners.workflows import DELIVERY
 
 ATTEMPTS = 6
+FIRST_WAIT = 30
+MAX_WAIT = 3600
 TIMEOUT_SECONDS = 10
 TOLERANCE = timedelta(minutes=5)
 STALE_CLAIM = timedelta(minutes=5)
@@ -174,7 +176,10 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
             now=now,
         )
         return Attempt("dead")
-    countdown = retry_countdown(attempts - 1)
+    # Doubling from 30 s up to an hour; a wait past what a queued task may hold (the broker's
+    # visibility timeout) is left to the ``deliver_due`` sweep.
+    wait = min(MAX_WAIT, FIRST_WAIT * 2 ** (attempts - 1))
+    countdown = retry_countdown(attempts - 1, first=FIRST_WAIT)
     transition(
         DELIVERY,
         delivery,
@@ -184,11 +189,11 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
             "attempts": attempts,
             "last_status_code": code,
             "last_error": error[:300],
-            "next_attempt_at": now + timedelta(seconds=countdown),
+            "next_attempt_at": now + timedelta(seconds=wait),
         },
         now=now,
     )
-    return Attempt("retry", countdown)
+    return Attempt("retry", countdown if countdown == wait else None)
 
 
 def deliveries_due(*, now: datetime | None = None, limit: int = 200) -> list[int]:

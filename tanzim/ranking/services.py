@@ -38,6 +38,7 @@ from tanzim.finance import share as finance_share
 from tanzim.inspections.selectors import latest_inspection_scores
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
+from tanzim.outreach import metrics as outreach_metrics
 from tanzim.ranking import method as ranking_method
 from tanzim.ranking import periods as ranking_periods
 from tanzim.ranking import policy as policy_rules
@@ -275,6 +276,8 @@ def collect_inputs(
             pair = money.setdefault(office_id, [0, 0])
             pair[0] += revenue
             pair[1] += subsidies
+    # Social service: verified free services and mission participation only (outreach's figures).
+    social = outreach_metrics.social_service(start=start, end=end)
     say("inspections and money", 35)
 
     values, samples, population, ages, details = [], [], [], [], []
@@ -284,7 +287,7 @@ def collect_inputs(
         f = disputes.get(office_id, empty_figures)
         c = complaints.get(office_id)
         latest = inspections.get(office_id)
-        revenue, subsidies = money.get(office_id, (0, 0))
+        revenue, _subsidies = money.get(office_id, (0, 0))
         row: dict[str, tuple[float | None, float, float, float | None, dict]] = {}
         overall_n = s.item_counts.get("overall", 0) if s else 0
         row[IndicatorKey.SATISFACTION] = (
@@ -340,13 +343,20 @@ def collect_inputs(
                 "services": c.services if c else 0,
             },
         )
-        work = revenue + subsidies
+        free = social.get(office_id, outreach_metrics.Social())
+        work = revenue + free.rials
         row[IndicatorKey.SOCIAL] = (
-            (100 * subsidies / work) if work > 0 else None,
+            (100 * free.rials / work) if work > 0 else None,
             1 if work > 0 else 0,
             0,
             None,
-            {"subsidies": subsidies, "revenue": revenue},
+            {
+                "verified_free": free.verified_free,
+                "verified_rials": free.verified_rials,
+                "mission_days": free.mission_days,
+                "participation_rials": free.participation_rials,
+                "revenue": revenue,
+            },
         )
         picked = [row[key] for key in keys]
         values.append([p[0] for p in picked])

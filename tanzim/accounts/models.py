@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Language, OtpPurpose, Role
+from tanzim.common.timezones import valid_zone_name
+
+
+def validate_time_zone(value: str) -> None:
+    if not valid_zone_name(value):
+        raise ValidationError(_("Choose a time zone such as Europe/Berlin."), code="invalid_time_zone")
 
 
 class User(AbstractUser):
@@ -20,16 +27,22 @@ class User(AbstractUser):
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.FA
     )
     resident_abroad = models.BooleanField(_("resident abroad"), default=False)
+    # The IANA zone the person lives in: every time they read is shown there and in Tehran time,
+    # and times they type are read there (tanzim/common/timezones.py).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Tehran", validators=[validate_time_zone]
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
+            models.CheckConstraint(condition=~Q(time_zone=""), name="user_time_zone_set"),
             models.UniqueConstraint(
                 fields=["national_code"],
                 condition=Q(national_code__isnull=False),
                 name="user_national_code_unique",
-            )
+            ),
         ]
 
     @property

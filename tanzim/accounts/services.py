@@ -31,6 +31,7 @@ from tanzim.common import ratelimit
 from tanzim.common.errors import DomainError, NotFoundError, RateLimitedError
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.normalize import normalize_text
+from tanzim.common.timezones import TEHRAN_NAME, valid_zone_name
 from tanzim.notify.services import message_enqueue
 
 if TYPE_CHECKING:
@@ -97,9 +98,12 @@ def citizen_signup(
     birth_date: date | None = None,
     preferred_language: str = Language.FA,
     resident_abroad: bool = False,
+    time_zone: str = TEHRAN_NAME,
     ip: str | None = None,
 ) -> None:
     """Register a citizen (inactive until the SMS code is verified).
+
+    ``time_zone`` is the zone the browser reported (an unknown one is Tehran's).
 
     If the national code is taken, nothing is created and the account's own mobile is told,
     so the reply cannot be used to discover who has an account.
@@ -131,6 +135,7 @@ def citizen_signup(
             existing.mobile, existing.first_name, existing.last_name = phone, first, last
             existing.birth_date, existing.resident_abroad = birth_date, resident_abroad
             existing.preferred_language = preferred_language
+            existing.time_zone = time_zone if valid_zone_name(time_zone) else TEHRAN_NAME
             existing.save()
             _send_otp(existing, OtpPurpose.SIGNUP)
         return
@@ -145,6 +150,7 @@ def citizen_signup(
                 birth_date=birth_date,
                 preferred_language=preferred_language,
                 resident_abroad=resident_abroad,
+                time_zone=time_zone if valid_zone_name(time_zone) else TEHRAN_NAME,
                 is_active=False,
             )
             user.set_unusable_password()
@@ -154,6 +160,45 @@ def citizen_signup(
     RoleAssignment.objects.create(user=user, role=Role.CITIZEN, valid_from=timezone.now())
     audit.record(actor=user, action="accounts.citizen.signed_up", obj=user)
     _send_otp(user, OtpPurpose.SIGNUP)
+
+
+@transaction.atomic
+def profile_update(
+    *, user: User, time_zone: str, resident_abroad: bool, preferred_language: str | None = None
+) -> User:
+    """A person's own settings: the zone they live in, whether they live abroad, their language."""
+    if not valid_zone_name(time_zone):
+        raise DomainError(
+            _("Choose a time zone such as Europe/Berlin."),
+            fields={"time_zone": [_("Choose a time zone such as Europe/Berlin.")]},
+        )
+    if preferred_language is not None and preferred_language not in Language.values:
+        raise DomainError(_("Choose a language."), fields={"preferred_language": [_("Choose a language.")]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"time_zone": user.time_zone, "resident_abroad": user.resident_abroad}
+    user.time_zone, user.resident_abroad = time_zone, bool(resident_abroad)
+    fields = ["time_zone", "resident_abroad"]
+    if preferred_language is not None:
+        user.preferred_language = preferred_language
+        fields.append("preferred_language")
+    user.save(update_fields=fields)
+    after = {"time_zone": user.time_zone, "resident_abroad": user.resident_abroad}
+    if after != before:
+        audit.record(
+            actor=user, action="accounts.profile.updated", obj=user, data={"before": before, "after": after}
+        )
+    return user
+
+
+def zone_from_browser(*, user: User, browser_zone: str | None) -> bool:
+    """At sign-in: a person still on the default zone whose browser reports another (valid) one gets
+    it, so a resident of Berlin reads Berlin time from the first page. True when it changed."""
+    if not browser_zone or not valid_zone_name(browser_zone) or browser_zone == TEHRAN_NAME:
+        return False
+    changed = User.objects.filter(pk=user.pk, time_zone=TEHRAN_NAME).update(time_zone=browser_zone)
+    if changed:
+        user.time_zone = browser_zone
+    return bool(changed)
 
 
 @transaction.atomic

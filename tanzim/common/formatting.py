@@ -7,6 +7,10 @@ messages all go through these functions, so a number looks the same wherever it 
   English pages: ``1,234.5`` and ``50%``.
 - Dates: always the Jalali calendar (the calendar of every deadline and office day). English
   pages use the transliterated month names (``5 Azar 1405``), Persian pages the Persian ones.
+- Times: Tehran time. A reader who lives abroad (``tanzim.common.timezones``: their profile's zone is
+  the viewer zone) reads every time in their own zone, with the Gregorian day beside it, **and** in
+  Tehran time (``both_zones``): ``1405/09/12 22:30 Berlin time (3 Dec 2026) · 1405/09/13 01:00
+  Tehran time``.
 - Weeks start on Saturday (``week_days``).
 - Codes a person copies (tracking codes, dispute references, appointment codes): left-to-right
   isolated, never wrapped, digits in the page's style (Persian on Persian pages) when the code is
@@ -25,8 +29,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import jdatetime
+from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -40,12 +46,16 @@ from tanzim.common.jalali import (
     to_jalali_date,
 )
 from tanzim.common.normalize import normalize_digits, to_persian_digits
+from tanzim.common.timezones import TEHRAN, is_abroad_zone, viewer_zone, zone_label
 
 __all__ = [
     "PERSIAN_DECIMAL_SEPARATOR",
     "PERSIAN_THOUSANDS_SEPARATOR",
+    "abroad_zone",
+    "both_zones",
     "code_html",
     "digits",
+    "gregorian_date",
     "in_week_order",
     "is_persian",
     "jalali_date",
@@ -133,9 +143,14 @@ def money(amount: int | None, language: str | None = None) -> str:
 
 def jalali_date(value: DateLike | None, mode: str = "date", language: str | None = None) -> str:
     """A Jalali date: ``mode`` is ``date`` (1405/09/12), ``time`` (with HH:MM, Tehran) or ``long``
-    (12 Azar 1405 / ۱۲ آذر ۱۴۰۵). English pages keep the Jalali calendar with English month names."""
+    (12 Azar 1405 / ۱۲ آذر ۱۴۰۵). English pages keep the Jalali calendar with English month names.
+
+    A time shown to a reader abroad is written in their zone and in Tehran's (``both_zones``)."""
     if value is None or value == "":
         return ""
+    if mode == "time" and _is_instant(value) and (zone := abroad_zone()) is not None:
+        assert isinstance(value, datetime)
+        return both_zones(value, zone, language)
     persian = is_persian(language)
     if mode == "long":
         if isinstance(value, jdatetime.datetime):
@@ -149,6 +164,54 @@ def jalali_date(value: DateLike | None, mode: str = "date", language: str | None
         text = f"{jdate.day} {names[jdate.month - 1]} {jdate.year}"
         return to_persian_digits(text) if persian else text
     return format_jalali(value, with_time=mode == "time", persian_digits=persian)
+
+
+GREGORIAN_MONTHS_EN: tuple[str, ...] = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+GREGORIAN_MONTHS_FA: tuple[str, ...] = (
+    "ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر",
+)  # fmt: skip
+
+
+def _is_instant(value: object) -> bool:
+    return isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None
+
+
+def abroad_zone() -> ZoneInfo | None:
+    """The reader's zone when they live outside Tehran's, else ``None``."""
+    zone = viewer_zone()
+    return zone if is_abroad_zone(zone) else None
+
+
+def gregorian_date(value: date, language: str | None = None) -> str:
+    """``3 Dec 2026`` / ``۳ دسامبر ۲۰۲۶``: the day as a reader abroad knows it."""
+    if is_persian(language):
+        return to_persian_digits(f"{value.day} {GREGORIAN_MONTHS_FA[value.month - 1]} {value.year}")
+    return f"{value.day} {GREGORIAN_MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def zone_time(text: str, zone: ZoneInfo, language: str | None = None) -> str:
+    """``22:30 Berlin time`` / ``۲۲:۳۰ به وقت برلین``."""
+    with translation.override(language or get_language()):
+        return gettext("%(when)s %(city)s time") % {"when": text, "city": zone_label(zone, language)}
+
+
+def both_zones(value: datetime, zone: ZoneInfo, language: str | None = None) -> str:
+    """An instant for a reader abroad: the Jalali day and time where they live, the Gregorian day
+    beside it, then Tehran's day (only when it differs) and time.
+
+    ``1405/09/12 22:30 Berlin time (3 Dec 2026) · 1405/09/13 01:00 Tehran time``."""
+    persian = is_persian(language)
+    local, tehran = value.astimezone(zone), value.astimezone(TEHRAN)
+    here = format_jalali(local.replace(tzinfo=None), with_time=True, persian_digits=persian)
+    there = format_jalali(tehran.replace(tzinfo=None), with_time=True, persian_digits=persian)
+    if local.date() == tehran.date():
+        there = there.rsplit(" ", 1)[1]
+    return (
+        f"{zone_time(here, zone, language)} ({gregorian_date(local.date(), language)})"
+        f" · {zone_time(there, TEHRAN, language)}"
+    )
 
 
 def week_days(language: str | None = None) -> list[tuple[int, str]]:

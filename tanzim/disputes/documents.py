@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from tanzim.common.identifiers import mask_national_code
 from tanzim.common.jalali import format_jalali
 from tanzim.common.pdf import font_url, render_pdf
+from tanzim.common.timezones import TEHRAN, viewing_in
 from tanzim.disputes.choices import FailureReason, PartyRole, SettlementStatus
 from tanzim.disputes.models import Award, Dispute, Referral, Settlement
 from tanzim.disputes.selectors import award_deadlines_for
@@ -58,7 +59,8 @@ def settlement_context(settlement: Settlement) -> dict[str, Any]:
 
 def settlement_pdf(*, settlement: Settlement, language: str | None = None) -> bytes:
     """The settlement report (گزارش اصلاحی); a report not signed by all is marked as a draft."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    # A document is written in Tehran time, whoever asks for it (a party abroad reads the same file).
+    with translation.override(language or settings.LANGUAGE_CODE), viewing_in(TEHRAN):
         return render_pdf(render_to_string("disputes/pdf/settlement.html", settlement_context(settlement)))
 
 
@@ -88,7 +90,8 @@ def award_context(award: Award) -> dict[str, Any]:
 
 
 def award_pdf(*, award: Award, language: str | None = None) -> bytes:
-    with translation.override(language or settings.LANGUAGE_CODE):
+    # A document is written in Tehran time, whoever asks for it (a party abroad reads the same file).
+    with translation.override(language or settings.LANGUAGE_CODE), viewing_in(TEHRAN):
         return render_pdf(render_to_string("disputes/pdf/award.html", award_context(award)))
 
 
@@ -278,7 +281,8 @@ def _award_json(arbitration: Any) -> dict[str, Any] | None:
 def referral_zip(*, referral: Referral, language: str | None = None) -> bytes:
     """The packed file as a ZIP: summary.pdf, file.json and every document of the dispute."""
     dispute = referral.dispute
-    with translation.override(language or settings.LANGUAGE_CODE):
+    # A document is written in Tehran time, whoever asks for it (a party abroad reads the same file).
+    with translation.override(language or settings.LANGUAGE_CODE), viewing_in(TEHRAN):
         html = render_to_string(
             "disputes/pdf/referral.html",
             {

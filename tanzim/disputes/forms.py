@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.common.formatting import abroad_zone
 from tanzim.common.forms import BootstrapForm, JalaliDateField, MobileField, NationalCodeField, RialsField
-from tanzim.common.jalali import TEHRAN
 from tanzim.common.normalize import normalize_digits, normalize_text
+from tanzim.common.timezones import entry_datetime, zone_label
 from tanzim.disputes.choices import (
     MANUAL_FAILURE_REASONS,
     MAX_PANEL_SIZE,
@@ -48,6 +49,19 @@ class ClockField(forms.CharField):
             return time(hour, minute)
         except (ValueError, TypeError) as exc:
             raise ValidationError(_("Enter a time such as 10:30."), code="invalid_time") from exc
+
+
+def _name_the_zone(form: forms.Form) -> None:
+    """A person abroad types their own clock time: each time field says so, naming the zone
+    (called when the form is made, inside the reader's request)."""
+    zone = abroad_zone()
+    if zone is None:
+        return
+    for field in form.fields.values():
+        if isinstance(field, ClockField):
+            field.help_text = _("Your own time (%(city)s time); the page also shows it in Tehran time.") % {
+                "city": zone_label(zone)
+            }
 
 
 def _yes_no(value: str) -> bool | None:
@@ -195,8 +209,13 @@ class SessionForm(BootstrapForm):
     mode = forms.ChoiceField(label=_("Where"), choices=SessionMode.choices)
     location = forms.CharField(label=_("Address or video link"), max_length=300, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _name_the_zone(self)
+
     def starts_at(self) -> datetime:
-        return datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"], tzinfo=TEHRAN)
+        # Typed in the reader's zone (Tehran for office staff; a party abroad types their own time).
+        return entry_datetime(self.cleaned_data["day"], self.cleaned_data["start"])
 
 
 class PastSessionForm(SessionForm):
@@ -242,12 +261,16 @@ class ProposalForm(BootstrapForm):
     time2 = ClockField(label=_("Time"), required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _name_the_zone(self)
+
     def times(self) -> list[datetime]:
         data = self.cleaned_data
         found = []
         for d, t in (("day1", "time1"), ("day2", "time2")):
             if data.get(d) and data.get(t):
-                found.append(datetime.combine(data[d], data[t], tzinfo=TEHRAN))
+                found.append(entry_datetime(data[d], data[t]))
         return found
 
 

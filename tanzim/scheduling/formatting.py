@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.common.formatting import abroad_zone, gregorian_date, zone_time
 from tanzim.common.jalali import (
     MONTH_NAMES_EN,
     MONTH_NAMES_FA,
@@ -32,8 +33,31 @@ def _persian(language: str | None) -> bool:
 
 
 def when_text(value: datetime, language: str | None = None) -> str:
-    """``شنبه ۱۵ آذر ۱۴۰۵ ساعت ۱۰:۳۰`` or ``Saturday 15 Azar 1405, 10:30`` (Tehran time)."""
-    local = value.astimezone(TEHRAN)
+    """``شنبه ۱۵ آذر ۱۴۰۵ ساعت ۱۰:۳۰`` or ``Saturday 15 Azar 1405, 10:30`` (Tehran time).
+
+    A reader abroad reads it where they live and in Tehran: ``Friday 14 Azar 1405, 22:00 Berlin
+    time (4 Dec 2026) · Saturday 15 Azar, 00:30 Tehran time``."""
+    zone = abroad_zone()
+    if zone is None:
+        return _when(value, TEHRAN, language)
+    here, there = value.astimezone(zone), value.astimezone(TEHRAN)
+    tehran = clock_in(value, TEHRAN, language)
+    if here.date() != there.date():
+        tehran = f"{day_text(there, language)}{'' if _persian(language) else ','} {tehran}"
+    return (
+        f"{zone_time(_when(value, zone, language), zone, language)} ({gregorian_date(here.date(), language)})"
+        f" · {zone_time(tehran, TEHRAN, language)}"
+    )
+
+
+def clock_in(value: datetime, zone, language: str | None = None) -> str:
+    local = value.astimezone(zone)
+    text = f"{local.hour:02d}:{local.minute:02d}"
+    return to_persian_digits(text) if _persian(language) else text
+
+
+def _when(value: datetime, zone, language: str | None) -> str:
+    local = value.astimezone(zone).replace(tzinfo=None)  # the day where the reader is, not Tehran's
     jdate = to_jalali_date(local)
     clock = f"{local.hour:02d}:{local.minute:02d}"
     if _persian(language):
@@ -44,10 +68,14 @@ def when_text(value: datetime, language: str | None = None) -> str:
 
 
 def clock_text(value: datetime, language: str | None = None) -> str:
-    """``۱۰:۳۰`` / ``10:30`` in Tehran time."""
-    local = value.astimezone(TEHRAN)
-    text = f"{local.hour:02d}:{local.minute:02d}"
-    return to_persian_digits(text) if _persian(language) else text
+    """``۱۰:۳۰`` / ``10:30`` in Tehran time; a reader abroad also reads their own:
+    ``10:30 Tehran time (08:00 Berlin time)``."""
+    zone = abroad_zone()
+    tehran = clock_in(value, TEHRAN, language)
+    if zone is None:
+        return tehran
+    here = zone_time(clock_in(value, zone, language), zone, language)
+    return f"{zone_time(tehran, TEHRAN, language)} ({here})"
 
 
 def day_text(value, language: str | None = None) -> str:

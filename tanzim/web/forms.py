@@ -6,6 +6,7 @@ from tanzim.accounts.choices import Language
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.jalali import parse_jalali
 from tanzim.common.normalize import digits_only
+from tanzim.common.timezones import TEHRAN_NAME, valid_zone_name, zone_choices
 
 
 class NationalCodeField(forms.CharField):
@@ -36,7 +37,23 @@ class OtpRequestForm(forms.Form):
     mobile = MobileField()
 
 
+class BrowserZoneField(forms.CharField):
+    """A hidden field web/tanzim.js fills with the browser's time zone (``Europe/Berlin``); an empty
+    or unknown value is Tehran's."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.HiddenInput(attrs={"data-browser-zone": ""}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        # What a browser reports is never an error the person could fix: anything else is Tehran.
+        value = (super().clean(value) or "").strip()[:64]
+        return value if valid_zone_name(value) else TEHRAN_NAME
+
+
 class OtpVerifyForm(forms.Form):
+    browser_zone = BrowserZoneField()
     code = forms.CharField(
         label=_("Code sent by SMS"),
         max_length=10,
@@ -64,10 +81,24 @@ class SignupForm(forms.Form):
     )
     preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=Language.choices)
     resident_abroad = forms.BooleanField(label=_("I live outside Iran"), required=False)
+    time_zone = BrowserZoneField()
 
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")
         return parse_jalali(value) if value else None
+
+
+class ProfileForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        help_text=_("Times are shown in this zone and in Tehran time; times you type are read in it."),
+    )
+    resident_abroad = forms.BooleanField(label=_("I live outside Iran"), required=False)
+    preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=Language.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = zone_choices()
 
 
 class DirectoryForm(forms.Form):

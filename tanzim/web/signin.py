@@ -26,6 +26,7 @@ from tanzim.accounts import twofactor
 from tanzim.accounts.models import User
 from tanzim.common.errors import DomainError, RateLimitedError
 from tanzim.common.http import client_ip
+from tanzim.common.timezones import reader_zone, viewing_in
 from tanzim.common.views import form_add_domain_error
 
 PENDING_KEY = "two_factor_pending"  # {"user": pk, "at": time, "next": url}: the password was right
@@ -280,7 +281,9 @@ class TwoFactorMiddleware:
         response = self._gate(request)
         if response is not None:
             return response
-        result: HttpResponse = self.get_response(request)
+        # The reader's own time zone for everything this request shows (tanzim/common/timezones.py).
+        with viewing_in(reader_zone(request)):
+            result: HttpResponse = self.get_response(request)
         return result
 
     def _gate(self, request: HttpRequest) -> HttpResponse | None:

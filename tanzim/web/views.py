@@ -22,6 +22,7 @@ from tanzim.accounts.selectors import active_roles, home_kind, scope_for
 from tanzim.catalog.fees import channel_prices
 from tanzim.catalog.selectors import offices_for_service, offices_in_order, service_get, service_list
 from tanzim.common.errors import DomainError
+from tanzim.common.formatting import abroad_zone
 from tanzim.common.http import client_ip
 from tanzim.common.views import form_add_domain_error
 from tanzim.notify.selectors import message_list_for, outbox_recent
@@ -29,7 +30,7 @@ from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office
 from tanzim.offices.selectors import city_list, province_list
 from tanzim.web.desk import desk_alerts, desk_sections
-from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, SignupForm
+from tanzim.web.forms import DirectoryForm, OtpRequestForm, OtpVerifyForm, ProfileForm, SignupForm
 from tanzim.web.readiness import readiness
 
 OTP_SESSION_KEY = "otp_national_code"
@@ -131,6 +132,12 @@ def otp_verify(request):
             target = _safe_next(request, request.session.pop(OTP_NEXT_KEY, None))
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("You are signed in."))
+            if account_services.zone_from_browser(user=user, browser_zone=form.cleaned_data["browser_zone"]):
+                told = _(
+                    "Times are shown in your time zone (%(zone)s) and in Tehran time; "
+                    "you can change it in your profile."
+                )
+                messages.info(request, told % {"zone": user.time_zone})
             return redirect(target or "web:home")
     demo_messages = []
     if request.session.get(OTP_PHONE_KEY) and _show_outbox():
@@ -161,6 +168,33 @@ def signup(request):
             # The code page says once that a code was sent: no second message above it.
             return redirect("web:otp-verify")
     return render(request, "web/signup.html", {"form": form, "next": target})
+
+
+def abroad(request):
+    """Services from abroad: what is done remotely, what needs a consulate or a power of attorney."""
+    zone = abroad_zone()
+    return render(request, "web/abroad.html", {"now": timezone.now(), "zone": zone})
+
+
+@login_required
+def profile(request):
+    """A person's own settings: the time zone they read times in, living abroad, their language."""
+    user = request.user
+    initial = {
+        "time_zone": user.time_zone,
+        "resident_abroad": user.resident_abroad,
+        "preferred_language": user.preferred_language,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.profile_update(user=user, **form.cleaned_data)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("web:profile")
+    return render(request, "web/profile.html", {"form": form, "now": timezone.now()})
 
 
 @require_POST

@@ -5,7 +5,7 @@ from datetime import datetime
 from django import template
 from django.utils.translation import get_language
 
-from tanzim.common.jalali import format_jalali
+from tanzim.common.formatting import jalali_date
 from tanzim.common.normalize import to_persian_digits
 from tanzim.disputes import history
 from tanzim.disputes.choices import (
@@ -107,12 +107,13 @@ def number(value, places: int = 1) -> str:
 
 @register.filter
 def iso_jalali(value: str) -> str:
-    """A proposed time stored as ISO 8601, shown as a Jalali date and Tehran time."""
+    """A proposed time stored as ISO 8601, shown as a Jalali date and Tehran time (and in the
+    reader's own zone too when they live abroad: the formatting layer's ``jalali_date``)."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return format_jalali(moment, with_time=True, persian_digits=not (get_language() or "fa").startswith("en"))
+    return jalali_date(moment, "time")
 
 
 @register.filter

@@ -30,6 +30,7 @@ from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.jalali import tehran_date
+from tanzim.common.timezones import viewing_in
 from tanzim.notify.services import message_enqueue
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
@@ -127,12 +128,14 @@ def _sms(appointment: Appointment, template: str, dedupe: str, **extra) -> None:
     if not citizen.mobile:
         return
     language = citizen.preferred_language or settings.LANGUAGE_CODE
+    with viewing_in(citizen.time_zone):  # a citizen abroad reads the time where they live, and Tehran's
+        context = _appointment_context(appointment, language, **extra)
     message_enqueue(
         template=template,
         to=citizen.mobile,
         recipient=citizen,
         language=language,
-        context=_appointment_context(appointment, language, **extra),
+        context=context,
         dedupe_key=f"scheduling:appointment:{appointment.pk}:{dedupe}",
     )
 

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tanzim.audit.workflow import bulk_transition
+from tanzim.common.timezones import in_quiet_hours, zone_of
 from tanzim.scheduling.choices import AppointmentStatus, ReminderKind
 from tanzim.scheduling.models import Appointment
 from tanzim.scheduling.services.appointments import _sms
@@ -21,11 +22,20 @@ REMINDERS: dict[str, tuple[str, timedelta, timedelta]] = {
 }
 
 
+# The day-before reminder waits for waking hours where the citizen lives (22:00–08:00 is quiet),
+# except in the last hour of its window, when it goes whatever the hour.
+LAST_CHANCE = timedelta(hours=1)
+
+
 def reminders_due(*, kind: str, now: datetime | None = None, limit: int = 1000) -> list[int]:
-    """Booked appointments inside the reminder's window that were booked before it opened."""
+    """Booked appointments inside the reminder's window that were booked before it opened.
+
+    A day-before reminder is held while it is night where the citizen lives (a resident of
+    Toronto is not woken at 01:00 for an appointment in Tehran); the 22-hour window always
+    holds waking hours, and its last hour sends it anyway."""
     now = now or timezone.now()
     field, lead, until = REMINDERS[kind]
-    return list(
+    rows = (
         Appointment.objects.filter(
             status=AppointmentStatus.BOOKED,
             start__gt=now + until,
@@ -34,8 +44,17 @@ def reminders_due(*, kind: str, now: datetime | None = None, limit: int = 1000) 
             **{f"{field}__isnull": True},
         )
         .order_by("start")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "start", "citizen__time_zone")
     )
+    if kind != ReminderKind.DAY_BEFORE:
+        return [pk for pk, _start, _zone in rows[:limit]]
+    due: list[int] = []
+    for pk, start, zone in rows.iterator(chunk_size=limit):
+        if start - now <= until + LAST_CHANCE or not in_quiet_hours(now, zone_of(zone)):
+            due.append(pk)
+            if len(due) >= limit:
+                break
+    return due
 
 
 @transaction.atomic

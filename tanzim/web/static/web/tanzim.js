@@ -113,6 +113,10 @@
     filePickers();
     revealErrors();
     document.querySelectorAll("form[data-submit-on-load]").forEach(function (form) { form.submit(); });
+    // Sign-up and sign-in tell the server the browser's time zone (a person abroad reads their own time).
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    document.querySelectorAll("input[data-browser-zone]").forEach(function (i) { if (!i.value) { i.value = zone; } });
 
     var locate = document.getElementById("use-location");
     if (locate) {

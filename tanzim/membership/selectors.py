@@ -159,7 +159,9 @@ def _burn_down(
     )
     first = rows.order_by("created_at").values_list("created_at", flat=True).first()
     start = JalaliMonth.of(tehran_date(first)).month if first else this_month.month
-    labels, actual, ideal = [], [], []
+    labels: list[str] = []
+    actual: list[float | None] = []
+    ideal: list[float | None] = []
     span = max(1, 12 - start + 1)
     for month in months:
         labels.append(str(month.month))

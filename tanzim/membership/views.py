@@ -247,7 +247,7 @@ def review(request, pk: int):
     if application.user_id == request.user.pk and not selectors.can_see_pipeline(request.user):
         return redirect("membership:home")
     owner = STEP_OWNER.get(application.status)
-    may_decide = bool(owner) and may_act_as(request.user, application, owner)
+    may_decide = owner is not None and may_act_as(request.user, application, owner)
     send_back, training, licence = SendBackForm(), TrainingForm(), LicenceForm()
     checklist = checklist_current() if application.status == Step.PREMISES else None
     inspection_error = ""

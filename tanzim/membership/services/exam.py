@@ -68,15 +68,15 @@ def exam_rows_check(content: bytes) -> list[Row]:
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
-        errors = []
+        header_errors = []
         if missing:
-            errors.append(str(_("Missing column(s): %(names)s.") % {"names": ", ".join(missing)}))
+            header_errors.append(str(_("Missing column(s): %(names)s.") % {"names": ", ".join(missing)}))
         if unknown:
-            errors.append(str(_("Unknown column(s): %(names)s.") % {"names": ", ".join(unknown)}))
-        errors.append(
+            header_errors.append(str(_("Unknown column(s): %(names)s.") % {"names": ", ".join(unknown)}))
+        header_errors.append(
             str(_("The first row must name the columns: %(names)s.") % {"names": ", ".join(COLUMNS)})
         )
-        raise _refuse(errors)
+        raise _refuse(header_errors)
     if len(body) > MAX_ROWS:
         raise _refuse([str(_("At most %(n)s rows at a time.") % {"n": MAX_ROWS})])
     provinces = {p.code: p for p in Province.objects.all()}

@@ -3,11 +3,11 @@ decision, disbursement and instalments through the ledger, and arrears reminders
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -29,6 +29,18 @@ from tanzim.notify.services import message_enqueue
 from tanzim.offices.models import Licence, Office
 from tanzim.ranking.choices import RunStatus
 from tanzim.ranking.models import RankingResult
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day if it is shorter)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def whole_years(since: date, today: date) -> int:
+    years = today.year - since.year - ((today.month, today.day) < (since.month, since.day))
+    return max(0, years)
 
 
 @dataclass
@@ -68,7 +80,7 @@ def loan_eligibility(*, programme: LoanProgramme, office: Office, today: date | 
     """Whether the office's manager may apply to ``programme``, and every reason if not."""
     today = today or tehran_date(timezone.now())
     since = membership_since(office)
-    years = relativedelta(today, since).years if since <= today else 0
+    years = whole_years(since, today)
     tier = office_tier(office)
     owed = dues_outstanding(office, today)
     reasons = []
@@ -158,7 +170,7 @@ def schedule(
     for n in range(months):
         principal = base if n < months - 1 else owed
         interest = owed * annual_rate_bp // (10000 * 12)
-        rows.append((first_due + relativedelta(months=n), principal, interest))
+        rows.append((add_months(first_due, n), principal, interest))
         owed -= principal
     return rows
 
@@ -206,7 +218,7 @@ def loan_disburse(
         office=moved.office_id,
     )
     programme = moved.programme
-    first_due = tehran_date(now) + relativedelta(months=1)
+    first_due = add_months(tehran_date(now), 1)
     Instalment.objects.bulk_create(
         [
             Instalment(loan=moved, number=i, due_date=due, principal=principal, interest=interest)
@@ -276,7 +288,7 @@ def instalments_remind_arrears(*, today: date | None = None, limit: int = 2000) 
     today = today or tehran_date(timezone.now())
     rows = (
         Instalment.objects.filter(paid_at__isnull=True, due_date__lt=today, loan__status=LoanStatus.DISBURSED)
-        .exclude(reminded_on__gt=today - relativedelta(days=7))
+        .exclude(reminded_on__gt=today - timedelta(days=7))
         .select_related("loan__member")
         .order_by("due_date", "pk")[:limit]
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -38,6 +37,7 @@ from tanzim.membership.choices import (
     Step,
 )
 from tanzim.membership.models import Application, ApplicationDocument, Place, PremisesInspection
+from tanzim.membership.services.loans import add_months
 from tanzim.membership.workflows import APPLICATION, may_act_as
 from tanzim.notify.services import message_enqueue
 from tanzim.offices.choices import LicenceKind
@@ -81,9 +81,11 @@ def _lock(application: Application) -> Application:
 
 def documents_missing(application: Application) -> list[str]:
     """The kinds the applicant still has to give at their current step."""
-    needed = {Step.DOCUMENTS: APPLICANT_DOCUMENTS, Step.PREMISES: PREMISES_DOCUMENTS}.get(
-        application.status, ()
-    )
+    needed: tuple[str, ...] = ()
+    if application.status == Step.DOCUMENTS:
+        needed = APPLICANT_DOCUMENTS
+    elif application.status == Step.PREMISES:
+        needed = PREMISES_DOCUMENTS
     have = set(application.documents.values_list("kind", flat=True))
     return [kind for kind in needed if kind not in have]
 
@@ -401,7 +403,7 @@ def licence_issue(
         raise DomainError(fields={"kinds": [_("Choose the licences to issue.")]})
     assert application.place is not None
     start = valid_from or tehran_date(timezone.now())
-    until = start + relativedelta(years=LICENCE_YEARS) - timedelta(days=1)
+    until = add_months(start, 12 * LICENCE_YEARS) - timedelta(days=1)
     city = application.place.city
     office = office_create(
         actor=actor,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tanzim.accounts.models import User
 from tanzim.common.errors import DomainError, PermissionDeniedError
@@ -14,6 +15,13 @@ from tanzim.notify.models import Message
 from tanzim.testing.membership import HEADER, exam_csv, national_code
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions read the messages in English (Persian is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 def _import(actor, content: bytes):

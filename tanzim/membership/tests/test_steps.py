@@ -4,7 +4,7 @@ premises inspection, training, and the licence that opens the office with bookab
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tanzim.audit.models import AuditEvent
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
@@ -31,6 +31,13 @@ from tanzim.testing.files import upload
 from tanzim.testing.membership import advance, applicant, give_documents, passing_results, place
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions read the messages in English (Persian is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 def test_documents_are_handed_in_then_approved_by_the_province(personas):

@@ -6,3 +6,8 @@ class EnforcementConfig(AppConfig):
     name = "tanzim.enforcement"
     label = "enforcement"
     verbose_name = _("Enforcement of civil judgments")
+
+    def ready(self) -> None:
+        from tanzim.enforcement import messages
+
+        messages.register()

@@ -6,3 +6,6 @@ class ConsultConfig(AppConfig):
     name = "tanzim.consult"
     label = "consult"
     verbose_name = _("Consultation and drafting")
+
+    def ready(self) -> None:
+        from tanzim.consult import receivers, workflows  # noqa: F401  (signal receivers, workflow registry)

@@ -51,3 +51,55 @@ class StartAction(models.TextChoices):
     DISPUTE = "dispute", _("Start a dispute (mediation)")
     CONSULTATION = "consultation", _("Book a consultation")
     APPOINTMENT = "appointment", _("Book an appointment")
+
+
+class ConsultantBasis(models.TextChoices):
+    """Under what a consultant advises (recorded on every answer: advice is not representation)."""
+
+    OFFICE_LICENCE = "office_licence", _("Staff of an office holding the consultation licence")
+    KANOON_APPROVED = "kanoon_approved", _("Approved by the Kanoon (licensed legal adviser)")
+
+
+class ConsultationMode(models.TextChoices):
+    VIDEO = "video", _("Video call")
+    PHONE = "phone", _("Phone call")
+    WRITTEN = "written", _("Written question")
+
+
+TIMED_MODES = (ConsultationMode.VIDEO, ConsultationMode.PHONE)
+
+
+class ConsultationStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    BOOKED = "booked", _("Booked")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    REFUNDED = "refunded", _("Refunded (not answered in time)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: The states that hold the consultant's time: a second booking of the same start is refused.
+HOLDS_TIME = (
+    ConsultationStatus.AWAITING_PAYMENT,
+    ConsultationStatus.BOOKED,
+    ConsultationStatus.ANSWERED,
+    ConsultationStatus.CLOSED,
+)
+
+CONSULTATION_MOVES: dict[str, frozenset[str]] = {
+    ConsultationStatus.AWAITING_PAYMENT: frozenset({ConsultationStatus.BOOKED, ConsultationStatus.CANCELLED}),
+    ConsultationStatus.BOOKED: frozenset(
+        {ConsultationStatus.ANSWERED, ConsultationStatus.REFUNDED, ConsultationStatus.CANCELLED}
+    ),
+    ConsultationStatus.ANSWERED: frozenset({ConsultationStatus.CLOSED}),
+    ConsultationStatus.CLOSED: frozenset(),
+    ConsultationStatus.REFUNDED: frozenset(),
+    ConsultationStatus.CANCELLED: frozenset(),
+}
+
+
+class Outcome(models.TextChoices):
+    ADVICE_GIVEN = "advice_given", _("Advice given")
+    REFERRED_TO_LAWYER = "referred_to_lawyer", _("Referred to a lawyer")
+    STARTED_REQUEST = "started_request", _("Started a request")
+    STARTED_DISPUTE = "started_dispute", _("Started a dispute")

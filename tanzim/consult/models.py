@@ -12,11 +12,20 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.audit.models import TransitionEvent
+from tanzim.common.crypto import EncryptedTextField
 from tanzim.common.i18n import bilingual
-from tanzim.consult.choices import ProblemFamily
+from tanzim.consult.choices import (
+    HOLDS_TIME,
+    ConsultantBasis,
+    ConsultationMode,
+    ConsultationStatus,
+    Outcome,
+    ProblemFamily,
+)
 
 
 class Tree(models.Model):
@@ -229,3 +238,165 @@ class CitizenProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# --- consultations --------------------------------------------------------------------------------
+
+
+class Consultant(models.Model):
+    """Who may advise, and under what: recorded on every answer they give."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultant")
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="consultants"
+    )
+    basis = models.CharField(_("advises as"), max_length=20, choices=ConsultantBasis.choices)
+    licence_number = models.CharField(_("licence or approval number"), max_length=40, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consultant")
+        verbose_name_plural = _("consultants")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(basis__in=ConsultantBasis.values), name="consult_consultant_basis_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(basis=ConsultantBasis.KANOON_APPROVED) | ~Q(licence_number=""),
+                name="consult_kanoon_approval_has_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+class Availability(models.Model):
+    """A weekly window in which a consultant takes video or phone consultations (Tehran time)."""
+
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))  # Python's: Monday = 0 … Sunday = 6
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("to"))
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availability")
+        ordering = ["consultant", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="consult_availability_weekday"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="consult_availability_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant} {self.weekday} {self.start_time}-{self.end_time}"
+
+
+class Consultation(models.Model):
+    reference = models.CharField(_("reference"), max_length=12, unique=True)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("citizen"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    consultant = models.ForeignKey(
+        Consultant, verbose_name=_("consultant"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="+"
+    )
+    service_code = models.CharField(_("service"), max_length=40)
+    mode = models.CharField(_("how"), max_length=10, choices=ConsultationMode.choices)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    answer_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    question = EncryptedTextField(_("question"))
+    facts = models.JSONField(_("answers carried from the diagnosis"), default=list, blank=True)
+    draft = models.ForeignKey(
+        DraftRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("draft to review"),
+    )
+    price = models.PositiveBigIntegerField(_("price (rials)"))
+    payment = models.ForeignKey(
+        "finance.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payment"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.AWAITING_PAYMENT,
+    )
+    status_changed_at = models.DateTimeField(_("status changed"))
+    advice = EncryptedTextField(_("advice"), blank=True)
+    advised_under = models.CharField(_("advised under"), max_length=120, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [
+            models.Index(fields=["consultant", "status", "answer_due_at"], name="consult_inbox"),
+            models.Index(fields=["citizen", "-created_at"], name="consult_by_citizen"),
+            models.Index(fields=["status", "answer_due_at"], name="consult_overdue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultant", "starts_at"],
+                condition=Q(starts_at__isnull=False, status__in=HOLDS_TIME),
+                name="consult_no_double_booking",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ConsultationStatus.values), name="consult_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(mode__in=ConsultationMode.values), name="consult_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(mode=ConsultationMode.WRITTEN, answer_due_at__isnull=False)
+                | (
+                    ~Q(mode=ConsultationMode.WRITTEN) & Q(starts_at__isnull=False, ends_at__gt=F("starts_at"))
+                ),
+                name="consult_time_or_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=[*Outcome.values, ""]), name="consult_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ConsultationEvent(TransitionEvent):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=ConsultationStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=ConsultationStatus.choices)
+
+    class Meta:
+        verbose_name = _("consultation event")
+        verbose_name_plural = _("consultation events")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.from_status} → {self.to_status}"

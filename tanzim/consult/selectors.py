@@ -9,9 +9,21 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.permissions import is_kanoon
+from tanzim.accounts.choices import Role
+from tanzim.accounts.permissions import can_act_for_office, is_kanoon, scope_for
 from tanzim.common.errors import NotFoundError
-from tanzim.consult.models import DraftRun, Interview, InterviewVersion, NonePath, StepStat, Tree, TreeVersion
+from tanzim.consult.choices import ConsultationMode, ConsultationStatus, Outcome
+from tanzim.consult.models import (
+    Consultant,
+    Consultation,
+    DraftRun,
+    Interview,
+    InterviewVersion,
+    NonePath,
+    StepStat,
+    Tree,
+    TreeVersion,
+)
 
 
 def tree_not_found() -> NotFoundError:
@@ -133,3 +145,126 @@ def draft_get(*, token: str, user: Any) -> DraftRun:
 
 def draft_list_for(*, user: Any) -> QuerySet[DraftRun]:
     return DraftRun.objects.filter(user=user).select_related("version__interview").order_by("-updated_at")
+
+
+# --- consultations --------------------------------------------------------------------------------
+
+
+def consultation_not_found() -> NotFoundError:
+    return NotFoundError(_("Consultation not found."), code="consultation_not_found")
+
+
+def consultant_for(*, user: Any) -> Consultant | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Consultant.objects.select_related("office").filter(user=user).first()
+
+
+def consultants_available() -> list[Consultant]:
+    """Consultants who may advise today (active, licence or approval valid)."""
+    from tanzim.consult.workflows import may_advise
+
+    found = (
+        Consultant.objects.select_related("user", "office")
+        .filter(active=True)
+        .order_by("office__code", "pk")[:200]
+    )
+    return [c for c in found if may_advise(c)]
+
+
+def consultation_get_for(*, user: Any, reference: str) -> Consultation:
+    """The citizen, the consultant, the office's managers and the Kanoon read a consultation;
+    anyone else gets the same 404 as for a reference that does not exist."""
+    consultation = (
+        Consultation.objects.select_related(
+            "consultant__user", "consultant__office", "office", "citizen", "payment"
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if consultation is None or not getattr(user, "is_authenticated", False):
+        raise consultation_not_found()
+    if user.pk in (consultation.citizen_id, consultation.consultant.user_id):
+        return consultation
+    if is_kanoon(user) or can_act_for_office(user, consultation.office, Role.OFFICE_MANAGER):
+        return consultation
+    raise consultation_not_found()
+
+
+def consultation_list_for_citizen(*, user: Any) -> QuerySet[Consultation]:
+    return (
+        Consultation.objects.filter(citizen=user).select_related("consultant__user").order_by("-created_at")
+    )
+
+
+def consultant_desk(*, consultant: Consultant) -> dict[str, Any]:
+    """The inbox (written questions by deadline), the docket (booked times) and the recent answers."""
+    mine = Consultation.objects.filter(consultant=consultant).select_related("citizen")
+    return {
+        "inbox": list(
+            mine.filter(mode=ConsultationMode.WRITTEN, status=ConsultationStatus.BOOKED).order_by(
+                "answer_due_at"
+            )[:100]
+        ),
+        "docket": list(
+            mine.filter(status=ConsultationStatus.BOOKED)
+            .exclude(mode=ConsultationMode.WRITTEN)
+            .order_by("starts_at")[:100]
+        ),
+        "to_close": list(mine.filter(status=ConsultationStatus.ANSWERED).order_by("answered_at")[:100]),
+        "closed": list(mine.filter(status=ConsultationStatus.CLOSED).order_by("-closed_at")[:20]),
+    }
+
+
+def consultation_figures(*, user: Any) -> list[dict[str, Any]]:
+    """Per office: load, answers within the deadline, outcomes, share closed without a visit.
+    An office manager sees their offices, the Kanoon every office; anyone else nothing (404)."""
+    from django.db.models import Count, F, Q
+
+    rows = Consultation.objects.all()
+    if not is_kanoon(user):
+        scope = scope_for(user)
+        if not scope.has(Role.OFFICE_MANAGER):
+            raise consultation_not_found()
+        rows = rows.filter(scope.offices_q(Role.OFFICE_MANAGER))
+    figures = (
+        rows.values("office__code", "office__name_fa")
+        .annotate(
+            total=Count("pk"),
+            answered=Count("pk", filter=Q(answered_at__isnull=False)),
+            on_time=Count(
+                "pk",
+                filter=Q(
+                    mode=ConsultationMode.WRITTEN,
+                    answered_at__isnull=False,
+                    answered_at__lte=F("answer_due_at"),
+                ),
+            ),
+            written_answered=Count("pk", filter=Q(mode=ConsultationMode.WRITTEN, answered_at__isnull=False)),
+            refunded=Count("pk", filter=Q(status=ConsultationStatus.REFUNDED)),
+            closed=Count("pk", filter=Q(status=ConsultationStatus.CLOSED)),
+            no_visit=Count(
+                "pk",
+                filter=Q(status=ConsultationStatus.CLOSED) & ~Q(outcome__in=[Outcome.REFERRED_TO_LAWYER]),
+            ),
+            started_request=Count("pk", filter=Q(outcome=Outcome.STARTED_REQUEST)),
+            started_dispute=Count("pk", filter=Q(outcome=Outcome.STARTED_DISPUTE)),
+        )
+        .order_by("office__code")
+    )
+    result = []
+    for row in figures:
+        written = row["written_answered"] + row["refunded"]
+        result.append(
+            {
+                **row,
+                "on_time_pct": round(100 * row["on_time"] / written) if written else None,
+                "no_visit_pct": round(100 * row["no_visit"] / row["closed"]) if row["closed"] else None,
+            }
+        )
+    return result
+
+
+def requests_from_diagnosis() -> int:
+    """Drafts finished from a diagnosis (a request started from it): a dashboard figure."""
+    return DraftRun.objects.filter(finished_at__isnull=False).exclude(source_tree="").count()

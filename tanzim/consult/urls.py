@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanzim.consult.views import diagnosis, drafting, editor
+from tanzim.consult.views import consultations, diagnosis, drafting, editor
 
 app_name = "consult"
 urlpatterns = [
@@ -21,4 +21,13 @@ urlpatterns = [
     path("drafts/<str:token>/done/", drafting.draft_done, name="draft-done"),
     path("drafts/<str:token>/document.pdf", drafting.draft_pdf, name="draft-pdf"),
     path("drafts/<str:token>/document.docx", drafting.draft_docx, name="draft-docx"),
+    path("consultations/", consultations.mine, name="consultations"),
+    path("consultations/book/", consultations.book, name="book"),
+    path("consultations/desk/", consultations.desk, name="desk"),
+    path("consultations/availability/", consultations.availability, name="availability"),
+    path("consultations/figures/", consultations.figures, name="figures"),
+    path("consultations/<str:reference>/", consultations.detail, name="consultation"),
+    path("consultations/<str:reference>/pay/", consultations.pay, name="consultation-pay"),
+    path("consultations/<str:reference>/answer/", consultations.answer, name="consultation-answer"),
+    path("consultations/<str:reference>/close/", consultations.close, name="consultation-close"),
 ]

@@ -36,3 +36,39 @@ def cheque_pages(
         },
         {"description": "", "originals": "yes"},
     ]
+
+
+def licensed_consultant(personas: Any, *, windows: bool = True) -> Any:
+    """consultant_a recorded at office A, whose consultation licence is valid; Saturday to
+    Wednesday 09:00-12:00 (Tehran) if ``windows``."""
+    from datetime import date, time
+
+    from tanzim.consult.models import Availability, Consultant
+    from tanzim.offices.models import Licence
+
+    Licence.objects.get_or_create(
+        office=personas.office_a, kind="consultation", defaults={"valid_from": date(2024, 1, 1)}
+    )
+    consultant, _created = Consultant.objects.get_or_create(
+        user=personas.consultant_a, defaults={"office": personas.office_a, "basis": "office_licence"}
+    )
+    if windows:
+        for weekday in (5, 6, 0, 1, 2):
+            Availability.objects.get_or_create(
+                consultant=consultant, weekday=weekday, start_time=time(9), end_time=time(12)
+            )
+    return consultant
+
+
+def pay(consultation: Any, citizen: Any) -> Any:
+    """Open the consultation's payment and pay it at the simulated bank, running the after-commit
+    signal that confirms the booking."""
+    from django.test import TestCase
+
+    from tanzim.consult.services.consultations import consultation_payment_open
+    from tanzim.testing.finance import pay_online
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        payment = pay_online(consultation_payment_open(consultation=consultation, actor=citizen))
+    consultation.refresh_from_db()
+    return payment

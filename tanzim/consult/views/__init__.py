@@ -1,5 +1,5 @@
 """Pages of the consult app, one module per part; urls.py imports them from here."""
 
-from tanzim.consult.views import diagnosis, drafting, editor
+from tanzim.consult.views import consultations, diagnosis, drafting, editor
 
-__all__ = ["diagnosis", "drafting", "editor"]
+__all__ = ["consultations", "diagnosis", "drafting", "editor"]

@@ -108,3 +108,19 @@ LOAN_ALLOWED: dict[str, frozenset[str]] = {
     LoanStatus.REPAID: frozenset(),
 }
 LOAN_LIVE: tuple[str, ...] = (LoanStatus.SUBMITTED, LoanStatus.APPROVED, LoanStatus.DISBURSED)
+
+
+class CertificateKind(models.TextChoices):
+    CLERK_TRAINING = "clerk_training", _("Office clerk training certificate")
+    MEDIATION = "mediation", _("Mediator's certificate")
+    ARBITRATION = "arbitration", _("Arbitrator's certificate")
+    CONSULTATION = "consultation", _("Legal consultant's licence")
+
+
+#: The certificate each staff role needs; the role lasts only as long as the certificate.
+ROLE_CERTIFICATE: dict[str, str] = {
+    "clerk": CertificateKind.CLERK_TRAINING,
+    "mediator": CertificateKind.MEDIATION,
+    "arbitrator": CertificateKind.ARBITRATION,
+    "consultant": CertificateKind.CONSULTATION,
+}

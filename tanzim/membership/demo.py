@@ -68,7 +68,7 @@ def _code(n: int) -> str:
 def _places(province_id: int) -> list[Place]:
     cities = list(City.objects.filter(province_id=province_id).order_by("-is_capital", "code")[:3])
     places = []
-    for city, seats in zip(cities, (6, 4, 1), strict=False):
+    for city, seats in zip(cities, (12, 6, 1), strict=False):
         places.append(
             Place.objects.get_or_create(city=city, defaults={"province_id": province_id, "seats": seats})[0]
         )

@@ -22,6 +22,8 @@ def links(*, user: Any, scope: Any, offices: list[Any]) -> list[DeskLink]:
         found.append(DeskLink(_("Import the exam results"), "membership:import"))
     if getattr(user, "is_authenticated", False) and Application.objects.filter(user_id=user.pk).exists():
         found.append(DeskLink(_("Opening my office"), "membership:home", primary=True))
+    if scope.has(Role.OFFICE_MANAGER):
+        found.append(DeskLink(_("Staff and certificates"), "membership:staff"))
     if scope.is_kanoon or scope.has(Role.OFFICE_MANAGER):
         found.append(DeskLink(_("Welfare loans"), "membership:loans"))
     return found

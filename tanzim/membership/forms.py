@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.common.forms import BootstrapForm, RialsField
+from tanzim.accounts.choices import Role
+from tanzim.common.forms import BootstrapForm, JalaliDateField, MobileField, NationalCodeField, RialsField
 from tanzim.common.normalize import normalize_digits
-from tanzim.membership.choices import DocumentKind
+from tanzim.membership.choices import ROLE_CERTIFICATE, DocumentKind
 from tanzim.offices.choices import LicenceKind
 
 
@@ -81,3 +82,17 @@ class LicenceForm(BootstrapForm):
 class LoanForm(BootstrapForm):
     amount = RialsField(label=_("Amount (rials)"))
     purpose = forms.CharField(label=_("Purpose"), max_length=300, required=False)
+
+
+class StaffForm(BootstrapForm):
+    national_code = NationalCodeField()
+    mobile = MobileField()
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(r, Role(r).label) for r in ROLE_CERTIFICATE],
+    )
+    certificate_number = forms.CharField(label=_("Certificate number"), max_length=40)
+    valid_from = JalaliDateField(label=_("Certificate valid from"))
+    valid_until = JalaliDateField(label=_("Certificate valid until"))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
 from tanzim.common.storage import private_storage
-from tanzim.membership.choices import DocumentKind, LoanStatus, Step
+from tanzim.membership.choices import CertificateKind, DocumentKind, LoanStatus, Step
 
 
 class ExamImport(models.Model):
@@ -304,3 +304,33 @@ class DuesCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_id} {self.month}"
+
+
+class StaffCertificate(models.Model):
+    """A staff member's training or licence record; the office role it grants ends with it."""
+
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=20)
+    kind = models.CharField(_("certificate"), max_length=20, choices=CertificateKind.choices)
+    number = models.CharField(_("certificate number"), max_length=40)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    assignment = models.OneToOneField(
+        "accounts.RoleAssignment", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff certificate")
+        verbose_name_plural = _("staff certificates")
+        ordering = ["-valid_until", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="membership_certificate_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.number}"

@@ -11,4 +11,5 @@ urlpatterns = [
     path("pipeline.csv", views.pipeline_csv, name="pipeline_csv"),
     path("applicants/<int:pk>/", views.review, name="review"),
     path("loans/", views.loans, name="loans"),
+    path("staff/", views.staff, name="staff"),
 ]

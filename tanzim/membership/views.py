@@ -32,9 +32,10 @@ from tanzim.membership.forms import (
     LoanForm,
     PremisesForm,
     SendBackForm,
+    StaffForm,
     TrainingForm,
 )
-from tanzim.membership.models import ApplicationDocument, LoanProgramme
+from tanzim.membership.models import ApplicationDocument, LoanProgramme, StaffCertificate
 from tanzim.membership.services.steps import documents_missing
 from tanzim.membership.workflows import may_act_as
 from tanzim.offices.models import Office
@@ -427,3 +428,29 @@ def loans(request):
         "today": timezone.localdate(),
     }
     return render(request, "membership/loans.html", context, status=200 if request.method == "GET" else 400)
+
+
+@scoped_view
+def staff(request):
+    """The manager's staff and their certificates; adding one grants the role until it expires."""
+    offices = _managed_offices(request.user)
+    if not offices:
+        raise Http404()
+    office = offices[0]
+    form = StaffForm(request.POST or None)
+    if request.method == "POST":
+        outcome = run_service(
+            request,
+            form,
+            lambda d: services.staff_add(actor=request.user, office=office, **d),
+            success=_("The staff member was added; the role lasts as long as the certificate."),
+        )
+        if outcome.ok:
+            return redirect("membership:staff")
+    context = {
+        "office": office,
+        "form": form,
+        "certificates": StaffCertificate.objects.filter(office=office).select_related("user"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "membership/staff.html", context, status=400 if form.errors else 200)

@@ -63,7 +63,7 @@ def applicant(*, province_code: str = "THR", actor: Any = None) -> Application:
     return Application.objects.create(
         exam_import=batch,
         user=user,
-        national_code=user.national_code,
+        national_code=user.national_code or "",
         full_name=f"{user.first_name} {user.last_name}",
         exam_rank=1,
         province=city.province,
@@ -92,7 +92,7 @@ def advance(
 ) -> Application:
     """Walk an applicant through the steps with the right people until ``to``."""
     user = application.user
-    order = [
+    order: list[str] = [
         Step.DOCUMENTS,
         Step.PLACE,
         Step.PREMISES,

@@ -9,6 +9,7 @@ from tanzim.membership.services.loans import (
     loan_disburse,
     loan_eligibility,
 )
+from tanzim.membership.services.staff import staff_add
 from tanzim.membership.services.steps import (
     application_withdraw,
     applications_remind_overdue,
@@ -37,6 +38,7 @@ __all__ = [
     "loan_eligibility",
     "place_choose",
     "premises_inspect",
+    "staff_add",
     "step_approve",
     "step_send_back",
     "step_submit",

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from tanzim.outreach import services
 from tanzim.outreach.models import FieldService
 from tanzim.testing import outreach as h
+from tanzim.testing.axe import axe_violations, blocking, describe
 from tanzim.testing.browser import PHONE, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,3 +48,22 @@ def test_the_field_page_records_offline_and_syncs_once(personas, new_page):
     page.click("#f-add")
     expect(page.locator("#f-conflicts li")).to_have_count(1)
     expect(page.locator("#f-pending")).to_have_text("0")
+
+
+def test_the_outreach_pages_pass_axe_and_fit_a_phone(personas, new_page):
+    mission = h.approved(personas, starts_in=1)
+    staff = new_page(personas.manager_a, PHONE)
+    for url in (
+        f"/outreach/missions/{mission.pk}/field/",
+        f"/outreach/missions/{mission.pk}/",
+        "/outreach/coverage/",
+    ):
+        staff.goto(url)
+        found = blocking(axe_violations(staff))
+        assert not found, describe(found)
+        no_sideways_scroll(staff)
+    public = new_page(None, PHONE)
+    public.goto("/outreach/?province=SBL")
+    expect(public.locator(f"[data-mission='{mission.pk}']")).to_be_visible()
+    assert not blocking(axe_violations(public))
+    no_sideways_scroll(public)

@@ -50,7 +50,7 @@ PLAN: list[tuple[str, int, int, bool, str]] = [
     (Step.LICENCE, 2, 2, False, ""),
     (Step.WITHDRAWN, 1, 40, False, ""),
 ]
-ORDER = [
+ORDER: list[str] = [
     Step.DOCUMENTS,
     Step.PLACE,
     Step.PREMISES,

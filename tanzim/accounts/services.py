@@ -99,6 +99,7 @@ def citizen_signup(
     preferred_language: str = Language.FA,
     resident_abroad: bool = False,
     time_zone: str = TEHRAN_NAME,
+    email: str = "",
     ip: str | None = None,
 ) -> None:
     """Register a citizen (inactive until the SMS code is verified).
@@ -136,6 +137,7 @@ def citizen_signup(
             existing.birth_date, existing.resident_abroad = birth_date, resident_abroad
             existing.preferred_language = preferred_language
             existing.time_zone = time_zone if valid_zone_name(time_zone) else TEHRAN_NAME
+            existing.email = (email or "").strip()
             existing.save()
             _send_otp(existing, OtpPurpose.SIGNUP)
         return
@@ -151,6 +153,7 @@ def citizen_signup(
                 preferred_language=preferred_language,
                 resident_abroad=resident_abroad,
                 time_zone=time_zone if valid_zone_name(time_zone) else TEHRAN_NAME,
+                email=(email or "").strip(),
                 is_active=False,
             )
             user.set_unusable_password()
@@ -164,9 +167,15 @@ def citizen_signup(
 
 @transaction.atomic
 def profile_update(
-    *, user: User, time_zone: str, resident_abroad: bool, preferred_language: str | None = None
+    *,
+    user: User,
+    time_zone: str,
+    resident_abroad: bool,
+    preferred_language: str | None = None,
+    email: str | None = None,
 ) -> User:
-    """A person's own settings: the zone they live in, whether they live abroad, their language."""
+    """A person's own settings: the zone they live in, whether they live abroad, their language and
+    the e-mail that gets what an SMS to their country cannot carry."""
     if not valid_zone_name(time_zone):
         raise DomainError(
             _("Choose a time zone such as Europe/Berlin."),
@@ -181,6 +190,9 @@ def profile_update(
     if preferred_language is not None:
         user.preferred_language = preferred_language
         fields.append("preferred_language")
+    if email is not None:
+        user.email = email.strip()
+        fields.append("email")
     user.save(update_fields=fields)
     after = {"time_zone": user.time_zone, "resident_abroad": user.resident_abroad}
     if after != before:

@@ -173,6 +173,9 @@ def parse_phone(value: str, *, default_region: str = "IR") -> str:
     if not isinstance(value, str) or len(value) > _MAX_INPUT:
         raise _invalid_phone()
     text = _PHONE_SEPARATORS.sub("", normalize_digits(value))
+    text = _TEL_PREFIX.sub("", text)  # a number copied from a link: tel:+49…
+    if _EXTENSION.search(text):
+        raise ValidationError(_("Write the mobile number without an extension."), code="invalid_phone")
     if not _PHONE_SHAPE.fullmatch(text):
         raise _invalid_phone()
     if text.startswith("00"):
@@ -184,10 +187,71 @@ def parse_phone(value: str, *, default_region: str = "IR") -> str:
     try:
         number = phonenumbers.parse(text, None if text.startswith("+") else default_region)
     except phonenumbers.NumberParseException as exc:
-        raise _invalid_phone() from exc
+        raise _phone_error(text) from exc
     if not _is_acceptable(number):
-        raise _invalid_phone()
+        raise _phone_error(text, number)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_TEL_PREFIX = re.compile(r"^tel:", re.IGNORECASE)
+_EXTENSION = re.compile(r"(?:ext|x|#)[0-9]*$", re.IGNORECASE)
+
+
+def _phone_error(text: str, number: phonenumbers.PhoneNumber | None = None) -> ValidationError:
+    """The clearest refusal for a number that does not parse: a person abroad is told what is
+    wrong with the number of their country, not only that it is not an Iranian mobile. The code
+    stays ``invalid_phone`` (callers and the API rely on one code); the message differs."""
+    if (
+        number is not None
+        and number.country_code == IRAN_COUNTRY_CODE
+        and phonenumbers.is_valid_number(number)
+    ):
+        return _invalid_phone()  # an Iranian landline: it cannot receive the code
+    if not text.startswith("+"):
+        if text.startswith(("09", "9")):
+            return _invalid_phone()
+        # A foreign number typed without its + (4915123456789), or in its country's own form
+        # (015123456789): say how a number from abroad is written.
+        return ValidationError(
+            _(
+                "A number from outside Iran is written with + and its country code "
+                "(for example +49 151 23456789 for Germany, +1 416 555 0123 for Canada)."
+            ),
+            code="invalid_phone",
+        )
+    code = text[1:4]
+    if number is None:
+        return ValidationError(
+            _("No country has the code that starts %(code)s: check the digits after +.")
+            % {"code": "+" + code},
+            code="invalid_phone",
+        )
+    if number.country_code == IRAN_COUNTRY_CODE:
+        return _invalid_phone()
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    country = f"+{number.country_code}"
+    if reason == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
+        return ValidationError(
+            _("No country has the code that starts %(code)s: check the digits after +.") % {"code": country},
+            code="invalid_phone",
+        )
+    if reason in (phonenumbers.ValidationResult.TOO_SHORT, phonenumbers.ValidationResult.INVALID_LENGTH):
+        return ValidationError(
+            _("This number is too short for a number of %(code)s: check that no digit is missing.")
+            % {"code": country},
+            code="invalid_phone",
+        )
+    if reason == phonenumbers.ValidationResult.TOO_LONG:
+        return ValidationError(
+            _("This number is too long for a number of %(code)s: check for an extra digit.")
+            % {"code": country},
+            code="invalid_phone",
+        )
+    return ValidationError(
+        _("This is not a valid number of %(code)s: check the digits after the country code.")
+        % {"code": country},
+        code="invalid_phone",
+    )
 
 
 def is_iranian_mobile(e164: str) -> bool:

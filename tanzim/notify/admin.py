@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tanzim.notify.models import Message
+from tanzim.notify.models import Message, SmsRoute
 
 
 @admin.register(Message)
@@ -12,3 +12,9 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(SmsRoute)
+class SmsRouteAdmin(admin.ModelAdmin):
+    list_display = ["calling_code", "backend", "sms_enabled", "email_fallback", "updated_at"]
+    search_fields = ["calling_code", "note"]

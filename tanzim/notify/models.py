@@ -47,3 +47,37 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.template} #{self.pk}"
+
+
+class SmsRoute(models.Model):
+    """How SMS reach one country (by calling code): through which provider, or not at all.
+
+    SMS to some countries fail or arrive late; an operator sets here the provider that works for
+    a country (``backend``: a dotted path like ``SMS_BACKEND``; empty means the default) and whether
+    a message that cannot go by SMS is sent to the person's e-mail instead. A country without a row
+    uses the default provider.
+    """
+
+    calling_code = models.PositiveSmallIntegerField(_("country calling code"), unique=True)
+    backend = models.CharField(_("SMS provider (dotted path)"), max_length=200, blank=True)
+    sms_enabled = models.BooleanField(_("SMS works to this country"), default=True)
+    email_fallback = models.BooleanField(_("send by e-mail when the SMS fails"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS route")
+        verbose_name_plural = _("SMS routes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(calling_code__gte=1, calling_code__lte=999), name="sms_route_calling_code"
+            ),
+            # A country SMS cannot reach needs the e-mail fallback, or its people get nothing.
+            models.CheckConstraint(
+                condition=models.Q(sms_enabled=True) | models.Q(email_fallback=True),
+                name="sms_route_reachable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"+{self.calling_code}"

@@ -81,6 +81,12 @@ class SignupForm(forms.Form):
     )
     preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=Language.choices)
     resident_abroad = forms.BooleanField(label=_("I live outside Iran"), required=False)
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        help_text=_("Codes and messages go here when an SMS to your country does not arrive."),
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
     time_zone = BrowserZoneField()
 
     def clean_birth_date(self):
@@ -94,6 +100,12 @@ class ProfileForm(forms.Form):
         help_text=_("Times are shown in this zone and in Tehran time; times you type are read in it."),
     )
     resident_abroad = forms.BooleanField(label=_("I live outside Iran"), required=False)
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        help_text=_("Codes and messages go here when an SMS to your country does not arrive."),
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
     preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=Language.choices)
 
     def __init__(self, *args, **kwargs):

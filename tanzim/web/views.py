@@ -184,6 +184,7 @@ def profile(request):
         "time_zone": user.time_zone,
         "resident_abroad": user.resident_abroad,
         "preferred_language": user.preferred_language,
+        "email": user.email,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

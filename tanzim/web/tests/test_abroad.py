@@ -37,8 +37,25 @@ def _signup(client, **extra) -> User:
 
 
 def test_sign_up_keeps_the_zone_the_browser_reported(client):
-    user = _signup(client, time_zone="Europe/Berlin")
+    user = _signup(client, time_zone="Europe/Berlin", email="sara@example.org")
     assert user.time_zone == "Europe/Berlin" and user.resident_abroad and user.mobile == "+4915123456789"
+    assert user.email == "sara@example.org"  # where codes go when an SMS to Germany does not arrive
+
+
+def test_sign_up_with_a_foreign_number_missing_its_plus_says_how_to_write_it(client):
+    details = {
+        "national_code": next_national_code(),
+        "mobile": "4915123456789",
+        "first_name": "Sara",
+        "last_name": "Rahimi",
+        "preferred_language": "en",
+        "email": "sara@example.org",
+    }
+    response = client.post(reverse("web:signup"), details, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200 and "written with + and its country code" in page
+    assert 'value="sara@example.org"' in page and 'value="4915123456789"' in page  # nothing lost
+    assert not User.objects.filter(national_code=details["national_code"]).exists()
 
 
 @pytest.mark.parametrize("reported", ["", "Europe/Atlantis", "'; drop table", "x" * 80])

@@ -308,6 +308,14 @@ class ReferralEvent(TransitionEvent):
         verbose_name_plural = _("partner referral events")
         ordering = ["referral", "created_at", "pk"]
 
+    @property
+    def label(self) -> str:
+        return (
+            str(ReferralStatus(self.to_status).label)
+            if self.to_status in ReferralStatus.values
+            else self.to_status
+        )
+
 
 class Delivery(models.Model):
     """One event sent to a partner's webhook: retried with back-off, then a dead letter."""

@@ -32,10 +32,10 @@ from tanzim.partners.api.serializers import (
     PartnerEventAcceptedSerializer,
     PartnerInboundEventSerializer,
     PartnerOutcomeSerializer,
-    PartnerSerializer,
     PartnerPrepareSerializer,
     PartnerReferralDetailSerializer,
     PartnerReferralSerializer,
+    PartnerSerializer,
     PartnerTransitionSerializer,
 )
 from tanzim.partners.models import Branch, Delivery, Partner, Referral, ReferralKind

@@ -64,7 +64,10 @@ class StayStatus(models.TextChoices):
     LIFTED = "lifted", _("Lifted")
 
 
-STAY_ALLOWED = {StayStatus.ACTIVE: frozenset({StayStatus.LIFTED}), StayStatus.LIFTED: frozenset()}
+STAY_ALLOWED: dict[str, frozenset[str]] = {
+    StayStatus.ACTIVE: frozenset({StayStatus.LIFTED}),
+    StayStatus.LIFTED: frozenset(),
+}
 
 
 class Step(models.TextChoices):
@@ -85,7 +88,7 @@ class TaskStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected by the court officer")
 
 
-TASK_ALLOWED = {
+TASK_ALLOWED: dict[str, frozenset[str]] = {
     TaskStatus.AWAITING_APPROVAL: frozenset({TaskStatus.DONE, TaskStatus.REJECTED}),
     TaskStatus.DONE: frozenset(),
     TaskStatus.REJECTED: frozenset(),
@@ -121,7 +124,7 @@ class AssetStatus(models.TextChoices):
     RELEASED = "released", _("Released")
 
 
-ASSET_ALLOWED = {
+ASSET_ALLOWED: dict[str, frozenset[str]] = {
     AssetStatus.LISTED: frozenset({AssetStatus.SEIZED, AssetStatus.RELEASED}),
     AssetStatus.SEIZED: frozenset({AssetStatus.VALUED, AssetStatus.SOLD, AssetStatus.RELEASED}),
     AssetStatus.VALUED: frozenset({AssetStatus.AT_AUCTION, AssetStatus.TAKEN, AssetStatus.RELEASED}),
@@ -152,7 +155,7 @@ class InquiryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-INQUIRY_ALLOWED = {
+INQUIRY_ALLOWED: dict[str, frozenset[str]] = {
     InquiryStatus.SENT: frozenset({InquiryStatus.ANSWERED, InquiryStatus.FAILED}),
     InquiryStatus.FAILED: frozenset({InquiryStatus.SENT}),
     InquiryStatus.ANSWERED: frozenset(),
@@ -167,7 +170,7 @@ class PlanStatus(models.TextChoices):
     DEFAULTED = "defaulted", _("Defaulted")
 
 
-PLAN_ALLOWED = {
+PLAN_ALLOWED: dict[str, frozenset[str]] = {
     PlanStatus.PROPOSED: frozenset({PlanStatus.GRANTED, PlanStatus.REFUSED}),
     PlanStatus.GRANTED: frozenset({PlanStatus.COMPLETED, PlanStatus.DEFAULTED}),
     PlanStatus.REFUSED: frozenset(),
@@ -196,7 +199,7 @@ class AuctionStatus(models.TextChoices):
     ANNULLED = "annulled", _("Annulled on a complaint")
 
 
-AUCTION_ALLOWED = {
+AUCTION_ALLOWED: dict[str, frozenset[str]] = {
     AuctionStatus.NOTICE: frozenset({AuctionStatus.OPEN, AuctionStatus.ANNULLED}),
     AuctionStatus.OPEN: frozenset({AuctionStatus.AWARDED, AuctionStatus.NO_BUYER}),
     AuctionStatus.AWARDED: frozenset(
@@ -217,7 +220,7 @@ class DepositStatus(models.TextChoices):
     FORFEITED = "forfeited", _("Forfeited")
 
 
-DEPOSIT_ALLOWED = {
+DEPOSIT_ALLOWED: dict[str, frozenset[str]] = {
     DepositStatus.HELD: frozenset({DepositStatus.REFUNDED, DepositStatus.APPLIED, DepositStatus.FORFEITED}),
     DepositStatus.APPLIED: frozenset({DepositStatus.REFUNDED}),
     DepositStatus.REFUNDED: frozenset(),
@@ -231,7 +234,7 @@ class ScheduleStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-SCHEDULE_ALLOWED = {
+SCHEDULE_ALLOWED: dict[str, frozenset[str]] = {
     ScheduleStatus.DRAFT: frozenset({ScheduleStatus.PAID, ScheduleStatus.CANCELLED}),
     ScheduleStatus.PAID: frozenset(),
     ScheduleStatus.CANCELLED: frozenset(),
@@ -244,7 +247,7 @@ class ComplaintStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-COMPLAINT_ALLOWED = {
+COMPLAINT_ALLOWED: dict[str, frozenset[str]] = {
     ComplaintStatus.FILED: frozenset({ComplaintStatus.UPHELD, ComplaintStatus.DISMISSED}),
     ComplaintStatus.UPHELD: frozenset(),
     ComplaintStatus.DISMISSED: frozenset(),

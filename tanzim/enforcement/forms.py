@@ -53,7 +53,9 @@ class AssetForm(BootstrapForm):
         from tanzim.enforcement.rules import exempt_categories
 
         super().__init__(*args, **kwargs)
-        self.fields["exempt_category"].choices = [("", _("Not exempt")), *sorted(exempt_categories().items())]
+        field = self.fields["exempt_category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Not exempt")), *sorted(exempt_categories().items())]
 
 
 class AssetListForm(AssetForm):

@@ -50,9 +50,9 @@ def by_province(*, actor: Any) -> list[dict[str, Any]]:
     for province_id, writ, first, closed in files.values_list(
         "province_id", "writ_issued_at", "first_payment_at", "closed_at"
     ).iterator(chunk_size=5000):
-        if first:
+        if first and writ:
             durations[province_id]["first"].append((first - writ).total_seconds() / 86400)
-        if closed:
+        if closed and writ:
             durations[province_id]["close"].append((closed - writ).total_seconds() / 86400)
     counts = {
         row["province_id"]: row
@@ -89,17 +89,17 @@ def by_province(*, actor: Any) -> list[dict[str, Any]]:
     for province_id, row in sorted(counts.items(), key=lambda item: str(names.get(item[0], ""))):
         d = durations[province_id]
         step = steps.get(province_id, {"total": 0, "office": 0})
-        closed = row["closed"] or 0
+        n_closed = row["closed"] or 0
         rows.append(
             {
                 "province": names.get(province_id, province_id),
                 "files": row["total"],
-                "closed": closed,
+                "closed": n_closed,
                 "first_payment_median": percentile(d["first"], 50),
                 "first_payment_p95": percentile(d["first"], 95),
                 "closure_median": percentile(d["close"], 50),
                 "closure_p95": percentile(d["close"], 95),
-                "recovery_files": _points(row["recovered"], closed),
+                "recovery_files": _points(row["recovered"], n_closed),
                 "recovery_amount": _points(paid.get(province_id, 0), row["claimed"]),
                 "office_share": _points(step["office"], step["total"]),
                 "baseline": baselines.get(province_id),

@@ -161,7 +161,7 @@ def file_request(request: HttpRequest) -> HttpResponse:
 
 
 def _asset(file: Any, data: dict[str, Any]) -> Asset:
-    asset = Asset.objects.filter(pk=data.get("asset"), file=file).select_related("file").first()
+    asset = Asset.objects.filter(pk=data.get("asset") or 0, file=file).select_related("file").first()
     if asset is None:
         raise NotFoundError()
     return asset
@@ -356,7 +356,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @scoped_view
 def auction_page(request: HttpRequest, pk: int) -> HttpResponse:
     auction = selectors.auction_get_for(actor=request.user, pk=pk)
-    registration = Registration.objects.filter(auction=auction, bidder=request.user).first()
+    registration = Registration.objects.filter(auction=auction, bidder_id=request.user.pk).first()
     kinds = access.kinds_of(request.user, auction.file)
     return render(
         request,

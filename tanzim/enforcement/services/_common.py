@@ -18,7 +18,7 @@ from tanzim.notify.services import message_enqueue
 
 
 def lock_file(file: EnforcementFile | int) -> EnforcementFile:
-    pk = getattr(file, "pk", file)
+    pk: Any = getattr(file, "pk", file)
     return EnforcementFile.objects.select_for_update().select_related("office", "province").get(pk=pk)
 
 

@@ -3,6 +3,7 @@ garnishment, release; asset inquiries to the agencies through their adapters."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,7 +75,7 @@ def asset_create(
                 raise ConflictError(_("Property is named once the writ is served."), code="not_served")
         asset = Asset.objects.create(
             file=file,
-            kind=kind,
+            kind=str(kind),
             found_by=found_by,
             description=description[:300],
             identifier=normalize_text(str(data.get("identifier") or ""))[:60],
@@ -119,7 +120,7 @@ def _asset_of(file: EnforcementFile, asset_id: Any) -> Asset:
 def asset_seize(*, asset: Asset, actor: Any) -> Any:
     """Draft (office) or make (court) the seizure record; exempt property is never seized."""
 
-    def check() -> None:
+    def check(locked: EnforcementFile) -> None:
         fresh = Asset.objects.get(pk=asset.pk)
         _refuse_exempt(fresh)
         if fresh.status != AssetStatus.LISTED:
@@ -208,7 +209,7 @@ def asset_value(*, asset: Asset, actor: Any, value: int, valuer: str) -> Any:
             fields={"valuer": [_("Name the valuer (agreed by both, or the official expert).")]}, code="valuer"
         )
 
-    def check() -> None:
+    def check(locked: EnforcementFile) -> None:
         fresh = Asset.objects.get(pk=asset.pk)
         if fresh.status != AssetStatus.SEIZED and fresh.objection_status != ObjectionStatus.UPHELD:
             raise ConflictError(_("Only a seized asset is valued."), code="asset_not_seized")
@@ -332,7 +333,7 @@ def _apply_inquiry(file: EnforcementFile, payload: dict[str, Any], actor: Any) -
                 INQUIRY, inquiry, InquiryStatus.SENT, actor=actor, expected_status=InquiryStatus.FAILED
             )
         if created or inquiry.status != InquiryStatus.ANSWERED:
-            transaction.on_commit(lambda pk=inquiry.pk: _ask_after_commit(pk))
+            transaction.on_commit(functools.partial(_ask_after_commit, inquiry.pk))
 
 
 def _ask_after_commit(inquiry_id: int) -> None:

@@ -60,7 +60,7 @@ def auction_create(*, asset: Asset, actor: Any, starts_at: datetime, ends_at: da
             code="auction_notice",
         )
 
-    def check() -> None:
+    def check(locked: EnforcementFile) -> None:
         fresh = Asset.objects.get(pk=asset.pk)
         if fresh.status != AssetStatus.VALUED:
             raise ConflictError(_("Only a valued asset is auctioned."), code="asset_not_valued")
@@ -124,7 +124,7 @@ def _apply_auction(file: EnforcementFile, payload: dict[str, Any], actor: Any) -
 
 
 def _lock_auction(auction: Auction | int) -> Auction:
-    pk = getattr(auction, "pk", auction)
+    pk: Any = getattr(auction, "pk", auction)
     return Auction.objects.select_for_update().select_related("file", "asset").get(pk=pk)
 
 
@@ -358,7 +358,8 @@ def auction_default(*, auction: Auction, actor: Any = None) -> Auction:
             raise ConflictError(_("No balance is due on this auction."), code="no_balance")
         if tehran_date(timezone.now()) <= auction.balance_due:
             raise ConflictError(_("The month for the balance has not passed."), code="balance_not_late")
-        winner = Registration.objects.select_for_update().get(pk=auction.winner_id)
+        winner_id: Any = auction.winner_id
+        winner = Registration.objects.select_for_update().get(pk=winner_id)
         collection_post(
             file=file,
             amount=winner.deposit,
@@ -422,7 +423,8 @@ def complaint_decide(*, complaint: AuctionComplaint, actor: Any, uphold: bool) -
                 ASSET, auction.asset, AssetStatus.VALUED, actor=actor, expected_status=AssetStatus.AT_AUCTION
             )
             if auction.winner_id:
-                _refund(Registration.objects.select_related("auction__file").get(pk=auction.winner_id), actor)
+                winner_id: Any = auction.winner_id
+                _refund(Registration.objects.select_related("auction__file").get(pk=winner_id), actor)
     return complaint
 
 

@@ -145,6 +145,7 @@ def file_request(
         errors["court"] = [_("Give the court and the judgment's number.")]
     if errors:
         raise DomainError(_("The request cannot be accepted."), fields=errors, code="request_refused")
+    assert judgment_served_on is not None
     file = EnforcementFile.objects.create(
         number=f"EJ-{secrets.token_hex(5).upper()}",
         office=office,
@@ -210,7 +211,7 @@ def step_perform(
     step: str,
     actor: Any,
     payload: dict[str, Any],
-    check: Callable[[], None] | None = None,
+    check: Callable[[EnforcementFile], None] | None = None,
 ) -> Task:
     """Do ``step`` for the file: at once if the court does it or its setting needs no approval,
     otherwise as a task awaiting the court officer (the law keeps the decision with the court)."""
@@ -219,7 +220,7 @@ def step_perform(
         locked = lock_file(file)
         require_not_stayed(locked)
         if check is not None:
-            check()
+            check(locked)
         if approval:
             if Task.objects.filter(
                 file=locked, step=step, status=TaskStatus.AWAITING_APPROVAL, payload=payload
@@ -280,8 +281,8 @@ def service_record(
             fields={"served_on": [_("The service date cannot be in the future.")]}, code="served_future"
         )
 
-    def check() -> None:
-        if file.status != FileStatus.WRIT_ISSUED:
+    def check(locked: EnforcementFile) -> None:
+        if locked.status != FileStatus.WRIT_ISSUED:
             raise ConflictError(_("The writ is not waiting to be served."), code="not_writ_issued")
 
     return step_perform(
@@ -366,8 +367,8 @@ def asset_list_file(
 def asset_list_check(*, file: EnforcementFile, actor: Any) -> Task:
     """The office (or the court) checks the debtor's list; enforcement on the assets starts."""
 
-    def check() -> None:
-        if not file.asset_list_filed_at:
+    def check(locked: EnforcementFile) -> None:
+        if not locked.asset_list_filed_at:
             raise ConflictError(_("The debtor has not filed an asset list."), code="no_asset_list")
 
     return step_perform(file=file, step=Step.ASSET_LIST, actor=actor, payload={}, check=check)

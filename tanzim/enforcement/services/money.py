@@ -226,7 +226,7 @@ def schedule_prepare(
             raise ConflictError(_("No money is held for this file."), code="nothing_held")
         final_shares = {int(k): int(v) for k, v in (shares or quote["shares"]).items()}
         final_surplus = quote["surplus"] if surplus is None else int(surplus)
-        errors = []
+        errors: list[Any] = []
         if set(final_shares) != set(quote["owed"]):
             errors.append(_("Give a share for every creditor of the file."))
         elif any(v < 0 or v > quote["owed"][k] for k, v in final_shares.items()):
@@ -278,8 +278,8 @@ def schedule_prepare(
 def schedule_pay(*, schedule: Schedule, actor: Any) -> Any:
     """Pay the schedule out (a step the court officer approves when an office prepared it)."""
 
-    def check() -> None:
-        if schedule.status != ScheduleStatus.DRAFT:
+    def check(locked: EnforcementFile) -> None:
+        if Schedule.objects.get(pk=schedule.pk).status != ScheduleStatus.DRAFT:
             raise ConflictError(_("This schedule is not waiting to be paid."), code="schedule_not_draft")
 
     return step_perform(

@@ -19,6 +19,7 @@ from tanzim.catalog.choices import ChannelKind
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.normalize import normalize_free_text
 from tanzim.consult.choices import TIMED_MODES, ConsultantBasis, ConsultationMode, ConsultationStatus, Outcome
 from tanzim.consult.models import Availability, Consultant, Consultation
@@ -151,9 +152,16 @@ def consultation_book(
     starts_at: datetime | None = None,
     facts: list[Any] | None = None,
     draft: Any = None,
+    idempotency_key: str | None = None,
 ) -> Consultation:
     """Book a time (video, phone) or ask in writing; the payment follows at the remote price.
     A start someone else holds is refused by the database (409), never double-booked."""
+    body = {"consultant": consultant.pk, "mode": mode, "question": question, "starts_at": starts_at}
+    if idempotency_key:
+        existing = Consultation.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            check_replay(stored_fingerprint=existing.request_fingerprint, payload=body)
+            return existing
     if mode not in ConsultationMode.values:
         raise DomainError(fields={"mode": [_("Choose how you want to be advised.")]})
     question = normalize_free_text(question)
@@ -195,6 +203,8 @@ def consultation_book(
                 price=quote.client_total,
                 status=ConsultationStatus.AWAITING_PAYMENT,
                 status_changed_at=now,
+                idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint(body) if idempotency_key else "",
                 **values,
             )
     except IntegrityError as exc:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tanzim.accounts.permissions import is_kanoon
 from tanzim.common.jalali import tehran_date
 from tanzim.common.views import flash_form_errors, run_service, scoped_view
-from tanzim.offices.models import City, Province
+from tanzim.offices.models import City, Office, Province
 from tanzim.outreach import coverage as coverage_data
 from tanzim.outreach import selectors, services
 from tanzim.outreach.access import can_plan, on_team
@@ -102,7 +102,8 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = on_team(request.user, mission)
     claims = []
     if is_kanoon(request.user) and mission.status == MissionStatus.REPORTED:
-        claims = services.mission_claims(mission)
+        names = {o.pk: o.name for o in Office.objects.filter(pk__in=mission.team.values("office_id"))}
+        claims = [(names.get(c.office_id, c.office_id), c) for c in services.mission_claims(mission)]
     return render(
         request,
         "outreach/detail.html",

@@ -179,6 +179,10 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
             str(_("This person was already served free by another office on that day.")),
         )
     except DomainError as exc:
+        # Another tab sent the same service at the same moment and won: "already recorded".
+        again = FieldService.objects.filter(client_id=client_id, fingerprint=digest).first()
+        if again is not None:
+            return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=again.pk)
         return ItemResult(client_id, SyncOutcome.CONFLICT, str(exc.message), _fields(exc))
     return ItemResult(client_id, SyncOutcome.CREATED, service_id=service.pk)
 

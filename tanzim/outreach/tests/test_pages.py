@@ -88,3 +88,19 @@ def test_the_buttons_walk_the_mission(client, personas, frozen):
     assert mission.status == MissionStatus.REPORTED and mission.people_served == 12
     page = client.get(f"/outreach/missions/{mission.pk}/")
     assert page.status_code == 200
+
+
+def test_the_kanoon_sees_the_claims_of_a_reported_mission_before_paying(client, personas, frozen):
+    mission = h.approved(personas)
+    from tanzim.outreach import services
+
+    services.field_sync(mission=mission, actor=personas.clerk_a, items=[h.item(1)])
+    services.mission_hold(mission=mission, actor=personas.clerk_a)
+    services.mission_report(
+        mission=mission, actor=personas.clerk_a, people_served=1, note="یک خدمت در روستا داده شد"
+    )
+    client.force_login(personas.kanoon_admin)
+    page = client.get(f"/outreach/missions/{mission.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert personas.office_a.name in body and 'value="reimburse"' in body

@@ -23,7 +23,7 @@ class NationalCodeField(forms.CharField):
 class MobileField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Mobile number"))
-        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("max_length", 40)  # room for a foreign number written with spaces and brackets
         kwargs.setdefault("help_text", _("e.g. 09121234567, or an international number starting with +"))
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"})

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _signup(client, **extra) -> User:
     details = {
         "national_code": next_national_code(),
-        "mobile": "+49 151 2345 6789",
+        "mobile": "+49 (0) 151 2345 6789",  # 21 characters, as people write it
         "first_name": "Sara",
         "last_name": "Rahimi",
         "preferred_language": "en",

@@ -124,3 +124,14 @@ ROLE_CERTIFICATE: dict[str, str] = {
     "arbitrator": CertificateKind.ARBITRATION,
     "consultant": CertificateKind.CONSULTATION,
 }
+
+
+class PolicyKind(models.TextChoices):
+    BASIC = "basic", _("Basic insurance")
+    SUPPLEMENTARY = "supplementary", _("Supplementary insurance")
+
+
+class Relation(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")

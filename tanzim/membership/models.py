@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
 from tanzim.common.storage import private_storage
-from tanzim.membership.choices import CertificateKind, DocumentKind, LoanStatus, Step
+from tanzim.membership.choices import CertificateKind, DocumentKind, LoanStatus, PolicyKind, Relation, Step
 
 
 class ExamImport(models.Model):
@@ -334,3 +334,89 @@ class StaffCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.number}"
+
+
+# --- insurance --------------------------------------------------------------------------------
+
+
+class InsurancePolicy(models.Model):
+    """A group policy the Kanoon offers, as data: the premium per insured person and who pays it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=14, choices=PolicyKind.choices)
+    insurer = models.CharField(_("insurer"), max_length=120)
+    monthly_premium = models.PositiveBigIntegerField(_("monthly premium per person (rials)"))
+    kanoon_share_pct = models.PositiveSmallIntegerField(_("Kanoon's share of the premium (%)"), default=0)
+    max_dependants = models.PositiveSmallIntegerField(_("dependants at most"), default=4)
+    active = models.BooleanField(_("open for enrolment"), default=True)
+
+    class Meta:
+        verbose_name = _("insurance policy")
+        verbose_name_plural = _("insurance policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kanoon_share_pct__lte=100), name="membership_policy_share_pct"
+            ),
+            models.CheckConstraint(condition=Q(monthly_premium__gt=0), name="membership_policy_premium"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_fa
+
+
+class Enrolment(models.Model):
+    policy = models.ForeignKey(InsurancePolicy, on_delete=models.PROTECT, related_name="enrolments")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField(_("from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("insurance enrolment")
+        verbose_name_plural = _("insurance enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "member"], name="membership_enrolment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}: {self.member_id}"
+
+
+class Dependant(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="dependants")
+    full_name = models.CharField(_("name"), max_length=200)
+    national_code = models.CharField(_("national code"), max_length=10)
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = _("dependant")
+        verbose_name_plural = _("dependants")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "national_code"], name="membership_dependant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PremiumCharge(models.Model):
+    """One month's premium of an enrolment, split between the member's office and the Kanoon."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="premiums")
+    month = models.PositiveIntegerField(_("month (YYYYMM, Jalali)"))
+    persons = models.PositiveSmallIntegerField(_("insured persons"))
+    member_share = models.PositiveBigIntegerField(_("member's share (rials)"))
+    kanoon_share = models.PositiveBigIntegerField(_("Kanoon's share (rials)"))
+    transaction = models.OneToOneField("finance.Transaction", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("premium")
+        verbose_name_plural = _("premiums")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "month"], name="membership_premium_once_a_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.month}"

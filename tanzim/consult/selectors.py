@@ -31,9 +31,7 @@ def tree_not_found() -> NotFoundError:
 
 
 def tree_list_published() -> QuerySet[Tree]:
-    return Tree.objects.filter(published__isnull=False).only(
-        "slug", "family", "title_fa", "title_en", "position"
-    )
+    return Tree.objects.filter(published__isnull=False)
 
 
 def tree_version_for_run(*, slug: str, actor: Any = None, number: int | None = None) -> TreeVersion:

@@ -267,7 +267,8 @@ def my_drafts(request: HttpRequest) -> HttpResponse:
 def amount_words(request: HttpRequest) -> HttpResponse:
     """The amount being typed, read back in words (htmx, as the citizen types): 0 is refused."""
     field = {"type": FieldType.AMOUNT, "required": False}
-    raw = request.GET.get("value", "")
+    # htmx sends the input by its own name (the field's key): take the one value given.
+    raw = request.GET.get("value") or next(iter(request.GET.values()), "")
     try:
         value = interviews.clean_value(field, raw, today=timezone.localdate())
     except Exception as exc:  # ValidationError: its message is shown under the field

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -270,7 +269,3 @@ def inbound_verify(
             return InboundEvent.objects.create(partner=partner, event_id=event_id, event_type=event_type[:40])
     except IntegrityError as exc:
         raise ConflictError(_("This event was already received."), code="replayed_event") from exc
-
-
-def webhook_timeout() -> int:
-    return int(getattr(settings, "PARTNERS_WEBHOOK_TIMEOUT", TIMEOUT_SECONDS))

@@ -6,10 +6,18 @@ import copy
 import json
 
 import pytest
+from django.utils import translation
 
 from tanzim.common.errors import DomainError, PermissionDeniedError
 from tanzim.consult import services, trees
 from tanzim.consult.models import Tree, TreeVersion
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The refusals are asserted in English (Persian is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 def choice(text: str, *options: tuple[str, str], critical: bool = False) -> dict:

@@ -303,12 +303,20 @@ TASK_QUEUES: dict[str, str] = {
     "tanzim.scheduling.tasks.refresh_office_stats": "sweeps",
     "tanzim.scheduling.tasks.close_queues": "sweeps",
     "tanzim.audit.tasks.archive_old_rows": "sweeps",
+    "tanzim.consult.tasks.refund_overdue_consultations": "sweeps",
+    "tanzim.partners.tasks.deliver_due": "sweeps",
+    "tanzim.partners.tasks.remind_overdue": "sweeps",
+    "tanzim.enforcement.tasks.auction_sweep": "sweeps",
+    "tanzim.membership.tasks.remind_overdue_applications": "sweeps",
+    "tanzim.membership.tasks.remind_loan_arrears": "sweeps",
     # One piece of work a request queued: filing a case, a refund, invitations, slots of an office.
     "tanzim.cases.tasks.file_case": "default",
     "tanzim.finance.tasks.execute_refund": "default",
     "tanzim.feedback.tasks.send_survey_invitations": "default",
     "tanzim.inspections.tasks.trigger_for_complaint": "default",
     "tanzim.scheduling.tasks.regenerate_office_slots": "default",
+    "tanzim.partners.tasks.deliver": "default",
+    "tanzim.enforcement.tasks.ask_agency": "default",
 }
 CELERY_TASK_ROUTES = ["tanzim.common.taskqueues.route"]
 
@@ -940,3 +948,38 @@ CELERY_BEAT_SCHEDULE["privacy-purge-expired"] = {
     "schedule": crontab(hour=3, minute=30),
 }
 # --- end confidential data ----------------------------------------------------------------------
+
+# --- the newer apps' background work (docs/consult.md, partners.md, enforcement.md, membership.md) ---
+# Written questions past their answer deadline are refunded (tanzim.consult).
+CELERY_BEAT_SCHEDULE["consult-refund-overdue"] = {
+    "task": "tanzim.consult.tasks.refund_overdue_consultations",
+    "schedule": 900.0,
+}
+# Signed webhooks to partners: due deliveries and retries (back-off in the rows), and reminders of
+# referrals past the partner's expected response time (tanzim.partners).
+CELERY_BEAT_SCHEDULE["partners-deliver-due"] = {"task": "tanzim.partners.tasks.deliver_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["partners-remind-overdue"] = {
+    "task": "tanzim.partners.tasks.remind_overdue",
+    "schedule": crontab(hour=9, minute=0),
+}
+# Auctions whose end has passed are closed, and unpaid balances forfeited (tanzim.enforcement).
+CELERY_BEAT_SCHEDULE["enforcement-auction-sweep"] = {
+    "task": "tanzim.enforcement.tasks.auction_sweep",
+    "schedule": 60.0,
+}
+# Asset inquiries (banks, land, vehicles, municipalities) and free-service eligibility (Relief
+# Committee, Welfare): no agency offers an interface Tanzim can reach, so only simulated adapters
+# exist; outside the embedded mode the deployment check refuses them (tanzim.E003) unless
+# ALLOW_SIMULATED_ADAPTERS marks a staging site. The simulated agencies fail this often (percent).
+ENFORCEMENT_INQUIRY_ADAPTER = env_str("ENFORCEMENT_INQUIRY_ADAPTER", "simulated")
+OUTREACH_ELIGIBILITY_ADAPTER = env_str("OUTREACH_ELIGIBILITY_ADAPTER", "simulated")
+ENFORCEMENT_INQUIRY_FAILURE_PERCENT = env_int("ENFORCEMENT_INQUIRY_FAILURE_PERCENT", 10, minimum=0)
+# Reminders of late checklist steps and loan arrears, at a waking hour (tanzim.membership).
+CELERY_BEAT_SCHEDULE["membership-remind-overdue-applications"] = {
+    "task": "tanzim.membership.tasks.remind_overdue_applications",
+    "schedule": crontab(hour=10, minute=0),
+}
+CELERY_BEAT_SCHEDULE["membership-remind-loan-arrears"] = {
+    "task": "tanzim.membership.tasks.remind_loan_arrears",
+    "schedule": crontab(hour=10, minute=30),
+}

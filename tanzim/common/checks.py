@@ -45,6 +45,16 @@ SIMULATED_ADAPTERS: tuple[tuple[str, str, frozenset[str]], ...] = (
         "SMS",
         frozenset({"tanzim.notify.backends.OutboxOnlyBackend", "tanzim.notify.backends.ConsoleBackend"}),
     ),
+    (
+        "ENFORCEMENT_INQUIRY_ADAPTER",
+        "the banks, land and vehicle registries (asset inquiries)",
+        frozenset({"simulated"}),
+    ),
+    (
+        "OUTREACH_ELIGIBILITY_ADAPTER",
+        "the Relief Committee and Welfare (eligibility)",
+        frozenset({"simulated"}),
+    ),
 )
 # SITE_URL's embedded default is this machine: no one else could follow a link to it.
 LOOPBACK_HOSTS = frozenset({"", "127.0.0.1", "localhost", "::1", "0.0.0.0"})  # noqa: S104 (names, not a bind)

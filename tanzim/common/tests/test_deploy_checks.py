@@ -35,6 +35,8 @@ PRODUCTION = {
     "CASES_IDENTITY_ADAPTER": "provider.identity.Registry",
     "CASES_FILING_ADAPTER": "provider.judiciary.Filing",
     "SMS_BACKEND": "tanzim.notify.backends.HttpSmsGateway",
+    "ENFORCEMENT_INQUIRY_ADAPTER": "provider.registries.Inquiry",
+    "OUTREACH_ELIGIBILITY_ADAPTER": "provider.welfare.Eligibility",
     "ALLOW_SIMULATED_ADAPTERS": False,
     "CACHES": {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r/0"}
@@ -116,6 +118,8 @@ def test_the_outbox_shown_in_the_ui_is_refused_outside_the_embedded_mode(product
         ("CASES_FILING_ADAPTER", "tanzim.cases.adapters.SimulatedJudiciary"),
         ("SMS_BACKEND", "tanzim.notify.backends.OutboxOnlyBackend"),
         ("SMS_BACKEND", "tanzim.notify.backends.ConsoleBackend"),
+        ("ENFORCEMENT_INQUIRY_ADAPTER", "simulated"),
+        ("OUTREACH_ELIGIBILITY_ADAPTER", "simulated"),
     ],
 )
 def test_each_simulated_adapter_is_refused_naming_its_setting(production, setting, value):

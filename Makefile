@@ -28,10 +28,14 @@ deps:
 venv: $(STAMP)
 
 # Exactly the versions in requirements.lock, each checked against its hash; then the project
-# itself, built with the locked setuptools and without resolving anything again.
+# itself, built with the locked setuptools and without resolving anything again. The lock is
+# complete, so nothing is resolved (--no-deps): an older pip, as a fresh virtualenv has, would
+# otherwise look up a dependency's extra (pytest-cov's coverage[toml]) on the index and refuse
+# the newest release it finds there as unpinned. `pip check` proves the set is consistent.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps --require-hashes -r requirements.lock
+	$(PY) -m pip check
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

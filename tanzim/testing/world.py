@@ -120,3 +120,40 @@ def queued_ranking_run(requested_by: Any) -> int:
         seed=1,
         requested_by=requested_by,
     ).pk
+
+
+def objects_of_the_newer_apps(p: Any) -> dict[str, Any]:
+    """The route parameter → the id of an object of office A (or of its province, for a new-office
+    applicant) in the apps built on the engine: an enforcement file, a new-office application and
+    its document, an outreach mission, a partner referral, a consultation tree."""
+    from tanzim.consult.models import Tree
+    from tanzim.membership.models import ApplicationDocument
+    from tanzim.testing.enforcement import pilot, request_file
+    from tanzim.testing.membership import applicant, give_documents
+    from tanzim.testing.outreach import approved
+    from tanzim.testing.partners import make_partner, sent_referral
+
+    values: dict[str, Any] = {}
+    pilot(p.office_a.province)
+    # Parties with no account here: the citizens of the world are outsiders to this file.
+    values["enforcement_file"] = request_file(
+        actor=p.clerk_a,
+        office=p.office_a,
+        creditors=[{"name": "طلبکار آزمون", "claim": 50_000_000, "mobile": "09120000011"}],
+        debtor={"name": "بدهکار آزمون", "national_code": "0012345679", "mobile": "09120000012"},
+    ).pk
+    application = applicant(province_code=p.office_a.province.code, actor=p.kanoon_admin)
+    give_documents(application, ("identity",))
+    values["application"] = application.pk
+    values["membership_document"] = ApplicationDocument.objects.filter(application=application).first().pk  # type: ignore[union-attr]
+    values["mission"] = approved(p).pk
+    values["partner_referral"] = sent_referral(p, make_partner()).pk
+    values["slug"] = Tree.objects.order_by("pk").values_list("slug", flat=True).first()
+    # An auction needs a file far along (seizure, valuation); a dead letter, a partner's webhook
+    # given up: their routes are walked with an id that exists nowhere (the scope is still checked).
+    # A tree's version number, a referral's document: walked the same way.
+    values["auction"] = MISSING_INT + 2
+    values["delivery"] = MISSING_INT + 3
+    values["number"] = MISSING_INT + 4
+    values["doc"] = MISSING_INT + 5
+    return values

@@ -19,7 +19,12 @@ from django.urls.converters import IntConverter, StringConverter, UUIDConverter
 from rest_framework.test import APIClient
 
 from tanzim.testing.scheduling import NOW
-from tanzim.testing.world import MISSING_INT, objects_of_every_kind, queued_ranking_run
+from tanzim.testing.world import (
+    MISSING_INT,
+    objects_of_every_kind,
+    objects_of_the_newer_apps,
+    queued_ranking_run,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +42,10 @@ PUBLIC = {
     "ranking/offices/<str:code>/": "an office's published ranking",
     "appointments/office/<str:code>/": "an office's free times, for booking",
     "api/v1/ranking/public/runs/<int:pk>/results/": "a published ranking",
+    "api/v1/consult/trees/<slug:slug>/": "a published diagnosis tree, for anyone",
+    "consult/diagnosis/<slug:slug>/": "a published diagnosis tree, for anyone",
+    "consult/diagnosis/<slug:slug>/start/": "a published diagnosis tree, for anyone",
+    "consult/interviews/<slug:slug>/": "a published drafting interview, for anyone",
 }
 # Routes addressed by a secret (a survey link, a bank session): the secret is the permission.
 CAPABILITIES = {
@@ -44,6 +53,14 @@ CAPABILITIES = {
     "feedback/s/<str:token>/",
     "finance/gateway/<str:token>/",
     "files/<str:token>/<str:name>",  # a signed link to a stored file (tanzim/common/tests/test_file_links.py)
+    # A drafting interview's own link (save and resume before signing in).
+    "consult/drafts/<str:token>/pages/<int:page>/",
+    "consult/drafts/<str:token>/review/",
+    "consult/drafts/<str:token>/saved/",
+    "consult/drafts/<str:token>/finish/",
+    "consult/drafts/<str:token>/done/",
+    "consult/drafts/<str:token>/document.pdf",
+    "consult/drafts/<str:token>/document.docx",
 }
 
 
@@ -121,6 +138,19 @@ def _key(route: str, name: str) -> str:
         ("inspections/", "inspection"),
         ("api/v1/ranking/runs/", "run"),
         ("ranking/runs/", "run"),
+        ("api/v1/enforcement/auctions/", "auction"),
+        ("enforcement/auctions/", "auction"),
+        ("api/v1/enforcement/files/", "enforcement_file"),
+        ("enforcement/files/", "enforcement_file"),
+        ("api/v1/membership/applications/", "application"),
+        ("membership/applicants/", "application"),
+        ("membership/documents/", "membership_document"),
+        ("api/v1/outreach/missions/", "mission"),
+        ("outreach/missions/", "mission"),
+        ("api/v1/partners/dead-letters/", "delivery"),
+        ("partners/dead-letters/", "delivery"),
+        ("api/v1/partners/referrals/", "partner_referral"),
+        ("partners/", "partner_referral"),
     ):
         if route.startswith(prefix):
             return kind
@@ -165,6 +195,7 @@ def world(personas) -> World:
     values, _markers = objects_of_every_kind(personas, now=NOW)
     # A queued run as the Kanoon's request leaves it (a run is national, not office A's).
     values["run"] = queued_ranking_run(personas.kanoon_admin)
+    values.update(objects_of_the_newer_apps(personas))
     return World(values)
 
 

@@ -13,11 +13,12 @@ class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("Province administrator")
     KANOON_ADMIN = "kanoon_admin", _("Kanoon administrator")
     PARTNER = "partner", _("Partner organisation")
+    COURT_OFFICER = "court_officer", _("Court enforcement officer")
 
 
 # Which scope each role needs: an office, a province, or none (the whole country).
 OFFICE_ROLES = frozenset({Role.CLERK, Role.OFFICE_MANAGER, Role.MEDIATOR, Role.ARBITRATOR, Role.CONSULTANT})
-PROVINCE_ROLES = frozenset({Role.PROVINCE_ADMIN})
+PROVINCE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.COURT_OFFICER})
 FLEXIBLE_ROLES = frozenset({Role.INSPECTOR})  # a province or the whole country
 NATIONAL_ROLES = frozenset({Role.KANOON_ADMIN, Role.PARTNER, Role.CITIZEN})
 STAFF_ROLES = frozenset(Role) - {Role.CITIZEN}

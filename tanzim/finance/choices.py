@@ -51,6 +51,8 @@ class AccountPurpose(models.TextChoices):
     LOAN_INTEREST = "loan_interest", _("Welfare loan interest")
     PREMIUM_EXPENSE = "premium_expense", _("Insurance premiums")
     PREMIUMS_PAYABLE = "premiums_payable", _("Insurance premiums payable to the insurer")
+    KANOON_PREMIUM_EXPENSE = "kanoon_premium_exp", _("The Kanoon's share of members' insurance premiums")
+    GUARANTEES_HELD = "guarantees_held", _("New offices' guarantee deposits held")
 
 
 # (owner, kind) of every purpose: the chart of accounts in one place.
@@ -77,6 +79,8 @@ PURPOSES: dict[str, tuple[str, str]] = {
     AccountPurpose.LOAN_INTEREST: (AccountOwner.KANOON, AccountKind.REVENUE),
     AccountPurpose.PREMIUM_EXPENSE: (AccountOwner.OFFICE, AccountKind.EXPENSE),
     AccountPurpose.PREMIUMS_PAYABLE: (AccountOwner.KANOON, AccountKind.LIABILITY),
+    AccountPurpose.KANOON_PREMIUM_EXPENSE: (AccountOwner.KANOON, AccountKind.EXPENSE),
+    AccountPurpose.GUARANTEES_HELD: (AccountOwner.KANOON, AccountKind.LIABILITY),
 }
 OFFICE_PURPOSES = tuple(p for p, (owner, _kind) in PURPOSES.items() if owner == AccountOwner.OFFICE)
 
@@ -154,3 +158,4 @@ class FreeServiceGround(models.TextChoices):
     RELIEF_COMMITTEE = "relief_committee", _("Client of the Imam Khomeini Relief Committee")
     WELFARE_ALLOWANCE = "welfare_allowance", _("Allowance-receiving client of the Welfare Organisation")
     OUTREACH_MISSION = "outreach_mission", _("Outreach mission approved by the Kanoon")
+    KANOON_DECISION = "kanoon_decision", _("Free by a decision of the Kanoon")

@@ -193,6 +193,12 @@ class Payment(models.Model):
     service_code = models.CharField(_("service"), max_length=40, blank=True)
     channel = models.CharField(_("channel"), max_length=20, blank=True)
     quote = models.JSONField(_("fee quote"), default=dict, blank=True)
+    # Blank for a fee (office fee + court fee). Set, the whole amount is money held in that
+    # account (enforcement collections, auction deposits, a guarantee, dues), not a fee: it is kept
+    # in ``office_fee`` with no court fee and no subsidy, and out of the fee statements.
+    credit_purpose = models.CharField(
+        _("held in"), max_length=20, choices=AccountPurpose.choices, blank=True, default=""
+    )
     office_fee = models.BigIntegerField(_("office fee (rials)"))
     court_fee = models.BigIntegerField(_("court fee (rials)"))
     subsidy = models.BigIntegerField(_("subsidy (rials)"), default=0)
@@ -265,6 +271,10 @@ class Payment(models.Model):
                 name="payment_refunds_within_paid",
             ),
             models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(credit_purpose="") | (Q(court_fee=0) & Q(subsidy=0) & Q(office_fee__gt=0)),
+                name="payment_held_money_is_one_amount",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +300,10 @@ class Payment(models.Model):
     @property
     def is_free(self) -> bool:
         return self.amount == 0
+
+    @property
+    def is_held_money(self) -> bool:
+        return bool(self.credit_purpose)
 
 
 class PaymentEvent(TransitionEvent):

@@ -150,6 +150,17 @@ class StatementLine:
 
 
 @dataclass
+class StatementOther:
+    purpose: str
+    label: str
+    amount: int  # rials; negative for a charge to the office
+
+    @property
+    def amount_abs(self) -> int:
+        return abs(self.amount)
+
+
+@dataclass
 class OfficeStatement:
     office: Office
     year: int
@@ -178,6 +189,8 @@ class OfficeStatement:
     receivable_end: int = 0
     payable_end: int = 0
     days: list[StatementDay] = field(default_factory=list)
+    others: list[StatementOther] = field(default_factory=list)  # reimbursements, dues, premiums
+    held: list[StatementOther] = field(default_factory=list)  # collected for others, not fees
 
     @property
     def rate_percent(self) -> str:
@@ -225,11 +238,67 @@ def statement_offices_for(*, user: Any) -> QuerySet[Office]:
 
 
 def _captured_in(start: datetime, end: datetime) -> QuerySet[Payment]:
-    return Payment.objects.filter(status=PaymentStatus.CAPTURED, captured_at__gte=start, captured_at__lt=end)
+    """Fee payments captured in the window (held money is not a fee: see ``_held_lines``)."""
+    return Payment.objects.filter(
+        status=PaymentStatus.CAPTURED, captured_at__gte=start, captured_at__lt=end, credit_purpose=""
+    )
 
 
 def _refunds_in(start: datetime, end: datetime) -> QuerySet[Refund]:
-    return Refund.objects.filter(created_at__gte=start, created_at__lt=end)
+    return Refund.objects.filter(created_at__gte=start, created_at__lt=end, payment__credit_purpose="")
+
+
+# The office's own accounts outside fees and the Kanoon share, each a line of its statement:
+# what the Kanoon reimbursed for missions, the dues and premiums charged to it.
+OTHER_OFFICE_PURPOSES = (
+    AccountPurpose.MISSION_REVENUE,
+    AccountPurpose.DUES_EXPENSE,
+    AccountPurpose.PREMIUM_EXPENSE,
+)
+
+
+def _other_lines(office: Office, start: datetime, end: datetime) -> list[StatementOther]:
+    """The month's movements on the office's other accounts; revenue positive, charges negative."""
+    rows = (
+        Entry.objects.filter(
+            account__office=office,
+            account__purpose__in=OTHER_OFFICE_PURPOSES,
+            posted_at__gte=start,
+            posted_at__lt=end,
+        )
+        .values("account__purpose", "account__kind")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+    )
+    labels = dict(AccountPurpose.choices)
+    lines = []
+    for row in rows:
+        net = (row["credit"] or 0) - (row["debit"] or 0)
+        if net:
+            purpose = row["account__purpose"]
+            lines.append(StatementOther(purpose=purpose, label=str(labels[purpose]), amount=net))
+    return sorted(lines, key=lambda line: OTHER_OFFICE_PURPOSES.index(line.purpose))
+
+
+def _held_lines(office: Office, start: datetime, end: datetime) -> list[StatementOther]:
+    """Money the office took in for others this month (a debtor's payment, a deposit), by account."""
+    rows = (
+        Payment.objects.filter(
+            office=office,
+            status=PaymentStatus.CAPTURED,
+            captured_at__gte=start,
+            captured_at__lt=end,
+        )
+        .exclude(credit_purpose="")
+        .values("credit_purpose")
+        .annotate(total=Sum("amount"))
+    )
+    labels = dict(AccountPurpose.choices)
+    return [
+        StatementOther(
+            purpose=row["credit_purpose"], label=str(labels[row["credit_purpose"]]), amount=row["total"]
+        )
+        for row in rows.order_by("credit_purpose")
+    ]
 
 
 def office_statement(*, user: Any, office: Office, year: int, month: int) -> OfficeStatement:
@@ -338,6 +407,8 @@ def office_statement(*, user: Any, office: Office, year: int, month: int) -> Off
     ):
         days.setdefault(row["day"], StatementDay(day=row["day"])).refunds = row["total"] or 0
     statement.days = [days[d] for d in sorted(days)]
+    statement.others = _other_lines(office, start, end)
+    statement.held = _held_lines(office, start, end)
     return statement
 
 

@@ -28,6 +28,7 @@ from tanzim.finance.services.imports import ImportRow, payments_import
 from tanzim.finance.services.payments import (
     payment_cancel,
     payment_create,
+    payment_create_held,
     payment_record_at_counter,
     payment_start,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "outreach_mission_create",
     "payment_cancel",
     "payment_create",
+    "payment_create_held",
     "payment_handle_callback",
     "payment_reconcile",
     "payment_record_at_counter",

@@ -166,7 +166,16 @@ def _notify(payment: Payment, template: str, *, amount: int, dedupe_key: str, **
 
 
 def _capture_lines(payment: Payment) -> list[Line]:
-    """Money in: clearing is debited; the office earns its fee; court fees are owed to the judiciary."""
+    """Money in: clearing is debited; the office earns its fee; court fees are owed to the judiciary.
+
+    Held money (``credit_purpose``) is credited whole to that account instead: it is not a fee.
+    """
+    if payment.credit_purpose:
+        held = ensure_accounts({(None, AccountPurpose.CLEARING), (None, payment.credit_purpose)})
+        return [
+            Line(held[(None, AccountPurpose.CLEARING)], debit=payment.amount),
+            Line(held[(None, payment.credit_purpose)], credit=payment.amount),
+        ]
     accounts = ensure_accounts(
         {
             (payment.office_id, AccountPurpose.FEE_REVENUE),
@@ -234,6 +243,7 @@ def payment_create(
     idempotency_key: str | None = None,
     actor: Any = None,
     return_url: str = "",
+    credit_purpose: str = "",
 ) -> Payment:
     """Open a payment at the quote's amounts; a free service is captured at once, with its subsidy.
 
@@ -262,6 +272,7 @@ def payment_create(
         "office_fee": quote.client_office_fee,
         "court_fee": quote.court_fee,
         "subsidy": quote.subsidy,
+        "credit_purpose": credit_purpose,
     }
 
     def existing_for_key() -> Payment | None:
@@ -319,6 +330,7 @@ def payment_create(
                     service_code=quote.service,
                     channel=quote.channel,
                     quote=quote.as_dict(),
+                    credit_purpose=credit_purpose,
                     office_fee=quote.client_office_fee,
                     court_fee=quote.court_fee,
                     subsidy=quote.subsidy,
@@ -358,6 +370,71 @@ def payment_create(
         if payment.amount == 0:
             payment = _capture(payment, method=PaymentMethod.FREE, actor=actor)
     return payment
+
+
+# Accounts a payment may hold money in, and what each is for on the payer's receipt.
+HELD_PURPOSES = frozenset(
+    {
+        AccountPurpose.ENFORCEMENT_HELD,  # a debtor paying towards a judgment
+        AccountPurpose.AUCTION_DEPOSITS,  # a bidder's deposit or an auction's balance
+        AccountPurpose.GUARANTEES_HELD,  # a new office's guarantee deposit
+        AccountPurpose.DUES_REVENUE,  # an office paying its membership dues
+        AccountPurpose.LOANS_RECEIVABLE,  # a member repaying a welfare loan
+    }
+)
+
+
+def payment_create_held(
+    *,
+    office: Any,
+    payer: Any,
+    amount: int,
+    credit_purpose: str,
+    service_code: str,
+    reference_type: str,
+    reference_id: str,
+    idempotency_key: str | None = None,
+    actor: Any = None,
+    return_url: str = "",
+) -> Payment:
+    """Open a payment of money that is not a fee: it is held in ``credit_purpose`` when captured.
+
+    It goes through the same gateway, callbacks, counter, idempotency, expiry and refunds as a fee
+    payment, through ``office`` (the office that handles it); the fee statements leave it out.
+    The app that opened it hears of the capture from ``payment_captured`` (its reference).
+    """
+    if credit_purpose not in HELD_PURPOSES:
+        raise DomainError(_("This account cannot take payments."), code="not_a_held_account")
+    amount = _int_amount(amount, "amount")
+    if amount <= 0:
+        raise DomainError(fields={"amount": [_("Enter a whole amount in rials, more than zero.")]})
+    quote = FeeQuote(
+        service=normalize_text(service_code)[:40],
+        channel="",
+        year=0,
+        lines=(),
+        service_part=amount,
+        addons_total=0,
+        discount_pct=0,
+        discount=0,
+        office_fee=amount,
+        free_service=False,
+        client_office_fee=amount,
+        subsidy=0,
+        court_fee=0,
+        client_total=amount,
+    )
+    return payment_create(
+        office=office,
+        payer=payer,
+        quote=quote,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        return_url=return_url,
+        credit_purpose=credit_purpose,
+    )
 
 
 def _capture(

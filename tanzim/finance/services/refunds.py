@@ -31,6 +31,12 @@ from tanzim.finance.workflows import REFUND
 
 
 def _refund_lines(payment: Payment, part: str, amount: int) -> list[Line]:
+    if payment.credit_purpose:  # held money goes back out of the account that held it
+        held = ensure_accounts({(None, payment.credit_purpose), (None, AccountPurpose.CLEARING)})
+        return [
+            Line(held[(None, payment.credit_purpose)], debit=amount),
+            Line(held[(None, AccountPurpose.CLEARING)], credit=amount),
+        ]
     purpose = AccountPurpose.FEE_REVENUE if part == PaymentPart.OFFICE_FEE else AccountPurpose.COURT_FEES
     key = (payment.office_id, purpose) if part == PaymentPart.OFFICE_FEE else (None, purpose)
     accounts = ensure_accounts({key, (None, AccountPurpose.CLEARING)})

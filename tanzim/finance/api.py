@@ -67,6 +67,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "reference_id",
             "service_code",
             "channel",
+            "credit_purpose",
             "status",
             "method",
             "amount",

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from tanzim.common.errors import DomainError
 from tanzim.finance import selectors, services
-from tanzim.finance.choices import AccountPurpose, TransactionKind
+from tanzim.finance.choices import AccountPurpose, PaymentStatus, TransactionKind
 from tanzim.finance.ledger import Line, balances, ensure_accounts, ledger_post, ledger_verify
-from tanzim.finance.models import Payment
-from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404
+from tanzim.finance.models import Payment, Transaction
+from tanzim.testing.finance import AFTER_MEHR_1404, IN_MEHR_1404, gateway_callback
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,19 @@ def test_a_held_payment_credits_its_account_not_the_office_fees(personas, policy
         s = selectors.office_statement(user=personas.clerk_a, office=personas.office_a, year=1404, month=7)
     assert (s.payments, s.collected, s.office_fees, s.revenue) == (0, 0, 0, 0)
     assert [(line.purpose, line.amount) for line in s.held] == [(AccountPurpose.ENFORCEMENT_HELD, 3_000_000)]
+
+
+def test_held_money_paid_online_is_taken_once_whatever_the_bank_replays(client, personas):
+    payment = _held(personas, credit_purpose=AccountPurpose.AUCTION_DEPOSITS, amount=750_000)
+    payload, signature = gateway_callback(payment)
+    first = services.payment_handle_callback(payload=payload, signature=signature)
+    again = services.payment_handle_callback(payload=dict(payload), signature=signature)
+    assert first.status == again.status == PaymentStatus.CAPTURED
+    assert Transaction.objects.filter(kind="payment").count() == 1
+    assert _balance(AccountPurpose.AUCTION_DEPOSITS) == 750_000
+    client.force_login(personas.citizen)
+    page = client.get(reverse("finance:payment", kwargs={"ref": payment.uuid})).content.decode()
+    assert "کارمزد نیست" in page and "۷۵۰٬۰۰۰" in page
 
 
 def test_a_refund_of_held_money_comes_out_of_the_account_that_held_it(personas, policy):

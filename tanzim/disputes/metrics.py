@@ -199,7 +199,8 @@ def office_figures(
     from tanzim.finance.models import Payment
 
     disputes = Dispute.objects.all()
-    payments = Payment.objects.filter(status=PaymentStatus.CAPTURED).exclude(
+    # Services are fee payments other than disputes' own (held money, e.g. a debtor's, is none).
+    payments = Payment.objects.filter(status=PaymentStatus.CAPTURED, credit_purpose="").exclude(
         reference_type="disputes.dispute"
     )
     events = DisputeEvent.objects.filter(subject=EventSubject.DISPUTE)

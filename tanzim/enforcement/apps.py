@@ -8,6 +8,6 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("Enforcement of civil judgments")
 
     def ready(self) -> None:
-        from tanzim.enforcement import messages
+        from tanzim.enforcement import messages, receivers  # noqa: F401  (signal receivers)
 
         messages.register()

@@ -99,6 +99,10 @@ class CollectionForm(BootstrapForm):
     source = forms.ChoiceField(label=_("From"), choices=CollectionSource.choices)
 
 
+class PayOnlineForm(BootstrapForm):
+    amount = RialsField(label=_("Amount to pay (rials)"))
+
+
 class PlanForm(BootstrapForm):
     count = forms.IntegerField(label=_("Number of monthly instalments"), min_value=1, max_value=120)
     amount_each = RialsField(label=_("Each instalment (rials)"))

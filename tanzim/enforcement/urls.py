@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("request/", views.file_request, name="request"),
     path("files/<int:pk>/", views.file_detail, name="file"),
+    path("files/<int:pk>/pay/", views.file_pay, name="pay-online"),
     path("files/<int:pk>/act/<slug:action>/", views.file_act, name="act"),
     path("approvals/", views.approvals, name="approvals"),
     path("auctions/", views.auctions, name="auctions"),

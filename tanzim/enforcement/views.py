@@ -31,6 +31,7 @@ from tanzim.enforcement.models import (
     Stay,
     Task,
 )
+from tanzim.finance.services import payment_start
 from tanzim.offices.models import Office
 
 
@@ -65,6 +66,7 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.file_get_for(actor=request.user, pk=pk)
     kinds = access.kinds_of(request.user, file)
     assets = list(file.assets.order_by("pk"))
+    still_owed = services.still_owed(file) if DEBTOR in kinds else 0
     return render(
         request,
         "enforcement/file.html",
@@ -96,7 +98,9 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "stay": f.StayForm(),
                 "close": f.CloseForm(),
                 "inquiry": f.InquiryForm(),
+                "pay": f.PayOnlineForm(prefix="pay", initial={"amount": still_owed}),
             },
+            "still_owed": still_owed,
             "listed": [a for a in assets if a.status == AssetStatus.LISTED and not a.exempt_category],
             "seized": [a for a in assets if a.status == AssetStatus.SEIZED],
             "valued": [a for a in assets if a.status == AssetStatus.VALUED],
@@ -335,6 +339,25 @@ def file_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
         if not outcome.ok:
             flash_form_errors(request, form)
+    return redirect("enforcement:file", file.pk)
+
+
+@require_POST
+@scoped_view
+def file_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """The debtor pays online: the payment is opened and the debtor sent to the bank."""
+    file = selectors.file_get_for(actor=request.user, pk=pk)
+    form = f.PayOnlineForm(request.POST, prefix="pay")
+    outcome = run_service(
+        request,
+        form,
+        lambda data: payment_start(
+            payment=services.debtor_payment_open(file=file, actor=request.user, amount=data["amount"])
+        ),
+    )
+    if outcome.ok:
+        return redirect(outcome.value)
+    flash_form_errors(request, form)
     return redirect("enforcement:file", file.pk)
 
 

@@ -47,6 +47,7 @@ from tanzim.enforcement.services.money import (
     schedule_quote,
     statement,
 )
+from tanzim.enforcement.services.online import debtor_payment_open, payment_collected, still_owed
 
 __all__ = [
     "asset_create",
@@ -65,6 +66,7 @@ __all__ = [
     "collection_record",
     "complaint_decide",
     "complaint_file",
+    "debtor_payment_open",
     "distribute",
     "enforcement_start",
     "file_close",
@@ -73,6 +75,7 @@ __all__ = [
     "inquiry_send",
     "objection_decide",
     "objection_file",
+    "payment_collected",
     "plan_decide",
     "plan_propose",
     "registration_create",
@@ -86,6 +89,7 @@ __all__ = [
     "stay_add",
     "stay_lift",
     "step_perform",
+    "still_owed",
     "task_decide",
     "writ_issue",
 ]

@@ -84,6 +84,12 @@ def collection_post(
         office=file.office_id,
         posted_at=when,
     )
+    return collection_attach(file=file, txn=txn, amount=amount, source=source, actor=actor)
+
+
+def collection_attach(*, file: EnforcementFile, txn: Any, amount: int, source: str, actor: Any) -> Collection:
+    """The Collection of money the ledger already holds for the file (``txn`` credited
+    ENFORCEMENT_HELD). Once per transaction: a second call returns the first collection."""
     existing = Collection.objects.filter(transaction=txn).first()
     if existing is not None:
         return existing

@@ -3,6 +3,7 @@ auction to the end, and the creditor sees the payment on their file."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -14,7 +15,8 @@ from tanzim.common.formatting import money
 from tanzim.common.jalali import tehran_date
 from tanzim.enforcement import services
 from tanzim.enforcement.choices import AssetStatus, AuctionStatus
-from tanzim.enforcement.models import Asset, Auction
+from tanzim.enforcement.models import Asset, Auction, Collection
+from tanzim.finance.ledger import ledger_verify
 from tanzim.testing.axe import axe_violations, blocking, describe
 from tanzim.testing.browser import PHONE, expect_persian_page, no_sideways_scroll
 from tanzim.testing.enforcement import court_officer, pilot, served_file
@@ -91,3 +93,28 @@ def test_asset_list_auction_and_payment_in_persian(new_page, personas):
     assert paid > 0
     expect(creditor.locator("#paid")).to_have_text(money(paid, "fa"))
     no_sideways_scroll(creditor)
+
+
+def test_the_debtor_pays_online_on_a_phone(new_page, personas):
+    officer = court_officer(personas.office_a.province)
+    file = served_file(personas, officer, amount=60_000_000)
+
+    page = new_page(personas.other_citizen, PHONE)
+    page.goto(f"/enforcement/files/{file.pk}/")
+    expect_persian_page(page)
+    expect(page.locator("#still-owed")).to_have_text(money(60_000_000, "fa"))
+    problems = blocking(axe_violations(page))
+    assert not problems, describe(problems)
+    page.locator("#id_pay-amount").fill("۲۵٬۰۰۰٬۰۰۰")
+    page.locator("#pay-online").click()
+    expect(page).to_have_url(re.compile(r"/finance/gateway/"))
+    no_sideways_scroll(page)
+    page.locator("#gateway-pay").click()
+    # the bank answers, Tanzim records the money on the file and brings the debtor back to it
+    expect(page).to_have_url(re.compile(rf"/enforcement/files/{file.pk}/$"))
+    expect(page.locator("#collected")).to_have_text(money(25_000_000, "fa"))
+    expect(page.locator("#still-owed")).to_have_text(money(35_000_000, "fa"))
+    no_sideways_scroll(page)
+    collection = Collection.objects.get(file=file)
+    assert collection.amount == 25_000_000 and collection.source == "debtor_payment"
+    assert ledger_verify().problems == []

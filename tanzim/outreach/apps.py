@@ -6,3 +6,8 @@ class OutreachConfig(AppConfig):
     name = "tanzim.outreach"
     label = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        from tanzim.outreach import messages
+
+        messages.register()

@@ -1,4 +1,4 @@
-"""Outreach forms: plan a mission, assign its team, report after the day."""
+"""Outreach forms: plan a mission, assign its team, report after the day, ask for SMS."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.forms import BootstrapForm, JalaliDateField
 from tanzim.common.normalize import normalize_text
-from tanzim.offices.models import City, Office
+from tanzim.offices.models import City, Office, Province
 from tanzim.outreach.choices import ServiceKind
+from tanzim.outreach.services.subscriptions import CONSENT
 
 
 class PlanForm(BootstrapForm):
@@ -50,3 +51,19 @@ class ReportForm(BootstrapForm):
     note = forms.CharField(
         label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
+
+
+class SubscribeForm(BootstrapForm):
+    """A citizen asks for an SMS when free service days are announced in their area."""
+
+    phone = forms.CharField(label=_("Mobile number"), max_length=32)
+    province = forms.ModelChoiceField(
+        label=_("Province"), queryset=Province.objects.order_by("code"), to_field_name="code"
+    )
+    county = forms.ModelChoiceField(
+        label=_("County (optional)"),
+        queryset=City.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+    )
+    consent = forms.BooleanField(label=CONSENT, required=False)

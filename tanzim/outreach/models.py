@@ -286,3 +286,56 @@ class Reimbursement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mission_id}:{self.office_id} {self.total}"
+
+
+class AreaSubscription(models.Model):
+    """A citizen who asked for an SMS when a free service day is announced in their area.
+
+    Double opt-in: the first SMS carries a link to confirm; only confirmed numbers hear of
+    missions, and every message carries the same link to stop. ``consent_text`` is the sentence
+    the citizen agreed to, kept as shown (in their language) with the moments of consent and stop.
+    """
+
+    phone = models.CharField(_("mobile"), max_length=20)
+    province = models.ForeignKey(
+        "offices.Province", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
+    county = models.ForeignKey(
+        "offices.City",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    token = models.CharField(max_length=43, unique=True)
+    language = models.CharField(max_length=8, default="fa")
+    consent_text = models.TextField(_("consent given"))
+    requested_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mission SMS subscription")
+        verbose_name_plural = _("mission SMS subscriptions")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone", "province", "county"],
+                condition=Q(county__isnull=False),
+                name="outreach_subscription_county_once",
+            ),
+            models.UniqueConstraint(
+                fields=["phone", "province"],
+                condition=Q(county__isnull=True),
+                name="outreach_subscription_province_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["province", "confirmed_at"])]
+
+    def __str__(self) -> str:
+        return f"subscription {self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed_at is not None and self.stopped_at is None

@@ -10,5 +10,6 @@ urlpatterns = [
     path("missions/<int:pk>/", views.mission_detail, name="detail"),
     path("missions/<int:pk>/act/", views.mission_act, name="act"),
     path("missions/<int:pk>/field/", views.field, name="field"),
+    path("sms/", views.subscription, name="subscription"),
     path("sw.js", views.service_worker, name="sw"),
 ]

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tanzim.accounts.permissions import is_kanoon
+from tanzim.common.errors import NotFoundError
 from tanzim.common.jalali import tehran_date
 from tanzim.common.views import flash_form_errors, run_service, scoped_view
 from tanzim.offices.models import City, Office, Province
@@ -19,14 +24,31 @@ from tanzim.outreach import coverage as coverage_data
 from tanzim.outreach import selectors, services
 from tanzim.outreach.access import can_plan, on_team
 from tanzim.outreach.choices import MissionStatus
-from tanzim.outreach.forms import PlanForm, ReportForm, TeamForm
+from tanzim.outreach.forms import PlanForm, ReportForm, SubscribeForm, TeamForm
 from tanzim.outreach.geo import deprivation_index
+from tanzim.outreach.services import subscriptions
 
 STATIC = Path(__file__).resolve().parent / "static" / "outreach"
 
 
 def near(request: HttpRequest) -> HttpResponse:
-    """Upcoming missions, for anyone, by province (and county)."""
+    """Upcoming missions, for anyone, by province (and county); and the SMS sign-up for an area."""
+    subscribe = SubscribeForm(request.POST or None)
+    if request.method == "POST":
+        outcome = run_service(
+            request,
+            subscribe,
+            lambda d: subscriptions.subscription_request(
+                phone=d["phone"],
+                province=d["province"],
+                county=d["county"],
+                consent=d["consent"],
+                language=get_language() or "",
+            ),
+            success=str(_("We sent you an SMS: open its link to confirm.")),
+        )
+        if outcome.ok:
+            return redirect("outreach:near")
     provinces = list(Province.objects.order_by("code"))
     code = str(request.GET.get("province") or "")[:3]
     province = next((p for p in provinces if p.code == code), None)
@@ -45,8 +67,40 @@ def near(request: HttpRequest) -> HttpResponse:
             "counties": counties,
             "county": county,
             "missions": missions,
+            "subscribe": subscribe,
         },
     )
+
+
+def subscription_url(token: str) -> str:
+    return f"{reverse('outreach:subscription')}?{urlencode({'t': token})}"
+
+
+def subscription(request: HttpRequest) -> HttpResponse:
+    """The link of every SMS (``?t=`` the secret): confirm the sign-up, or stop the messages.
+
+    The secret is the permission, like a survey's link; it rides in the query so the page has
+    no id in its path.
+    """
+    token = str(request.POST.get("t") or request.GET.get("t") or "")[:64]
+    try:
+        sub = subscriptions.subscription_by_token(token)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    if request.method == "POST":
+        action = str(request.POST.get("action") or "")
+        if action == "confirm":
+            sub = subscriptions.subscription_confirm(token=token)
+            messages.success(
+                request, _("Confirmed: you will get an SMS when a free service day is announced.")
+            )
+        elif action == "stop":
+            sub = subscriptions.subscription_stop(token=token)
+            messages.success(request, _("Stopped: you will get no more of these messages."))
+        return redirect(subscription_url(token))
+    response = render(request, "outreach/subscription.html", {"sub": sub})
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def coverage(request: HttpRequest) -> HttpResponse:

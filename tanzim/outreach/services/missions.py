@@ -24,6 +24,7 @@ from tanzim.outreach.access import can_plan, can_see
 from tanzim.outreach.choices import ACTION_TARGET, MissionAction, MissionStatus, ServiceKind
 from tanzim.outreach.geo import nearest_km
 from tanzim.outreach.models import Mission, TeamMember
+from tanzim.outreach.services.subscriptions import mission_announce
 from tanzim.outreach.workflows import MISSION, mission_not_found
 
 # A mission is reported within this many days of its last day; later, the Kanoon must reopen it.
@@ -225,6 +226,7 @@ def mission_approve(*, mission: Mission, actor: Any, expected_status: str | None
     with transaction.atomic():
         moved = transition(MISSION, mission, S.APPROVED, actor=actor, expected_status=expected_status)
         outreach_mission_approve(mission=moved.finance_mission, actor=actor)
+        mission_announce(mission=moved)
     return moved
 
 

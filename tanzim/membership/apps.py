@@ -8,6 +8,6 @@ class MembershipConfig(AppConfig):
     verbose_name = _("New offices and member services")
 
     def ready(self) -> None:
-        from tanzim.membership import messages
+        from tanzim.membership import messages, receivers  # noqa: F401  (signal receivers)
 
         messages.register()

@@ -84,6 +84,14 @@ class Application(models.Model):
     test_score = models.PositiveSmallIntegerField(_("final test score"), null=True, blank=True)
     guarantee_reference = models.CharField(_("guarantee or deposit reference"), max_length=60, blank=True)
     guarantee_amount = models.PositiveBigIntegerField(_("guarantee amount (rials)"), default=0)
+    guarantee_payment = models.OneToOneField(
+        "finance.Payment",
+        verbose_name=_("guarantee paid online"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     office = models.OneToOneField(
         "offices.Office",
         null=True,
@@ -290,6 +298,7 @@ class DuesCharge(models.Model):
     amount = models.PositiveBigIntegerField(_("amount (rials)"))
     due_date = models.DateField(_("due"))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    paid_reference = models.CharField(_("payment reference"), max_length=60, blank=True)
     transaction = models.OneToOneField(
         "finance.Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -36,6 +36,7 @@ from tanzim.membership.forms import (
     TrainingForm,
 )
 from tanzim.membership.models import ApplicationDocument, LoanProgramme, StaffCertificate
+from tanzim.membership.services.guarantee import GUARANTEE_RIALS
 from tanzim.membership.services.steps import documents_missing
 from tanzim.membership.workflows import may_act_as
 from tanzim.offices.models import Office
@@ -99,6 +100,16 @@ def home(request):
                 ),
                 success=_("The place is yours."),
             )
+        elif action == "pay_guarantee":
+            outcome = run_service(
+                request,
+                None,
+                lambda: services.guarantee_payment_open(application=application, actor=request.user),
+            )
+            if outcome.ok:
+                from tanzim.finance.services import payment_start
+
+                return redirect(payment_start(payment=outcome.value))
         elif action == "submit":
             form_class = {
                 Step.PREMISES: PremisesForm,
@@ -133,6 +144,7 @@ def home(request):
         "missing": [DocumentKind(k).label for k in documents_missing(application)],
         "places": selectors.places_for(application=application) if application.status == Step.PLACE else [],
         "form": step_form or forms_by_step.get(application.status),
+        "guarantee_rials": GUARANTEE_RIALS,
         "document_form": upload_form
         or (
             forms_by_step[Step.DOCUMENTS]

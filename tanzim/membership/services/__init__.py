@@ -1,6 +1,7 @@
 """The membership app's writes, one module per sub-workflow."""
 
 from tanzim.membership.services.exam import exam_import, exam_rows_check
+from tanzim.membership.services.guarantee import guarantee_paid, guarantee_payment_open
 from tanzim.membership.services.loans import (
     instalment_pay,
     instalments_remind_arrears,
@@ -29,6 +30,8 @@ __all__ = [
     "document_add",
     "exam_import",
     "exam_rows_check",
+    "guarantee_paid",
+    "guarantee_payment_open",
     "instalment_pay",
     "instalments_remind_arrears",
     "licence_issue",

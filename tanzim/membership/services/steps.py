@@ -197,6 +197,11 @@ def _move(
     )
 
 
+def move_by_system(application: Application, new: str, *, expected_status: str) -> Application:
+    """A move no person makes (a captured guarantee completes its step); the caller holds the lock."""
+    return _move(application, new, actor=None, expected_status=expected_status)
+
+
 @transaction.atomic
 def step_approve(*, application: Application, actor: Any, expected_status: str | None = None) -> Application:
     """The step's owner approves what the applicant handed in: the next step begins.

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
-        from tanzim.accounts import signals  # noqa: F401  (connects the receivers)
+        from tanzim.accounts import signals, workflows  # noqa: F401  (receivers, workflow registry)

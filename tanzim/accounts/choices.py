@@ -32,3 +32,16 @@ class Language(models.TextChoices):
 class OtpPurpose(models.TextChoices):
     LOGIN = "login", _("Sign-in")
     SIGNUP = "signup", _("Sign-up")
+
+
+class IdentityMethod(models.TextChoices):
+    """How a person living abroad proves who they are before a legally binding act."""
+
+    DOCUMENT = "document", _("Passport or national ID card, checked by an office")
+    CONSULAR = "consular", _("Verification reference from an Iranian consulate")
+
+
+class IdentityStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the office's check")
+    APPROVED = "approved", _("Verified")
+    REFUSED = "refused", _("Refused")

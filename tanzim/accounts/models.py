@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tanzim.accounts.choices import Language, OtpPurpose, Role
+from tanzim.accounts.choices import IdentityMethod, IdentityStatus, Language, OtpPurpose, Role
+from tanzim.common.storage import private_storage
 from tanzim.common.timezones import valid_zone_name
 
 
@@ -178,4 +179,77 @@ class ApiToken(models.Model):
         return f"{self.prefix}…"
 
 
-__all__ = ["ApiToken", "OtpChallenge", "RecoveryCode", "Role", "RoleAssignment", "TotpDevice", "User"]
+def identity_document_path(instance: IdentityCheck, filename: str) -> str:
+    # Named by the content's hash: no name or national code in the path.
+    return f"identity/{instance.user_id}/{instance.sha256}{instance.extension}"
+
+
+class IdentityCheck(models.Model):
+    """A person abroad proving who they are before a legally binding act (signing, filing).
+
+    Either a passport or ID card upload, or the reference of a consulate's verification; an office's
+    clerk or manager checks it and approves, or refuses with a reason. Only an approved check counts.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="identity_checks"
+    )
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="identity_checks"
+    )
+    method = models.CharField(_("method"), max_length=10, choices=IdentityMethod.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=IdentityStatus.choices, default=IdentityStatus.PENDING
+    )
+    document = models.FileField(
+        _("document"), upload_to=identity_document_path, storage=private_storage, max_length=200, blank=True
+    )
+    content_type = models.CharField(_("type"), max_length=40, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    consular_reference = models.CharField(_("consular reference"), max_length=40, blank=True)
+    refusal_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, verbose_name=_("checked by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("identity check")
+        verbose_name_plural = _("identity checks")
+        indexes = [models.Index(fields=["office", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="identity_check_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=(Q(method="document") & ~Q(sha256=""))
+                | (Q(method="consular") & ~Q(consular_reference="")),
+                name="identity_check_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""), name="identity_refusal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Identity check #{self.pk}"
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+            self.content_type, ""
+        )
+
+
+__all__ = [
+    "ApiToken",
+    "IdentityCheck",
+    "OtpChallenge",
+    "RecoveryCode",
+    "Role",
+    "RoleAssignment",
+    "TotpDevice",
+    "User",
+]

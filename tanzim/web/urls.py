@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanzim.web import signin, views
+from tanzim.web import identity, signin, views
 from tanzim.web.metrics import metrics_view
 
 app_name = "web"
@@ -17,6 +17,10 @@ urlpatterns = [
     path("logout/", views.sign_out, name="logout"),
     path("account/profile/", views.profile, name="profile"),
     path("abroad/", views.abroad, name="abroad"),
+    path("account/identity/", identity.identity, name="identity"),
+    path("desk/identity/", identity.identity_queue, name="identity-queue"),
+    path("desk/identity/<int:pk>/", identity.identity_review, name="identity-review"),
+    path("desk/identity/<int:pk>/document/", identity.identity_document, name="identity-document"),
     path("home/", views.home, name="home"),
     path("inbox/", views.inbox, name="inbox"),
     path("healthz", views.health, name="health"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts import services as account_services
+from tanzim.accounts.identity import require_identity
 from tanzim.accounts.models import User
 from tanzim.accounts.permissions import is_office_staff
 from tanzim.cases.choices import SETTLE_FIRST_STATUSES
@@ -129,6 +130,8 @@ def dispute_open(
         raise DomainError(_("A dispute from a case is opened at the case's office."), code="case_office")
     if not staff and not (from_case and case.applicant_id == actor.pk):
         raise PermissionDeniedError(_("Only the office's clerks can open a dispute."), code="staff_only")
+    if not staff:
+        require_identity(actor)  # an applicant abroad files only once their identity is checked
     body = {
         "office": office.pk,
         "category": category,

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tanzim.accounts.identity import require_identity
 from tanzim.accounts.models import User
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.idempotency import fingerprint
@@ -268,6 +269,8 @@ def _signing_party(settlement: Settlement, party: Party | str, actor: User) -> t
     if access.party and not (access.staff or access.convener):
         if access.party.pk != target.pk:
             raise PermissionDeniedError(_("You can only sign for yourself."), code="sign_for_yourself")
+        # A party abroad signs only once an office has checked who they are (accounts.identity).
+        require_identity(actor)
     elif not (access.staff or access.convener):
         raise PermissionDeniedError(_("Only the parties sign a settlement."), code="not_a_party")
     return dispute, target, access

@@ -21,12 +21,12 @@ from tanzim.common.jalali import JalaliMonth, tehran_date
 from tanzim.membership.choices import STEP_DAYS, Step
 from tanzim.membership.models import (
     Application,
-    DuesCharge,
     ExamImport,
     LoanApplication,
     LoanProgramme,
     Place,
 )
+from tanzim.membership.services.dues import dues_charge
 from tanzim.membership.services.loans import instalment_pay, loan_decide, loan_disburse
 from tanzim.membership.services.steps import licence_issue
 from tanzim.membership.workflows import APPLICATION
@@ -221,8 +221,11 @@ def _loans(offices: list[Any], kanoon: User, now: Any) -> None:
             loan_decide(loan=loan, actor=kanoon, approve=True)
     month = JalaliMonth.of(tehran_date(now))
     for office in offices[6:8]:
-        DuesCharge.objects.get_or_create(
+        # charged through the ledger: the office's statement shows its dues line
+        dues_charge(
             office=office,
-            month=month.shift(-1).key,
-            defaults={"amount": 3_000_000, "due_date": tehran_date(now) - timedelta(days=10)},
+            month=month.shift(-1),
+            amount=3_000_000,
+            actor=kanoon,
+            due_date=tehran_date(now) - timedelta(days=10),
         )

@@ -96,8 +96,8 @@ def insurance_enrol(
 def premium_post(*, enrolment: Enrolment, month: JalaliMonth, actor: Any) -> PremiumCharge:
     """Post one month's premium (once): Dr the office's and the Kanoon's shares, Cr payable to the insurer.
 
-    The Kanoon's share is posted to its subsidies expense (the chart has no premium account of the
-    Kanoon's own).
+    The Kanoon's share is posted to its own premium expense (``KANOON_PREMIUM_EXPENSE``), apart
+    from the subsidies it pays offices for free services.
     """
     if not is_kanoon(actor):
         raise PermissionDeniedError()
@@ -107,10 +107,10 @@ def premium_post(*, enrolment: Enrolment, month: JalaliMonth, actor: Any) -> Pre
     persons = 1 + enrolment.dependants.count()
     member, kanoon = premium_split(enrolment.policy, persons)
     books = office_accounts(enrolment.office_id, AccountPurpose.PREMIUM_EXPENSE)
-    kanoon_books = system_accounts(AccountPurpose.PREMIUMS_PAYABLE, AccountPurpose.SUBSIDY_EXPENSE)
+    kanoon_books = system_accounts(AccountPurpose.PREMIUMS_PAYABLE, AccountPurpose.KANOON_PREMIUM_EXPENSE)
     lines = [Line(books[AccountPurpose.PREMIUM_EXPENSE], debit=member)] if member else []
     if kanoon:
-        lines.append(Line(kanoon_books[AccountPurpose.SUBSIDY_EXPENSE], debit=kanoon))
+        lines.append(Line(kanoon_books[AccountPurpose.KANOON_PREMIUM_EXPENSE], debit=kanoon))
     lines.append(Line(kanoon_books[AccountPurpose.PREMIUMS_PAYABLE], credit=member + kanoon))
     txn = ledger_post(
         lines=lines,

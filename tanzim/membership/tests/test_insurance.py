@@ -51,9 +51,16 @@ def test_a_manager_enrols_with_dependants_and_the_premium_is_split_and_posted_on
     expense = office_accounts(personas.office_a.pk, AccountPurpose.PREMIUM_EXPENSE)[
         AccountPurpose.PREMIUM_EXPENSE
     ]
-    payable = system_accounts(AccountPurpose.PREMIUMS_PAYABLE)[AccountPurpose.PREMIUMS_PAYABLE]
-    found = balances(accounts=[expense, payable])
+    kanoon = system_accounts(
+        AccountPurpose.PREMIUMS_PAYABLE, AccountPurpose.KANOON_PREMIUM_EXPENSE, AccountPurpose.SUBSIDY_EXPENSE
+    )
+    payable = kanoon[AccountPurpose.PREMIUMS_PAYABLE]
+    share = kanoon[AccountPurpose.KANOON_PREMIUM_EXPENSE]
+    subsidies = kanoon[AccountPurpose.SUBSIDY_EXPENSE]
+    found = balances(accounts=[expense, payable, share, subsidies])
     assert found[expense.pk] == 4_200_000 and found[payable.pk] == 6_000_000
+    # the Kanoon's share is its own premium expense, not a subsidy of free services
+    assert found[share.pk] == 1_800_000 and found.get(subsidies.pk, 0) == 0
     assert ledger_verify().ok
     rows = insurer_rows(policy=policy)
     assert len(rows) == 1 + 3 and {r[3] for r in rows[1:]} == {"self", "spouse", "child"}

@@ -112,6 +112,12 @@ class SyncItemSerializer(serializers.Serializer):
     national_code = serializers.CharField(max_length=20, allow_blank=True)
     served_on = serializers.CharField(max_length=20)
     recorded_at = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    # A free service on a Kanoon decision: its number and date (ISO), and a photo of it.
+    ground = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    decision_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    decision_date = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    # A photo of the evidence as a data URL (JPEG or PNG, at most 1 MB); checked item by item.
+    photo = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
 class SyncSerializer(serializers.Serializer):

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
+from tanzim.common.storage import private_storage
+from tanzim.finance.choices import FreeServiceGround
 from tanzim.outreach.choices import CostKind, MissionStatus, ServiceKind
 
 
@@ -158,6 +160,12 @@ class TeamMember(models.Model):
         return f"{self.mission_id}:{self.office_id}"
 
 
+def evidence_path(instance: FieldService, filename: str) -> str:
+    # Named by hash: no personal data in the path.
+    ext = {"image/jpeg": ".jpg", "image/png": ".png"}.get(instance.evidence_type, "")
+    return f"outreach/evidence/{instance.office_id}/{instance.evidence_sha256}{ext}"
+
+
 class FieldService(models.Model):
     """A free service delivered on a mission, captured in the field (perhaps offline) and synced.
 
@@ -179,6 +187,21 @@ class FieldService(models.Model):
     eligibility = models.CharField(_("eligibility found"), max_length=20, blank=True)
     served_on = models.DateField(_("served on"))
     normal_price = models.PositiveBigIntegerField(_("normal price (rials)"), default=0)
+    ground = models.CharField(
+        _("ground"),
+        max_length=20,
+        choices=FreeServiceGround.choices,
+        default=FreeServiceGround.OUTREACH_MISSION,
+    )
+    evidence = models.FileField(
+        _("photo of the evidence"),
+        upload_to=evidence_path,
+        storage=private_storage,
+        max_length=200,
+        blank=True,
+    )
+    evidence_type = models.CharField(max_length=20, blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
     grant = models.OneToOneField(
         "finance.FreeServiceGrant",
         verbose_name=_("free-service grant"),
@@ -199,6 +222,13 @@ class FieldService(models.Model):
             models.CheckConstraint(condition=Q(kind__in=ServiceKind.values), name="outreach_service_kind"),
             models.CheckConstraint(
                 condition=Q(national_code__regex=r"^[0-9]{10}$"), name="outreach_service_code"
+            ),
+            # In the field a service is free on the mission, or on a decision of the Kanoon.
+            models.CheckConstraint(
+                condition=Q(
+                    ground__in=[FreeServiceGround.OUTREACH_MISSION, FreeServiceGround.KANOON_DECISION]
+                ),
+                name="outreach_service_ground",
             ),
         ]
         indexes = [models.Index(fields=["office", "served_on"])]

@@ -2,7 +2,8 @@
 
 A service is free only on a recorded ground: the client is a client of the Imam Khomeini Relief
 Committee or receives an allowance from the Welfare Organisation (their card or file number and
-an official confirmation), or it is delivered on an outreach mission the Kanoon approved. Each
+an official confirmation), it is delivered on an outreach mission the Kanoon approved, or the
+Kanoon decided it (the decision's number, date and a copy). Each
 grant counts against the office's monthly cap, checked under a lock on the office's row so two
 clerks at once cannot pass it. The free payment of what a grant names is the only one the
 Kanoon reimburses (``payment_create`` asks ``grant_for_payment``).
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts.permissions import is_kanoon, is_office_staff
 from tanzim.audit import services as audit
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
-from tanzim.common.jalali import JalaliMonth, tehran_date
+from tanzim.common.jalali import JalaliMonth, format_jalali, tehran_date
 from tanzim.common.money import format_rials
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.common.uploads import inspect_upload
@@ -37,6 +38,9 @@ from tanzim.offices.models import Office
 
 # A Relief Committee or Welfare Organisation card or file number: digits only, 6 to 16 of them.
 EVIDENCE_NUMBER = re.compile(r"[0-9]{6,16}")
+# A Kanoon decision's number (``1405/217``): digits and slashes, at most 9 characters, kept with
+# its Jalali date in the grant's evidence (``1405/217 1405/08/20``, 20 characters at most).
+DECISION_NUMBER = re.compile(r"[0-9][0-9/]{0,8}")
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,30 @@ def missions_open_for(*, offices: Iterable[Office | int], on: date | None = None
     )
 
 
+def _clean_decision(number: str, decision_date: Any, day: date, errors: dict[str, list[Any]]) -> str:
+    """The Kanoon decision's number and date, checked; the evidence as stored (number and Jalali date)."""
+    if not number:
+        errors["evidence_number"] = [_("Enter the number of the Kanoon's decision.")]
+    elif not DECISION_NUMBER.fullmatch(number):
+        errors["evidence_number"] = [_("A decision number has digits and slashes, at most 9 characters.")]
+    if not isinstance(decision_date, date):
+        errors["decision_date"] = [_("Enter the date of the Kanoon's decision.")]
+    elif decision_date > day:
+        errors["decision_date"] = [_("The decision must be dated on or before the day of the service.")]
+    if errors:
+        return ""
+    return f"{number} {format_jalali(decision_date, persian_digits=False)}"
+
+
 def _clean_ground(
-    *, office: Office, ground: str, evidence_number: str, document: Any, mission: Any, day: date
+    *,
+    office: Office,
+    ground: str,
+    evidence_number: str,
+    document: Any,
+    mission: Any,
+    day: date,
+    decision_date: Any = None,
 ) -> tuple[str, OutreachMission | None]:
     errors: dict[str, list[Any]] = {}
     number = normalize_digits(normalize_text(evidence_number or "")).replace(" ", "").replace("-", "")
@@ -183,6 +209,12 @@ def _clean_ground(
                     _("This is not an outreach mission the Kanoon approved for this office today.")
                 ]
         number = ""
+    elif ground == FreeServiceGround.KANOON_DECISION:
+        number = _clean_decision(number, decision_date, day, errors)
+        if not document:
+            errors["confirmation_document"] = [
+                _("Attach a copy of the Kanoon's decision (PDF, JPEG or PNG).")
+            ]
     else:
         if not number:
             errors["evidence_number"] = [_("Enter the client's card or file number.")]
@@ -212,11 +244,15 @@ def free_service_grant(
     reference_id: str,
     actor: Any,
     served_on: date | None = None,
+    decision_date: date | None = None,
 ) -> FreeServiceGrant:
     """Record the ground of a free service and count it against the office's cap for the month.
 
     ``served_on``: the day the service was given, when it is recorded later (a field tablet that
     synced after the mission's day); never in the future. The mission must have covered that day.
+
+    A Kanoon decision (``KANOON_DECISION``) is evidenced by its number (``evidence_number``), its
+    ``decision_date`` (on or before the service) and a copy (``confirmation_document``).
 
     Only the office's counter staff (clerk, manager) grant one. The cap is checked while holding
     the office's row lock, so the last free service of the month goes to one clerk, never to two.
@@ -234,6 +270,7 @@ def free_service_grant(
         document=confirmation_document,
         mission=mission,
         day=day,
+        decision_date=decision_date,
     )
     checked = None
     if ground != FreeServiceGround.OUTREACH_MISSION:
@@ -284,6 +321,7 @@ def free_service_grant(
                 "reference": f"{reference_type}:{reference_id}",
                 "month": month.key,
                 "document_sha256": grant.document_sha256,
+                **({"decision": number} if ground == FreeServiceGround.KANOON_DECISION else {}),
             },
         )
     return grant
@@ -333,4 +371,6 @@ def ground_label(grant: FreeServiceGrant) -> str:
     label = str(grant.get_ground_display())
     if grant.mission is not None:
         return f"{label}: {grant.mission.name}"
+    if grant.ground == FreeServiceGround.KANOON_DECISION and grant.evidence_number:
+        return f"{label}: {grant.evidence_number}"
     return label

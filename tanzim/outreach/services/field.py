@@ -9,11 +9,15 @@ the person in the field, never a silent overwrite.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -26,6 +30,7 @@ from tanzim.common.idempotency import fingerprint
 from tanzim.common.identifiers import is_valid_national_code
 from tanzim.common.jalali import tehran_date
 from tanzim.common.normalize import normalize_digits, normalize_text
+from tanzim.common.uploads import inspect_upload
 from tanzim.finance.choices import FreeServiceGround
 from tanzim.finance.services.free import free_service_grant
 from tanzim.offices.models import Office
@@ -36,6 +41,11 @@ from tanzim.outreach.rates import rate_on
 from tanzim.outreach.workflows import mission_not_found
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+# A photo of the evidence (a card, a letter, the Kanoon's decision), as the field page sends it:
+# a data URL of a JPEG or PNG, compressed on the device; larger ones are refused, item by item.
+PHOTO_MAX_BYTES = 1_000_000
+PHOTO_URL = re.compile(r"^data:image/(?:jpeg|png);base64,([A-Za-z0-9+/=\s]+)$")
+FIELD_GROUNDS = (FreeServiceGround.OUTREACH_MISSION, FreeServiceGround.KANOON_DECISION)
 # Services are captured while the mission is on (approved) or just held, until it is reported.
 CAPTURING = (MissionStatus.APPROVED, MissionStatus.HELD)
 MAX_ITEMS = 200
@@ -86,21 +96,83 @@ def _clean(item: dict[str, Any], mission: Mission) -> dict[str, Any]:
     )
     if when is None or timezone.is_naive(when) or when > timezone.now() + timedelta(minutes=10):
         when = timezone.now()
+    ground = str(item.get("ground") or FreeServiceGround.OUTREACH_MISSION)
+    extra: dict[str, Any] = {}
+    if ground not in FIELD_GROUNDS:
+        errors["ground"] = [_("In the field a service is free on the mission or on a Kanoon decision.")]
+    elif ground == FreeServiceGround.KANOON_DECISION:
+        decided = item.get("decision_date")
+        decision_day = decided if isinstance(decided, date) else parse_date(str(decided or "")[:10] or "x")
+        extra = {
+            "ground": ground,
+            "decision_number": normalize_digits(str(item.get("decision_number") or "")).strip()[:20],
+            "decision_date": decision_day,
+        }
+    photo = _photo(item.get("photo"), errors)
+    if ground == FreeServiceGround.KANOON_DECISION and photo is None and "photo" not in errors:
+        errors["photo"] = [_("Take a photo of the Kanoon's decision.")]
     if errors:
         raise DomainError(
             _("The service's details are not valid."), fields=errors, code="field_service_invalid"
         )
+    if photo is not None:
+        extra["photo"] = photo
     return {
         "kind": kind,
         "national_code": code,
         "beneficiary_name": name,
         "served_on": day,
         "recorded_at": when,
+        **extra,
     }
 
 
+def _photo(value: Any, errors: dict[str, list[Any]]) -> bytes | None:
+    """The photo's bytes from its data URL; size and shape checked here, content by ``inspect_upload``."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if len(text) > PHOTO_MAX_BYTES * 4 // 3 + 100:
+        errors["photo"] = [_("The photo is larger than 1 MB: take it again (the page makes it smaller).")]
+        return None
+    found = PHOTO_URL.fullmatch(text)
+    try:
+        content = base64.b64decode(re.sub(r"\s", "", found.group(1)), validate=True) if found else b""
+    except (binascii.Error, ValueError):
+        content = b""
+    if not content:
+        errors["photo"] = [_("The photo is not a JPEG or PNG image.")]
+        return None
+    if len(content) > PHOTO_MAX_BYTES:
+        errors["photo"] = [_("The photo is larger than 1 MB: take it again (the page makes it smaller).")]
+        return None
+    return content
+
+
 def _payload(clean: dict[str, Any]) -> dict[str, Any]:
-    return {k: str(v) for k, v in clean.items() if k != "recorded_at"}
+    payload = {k: str(v) for k, v in clean.items() if k not in ("recorded_at", "photo")}
+    if "photo" in clean:
+        payload["photo"] = hashlib.sha256(clean["photo"]).hexdigest()
+    return payload
+
+
+def _inspected_photo(content: bytes) -> Any:
+    """The photo checked as an image (re-encoded: a fake or a PDF is refused), or DomainError."""
+    try:
+        checked = inspect_upload(ContentFile(content, name="photo"))
+    except DomainError as exc:
+        raise DomainError(
+            _("The photo is not a JPEG or PNG image."),
+            fields={"photo": [_("The photo is not a JPEG or PNG image.")]},
+            code="field_photo_invalid",
+        ) from exc
+    if checked.content_type not in ("image/jpeg", "image/png"):
+        raise DomainError(
+            _("The photo is not a JPEG or PNG image."),
+            fields={"photo": [_("The photo is not a JPEG or PNG image.")]},
+            code="field_photo_invalid",
+        )
+    return checked
 
 
 def field_service_record(*, mission: Mission, office: Office, actor: Any, item: dict[str, Any]) -> ItemResult:
@@ -120,6 +192,9 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
             return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=existing.pk)
         return ItemResult(client_id, SyncOutcome.CONFLICT, str(exc.message), _fields(exc))
     digest = fingerprint(_payload(clean))
+    photo = clean.pop("photo", None)
+    decision = {k: clean.pop(k) for k in ("decision_number", "decision_date") if k in clean}
+    ground = clean.pop("ground", FreeServiceGround.OUTREACH_MISSION)
     if existing is not None:
         if existing.fingerprint == digest and existing.mission_id == mission.pk:
             return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=existing.pk)
@@ -128,6 +203,10 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
             SyncOutcome.CONFLICT,
             str(_("A different service was already recorded under this id.")),
         )
+    try:
+        checked = _inspected_photo(photo) if photo is not None else None
+    except DomainError as exc:
+        return ItemResult(client_id, SyncOutcome.CONFLICT, str(exc.message), _fields(exc))
     try:
         with transaction.atomic():
             day, _new = BeneficiaryDay.objects.get_or_create(
@@ -141,10 +220,16 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
                     code="served_by_another_office",
                     fields={"national_code": [_("Already served free by another office that day.")]},
                 )
+            on_decision = ground == FreeServiceGround.KANOON_DECISION
             grant = free_service_grant(
                 office=office,
-                ground=FreeServiceGround.OUTREACH_MISSION,
-                mission=mission.finance_mission,
+                ground=ground,
+                mission=None if on_decision else mission.finance_mission,
+                evidence_number=decision.get("decision_number", ""),
+                decision_date=decision.get("decision_date"),
+                confirmation_document=(
+                    ContentFile(checked.content, name="decision") if on_decision and checked else None
+                ),
                 reference_type="outreach.fieldservice",
                 reference_id=client_id,
                 actor=actor,
@@ -160,14 +245,24 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
                 normal_price=rate_on(clean["kind"], clean["served_on"]),
                 grant=grant,
                 recorded_by=actor,
+                ground=ground,
                 **clean,
             )
+            if checked is not None:
+                service.evidence_type, service.evidence_sha256 = checked.content_type, checked.sha256
+                service.evidence.save("photo", ContentFile(checked.content), save=True)
             audit.record(
                 action="outreach.field_service.recorded",
                 actor=actor,
                 obj=service,
                 office=office,
-                data={"mission": mission.pk, "kind": service.kind, "client_id": client_id},
+                data={
+                    "mission": mission.pk,
+                    "kind": service.kind,
+                    "client_id": client_id,
+                    "ground": ground,
+                    "photo_sha256": service.evidence_sha256,
+                },
             )
     except IntegrityError:
         again = FieldService.objects.filter(client_id=client_id).first()

@@ -494,6 +494,9 @@ class Auction(models.Model):
     )
     awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
     balance_due = models.DateField(_("balance due by"), null=True, blank=True)
+    balance_payment = models.OneToOneField(
+        "finance.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     complaints_until = models.DateField(_("complaints until"), null=True, blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -535,6 +538,9 @@ class Registration(models.Model):
     )
     deposit_transaction = models.OneToOneField(
         "finance.Transaction", on_delete=models.PROTECT, related_name="+"
+    )
+    payment = models.OneToOneField(
+        "finance.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

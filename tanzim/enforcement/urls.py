@@ -12,6 +12,7 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("auctions/", views.auctions, name="auctions"),
     path("auctions/<int:pk>/", views.auction_page, name="auction"),
+    path("auctions/<int:pk>/pay/<slug:what>/", views.auction_pay, name="auction-pay"),
     path("auctions/<int:pk>/act/<slug:action>/", views.auction_act, name="auction-act"),
     path("metrics/", views.metrics_page, name="metrics"),
 ]

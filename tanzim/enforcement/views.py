@@ -31,6 +31,7 @@ from tanzim.enforcement.models import (
     Stay,
     Task,
 )
+from tanzim.enforcement.services import auction_pay as auction_pay_services
 from tanzim.finance.services import payment_start
 from tanzim.offices.models import Office
 
@@ -390,6 +391,7 @@ def auction_page(request: HttpRequest, pk: int) -> HttpResponse:
             "bids": auction.bids.select_related("registration__bidder")[:20],
             "is_worker": bool(kinds & {COURT, OFFICE}),
             "is_debtor": DEBTOR in kinds,
+            "is_winner": bool(registration and auction.winner_id == registration.pk),
             "complaints": auction.complaints.all(),
             "bid_form": f.BidForm(),
         },
@@ -450,6 +452,23 @@ def auction_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if not outcome.ok:
             flash_form_errors(request, form)
     return redirect("enforcement:auction", auction.pk)
+
+
+@require_POST
+@scoped_view
+def auction_pay(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """The bidder's deposit or the winner's balance, paid at the bank."""
+    auction = selectors.auction_get_for(actor=request.user, pk=pk)
+    opener = {
+        "deposit": auction_pay_services.deposit_payment_open,
+        "balance": auction_pay_services.balance_payment_open,
+    }
+    if what not in opener:
+        raise NotFoundError()
+    done = run_service(
+        request, None, lambda: payment_start(payment=opener[what](auction=auction, actor=request.user))
+    )
+    return redirect(done.value) if done.ok else redirect("enforcement:auction", auction.pk)
 
 
 @scoped_view

@@ -35,6 +35,7 @@ from tanzim.enforcement.choices import (
 from tanzim.enforcement.models import Asset, Auction, AuctionComplaint, Bid, EnforcementFile, Registration
 from tanzim.enforcement.rules import rules
 from tanzim.enforcement.services._common import due, lock_file, require_not_stayed, tell_parties
+from tanzim.enforcement.services.auction_pay import payment_refund, registration_refund
 from tanzim.enforcement.services.files import handles, step_perform
 from tanzim.enforcement.services.money import collection_post
 from tanzim.enforcement.workflows import ASSET, AUCTION, COMPLAINT, DEPOSIT
@@ -231,6 +232,10 @@ def bid_place(*, auction: Auction, actor: Any, amount: int, now: datetime | None
 
 
 def _refund(registration: Registration, actor: Any) -> None:
+    if registration.payment_id:  # paid online: back to the bidder's card through finance's refund
+        registration_refund(registration, actor)
+        transition(DEPOSIT, registration, DepositStatus.REFUNDED, actor=actor)
+        return
     accounts = _deposit_accounts()
     ledger_post(
         lines=[
@@ -333,12 +338,16 @@ def balance_pay(*, auction: Auction, actor: Any) -> Auction:
         transition(DEPOSIT, winner, DepositStatus.APPLIED, actor=actor, expected_status=DepositStatus.HELD)
         balance = auction.highest_amount - winner.deposit
         if balance > 0:
+            # paid online: the balance waits in AUCTION_DEPOSITS; else the office received it
             collection_post(
                 file=file,
                 amount=balance,
                 source=CollectionSource.AUCTION,
                 actor=actor,
                 dedupe_key=f"enforcement.balance:{auction.pk}",
+                from_purpose=AccountPurpose.AUCTION_DEPOSITS
+                if auction.balance_payment_id
+                else AccountPurpose.CLEARING,
             )
         transition(
             ASSET, auction.asset, AssetStatus.SOLD, actor=actor, expected_status=AssetStatus.AT_AUCTION
@@ -358,6 +367,8 @@ def auction_default(*, auction: Auction, actor: Any = None) -> Auction:
             raise ConflictError(_("No balance is due on this auction."), code="no_balance")
         if tehran_date(timezone.now()) <= auction.balance_due:
             raise ConflictError(_("The month for the balance has not passed."), code="balance_not_late")
+        if auction.balance_payment_id:
+            raise ConflictError(_("The buyer paid the balance."), code="balance_paid")
         winner_id: Any = auction.winner_id
         winner = Registration.objects.select_for_update().get(pk=winner_id)
         collection_post(
@@ -425,6 +436,8 @@ def complaint_decide(*, complaint: AuctionComplaint, actor: Any, uphold: bool) -
             if auction.winner_id:
                 winner_id: Any = auction.winner_id
                 _refund(Registration.objects.select_related("auction__file").get(pk=winner_id), actor)
+            if auction.balance_payment_id:
+                payment_refund(auction.balance_payment, "auction annulled")
     return complaint
 
 

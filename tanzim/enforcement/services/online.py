@@ -13,15 +13,18 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.common.errors import ConflictError, DomainError
+from tanzim.common.jalali import tehran_date
 from tanzim.enforcement import access
 from tanzim.enforcement.access import DEBTOR
 from tanzim.enforcement.choices import CollectionSource, FileStatus
 from tanzim.enforcement.models import Collection, EnforcementFile
+from tanzim.enforcement.rules import fee_amount
 from tanzim.enforcement.services._common import lock_file, require_open
-from tanzim.enforcement.services.money import collection_attach, held, owed
+from tanzim.enforcement.services.money import collection_attach, fee_is_owed, held, owed
 from tanzim.finance.choices import AccountPurpose
 
 REFERENCE_TYPE = "enforcement.file"
@@ -29,8 +32,12 @@ SERVICE_CODE = "enforcement.debtor_payment"
 
 
 def still_owed(file: EnforcementFile) -> int:
-    """What the creditors are still owed, less the money already held for them."""
-    return max(0, sum(owed(file).values()) - held(file))
+    """What the debtor still has to pay: the creditors' claims left, plus the fee on them once the
+    10 days from service have passed (CJEA 158, 160; halved on settlement), less the money held."""
+    claims = sum(owed(file).values())
+    late = file.debtor_window_due is not None and tehran_date(timezone.now()) > file.debtor_window_due
+    fee = fee_amount(base=claims, settled=file.settled)[0] if late or fee_is_owed(file) else 0
+    return max(0, claims + fee - held(file))
 
 
 def debtor_payment_open(*, file: EnforcementFile, actor: Any, amount: int) -> Any:

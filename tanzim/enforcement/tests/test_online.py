@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
+import time_machine
 
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
+from tanzim.common.jalali import TEHRAN
 from tanzim.enforcement import services
 from tanzim.enforcement.choices import CollectionSource
 from tanzim.enforcement.models import Collection
@@ -107,3 +111,15 @@ def test_someone_outside_the_file_gets_404(client, personas, officer):
     assert client.post(f"/enforcement/files/{file.pk}/pay/", {"pay-amount": "1000"}).status_code == 404
     client.force_login(personas.citizen)  # the creditor sees the file but has no pay form
     assert b'id="pay-online"' not in client.get(f"/enforcement/files/{file.pk}/").content
+
+
+def test_after_the_ten_days_the_debtor_also_owes_the_fee(personas, officer):
+    start = datetime(2030, 5, 25, 10, 0, tzinfo=TEHRAN)
+    with time_machine.travel(start, tick=False):
+        file = served_file(personas, officer, amount=100_000_000)
+        assert services.still_owed(file) == 100_000_000  # inside the 10 days: no fee
+    with time_machine.travel(start + timedelta(days=20), tick=False):
+        assert services.still_owed(file) == 105_000_000  # 5% (CJEA 158)
+        services.settlement_record(file=file, actor=personas.clerk_a)
+        file.refresh_from_db()
+        assert services.still_owed(file) == 102_500_000  # halved on settlement

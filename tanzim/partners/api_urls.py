@@ -8,6 +8,11 @@ urlpatterns = [
     path("partners/inbox/", views.InboxView.as_view(), name="partners-inbox"),
     path("partners/inbox/<str:reference>/", views.InboxDetailView.as_view(), name="partners-inbox-detail"),
     path(
+        "partners/inbox/<str:reference>/documents/<str:doc>/",
+        views.InboxDocumentView.as_view(),
+        name="partners-inbox-document",
+    ),
+    path(
         "partners/inbox/<str:reference>/transition/",
         views.InboxTransitionView.as_view(),
         name="partners-inbox-transition",

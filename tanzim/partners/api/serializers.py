@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,6 +36,9 @@ class PartnerDocumentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
+    download = serializers.CharField(
+        required=False, help_text="Partner API only: where the file is fetched with the partner key."
+    )
 
 
 class PartnerChecklistLineSerializer(serializers.Serializer):
@@ -83,8 +87,10 @@ class PartnerReferralDetailSerializer(PartnerReferralSerializer):
     @extend_schema_field(PartnerDocumentSerializer(many=True))
     def get_documents(self, referral: Referral) -> list[dict[str, Any]]:
         rows = referral.documents.select_related("requirement")
-        return [
-            {
+        partner_api = bool(self.context.get("partner_api"))
+        found = []
+        for d in rows:
+            line: dict[str, Any] = {
                 "id": d.pk,
                 "title": d.title,
                 "requirement": d.requirement.code if d.requirement else None,
@@ -93,8 +99,12 @@ class PartnerReferralDetailSerializer(PartnerReferralSerializer):
                 "size": d.size,
                 "sha256": d.sha256,
             }
-            for d in rows
-        ]
+            if partner_api:
+                line["download"] = reverse(
+                    "api:partners-inbox-document", kwargs={"reference": referral.reference, "doc": d.pk}
+                )
+            found.append(line)
+        return found
 
     @extend_schema_field(PartnerChecklistLineSerializer(many=True))
     def get_checklist(self, referral: Referral) -> list[dict[str, Any]]:

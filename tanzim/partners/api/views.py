@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.pagination import LimitOffsetPagination
@@ -24,6 +27,7 @@ from rest_framework.views import APIView
 
 from tanzim.common.api import PAGE_PARAMETERS, paginated
 from tanzim.common.errors import DomainError, NotFoundError
+from tanzim.common.files import attachment_response
 from tanzim.common.idempotency import HEADER, key_from_request
 from tanzim.partners import selectors, services
 from tanzim.partners.api.auth import PartnerKeyAuthentication, PartnerPrincipal
@@ -39,7 +43,7 @@ from tanzim.partners.api.serializers import (
     PartnerTransitionSerializer,
 )
 from tanzim.partners.models import Branch, Delivery, Partner, Referral, ReferralKind
-from tanzim.partners.services.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from tanzim.partners.services.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 PARTNER_TAG = ["partners: partner API"]
 STAFF_TAG = ["partners"]
@@ -123,7 +127,49 @@ class InboxDetailView(PartnerAPIView):
     )
     def get(self, request: Request, reference: str) -> Response:
         referral = _inbox_get(_principal(request), reference)
-        return Response(PartnerReferralDetailSerializer(referral).data)
+        return Response(PartnerReferralDetailSerializer(referral, context={"partner_api": True}).data)
+
+
+DOCUMENT_SHA_HEADER = "X-Tanzim-Document-Sha256"
+
+
+class InboxDocumentView(PartnerAPIView):
+    """One document of a referral addressed to the caller (the packed file's or the outcome's).
+
+    The body is the file as uploaded, with its content type and length; ``X-Tanzim-Document-Sha256``
+    is its SHA-256, and, for a partner with a webhook secret, ``X-Tanzim-Timestamp`` and
+    ``X-Tanzim-Signature`` sign the body the same way as a webhook. Another partner's referral, a
+    referral not yet sent, or a document of another referral: the same 404 as a missing one.
+    """
+
+    @extend_schema(
+        tags=PARTNER_TAG,
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+        },
+        operation_id="partners_inbox_document",
+    )
+    def get(self, request: Request, reference: str, doc: str) -> HttpResponseBase:
+        principal = _principal(request)
+        referral = _inbox_get(principal, reference)
+        document, content = services.partner_document_read(
+            referral=referral, document_id=doc, api_key=principal.key
+        )
+        response = attachment_response(
+            content,
+            filename=f"{referral.reference}-{document.pk}{document.extension}",
+            content_type=document.content_type,
+        )
+        response["Content-Length"] = str(len(content))
+        response[DOCUMENT_SHA_HEADER] = document.sha256
+        secret = principal.partner.webhook_secret
+        if secret:
+            timestamp = int(time.time())
+            response[TIMESTAMP_HEADER] = str(timestamp)
+            response[SIGNATURE_HEADER] = sign(secret, timestamp, content)
+        return response
 
 
 class InboxTransitionView(PartnerAPIView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tanzim.partners.services.documents import partner_document_read
 from tanzim.partners.services.keys import (
     IssuedKey,
     api_key_authenticate,
@@ -44,6 +45,7 @@ __all__ = [
     "event_enqueue",
     "inbound_verify",
     "missing_documents",
+    "partner_document_read",
     "referral_acknowledge",
     "referral_act",
     "referral_cancel",

@@ -103,3 +103,10 @@ class Outcome(models.TextChoices):
     REFERRED_TO_LAWYER = "referred_to_lawyer", _("Referred to a lawyer")
     STARTED_REQUEST = "started_request", _("Started a request")
     STARTED_DISPUTE = "started_dispute", _("Started a dispute")
+
+
+class ReviewVerdict(models.TextChoices):
+    """The consultant's word on a drafted document the citizen asked them to review."""
+
+    APPROVED = "approved", _("Approved as drafted")
+    CHANGES = "changes", _("Changes needed (see the comments)")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.audit.models import TransitionEvent
 from tanzim.common.crypto import EncryptedTextField
 from tanzim.common.i18n import bilingual
+from tanzim.common.storage import private_storage
 from tanzim.consult.choices import (
     HOLDS_TIME,
     ConsultantBasis,
@@ -25,6 +26,7 @@ from tanzim.consult.choices import (
     ConsultationStatus,
     Outcome,
     ProblemFamily,
+    ReviewVerdict,
 )
 
 
@@ -350,6 +352,9 @@ class Consultation(models.Model):
     advice = EncryptedTextField(_("advice"), blank=True)
     advised_under = models.CharField(_("advised under"), max_length=120, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    review_verdict = models.CharField(
+        _("verdict on the draft"), max_length=10, choices=ReviewVerdict.choices, blank=True
+    )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
@@ -402,3 +407,40 @@ class ConsultationEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.consultation_id}: {self.from_status} → {self.to_status}"
+
+
+def consultation_document_path(instance: ConsultationDocument, filename: str) -> str:
+    # Named by the hash: no personal data in the stored path.
+    return f"consult/{instance.consultation_id}/{instance.sha256}{instance.extension}"
+
+
+class ConsultationDocument(models.Model):
+    """A file the citizen or the consultant attached to a consultation (checked by its content)."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(
+        _("file"), upload_to=consultation_document_path, storage=private_storage, max_length=200
+    )
+    title = models.CharField(_("title"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consultation document")
+        verbose_name_plural = _("consultation documents")
+        ordering = ["consultation", "uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "sha256"], name="consult_document_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+            self.content_type, ""
+        )

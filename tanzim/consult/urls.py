@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanzim.consult.views import consultations, diagnosis, drafting, editor
+from tanzim.consult.views import consultations, diagnosis, drafting, editor, support
 
 app_name = "consult"
 urlpatterns = [
@@ -26,7 +26,17 @@ urlpatterns = [
     path("consultations/desk/", consultations.desk, name="desk"),
     path("consultations/availability/", consultations.availability, name="availability"),
     path("consultations/figures/", consultations.figures, name="figures"),
+    path("consultants/", support.consultants, name="consultants"),
+    path("consultants/<int:pk>/toggle/", support.consultant_toggle, name="consultant-toggle"),
     path("consultations/<str:reference>/", consultations.detail, name="consultation"),
+    path("consultations/<str:reference>/free/", support.make_free, name="consultation-free"),
+    path("consultations/<str:reference>/files/", support.document_add, name="consultation-file-add"),
+    path(
+        "consultations/<str:reference>/files/<int:document_id>/",
+        support.document_download,
+        name="consultation-file",
+    ),
+    path("consultations/<str:reference>/draft.pdf", support.review_draft_pdf, name="consultation-draft-pdf"),
     path("consultations/<str:reference>/pay/", consultations.pay, name="consultation-pay"),
     path("consultations/<str:reference>/answer/", consultations.answer, name="consultation-answer"),
     path("consultations/<str:reference>/close/", consultations.close, name="consultation-close"),

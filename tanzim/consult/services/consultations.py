@@ -21,7 +21,14 @@ from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.normalize import normalize_free_text
-from tanzim.consult.choices import TIMED_MODES, ConsultantBasis, ConsultationMode, ConsultationStatus, Outcome
+from tanzim.consult.choices import (
+    TIMED_MODES,
+    ConsultantBasis,
+    ConsultationMode,
+    ConsultationStatus,
+    Outcome,
+    ReviewVerdict,
+)
 from tanzim.consult.models import Availability, Consultant, Consultation
 from tanzim.consult.workflows import CONSULTATION, may_advise
 
@@ -171,6 +178,11 @@ def consultation_book(
         raise DomainError(fields={"question": [_("At most %(n)s characters.") % {"n": MAX_QUESTION}]})
     if not may_advise(consultant):
         raise DomainError(_("This consultant is not taking consultations."), code="consultant_unavailable")
+    if draft is not None and (draft.user_id != citizen.pk or draft.finished_at is None):
+        raise DomainError(
+            fields={"draft": [_("Only a document you finished drafting can be sent for review.")]},
+            code="draft_not_ready",
+        )
     now = timezone.now()
     service_code = "drafting_advice" if draft is not None else "consultation"
     _service, quote = price_for(service_code=service_code)
@@ -262,13 +274,23 @@ def consultation_mark_paid(*, consultation_id: int, payment_id: int) -> Consulta
 
 
 def consultation_answer(
-    *, consultation: Consultation, actor: Any, advice: str, expected_status: str | None = None
+    *,
+    consultation: Consultation,
+    actor: Any,
+    advice: str,
+    expected_status: str | None = None,
+    verdict: str = "",
 ) -> Consultation:
     """The consultant writes the advice (kept with the consultation); who advised and under what
-    licence is recorded with it."""
+    licence is recorded with it. On a draft sent for review the advice is the comments and a
+    verdict (approved, or changes needed) is required."""
     advice = normalize_free_text(advice)
     if not advice:
         raise DomainError(fields={"advice": [_("Write the advice.")]})
+    if consultation.draft_id is not None and verdict not in ReviewVerdict.values:
+        raise DomainError(fields={"verdict": [_("Say whether the draft is approved or needs changes.")]})
+    if consultation.draft_id is None:
+        verdict = ""
     consultant = consultation.consultant
     under = (
         f"{ConsultantBasis(consultant.basis).label} {consultant.licence_number}".strip()
@@ -289,7 +311,7 @@ def consultation_answer(
         ConsultationStatus.ANSWERED,
         actor=actor,
         expected_status=expected_status,
-        changes={"advice": advice, "advised_under": str(under)[:120]},
+        changes={"advice": advice, "advised_under": str(under)[:120], "review_verdict": verdict},
     )
 
 

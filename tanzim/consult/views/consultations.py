@@ -4,6 +4,7 @@ availability, the consultation itself (answer, outcome), and the managers' figur
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_POST
 from tanzim.common.errors import DomainError
 from tanzim.common.views import run_service, scoped_view
 from tanzim.consult import selectors
-from tanzim.consult.choices import ConsultationMode, ConsultationStatus, Outcome
+from tanzim.consult.choices import ConsultationMode, ConsultationStatus, Outcome, ReviewVerdict
 from tanzim.consult.services import consultations as services
+from tanzim.consult.services.support import OPEN_FOR_FILES
 from tanzim.consult.views.diagnosis import CARRY_KEY
 from tanzim.finance.services import payment_start
 
@@ -30,6 +32,8 @@ def book(request: HttpRequest) -> HttpResponse:
         ),
         None,
     )
+    draft_token = request.POST.get("draft") or request.GET.get("draft") or ""
+    draft = selectors.draft_get(token=draft_token, user=request.user) if draft_token else None
     carry = request.session.get(CARRY_KEY) or {}
     summary = carry.get("summary") or []
     initial_question = "\n".join(f"{q}: {a}" for q, a in summary)
@@ -56,6 +60,7 @@ def book(request: HttpRequest) -> HttpResponse:
                     question=typed["question"],
                     starts_at=starts_at if typed["mode"] != ConsultationMode.WRITTEN else None,
                     facts=[list(pair) for pair in summary],
+                    draft=draft,
                 )
             except DomainError as exc:
                 errors = {
@@ -68,7 +73,8 @@ def book(request: HttpRequest) -> HttpResponse:
                 return redirect("consult:consultation", reference=consultation.reference)
     price = None
     try:
-        price = services.price_for(service_code="consultation")[1].client_total
+        code = "drafting_advice" if draft is not None else "consultation"
+        price = services.price_for(service_code=code)[1].client_total
     except DomainError:
         price = None
     return render(
@@ -83,6 +89,7 @@ def book(request: HttpRequest) -> HttpResponse:
             "modes": ConsultationMode.choices,
             "price": price,
             "carried": bool(summary),
+            "draft": draft,
         },
         status=400 if errors else 200,
     )
@@ -91,18 +98,33 @@ def book(request: HttpRequest) -> HttpResponse:
 @scoped_view
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     consultation = selectors.consultation_get_for(user=request.user, reference=reference)
+    return render(request, "consult/consultation.html", detail_context(request, consultation))
+
+
+def detail_context(request: HttpRequest, consultation: Any, **extra: Any) -> dict[str, Any]:
+    """What the consultation page shows; ``extra`` carries a refused form back onto it."""
+    from tanzim.accounts.permissions import is_office_staff
+    from tanzim.consult.views.support import FreeGroundForm
+
     is_consultant = consultation.consultant.user_id == request.user.pk
-    return render(
-        request,
-        "consult/consultation.html",
-        {
-            "c": consultation,
-            "is_citizen": consultation.citizen_id == request.user.pk,
-            "is_consultant": is_consultant,
-            "outcomes": Outcome.choices,
-            "events": consultation.events.order_by("created_at"),
-        },
+    is_citizen = consultation.citizen_id == request.user.pk
+    may_waive = consultation.status == ConsultationStatus.AWAITING_PAYMENT and is_office_staff(
+        request.user, consultation.office
     )
+    context: dict[str, Any] = {
+        "c": consultation,
+        "is_citizen": is_citizen,
+        "is_consultant": is_consultant,
+        "outcomes": Outcome.choices,
+        "verdicts": ReviewVerdict.choices,
+        "events": consultation.events.order_by("created_at"),
+        "documents": list(consultation.documents.select_related("uploaded_by")),
+        "may_attach": (is_citizen or is_consultant) and consultation.status in OPEN_FOR_FILES,
+        "may_waive": may_waive,
+        "free_form": FreeGroundForm(office=consultation.office) if may_waive else None,
+    }
+    context.update(extra)
+    return context
 
 
 @require_POST
@@ -132,6 +154,7 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
             consultation=consultation,
             actor=request.user,
             advice=request.POST.get("advice", ""),
+            verdict=request.POST.get("verdict", ""),
             expected_status=request.POST.get("expected_status") or None,
         ),
         success=_("Your advice is sent."),

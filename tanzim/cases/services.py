@@ -747,6 +747,18 @@ def case_act(
     raise DomainError(fields={"action": [_("Unknown action.")]}, code="unknown_action")
 
 
+def case_note_add(*, case: Case, text: str, actor: User | None = None) -> CaseEvent:
+    """A line on the case's history from another app (a partner body's news); the status stays."""
+    with transaction.atomic():
+        case, note = Case.objects.select_for_update().get(pk=case.pk), normalize_free_text(text)[:300]
+        same = {"from_status": case.status, "to_status": case.status, "office_id": case.office_id}
+        event = CaseEvent.objects.create(
+            case=case, created_at=timezone.now(), actor=actor, reason=note, **same
+        )
+        audit.record(action="cases.case.noted", actor=actor, obj=case, office=case.office_id)
+    return event
+
+
 FILING_RETRY_AFTER = timedelta(minutes=2)
 
 

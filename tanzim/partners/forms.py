@@ -10,12 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.common.forms import BootstrapForm
 from tanzim.common.normalize import normalize_text
 from tanzim.partners.choices import OutcomeCode
-from tanzim.partners.models import ReferralKind
+from tanzim.partners.models import Branch, ReferralKind
 
 
 class KindChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.partner.name} — {obj.name}"
+
+
+class BranchChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.partner.name} — {obj.name} ({obj.city})"
 
 
 class ReferForm(BootstrapForm):
@@ -26,6 +31,13 @@ class ReferForm(BootstrapForm):
     )
     kind = KindChoiceField(
         label=_("Refer to"), queryset=ReferralKind.objects.none(), empty_label=_("Choose…")
+    )
+    branch = BranchChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.none(),
+        required=False,
+        empty_label=_("The partner's nearest branch"),
+        help_text=_("Left empty, the branch nearest the office receives the file."),
     )
     note = forms.CharField(
         label=_("Note to the partner"),
@@ -40,6 +52,11 @@ class ReferForm(BootstrapForm):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = ReferralKind.objects.filter(active=True, partner__active=True).select_related(
             "partner"
+        )
+        branch = self.fields["branch"]
+        assert isinstance(branch, forms.ModelChoiceField)
+        branch.queryset = Branch.objects.filter(active=True, partner__active=True).select_related(
+            "partner", "city"
         )
 
     def clean_file_reference(self) -> str:

@@ -157,12 +157,31 @@ def nearest_branch(*, partner: Partner, office: Any) -> Branch | None:
     if not branches:
         return None
 
-    def distance(branch: Branch) -> tuple[int, float]:
-        same = 0 if branch.city_id == office.city_id else 1
-        d = (branch.city.latitude - office.latitude) ** 2 + (branch.city.longitude - office.longitude) ** 2
-        return same, d
+    return min(branches, key=lambda branch: _distance(branch, office))
 
-    return min(branches, key=distance)
+
+def kind_nearest(*, partner_kind: str, office: Any) -> tuple[ReferralKind, Branch] | None:
+    """The active referral kind of a partner of ``partner_kind`` whose nearest branch is nearest
+    the office, with that branch; None if no such partner has an active branch."""
+    best: tuple[tuple[int, float], ReferralKind, Branch] | None = None
+    kinds = kinds_for_choice().filter(partner__kind=partner_kind).order_by("partner__code", "code")
+    seen: dict[int, Branch | None] = {}
+    for kind in kinds:
+        if kind.partner_id not in seen:
+            seen[kind.partner_id] = nearest_branch(partner=kind.partner, office=office)
+        branch = seen[kind.partner_id]
+        if branch is None:
+            continue
+        key = _distance(branch, office)
+        if best is None or key < best[0]:
+            best = (key, kind, branch)
+    return None if best is None else (best[1], best[2])
+
+
+def _distance(branch: Branch, office: Any) -> tuple[int, float]:
+    same = 0 if branch.city_id == office.city_id else 1
+    d = (branch.city.latitude - office.latitude) ** 2 + (branch.city.longitude - office.longitude) ** 2
+    return same, d
 
 
 def api_keys_for(*, partner: Partner) -> QuerySet[ApiKey]:

@@ -18,9 +18,10 @@ from tanzim.accounts.permissions import COUNTER, OVERSIGHT, has_role, is_kanoon
 from tanzim.audit.services import record_read
 from tanzim.common.errors import DomainError, NotFoundError
 from tanzim.common.files import file_redirect
+from tanzim.common.normalize import normalize_text
 from tanzim.common.views import run_service, scoped_view
 from tanzim.partners import metrics, selectors, services
-from tanzim.partners.choices import AT_PARTNER, ReferralStatus
+from tanzim.partners.choices import AT_PARTNER, PartnerKind, ReferralStatus
 from tanzim.partners.forms import DocumentForm, OutcomeForm, ReferForm, StepForm
 from tanzim.partners.models import Delivery, ReferralDocument
 
@@ -41,14 +42,42 @@ def _resolve_file(actor: Any, reference: str) -> dict[str, Any]:
     )
 
 
+def _prefill(user: Any, reference: str, partner_kind: str) -> dict[str, Any]:
+    """What the refer form starts with for a file the clerk's office holds: the file, the kind
+    (of the asked partner kind, the partner nearest the office first) and that partner's nearest
+    branch. A file outside the clerk's offices gets only its reference back, as typed."""
+    from tanzim.accounts.permissions import is_office_staff
+
+    initial: dict[str, Any] = {"file_reference": reference}
+    try:
+        found = _resolve_file(user, reference)
+    except DomainError:
+        return initial
+    office = next(iter(found.values())).office
+    if not is_office_staff(user, office):
+        return initial
+    if not partner_kind and "dispute" in found:
+        partner_kind = found["dispute"].referral_target or PartnerKind.COUNCIL
+    if partner_kind in PartnerKind.values:
+        choice = selectors.kind_nearest(partner_kind=partner_kind, office=office)
+        if choice is not None:
+            initial["kind"], initial["branch"] = choice
+    return initial
+
+
 @scoped_view
 def refer(request: HttpRequest) -> HttpResponse:
-    """An office's clerk refers a dispute or a request to a partner body."""
+    """An office's clerk refers a dispute or a request to a partner body (from the dispute's
+    page: the file, the kind and the nearest branch already chosen)."""
     if not has_role(request.user, *COUNTER):
         raise PermissionDenied
-    initial = {}
+    initial: dict[str, Any] = {}
     if request.GET.get("file"):
-        initial["file_reference"] = request.GET["file"][:20]
+        initial = _prefill(
+            request.user,
+            normalize_text(request.GET["file"][:20]).replace(" ", "").upper(),
+            request.GET.get("partner_kind", ""),
+        )
     form = ReferForm(request.POST or None, initial=initial)
     if request.method == "POST":
 
@@ -56,6 +85,7 @@ def refer(request: HttpRequest) -> HttpResponse:
             return services.referral_prepare(
                 actor=request.user,
                 kind=data["kind"],
+                branch=data.get("branch"),
                 note=data["note"],
                 **_resolve_file(request.user, data["file_reference"]),
             )

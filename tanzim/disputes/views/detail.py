@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
+from tanzim.accounts.permissions import COUNTER, has_role, is_office_staff
 from tanzim.common.views import scoped_view
 from tanzim.disputes import rules, selectors, services
 from tanzim.disputes.choices import FINAL, DisputeStatus, PartyRole, SettlementStatus
@@ -201,6 +202,9 @@ def detail_page(request, dispute: Dispute, *, bound: dict | None = None, opened:
         "opened": opened,
         "past_session_days": settings.DISPUTES_PAST_SESSION_DAYS,
         "resolution_fee": _fee_before_signing(dispute, settlement, fees),
+        # A link to the partners app's refer form (file, kind and nearest branch chosen there).
+        "can_refer_partner": has_role(request.user, *COUNTER)
+        and is_office_staff(request.user, dispute.office),
         **perms,
     }
     context["forms"]["triage_correct"] = TriageCorrectForm(

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.permissions import can_oversee, is_office_staff
@@ -78,6 +78,35 @@ def _tell_dispute(referral: Referral, status: str, *, actor: Any = None, reason:
         subject_id=referral.pk,
         actor=actor,
     )
+
+
+def case_news_text(referral: Referral, status: str, *, detail: str = "") -> str:
+    """The partner's news as one line in Persian and in English (a case's history keeps one text)."""
+    heads = []
+    for language, name in (("fa", referral.partner.name_fa), ("en", referral.partner.name_en)):
+        with translation.override(language):
+            if status == ReferralStatus.OUTCOME:
+                label = str(OutcomeCode(referral.outcome_code).label)
+                heads.append(
+                    str(_("Outcome from %(partner)s (referral %(reference)s): %(outcome)s"))
+                    % {"partner": name, "reference": referral.reference, "outcome": label}
+                )
+            else:
+                heads.append(
+                    str(_("%(partner)s returned the file without action (referral %(reference)s)"))
+                    % {"partner": name, "reference": referral.reference}
+                )
+    return " / ".join(heads) + (f" — {detail}" if detail else "")
+
+
+def _tell_case(referral: Referral, status: str, *, actor: Any = None, detail: str = "") -> None:
+    """A case's referral: its outcome (or its return) is written on the case's history."""
+    case = referral.case
+    if case is None or status not in (ReferralStatus.OUTCOME, ReferralStatus.RETURNED):
+        return
+    from tanzim.cases.services import case_note_add
+
+    case_note_add(case=case, text=case_news_text(referral, status, detail=detail), actor=actor)
 
 
 def _case_bundle(case: Any) -> dict[str, Any]:
@@ -472,6 +501,7 @@ def referral_return(
             changes={"return_reason": reason},
         )
         _tell_dispute(referral, ReferralStatus.RETURNED, actor=actor, reason=reason)
+        _tell_case(referral, ReferralStatus.RETURNED, actor=actor, detail=reason)
     return _reload(referral)
 
 
@@ -511,6 +541,7 @@ def referral_record_outcome(
         _tell_dispute(
             referral, ReferralStatus.OUTCOME, actor=actor, reason=label + (f": {note}" if note else "")
         )
+        _tell_case(referral, ReferralStatus.OUTCOME, actor=actor, detail=note)
         pk = referral.pk
         transaction.on_commit(lambda: referral_outcome.send(sender=Referral, referral_id=pk))
     return _reload(referral)

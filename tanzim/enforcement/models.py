@@ -353,6 +353,15 @@ class Asset(models.Model):
     protected_benefits = models.BigIntegerField(_("protected allowances in it (rials)"), default=0)
     is_pension = models.BooleanField(_("a pension"), default=False)
     garnish_monthly = models.BigIntegerField(_("garnished each month (rials)"), default=0)
+    taken_by = models.ForeignKey(
+        "enforcement.FileParty",
+        verbose_name=_("taken by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assets_taken",
+    )
+    taken_amount = models.BigIntegerField(_("credited against the claim (rials)"), default=0)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("listed"), auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

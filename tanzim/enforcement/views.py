@@ -21,7 +21,7 @@ from tanzim.common.views import flash_form_errors, run_service, scoped_view
 from tanzim.enforcement import access, metrics, selectors, services
 from tanzim.enforcement import forms as f
 from tanzim.enforcement.access import COURT, CREDITOR, DEBTOR, OFFICE
-from tanzim.enforcement.choices import AssetStatus, FileStatus, ObjectionStatus
+from tanzim.enforcement.choices import AssetStatus, AuctionStatus, FileStatus, ObjectionStatus
 from tanzim.enforcement.models import (
     Asset,
     AuctionComplaint,
@@ -66,7 +66,7 @@ def _request_offices(user: Any) -> Any:
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.file_get_for(actor=request.user, pk=pk)
     kinds = access.kinds_of(request.user, file)
-    assets = list(file.assets.order_by("pk"))
+    assets = list(file.assets.select_related("taken_by").order_by("pk"))
     still_owed = services.still_owed(file) if DEBTOR in kinds else 0
     return render(
         request,
@@ -112,6 +112,9 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "objections": [a for a in assets if a.objection_status == ObjectionStatus.PENDING],
             "revalue": [a for a in assets if a.objection_status == ObjectionStatus.UPHELD],
+            "takeable": set(
+                file.auctions.filter(status=AuctionStatus.NO_BUYER).values_list("asset_id", flat=True)
+            ),
         },
     )
 
@@ -250,6 +253,11 @@ ACTIONS: dict[str, tuple[type[forms.Form] | None, Callable[[Any, Any, dict[str, 
             asset=_asset(file, d), actor=u, starts_at=_auction_start(d)[0], ends_at=_auction_start(d)[1]
         ),
         _("The auction was announced."),
+    ),
+    "take": (
+        f.AssetPickForm,
+        lambda u, file, d: services.asset_take(asset=_asset(file, d), actor=u),
+        _("You took the property at its valuation; what you are owed fell by as much."),
     ),
     "inquiry": (
         f.InquiryForm,

@@ -4,7 +4,6 @@ from tanzim.enforcement.services.assets import (
     asset_create,
     asset_release,
     asset_seize,
-    asset_take,
     asset_value,
     inquiry_ask,
     inquiry_send,
@@ -39,6 +38,7 @@ from tanzim.enforcement.services.files import (
     task_decide,
     writ_issue,
 )
+from tanzim.enforcement.services.in_kind import asset_take
 from tanzim.enforcement.services.money import (
     collection_record,
     distribute,

@@ -387,12 +387,3 @@ def inquiry_ask(*, inquiry_id: int) -> AssetInquiry:
             roles=(PartyRole.CREDITOR,),
         )
     return inquiry
-
-
-@transaction.atomic
-def asset_take(*, asset: Asset, actor: Any) -> Asset:
-    """No buyer: the creditor may take the asset at its valuation (CJEA 136)."""
-    access.require(actor, asset.file, CREDITOR, COURT)
-    file = lock_file(asset.file_id)
-    asset = _asset_of(file, asset.pk)
-    return transition(ASSET, asset, AssetStatus.TAKEN, actor=actor, expected_status=AssetStatus.VALUED)

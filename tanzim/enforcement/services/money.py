@@ -25,6 +25,7 @@ from tanzim.common.jalali import tehran_date
 from tanzim.enforcement import access
 from tanzim.enforcement.access import COURT, OFFICE
 from tanzim.enforcement.choices import (
+    AssetStatus,
     CollectionSource,
     FileStatus,
     Outcome,
@@ -34,6 +35,7 @@ from tanzim.enforcement.choices import (
     Step,
 )
 from tanzim.enforcement.models import (
+    Asset,
     Collection,
     EnforcementFile,
     FileParty,
@@ -148,6 +150,10 @@ def owed(file: EnforcementFile) -> dict[int, int]:
         schedule__file=file, schedule__status=ScheduleStatus.PAID
     ).values_list("party_id", "amount"):
         paid[party_id] += amount
+    for party_id, amount in Asset.objects.filter(
+        file=file, status=AssetStatus.TAKEN, taken_by__isnull=False
+    ).values_list("taken_by_id", "taken_amount"):
+        paid[party_id] += amount  # property taken at its valuation (CJEA 136)
     return {
         party.pk: party.claim - paid[party.pk]
         for party in FileParty.objects.filter(file=file, role=PartyRole.CREDITOR)
@@ -352,13 +358,21 @@ def statement(file: EnforcementFile) -> dict[str, Any]:
     schedules = list(
         Schedule.objects.filter(file=file, status=ScheduleStatus.PAID).prefetch_related("lines__party")
     )
-    return {
+    result: dict[str, Any] = {
         "collections": collections,
         "collected": sum(c.amount for c in collections),
         "held": held(file),
         "fees": sum(s.fee for s in schedules),
         "surplus": sum(s.surplus for s in schedules),
         "paid": sum(line.amount for s in schedules for line in s.lines.all()),
+        "taken": list(
+            Asset.objects.filter(file=file, status=AssetStatus.TAKEN, taken_by__isnull=False).select_related(
+                "taken_by"
+            )
+        ),
         "schedules": schedules,
         "owed": owed(file),
     }
+    result["taken_total"] = sum(a.taken_amount for a in result["taken"])
+    result["outstanding"] = sum(result["owed"].values())
+    return result

@@ -37,6 +37,8 @@ from tanzim.scheduling.services.flexible import rebalance as rb
 SCALE = 100
 #: A priced pair must beat the request's current value by this much (minutes) to be added.
 TOLERANCE = 3.0 / SCALE
+#: At most this many offices are added to one request in one round.
+MAX_GROW = 96
 #: Up to this many requests the rounds go on to the exact optimum (proven gap 0) by default.
 EXACT_UP_TO = 10_000
 #: Above it they stop once the cost is proven within this fraction of the optimum (0.01%).
@@ -150,6 +152,37 @@ class Network:
         return lam
 
 
+def _worth_adding(
+    problem: rb.Problem,
+    price: np.ndarray,
+    current: np.ndarray,
+    values: np.ndarray,
+    offices: np.ndarray,
+    grow: int,
+    radius_km: np.ndarray | None,
+) -> np.ndarray:
+    """(request × n_offices + office) for the offices cheaper than the request's value now.
+
+    Where every one of the ``grow`` cheapest offices is cheaper (a crowded place: the free ones
+    are farther), the request is priced again four times deeper, up to ``MAX_GROW`` offices a round,
+    so a neighbourhood grows to the free places in a few rounds instead of many.
+    """
+    keys = []
+    rows = np.arange(problem.n_requests)
+    m = grow
+    while True:
+        cheaper = (values < current[rows, None] - TOLERANCE) & (offices >= 0)
+        r, c = np.nonzero(cheaper)
+        keys.append(rows[r] * problem.n_offices + offices[r, c])
+        deeper = cheaper[:, -1]
+        if m >= MAX_GROW or not deeper.any():
+            return np.concatenate(keys)
+        rows = rows[deeper]
+        m = min(MAX_GROW, 4 * m)
+        sub = problem.with_requests(rows)
+        values, offices = rb._priced_offices(sub, price, m, None if radius_km is None else radius_km[rows])
+
+
 def solve(
     problem: rb.Problem,
     *,
@@ -199,8 +232,8 @@ def solve(
         bound = max(bound, here)
         cost = rb.evaluate(problem, "", chosen, 0.0).cost
         history.append((cost, bound))
-        r, c = np.nonzero((values < current[:, None] - TOLERANCE) & (offices >= 0))
-        new = np.setdiff1d(r * problem.n_offices + offices[r, c], pairs)
+        new = _worth_adding(problem, price, current, values, offices, grow, radius_km)
+        new = np.setdiff1d(new, pairs)
         timings["pricing"] += clock.perf_counter() - mark
         pending = bool(len(new))
         close = bound > 0 and (cost - bound) / bound <= gap_target

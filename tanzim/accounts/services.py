@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -566,3 +567,61 @@ def citizen_register_by_invitation(
         actor=user, action="accounts.citizen.registered_by_invitation", obj=user, data={"purpose": purpose}
     )
     return user
+
+
+@transaction.atomic
+def citizens_register_bulk(*, actor: User, people: list[dict[str, str]], reason: str = "") -> dict[str, User]:
+    """Open many active citizen accounts at once (an import): ``{national_code: user}`` for everyone.
+
+    Each person is ``{"national_code", "mobile", "first_name", "last_name"}``, checked by identity
+    elsewhere (``citizen_register_at_counter``'s rule). Those who already have an account keep it.
+    One query finds the existing codes, one ``bulk_create`` opens the accounts and one their
+    citizen role; one audit event records the batch with the new accounts' ids. All or nothing:
+    a bad row raises ``DomainError`` naming every problem and nothing is created.
+    """
+    cleaned: list[tuple[str, str, str, str]] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for number, person in enumerate(people, start=1):
+        try:
+            code = clean_national_code(person.get("national_code", ""))
+            phone = parse_phone(person.get("mobile", ""))
+        except ValidationError:
+            errors.append(str(_("Person %(n)s: the national code or mobile is not valid.") % {"n": number}))
+            continue
+        first, last = (
+            normalize_text(person.get("first_name", "")),
+            normalize_text(person.get("last_name", "")),
+        )
+        if not first or not last or code in seen:
+            errors.append(
+                str(_("Person %(n)s: the name is missing or the person is listed twice.") % {"n": number})
+            )
+            continue
+        seen.add(code)
+        cleaned.append((code, phone, first, last))
+    if errors:
+        raise DomainError(
+            _("Please correct the errors below."), fields={"people": errors}, code="bulk_invalid"
+        )
+    found = {u.national_code or "": u for u in User.objects.filter(national_code__in=list(seen))}
+    fresh = []
+    for code, phone, first, last in cleaned:
+        if code in found:
+            continue
+        user = User(username=code, national_code=code, mobile=phone, first_name=first, last_name=last)
+        user.set_unusable_password()
+        fresh.append(user)
+    created = User.objects.bulk_create(fresh, batch_size=500)
+    now = timezone.now()
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=user, role=Role.CITIZEN, valid_from=now) for user in created], batch_size=500
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action="accounts.citizens.registered_in_bulk",
+            data={"count": len(created), "users": [u.pk for u in created], "reason": reason[:100]},
+        )
+    found.update({user.national_code or "": user for user in created})
+    return found

@@ -8,20 +8,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.permissions import is_kanoon
-from tanzim.accounts.services import citizen_register_at_counter
+from tanzim.accounts.services import citizens_register_bulk
 from tanzim.audit import services as audit
 from tanzim.common.errors import DomainError, PermissionDeniedError
 from tanzim.common.identifiers import clean_national_code, parse_phone
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.membership.choices import STEP_DAYS, Step
 from tanzim.membership.models import Application, ExamImport
-from tanzim.notify.services import message_enqueue
+from tanzim.notify.choices import Channel
+from tanzim.notify.models import Message
+from tanzim.notify.services import render
 from tanzim.offices.models import Province
 
 COLUMNS: tuple[str, ...] = ("national_code", "first_name", "last_name", "mobile", "province", "rank")
@@ -146,6 +149,37 @@ def exam_rows_check(content: bytes) -> list[Row]:
     return rows
 
 
+def _admitted_messages(users: list[Any], now: Any) -> None:
+    """The "you are admitted" SMS to everyone imported, written in one insert in the import's
+    transaction (sent only if it commits). Notify's sweeper (``deliver_pending``) sends them, so
+    the upload does not wait on 1,200 deliveries; the dedupe keys keep each person to one SMS."""
+    keys = [f"membership-admitted:{user.pk}" for user in users]
+    taken = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    texts: dict[str, tuple[str, str]] = {}
+    rows = []
+    for user, key in zip(users, keys, strict=True):
+        if key in taken:
+            continue
+        language = getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE
+        if language not in texts:
+            texts[language] = render("membership.admitted", {}, language)
+        subject, body = texts[language]
+        rows.append(
+            Message(
+                channel=Channel.SMS,
+                recipient=user,
+                to=user.mobile,
+                template="membership.admitted",
+                language=language,
+                subject=subject,
+                body=body,
+                dedupe_key=key,
+                next_attempt_at=now,
+            )
+        )
+    Message.objects.bulk_create(rows, batch_size=500)
+
+
 @transaction.atomic
 def exam_import(*, actor: Any, content: bytes, file_name: str, exam_year: int) -> ExamImport:
     """The Kanoon imports the exam's admitted applicants: each gets an account and a checklist."""
@@ -156,34 +190,34 @@ def exam_import(*, actor: Any, content: bytes, file_name: str, exam_year: int) -
     batch = ExamImport.objects.create(
         exam_year=exam_year, file_name=str(file_name)[:200], rows=len(rows), imported_by=actor
     )
-    applications = []
-    for row in rows:
-        user = citizen_register_at_counter(
-            actor=actor,
+    users = citizens_register_bulk(
+        actor=actor,
+        people=[
+            {
+                "national_code": row.national_code,
+                "mobile": row.mobile,
+                "first_name": row.first_name,
+                "last_name": row.last_name,
+            }
+            for row in rows
+        ],
+        reason=f"membership.exam:{batch.pk}",
+    )
+    applications = [
+        Application(
+            exam_import=batch,
+            user=users[row.national_code],
             national_code=row.national_code,
-            mobile=row.mobile,
-            first_name=row.first_name,
-            last_name=row.last_name,
+            full_name=f"{row.first_name} {row.last_name}",
+            exam_rank=row.rank,
+            province=row.province,
+            status_changed_at=now,
+            step_due=now + timedelta(days=STEP_DAYS[Step.DOCUMENTS]),
         )
-        applications.append(
-            Application(
-                exam_import=batch,
-                user=user,
-                national_code=row.national_code,
-                full_name=f"{row.first_name} {row.last_name}",
-                exam_rank=row.rank,
-                province=row.province,
-                status_changed_at=now,
-                step_due=now + timedelta(days=STEP_DAYS[Step.DOCUMENTS]),
-            )
-        )
-        message_enqueue(
-            template="membership.admitted",
-            to=user.mobile,
-            recipient=user,
-            dedupe_key=f"membership-admitted:{user.pk}",
-        )
+        for row in rows
+    ]
     Application.objects.bulk_create(applications, batch_size=500)
+    _admitted_messages([users[row.national_code] for row in rows], now)
     audit.record(
         actor=actor,
         action="membership.exam.imported",

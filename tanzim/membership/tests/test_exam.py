@@ -6,12 +6,15 @@ import pytest
 from django.utils import translation
 
 from tanzim.accounts.models import User
+from tanzim.accounts.services import citizens_register_bulk
+from tanzim.audit.models import AuditEvent
 from tanzim.common.errors import DomainError, PermissionDeniedError
 from tanzim.common.normalize import to_persian_digits
 from tanzim.membership.choices import Step
 from tanzim.membership.models import Application
 from tanzim.membership.services import exam_import
 from tanzim.notify.models import Message
+from tanzim.testing.factories import CitizenFactory
 from tanzim.testing.membership import HEADER, exam_csv, national_code
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +112,41 @@ def test_only_the_kanoon_imports(personas, who):
     with pytest.raises(PermissionDeniedError):
         _import(getattr(personas, who), exam_csv(1))
     assert not Application.objects.exists()
+
+
+def test_the_import_takes_the_same_few_queries_for_three_rows_or_sixty(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _import(personas.kanoon_admin, exam_csv(2))  # the first import creates the audit streams
+    counts = []
+    for n in (3, 60):
+        with CaptureQueriesContext(connection) as ctx:
+            _import(personas.kanoon_admin, exam_csv(n))
+        counts.append(len(ctx.captured_queries))
+    # bulk: accounts, roles, checklists and SMS in a few inserts each (SQLite splits a large insert
+    # into batches by its parameter limit), not a handful of queries per row as before
+    assert counts[1] - counts[0] <= 6 and counts[1] < 40, counts
+    assert Message.objects.filter(template="membership.admitted", status="pending").count() == 65
+    assert AuditEvent.objects.filter(action="accounts.citizens.registered_in_bulk").count() == 3
+    event = AuditEvent.objects.filter(action="accounts.citizens.registered_in_bulk").order_by("pk").last()
+    assert event is not None and len(event.data["users"]) == 60
+
+
+def test_a_person_with_an_account_keeps_it_and_gets_one_message(personas):
+    existing = CitizenFactory.create()
+    row = f"{existing.national_code},نام,خانواده,09121230000,THR,1"
+    _import(personas.kanoon_admin, f"{HEADER}\n{row}\n".encode())
+    application = Application.objects.get(national_code=existing.national_code)
+    assert application.user == existing
+    assert User.objects.filter(national_code=existing.national_code).count() == 1
+    assert Message.objects.filter(template="membership.admitted", recipient=existing).count() == 1
+
+
+def test_the_bulk_accounts_service_refuses_bad_people_and_creates_none(personas):
+    good = {"national_code": national_code(), "mobile": "09121111111", "first_name": "a", "last_name": "b"}
+    bad = {"national_code": "123", "mobile": "09121111112", "first_name": "a", "last_name": "b"}
+    with pytest.raises(DomainError) as refused:
+        citizens_register_bulk(actor=personas.kanoon_admin, people=[good, bad, dict(good)])
+    assert len(refused.value.fields["people"]) == 2  # the invalid code and the twice-listed person
+    assert not User.objects.filter(national_code=good["national_code"]).exists()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ from tanzim.audit import services as audit
 from tanzim.common.errors import ConflictError, DomainError
 from tanzim.common.idempotency import fingerprint
 from tanzim.common.identifiers import is_valid_national_code
-from tanzim.common.jalali import tehran_date
+from tanzim.common.jalali import parse_jalali, tehran_date
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.common.uploads import inspect_upload
 from tanzim.finance.choices import FreeServiceGround
@@ -101,8 +102,7 @@ def _clean(item: dict[str, Any], mission: Mission) -> dict[str, Any]:
     if ground not in FIELD_GROUNDS:
         errors["ground"] = [_("In the field a service is free on the mission or on a Kanoon decision.")]
     elif ground == FreeServiceGround.KANOON_DECISION:
-        decided = item.get("decision_date")
-        decision_day = decided if isinstance(decided, date) else parse_date(str(decided or "")[:10] or "x")
+        decision_day = _decision_day(item.get("decision_date"))
         extra = {
             "ground": ground,
             "decision_number": normalize_digits(str(item.get("decision_number") or "")).strip()[:20],
@@ -125,6 +125,17 @@ def _clean(item: dict[str, Any], mission: Mission) -> dict[str, Any]:
         "recorded_at": when,
         **extra,
     }
+
+
+def _decision_day(value: Any) -> date | None:
+    """The decision's date as the page sends it (Jalali, ``1405/08/20``) or as ISO; None if neither."""
+    if isinstance(value, date):
+        return value
+    text = normalize_digits(str(value or "")).strip()[:10]
+    try:
+        return parse_date(text) or parse_jalali(text)
+    except (ValueError, ValidationError):
+        return None
 
 
 def _photo(value: Any, errors: dict[str, list[Any]]) -> bytes | None:

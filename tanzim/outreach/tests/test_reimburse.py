@@ -1,8 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
+from tanzim.common.formatting import money
 from tanzim.common.jalali import JalaliMonth
 from tanzim.finance.choices import AccountPurpose, TransactionKind
 from tanzim.finance.ledger import ledger_verify
@@ -105,3 +108,34 @@ def test_a_failed_sample_and_the_rials_cap_are_left_out(personas, frozen, time_m
     [paid] = services.mission_reimburse(mission=mission, actor=personas.kanoon_admin)
     assert paid.services == 2 and paid.excluded == 2
     assert Reimbursement.objects.count() == 1
+
+
+def test_the_office_statement_shows_the_reimbursement_as_its_own_line(personas, frozen, time_machine, client):
+    mission = reported(personas, frozen, time_machine, n=3)
+    time_machine.move_to(frozen.replace(day=1) + timedelta(days=30), tick=False)
+    month = JalaliMonth.of(frozen)
+    [paid] = services.reimbursement_run(month=month, actor=personas.kanoon_admin)
+    assert mission.pk == paid.mission_id
+    paid_in = month.next()
+    statement = office_statement(
+        user=personas.manager_a, office=personas.office_a, year=paid_in.year, month=paid_in.month
+    )
+    [line] = [o for o in statement.others if o.purpose == AccountPurpose.MISSION_REVENUE]
+    assert line.amount == paid.total
+    with translation.override("en"):
+        assert str(AccountPurpose.MISSION_REVENUE.label) == "Mission costs reimbursed by the Kanoon"
+    # The page the office reads: the line, in Persian, with the amount.
+    client.force_login(personas.manager_a)
+    page = client.get(
+        reverse("finance:statement", args=[personas.office_a.code, paid_in.year, paid_in.month]),
+        HTTP_ACCEPT_LANGUAGE="fa",
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    with translation.override("fa"):
+        label = str(AccountPurpose.MISSION_REVENUE.label)
+    assert label != "Mission costs reimbursed by the Kanoon"  # translated
+    row = html[html.index(label) :][:400]
+    assert money(paid.total) in row
+    # Nothing of it counts as a fee: the fee lines are untouched by the reimbursement.
+    assert statement.office_fees == 0 and statement.collected == 0

@@ -2,7 +2,7 @@
    connection. Pages: the network first, the kept copy when offline. Static files: the kept copy
    first. API calls are never cached (the page's own queue handles them). */
 "use strict";
-var CACHE = "outreach-field-v1";
+var CACHE = "outreach-field-v2";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });

@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.core import signing
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,12 +24,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tanzim.accounts.models import User
 from tanzim.accounts.permissions import COUNTER, FINANCE_READERS, has_role, is_kanoon, scope_for
+from tanzim.audit import services as audit
 from tanzim.catalog.fees import fee_quote
 from tanzim.catalog.selectors import service_get, service_list
 from tanzim.common import charts, ratelimit
 from tanzim.common.errors import DomainError
 from tanzim.common.http import client_ip
 from tanzim.common.jalali import JalaliMonth
+from tanzim.common.normalize import normalize_text
 from tanzim.common.views import domain_errors_as_http, flash_form_errors, run_service, scoped_view
 from tanzim.finance import documents, selectors, services
 from tanzim.finance.api import REFUSED_LIMIT, REFUSED_SCOPE, REFUSED_WINDOW
@@ -312,6 +316,9 @@ def gateway_return(request):
             messages.error(request, _("The payment did not go through. No money was taken."))
     if payment is None:
         return redirect("finance:payments")
+    shared = request.session.get(SHARED_SESSION_KEY, {}).get(str(payment.uuid))
+    if shared:  # a relative who paid through a shared link goes back to that link's page
+        return redirect("finance:shared-pay", token=shared)
     if payment.return_url and url_has_allowed_host_and_scheme(
         payment.return_url, allowed_hosts={request.get_host()}
     ):
@@ -541,3 +548,95 @@ def index(request):
     if request.user.is_authenticated:
         return redirect("finance:payments")
     return redirect("finance:transparency")
+
+
+# --- shared payment link ----------------------------------------------------------------
+# A person abroad has no Iranian bank card: they send a link to someone in Iran who pays for them
+# without an account. The link is signed (it names the payment and its payer), expires after
+# SHARED_LINK_SECONDS, and pays only that payment: once captured it only says so. Two relatives
+# opening it at once share the one gateway session ``payment_start`` keeps, so money is taken once.
+
+SHARED_LINK_SALT = "finance.shared-payment-link"
+SHARED_LINK_SECONDS = 3 * 24 * 3600
+SHARED_SESSION_KEY = "finance_shared_links"
+
+
+def shared_link_token(payment: Payment) -> str:
+    return signing.dumps({"p": str(payment.uuid), "u": payment.payer_id}, salt=SHARED_LINK_SALT)
+
+
+def _shared_payment(token: str) -> Payment:
+    """The payment a link names, or 404: forged, altered, expired, or its payer changed alike."""
+    try:
+        data = signing.loads(token, salt=SHARED_LINK_SALT, max_age=SHARED_LINK_SECONDS)
+        payment = (
+            Payment.objects.select_related("office")
+            .filter(uuid=uuid.UUID(str(data["p"])), payer_id=int(data["u"]))
+            .first()
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        payment = None
+    if payment is None:
+        raise Http404()
+    return payment
+
+
+@scoped_view
+def payment_share(request, ref):
+    """The payer's own page: the link to send to someone in Iran, and whether it has been paid."""
+    payment = selectors.payment_get_for(user=request.user, pk=ref)
+    if payment.payer_id != request.user.pk:
+        raise Http404()
+    link = request.build_absolute_uri(
+        reverse("finance:shared-pay", kwargs={"token": shared_link_token(payment)})
+    )
+    return _page(
+        request,
+        "finance/shared_link.html",
+        {"payment": payment, "owner": True, "link": link, "days": SHARED_LINK_SECONDS // 86400},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def shared_pay(request, token):
+    """The relative's page: no account; they give their name (kept in the audit data) and pay."""
+    payment = _shared_payment(token)
+    error = ""
+    name = ""
+    if request.method == "POST":
+        name = normalize_text(request.POST.get("payer_name", ""))[:100]
+        ip = client_ip(request) or "unknown"
+        if len(name) < 2:
+            error = _("Enter your full name: the person you pay for sees who paid.")
+        else:
+            try:
+                ratelimit.check("shared-pay-ip", ip, limit=30, window=3600)
+                ratelimit.hit("shared-pay-ip", ip, window=3600)
+                with transaction.atomic():
+                    audit.record(
+                        action="finance.payment.shared_link_used",
+                        obj=payment,
+                        office=payment.office_id,
+                        data={"payer_name": name, "payment": str(payment.uuid)},
+                    )
+                    target = services.payment_start(payment=payment)
+            except DomainError as exc:
+                error = _message_for(exc)
+            else:
+                links = request.session.get(SHARED_SESSION_KEY, {})
+                links[str(payment.uuid)] = token
+                request.session[SHARED_SESSION_KEY] = links
+                return redirect(target)
+    return render(
+        request,
+        "finance/shared_link.html",
+        {
+            "payment": payment,
+            "owner": False,
+            "error": error,
+            "payer_name": name,
+            # Only the first name and an initial: the link may be forwarded further than meant.
+            "payer_display": f"{payment.payer.first_name} {payment.payer.last_name[:1]}.".strip(),
+        },
+        status=400 if error else 200,
+    )

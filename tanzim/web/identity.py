@@ -22,7 +22,7 @@ from tanzim.offices.models import Office
 
 
 def _errors(exc: DomainError) -> dict[str, list[str]]:
-    return {k: [str(m) for m in v] for k, v in (exc.fields or {}).items()} or {"__all__": [str(exc.message)]}
+    return {k: [str(m) for m in v] for k, v in (exc.fields or {}).items()} or {"form": [str(exc.message)]}
 
 
 @login_required

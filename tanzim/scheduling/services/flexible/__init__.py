@@ -1,7 +1,8 @@
 """Flexible requests and the nightly batch that places them.
 
 - ``requests``: a citizen's request (create, withdraw) and booking one assignment;
-- ``rebalance``: the assignment as a transportation problem (HiGHS), pure NumPy/SciPy;
+- ``rebalance``: the assignment as a transportation problem, its costs, pricing and bounds;
+- ``mcf``: the default solver, an integer min-cost flow (OR-Tools) priced over every office;
 - ``batch``: the problem read from the database, solved, and booked.
 """
 

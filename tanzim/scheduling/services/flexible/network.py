@@ -1,4 +1,4 @@
-"""The default rebalancer: a min-cost flow over every eligible office, with a proven gap.
+"""The previous default rebalancer (now `mcf`): a min-cost flow LP over every office, with a proven gap.
 
 1. **A network instead of a transportation matrix.** A request never picks a day directly: it goes to
    an *office node* of its window class (licence group, first and last day), and the office node

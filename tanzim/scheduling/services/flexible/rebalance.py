@@ -15,15 +15,17 @@ An unassigned request costs ``UNASSIGNED_PENALTY``. Each request only sees the b
 its k nearest eligible (licensed, active) offices, which keeps the LP small; the
 constraint matrix is totally unimodular, so HiGHS's basic optimum is already integral.
 
-The default solver is ``solve``, which hands over to ``network.solve``: the same problem as a
-min-cost flow (request → office → day) with requests aggregated by map cell at national scale.
-``solve_columns`` below is its predecessor: column generation over *every* eligible office. Each request
-starts with the buckets of its nearest offices **that have a free place** in its window (a full
-office never hides a free one); after each LP the full problem is priced against the duals, exactly
-and without building it (offices binned by price, a k-d tree per bin, bounds that prove no farther
-office can be cheaper), and the neighbourhood grows only where a farther bucket is worth it. The
-same pricing gives a lower bound on the optimum over all offices (the Lagrangian of the LP at the
-final duals), so every run reports the gap it proves, not only its cost.
+The default solver is ``solve``, which hands over to ``mcf.solve``: the same problem as an integer
+min-cost flow (request → office → day, one node per request) solved by OR-Tools and priced over
+every office. ``network.solve`` (that network as an LP in HiGHS, aggregated by map cell at national
+scale) came before it, and ``solve_columns`` below before that: column generation over *every*
+eligible office. Each request starts with the buckets of its nearest offices **that have a free
+place** in its window (a full office never hides a free one); after each LP the full problem is
+priced against the duals, exactly and without building it (offices binned by price, a k-d tree per
+bin, bounds that prove no farther office can be cheaper), and the neighbourhood grows only where a
+farther bucket is worth it. The same pricing gives a lower bound on the optimum over all offices
+(the Lagrangian of the LP at the final duals), so every run reports the gap it proves, not only its
+cost.
 
 ``exact_optimum`` proves how much the k-nearest restriction costs: it prices out every
 (request, office, day) column of the full problem against the restricted LP's duals and

@@ -22,6 +22,7 @@ from tanzim.common.errors import ConflictError, DomainError, NotFoundError, Perm
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.normalize import normalize_free_text
 from tanzim.consult.choices import (
+    HOLDS_TIME,
     TIMED_MODES,
     ConsultantBasis,
     ConsultationMode,
@@ -101,18 +102,22 @@ def availability_set(
     return made
 
 
-def open_times(*, consultant: Consultant, days: int = 7, now: datetime | None = None) -> list[datetime]:
-    """The free starts of the next ``days`` days, on the consultant's windows (Tehran time)."""
+def open_times(
+    *, consultant: Consultant, days: int = 7, now: datetime | None = None, minutes: int = SLOT_MINUTES
+) -> list[datetime]:
+    """The free starts of the next ``days`` days for a call of ``minutes``, on the consultant's
+    windows (Tehran time): a start is free when no held booking overlaps the call."""
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now)
-    taken = set(
+    held = list(
         Consultation.objects.filter(
             consultant=consultant,
             status__in=[ConsultationStatus.AWAITING_PAYMENT, ConsultationStatus.BOOKED],
-            starts_at__gte=now,
-        ).values_list("starts_at", flat=True)
+            ends_at__gt=now,
+        ).values_list("starts_at", "ends_at")
     )
+    length = timedelta(minutes=minutes)
     windows = list(consultant.availability.all())
     found = []
     for offset in range(days):
@@ -122,16 +127,17 @@ def open_times(*, consultant: Consultant, days: int = 7, now: datetime | None = 
                 continue
             start = datetime.combine(day, window.start_time, tzinfo=tz)
             end = datetime.combine(day, window.end_time, tzinfo=tz)
-            while start + timedelta(minutes=SLOT_MINUTES) <= end:
-                if start > now and start not in taken:
+            while start + length <= end:
+                free = not any(s < start + length and e > start for s, e in held if s and e)
+                if start > now and free:
                     found.append(start)
                 start += timedelta(minutes=SLOT_MINUTES)
     return sorted(found)
 
 
-def _fits_availability(consultant: Consultant, starts_at: datetime) -> bool:
+def _fits_availability(consultant: Consultant, starts_at: datetime, minutes: int = SLOT_MINUTES) -> bool:
     local = timezone.localtime(starts_at)
-    ends = (local + timedelta(minutes=SLOT_MINUTES)).time()
+    ends = (local + timedelta(minutes=minutes)).time()
     for window in consultant.availability.filter(weekday=local.weekday()):
         if window.start_time <= local.time() and ends <= window.end_time and ends > local.time():
             minutes = (local.hour * 60 + local.minute) - (
@@ -140,6 +146,32 @@ def _fits_availability(consultant: Consultant, starts_at: datetime) -> bool:
             if minutes % SLOT_MINUTES == 0 and local.second == 0:
                 return True
     return False
+
+
+#: How long a video or phone consultation may be booked for, and its tariff line.
+DURATIONS = {30: "consultation", 60: "consultation_60"}
+#: Advice on a drafted document is priced by the document: the interview's tariff line.
+DRAFT_SERVICES = {
+    "formal-notice": "drafting_advice_notice",
+    "mahrieh-petition": "drafting_advice_petition",
+    "nafaqeh-petition": "drafting_advice_petition",
+    "cheque-complaint": "drafting_advice_complaint",
+    "brief": "drafting_advice_brief",
+}
+
+
+def service_code_for(*, mode: str, minutes: int = SLOT_MINUTES, draft: Any = None) -> str:
+    """The tariff line a booking is priced by: the document reviewed, else the call's length."""
+    if draft is not None:
+        code = DRAFT_SERVICES.get(draft.version.interview.slug, "drafting_advice")
+        if Service.objects.filter(code=code, active=True).exists():
+            return code
+        return "drafting_advice"
+    if mode in TIMED_MODES:
+        if minutes not in DURATIONS:
+            raise DomainError(fields={"minutes": [_("Choose 30 or 60 minutes.")]}, code="bad_duration")
+        return DURATIONS[minutes]
+    return "consultation"
 
 
 def price_for(*, service_code: str) -> tuple[Service, Any]:
@@ -160,10 +192,13 @@ def consultation_book(
     facts: list[Any] | None = None,
     draft: Any = None,
     idempotency_key: str | None = None,
+    minutes: int = SLOT_MINUTES,
 ) -> Consultation:
     """Book a time (video, phone) or ask in writing; the payment follows at the remote price.
     A start someone else holds is refused by the database (409), never double-booked."""
     body = {"consultant": consultant.pk, "mode": mode, "question": question, "starts_at": starts_at}
+    if minutes != SLOT_MINUTES:
+        body["minutes"] = minutes
     if idempotency_key:
         existing = Consultation.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -184,7 +219,9 @@ def consultation_book(
             code="draft_not_ready",
         )
     now = timezone.now()
-    service_code = "drafting_advice" if draft is not None else "consultation"
+    if draft is not None or mode not in TIMED_MODES:
+        minutes = SLOT_MINUTES
+    service_code = service_code_for(mode=mode, minutes=minutes, draft=draft)
     _service, quote = price_for(service_code=service_code)
     values: dict[str, Any] = {}
     if mode in TIMED_MODES:
@@ -192,14 +229,30 @@ def consultation_book(
             raise DomainError(fields={"starts_at": [_("Choose a time.")]})
         if starts_at <= now:
             raise DomainError(fields={"starts_at": [_("This time has passed.")]}, code="time_passed")
-        if not _fits_availability(consultant, starts_at):
+        if not _fits_availability(consultant, starts_at, minutes):
             raise DomainError(
                 fields={"starts_at": [_("The consultant does not take consultations at this time.")]},
                 code="outside_availability",
             )
-        values = {"starts_at": starts_at, "ends_at": starts_at + timedelta(minutes=SLOT_MINUTES)}
+        values = {"starts_at": starts_at, "ends_at": starts_at + timedelta(minutes=minutes)}
     else:
         values = {"answer_due_at": now + timedelta(hours=WRITTEN_ANSWER_HOURS)}
+    if mode in TIMED_MODES:
+        # The consultant's row is the lock: two bookings that overlap without sharing a start
+        # (a one-hour call over a half-hour one) are decided one after the other.
+        Consultant.objects.select_for_update().filter(pk=consultant.pk).first()
+        overlapping = Consultation.objects.filter(
+            consultant=consultant,
+            status__in=HOLDS_TIME,
+            starts_at__lt=values["ends_at"],
+            ends_at__gt=values["starts_at"],
+        )
+        if overlapping.exists():
+            raise ConflictError(
+                _("This time was just taken. Choose another."),
+                code="time_taken",
+                fields={"starts_at": [_("This time was just taken. Choose another.")]},
+            )
     try:
         with transaction.atomic():
             consultation = Consultation.objects.create(

@@ -301,7 +301,7 @@ def test_the_consultant_reviews_a_draft_and_the_citizen_sees_the_verdict(client,
     )
     assert done.status_code == 302
     consultation = Consultation.objects.get()
-    assert consultation.draft_id == run.pk and consultation.service_code == "drafting_advice"
+    assert consultation.draft_id == run.pk and consultation.service_code == "drafting_advice_complaint"
     pay(consultation, personas.citizen)
     client.force_login(personas.consultant_a)
     pdf = client.get(reverse("consult:consultation-draft-pdf", args=[consultation.reference]))

@@ -37,7 +37,11 @@ def book(request: HttpRequest) -> HttpResponse:
     carry = request.session.get(CARRY_KEY) or {}
     summary = carry.get("summary") or []
     initial_question = "\n".join(f"{q}: {a}" for q, a in summary)
-    times = services.open_times(consultant=chosen) if chosen else []
+    raw_minutes = request.POST.get("minutes") or request.GET.get("minutes") or str(services.SLOT_MINUTES)
+    minutes = (
+        int(raw_minutes) if raw_minutes in {str(m) for m in services.DURATIONS} else services.SLOT_MINUTES
+    )
+    times = services.open_times(consultant=chosen, minutes=minutes) if chosen else []
     errors: dict[str, list[str]] = {}
     typed = {
         "mode": request.POST.get("mode", ConsultationMode.VIDEO),
@@ -61,6 +65,7 @@ def book(request: HttpRequest) -> HttpResponse:
                     starts_at=starts_at if typed["mode"] != ConsultationMode.WRITTEN else None,
                     facts=[list(pair) for pair in summary],
                     draft=draft,
+                    minutes=minutes,
                 )
             except DomainError as exc:
                 errors = {
@@ -73,7 +78,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 return redirect("consult:consultation", reference=consultation.reference)
     price = None
     try:
-        code = "drafting_advice" if draft is not None else "consultation"
+        code = services.service_code_for(mode=ConsultationMode.VIDEO, minutes=minutes, draft=draft)
         price = services.price_for(service_code=code)[1].client_total
     except DomainError:
         price = None
@@ -90,6 +95,8 @@ def book(request: HttpRequest) -> HttpResponse:
             "price": price,
             "carried": bool(summary),
             "draft": draft,
+            "minutes": minutes,
+            "durations": [] if draft is not None else list(services.DURATIONS),
         },
         status=400 if errors else 200,
     )

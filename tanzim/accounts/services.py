@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts import twofactor
 from tanzim.accounts.choices import FLEXIBLE_ROLES, OFFICE_ROLES, PROVINCE_ROLES, Language, OtpPurpose, Role
 from tanzim.accounts.models import ApiToken, OtpChallenge, RoleAssignment, User
+from tanzim.accounts.residence import residence_changed
 from tanzim.audit import services as audit
 from tanzim.common import ratelimit
 from tanzim.common.errors import DomainError, NotFoundError, RateLimitedError
@@ -200,6 +201,9 @@ def profile_update(
         audit.record(
             actor=user, action="accounts.profile.updated", obj=user, data={"before": before, "after": after}
         )
+    if after["resident_abroad"] != before["resident_abroad"]:
+        # In this transaction: the open files' periods move with the profile or not at all.
+        residence_changed.send(sender=User, user=user, resident_abroad=user.resident_abroad)
     return user
 
 

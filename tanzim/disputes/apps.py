@@ -6,3 +6,6 @@ class DisputesConfig(AppConfig):
     name = "tanzim.disputes"
     label = "disputes"
     verbose_name = _("Dispute resolution")
+
+    def ready(self) -> None:
+        from tanzim.disputes import receivers  # noqa: F401  (signal receivers)

@@ -48,6 +48,7 @@ __all__ = [
     "can_act_for_office",
     "can_oversee",
     "can_oversee_province",
+    "court_officer_province_ids",
     "has_role",
     "is_kanoon",
     "is_office_staff",
@@ -100,3 +101,10 @@ def can_oversee_province(user: Visitor | None, province_id: int | None, *roles: 
     if any(role in scope.national_roles for role in roles):
         return True
     return any(province_id in scope.province_ids.get(role, ()) for role in roles)
+
+
+def court_officer_province_ids(user: Visitor | None) -> frozenset[int]:
+    """The provinces whose enforcement files ``user`` decides as the court's enforcement officer."""
+    if not _signed_in(user):
+        return frozenset()
+    return scope_for(user).province_ids.get(Role.COURT_OFFICER, frozenset())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tanzim.accounts.permissions import can_oversee, is_office_staff
+from tanzim.accounts.permissions import can_oversee, court_officer_province_ids, is_office_staff
 from tanzim.common.errors import PermissionDeniedError
 from tanzim.enforcement.choices import PartyRole, Performer, Step
 
@@ -16,11 +16,18 @@ SYSTEM = "system"
 
 
 def officer_province_ids(user: Any) -> set[int]:
+    """The provinces where ``user`` is the court officer: the COURT_OFFICER role (province-scoped,
+    with its validity dates) decides; an active ``CourtOfficer`` row of the pilot's first roster
+    still counts until it is moved to a role (migration 0005 moved the existing ones)."""
     from tanzim.enforcement.models import CourtOfficer
 
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(CourtOfficer.objects.filter(user=user, active=True).values_list("province_id", flat=True))
+    provinces = set(court_officer_province_ids(user))
+    provinces.update(
+        CourtOfficer.objects.filter(user=user, active=True).values_list("province_id", flat=True)
+    )
+    return provinces
 
 
 def is_court_officer(user: Any, file: Any) -> bool:

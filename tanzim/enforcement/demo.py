@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from tanzim.accounts.choices import Role
-from tanzim.accounts.models import User
+from tanzim.accounts.models import RoleAssignment, User
 from tanzim.common.jalali import tehran_date, to_jalali_date
 from tanzim.enforcement import services
 from tanzim.enforcement.choices import (
@@ -31,7 +31,6 @@ from tanzim.enforcement.models import (
     Asset,
     Auction,
     CourtBaseline,
-    CourtOfficer,
     EnforcementFile,
     PilotSetting,
 )
@@ -47,7 +46,13 @@ def _officer(province: Any) -> User:
         username="court.thr",
         defaults={"first_name": "مأمور", "last_name": "اجرای احکام", "password": _demo_hash()},
     )
-    CourtOfficer.objects.get_or_create(user=user, province=province)
+    if not RoleAssignment.objects.filter(user=user, role=Role.COURT_OFFICER, province=province).exists():
+        RoleAssignment.objects.create(
+            user=user,
+            role=Role.COURT_OFFICER,
+            province=province,
+            valid_from=timezone.now() - timedelta(days=1),
+        )
     return user
 
 

@@ -133,10 +133,12 @@ def partner_desk(request: HttpRequest) -> HttpResponse:
         status__in=(ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.IN_PROGRESS)
     )
     done_rows = rows.exclude(pk__in=open_rows.values("pk"))[:30]
+    # The files to act on, the soonest due first, a page at a time (a branch may hold thousands).
+    page = Paginator(open_rows, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "partners/desk.html",
-        {"members": members, "open_rows": open_rows, "done_rows": done_rows},
+        {"members": members, "open_rows": page, "done_rows": done_rows},
     )
 
 

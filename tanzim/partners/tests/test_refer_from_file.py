@@ -146,3 +146,27 @@ def test_an_outcome_through_the_api_and_a_return_are_written_too(personas, clock
     assert event.actor is None
     assert "returned the file without action" in event.reason and "بدون اقدام" in event.reason
     assert event.reason.endswith("Not a guild matter")
+
+
+def test_the_partner_desk_shows_the_open_files_a_page_at_a_time(personas, council, clock):
+    from tanzim.testing.partners import sent_referral
+
+    member = make_member(council.partner)
+    first = sent_referral(personas, council)
+    # 31 more open files at the branch (copies of the first): the desk shows 30, then the next page.
+    for n in range(31):
+        Referral.objects.create(
+            **{
+                f.attname: getattr(first, f.attname)
+                for f in Referral._meta.concrete_fields
+                if f.name not in ("id", "reference", "created_at")
+            },
+            reference=f"PR-9{n:07d}",
+        )
+    client = _client(member)
+    page = client.get(reverse("partners:desk"))
+    assert page.status_code == 200
+    assert page.content.decode().count("data-reference=") == 30
+    assert 'id="open-pages"' in page.content.decode()
+    second = client.get(reverse("partners:desk"), {"page": 2})
+    assert second.content.decode().count("data-reference=") == 1

@@ -81,11 +81,27 @@ def _send_otp(user: User, purpose: str) -> None:
     )
 
 
-def _throttle_otp_request(national_code: str, ip: str | None) -> None:
+# Limits on asking for a sign-in code (docs/abroad.md, "Rate limits behind a carrier's address"):
+# a mobile carrier abroad puts thousands of subscribers behind one address (carrier-grade NAT), so
+# the address is only a large flood bucket; the target is protected per national code, and one
+# browser per device cookie. Every request counts the same whether or not the code has an account.
+OTP_DEVICE_REQUESTS_PER_HOUR = 10
+OTP_IP_REQUESTS_PER_HOUR = 2000
+
+
+def _otp_ip_limit() -> int:
+    return int(getattr(settings, "OTP_IP_REQUESTS_PER_HOUR", OTP_IP_REQUESTS_PER_HOUR))
+
+
+def _throttle_otp_request(national_code: str, ip: str | None, device: str | None = None) -> None:
     ratelimit.check("otp-req", national_code, limit=settings.OTP_REQUESTS_PER_HOUR, window=OTP_WINDOW)
+    if device:
+        ratelimit.check("otp-req-dev", device, limit=OTP_DEVICE_REQUESTS_PER_HOUR, window=OTP_WINDOW)
     if ip:
-        ratelimit.check("otp-req-ip", ip, limit=settings.OTP_REQUESTS_PER_HOUR * 20, window=OTP_WINDOW)
+        ratelimit.check("otp-req-ip", ip, limit=_otp_ip_limit(), window=OTP_WINDOW)
     ratelimit.hit("otp-req", national_code, window=OTP_WINDOW)
+    if device:
+        ratelimit.hit("otp-req-dev", device, window=OTP_WINDOW)
     if ip:
         ratelimit.hit("otp-req-ip", ip, window=OTP_WINDOW)
 
@@ -219,11 +235,14 @@ def zone_from_browser(*, user: User, browser_zone: str | None) -> bool:
 
 
 @transaction.atomic
-def otp_request(*, national_code: str, mobile: str, ip: str | None = None) -> None:
-    """Send a sign-in code if the national code and mobile match a citizen; silent otherwise."""
+def otp_request(*, national_code: str, mobile: str, ip: str | None = None, device: str | None = None) -> None:
+    """Send a sign-in code if the national code and mobile match a citizen; silent otherwise.
+
+    ``device``: the browser's device cookie, when it has one (its own bucket; see ``_throttle_otp_request``).
+    """
     code = clean_national_code(national_code)
     phone = parse_phone(mobile)
-    _throttle_otp_request(code, ip)
+    _throttle_otp_request(code, ip, device)
     user = User.objects.filter(national_code=code, mobile=phone).first()
     if user is None:
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -100,9 +102,10 @@ def otp_request(request):
     if target and request.user.is_authenticated:
         return redirect(target)
     form = OtpRequestForm(request.POST or None)
+    device = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_COOKIE)
     if request.method == "POST" and form.is_valid():
         try:
-            account_services.otp_request(ip=client_ip(request), **form.cleaned_data)
+            account_services.otp_request(ip=client_ip(request), device=device, **form.cleaned_data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -113,7 +116,27 @@ def otp_request(request):
             else:
                 request.session.pop(OTP_NEXT_KEY, None)
             return redirect("web:otp-verify")
-    return render(request, "web/otp_request.html", {"form": form, "next": target})
+    response = render(request, "web/otp_request.html", {"form": form, "next": target})
+    return _with_device_cookie(response, device)
+
+
+# A random id per browser: the sign-in code limits count per device as well as per national code,
+# so one carrier address abroad serving many people does not lock them all out (docs/abroad.md).
+DEVICE_COOKIE = "tanzim_device"
+
+
+def _with_device_cookie(response, device: str | None):
+    if not device:
+        response.set_signed_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(16),
+            salt=DEVICE_COOKIE,
+            max_age=365 * 24 * 3600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def otp_verify(request):

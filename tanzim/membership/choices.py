@@ -135,3 +135,16 @@ class Relation(models.TextChoices):
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
     PARENT = "parent", _("Parent")
+
+
+class ClaimStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted, being reviewed")
+    PAID = "paid", _("Paid")
+    REFUSED = "refused", _("Refused")
+
+
+CLAIM_ALLOWED: dict[str, frozenset[str]] = {
+    ClaimStatus.SUBMITTED: frozenset({ClaimStatus.PAID, ClaimStatus.REFUSED}),
+    ClaimStatus.PAID: frozenset(),
+    ClaimStatus.REFUSED: frozenset(),
+}

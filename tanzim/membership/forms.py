@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts.choices import Role
 from tanzim.common.forms import BootstrapForm, JalaliDateField, MobileField, NationalCodeField, RialsField
 from tanzim.common.normalize import normalize_digits
-from tanzim.membership.choices import ROLE_CERTIFICATE, DocumentKind
+from tanzim.membership.choices import ROLE_CERTIFICATE, DocumentKind, Relation
+from tanzim.membership.models import InsurancePolicy
 from tanzim.offices.choices import LicenceKind
 
 
@@ -96,3 +97,77 @@ class StaffForm(BootstrapForm):
     certificate_number = forms.CharField(label=_("Certificate number"), max_length=40)
     valid_from = JalaliDateField(label=_("Certificate valid from"))
     valid_until = JalaliDateField(label=_("Certificate valid until"))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (a claim's invoices and reports)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+DEPENDANT_ROWS = 4
+
+
+class EnrolForm(BootstrapForm):
+    """Enrolment: the dependants in up to four rows (name, national code, relation), empty rows skipped."""
+
+    policy = forms.ModelChoiceField(label=_("Policy"), queryset=InsurancePolicy.objects.filter(active=True))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        relations = [("", "—"), *Relation.choices]
+        for n in range(1, DEPENDANT_ROWS + 1):
+            self.fields[f"name_{n}"] = forms.CharField(
+                label=_("Dependant %(n)s: name") % {"n": n}, max_length=200, required=False
+            )
+            self.fields[f"code_{n}"] = forms.CharField(
+                label=_("Dependant %(n)s: national code") % {"n": n}, max_length=20, required=False
+            )
+            self.fields[f"relation_{n}"] = forms.ChoiceField(
+                label=_("Dependant %(n)s: relation") % {"n": n}, choices=relations, required=False
+            )
+
+    def dependants(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        rows = []
+        for n in range(1, DEPENDANT_ROWS + 1):
+            values = {
+                "full_name": data.get(f"name_{n}") or "",
+                "national_code": normalize_digits(data.get(f"code_{n}") or "").strip(),
+                "relation": data.get(f"relation_{n}") or "",
+            }
+            if any(values.values()):
+                rows.append(values)
+        return rows
+
+
+class ClaimForm(BootstrapForm):
+    person = forms.ChoiceField(label=_("Insured person"))
+    amount = RialsField(label=_("Amount claimed (rials)"))
+    description = forms.CharField(label=_("What it is for"), max_length=300)
+    documents = MultipleFileField(label=_("Invoices and reports (PDF, JPEG or PNG; up to 5)"))
+
+    def __init__(self, *args, enrolment=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Myself"))]
+        if enrolment is not None:
+            choices += [(str(d.pk), d.full_name) for d in enrolment.dependants.all()]
+        self.fields["person"].choices = choices  # type: ignore[attr-defined]
+        self.fields["person"].required = False
+
+
+class ClaimPayForm(BootstrapForm):
+    paid_amount = RialsField(label=_("Amount the insurer paid (rials)"))
+    reference = forms.CharField(label=_("Insurer's reference"), max_length=60)

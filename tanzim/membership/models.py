@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tanzim.audit.models import TransitionEvent
 from tanzim.common.storage import private_storage
-from tanzim.membership.choices import CertificateKind, DocumentKind, LoanStatus, PolicyKind, Relation, Step
+from tanzim.membership.choices import (
+    CertificateKind,
+    ClaimStatus,
+    DocumentKind,
+    LoanStatus,
+    PolicyKind,
+    Relation,
+    Step,
+)
 
 
 class ExamImport(models.Model):
@@ -429,3 +437,73 @@ class PremiumCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.month}"
+
+
+class Claim(models.Model):
+    """An insured person's claim on a policy, with its documents; the Kanoon reviews it and records
+    what the insurer paid or why it was refused."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="claims")
+    dependant = models.ForeignKey(
+        Dependant,
+        verbose_name=_("insured person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text=_("Empty: the member."),
+    )
+    amount = models.PositiveBigIntegerField(_("amount claimed (rials)"))
+    description = models.CharField(_("what it is for"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.SUBMITTED
+    )
+    paid_amount = models.PositiveBigIntegerField(_("amount paid (rials)"), default=0)
+    insurer_reference = models.CharField(_("insurer's reference"), max_length=60, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("insurance claim")
+        verbose_name_plural = _("insurance claims")
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="membership_claim_positive"),
+            models.CheckConstraint(
+                condition=Q(paid_amount__lte=F("amount")), name="membership_claim_paid_at_most_claimed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}/{self.pk}"
+
+
+class ClaimEvent(TransitionEvent):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+
+    class Meta:
+        verbose_name = _("claim event")
+        verbose_name_plural = _("claim events")
+
+
+def claim_document_path(instance: ClaimDocument, filename: str) -> str:
+    return f"membership/claims/{instance.claim_id}/{instance.sha256[:16]}{filename[-4:]}"
+
+
+class ClaimDocument(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("file"), upload_to=claim_document_path, storage=private_storage, max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim document")
+        verbose_name_plural = _("claim documents")
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.sha256[:8]}"

@@ -17,7 +17,11 @@ from tanzim.membership.choices import OPEN_STEPS, STEP_ORDER, Step
 from tanzim.membership.models import (
     Application,
     ApplicationEvent,
+    Claim,
+    ClaimDocument,
+    Enrolment,
     Instalment,
+    InsurancePolicy,
     LoanApplication,
     LoanProgramme,
     Place,
@@ -214,4 +218,53 @@ def instalment_get_for(*, user: Any, pk: Any) -> Instalment:
     try:
         return Instalment.objects.select_related("loan").get(Q(loan__in=loans_for(user=user)), pk=int(pk))
     except (Instalment.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFoundError() from exc
+
+
+def policies_open() -> QuerySet[InsurancePolicy]:
+    return InsurancePolicy.objects.filter(active=True).order_by("kind", "code")
+
+
+def enrolments_for(*, user: Any) -> QuerySet[Enrolment]:
+    """The member's own enrolments (the Kanoon sees every one)."""
+    rows = Enrolment.objects.select_related("policy", "office").prefetch_related("dependants")
+    if not _signed_in(user):
+        return rows.none()
+    if is_kanoon(user):
+        return rows
+    return rows.filter(member_id=user.pk)
+
+
+def enrolment_get_for(*, user: Any, pk: Any) -> Enrolment:
+    try:
+        return enrolments_for(user=user).get(pk=int(pk))
+    except (Enrolment.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFoundError() from exc
+
+
+def claims_for(*, user: Any) -> QuerySet[Claim]:
+    """The member's own claims; the Kanoon's review sees all. Another's claim is not found."""
+    rows = Claim.objects.select_related(
+        "enrolment__policy", "enrolment__office", "dependant"
+    ).prefetch_related("documents")
+    if not _signed_in(user):
+        return rows.none()
+    if is_kanoon(user):
+        return rows
+    return rows.filter(enrolment__member_id=user.pk)
+
+
+def claim_get_for(*, user: Any, pk: Any) -> Claim:
+    try:
+        return claims_for(user=user).get(pk=int(pk))
+    except (Claim.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFoundError() from exc
+
+
+def claim_document_get_for(*, user: Any, pk: Any) -> ClaimDocument:
+    try:
+        return ClaimDocument.objects.select_related("claim").get(
+            Q(claim__in=claims_for(user=user)), pk=int(pk)
+        )
+    except (ClaimDocument.DoesNotExist, TypeError, ValueError) as exc:
         raise NotFoundError() from exc

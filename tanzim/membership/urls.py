@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanzim.membership import views
+from tanzim.membership import views, views_insurance
 
 app_name = "membership"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("applicants/<int:pk>/", views.review, name="review"),
     path("loans/", views.loans, name="loans"),
     path("staff/", views.staff, name="staff"),
+    path("insurance/", views_insurance.insurance, name="insurance"),
+    path("insurance/documents/<int:pk>/", views_insurance.claim_document, name="claim_document"),
+    path("insurance/<slug:code>.csv", views_insurance.insurer_export, name="insurer_csv"),
 ]

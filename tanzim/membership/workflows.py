@@ -14,6 +14,7 @@ from tanzim.accounts.permissions import can_oversee_province, has_role, is_kanoo
 from tanzim.audit.workflow import Workflow
 from tanzim.common.errors import PermissionDeniedError
 from tanzim.membership.choices import (
+    CLAIM_ALLOWED,
     LOAN_ALLOWED,
     STEP_ALLOWED,
     STEP_OWNER,
@@ -21,7 +22,14 @@ from tanzim.membership.choices import (
     Owner,
     Step,
 )
-from tanzim.membership.models import Application, ApplicationEvent, LoanApplication, LoanEvent
+from tanzim.membership.models import (
+    Application,
+    ApplicationEvent,
+    Claim,
+    ClaimEvent,
+    LoanApplication,
+    LoanEvent,
+)
 
 SYSTEM = "system"
 
@@ -86,4 +94,22 @@ LOAN: Workflow[LoanApplication] = Workflow(
     event_model=LoanEvent,
     event_link=lambda loan: {"loan": loan},
     office=lambda loan: loan.office_id,
+)
+
+
+def _claim_movers(claim: Claim, actor: Any, old: str, new: str, kinds: frozenset[str]) -> None:
+    if not is_kanoon(actor):
+        raise PermissionDeniedError()
+
+
+#: An insurance claim: submitted → paid (what the insurer paid, its reference) or refused (a reason).
+CLAIM: Workflow[Claim] = Workflow(
+    name="membership.claim",
+    model=Claim,
+    table=CLAIM_ALLOWED,
+    authorize=_claim_movers,
+    stamps={"*": "status_changed_at", "paid": "decided_at", "refused": "decided_at"},
+    event_model=ClaimEvent,
+    event_link=lambda claim: {"claim": claim},
+    office=lambda claim: claim.enrolment.office_id,
 )

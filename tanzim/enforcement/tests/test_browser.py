@@ -4,15 +4,16 @@ auction to the end, and the creditor sees the payment on their file."""
 from __future__ import annotations
 
 import re
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tanzim.common.formatting import money
-from tanzim.common.jalali import tehran_date
+from tanzim.common.jalali import TEHRAN
 from tanzim.enforcement import services
 from tanzim.enforcement.choices import AssetStatus, AuctionStatus
 from tanzim.enforcement.models import Asset, Auction, Collection
@@ -46,44 +47,47 @@ def test_asset_list_auction_and_payment_in_persian(new_page, personas):
     problems = blocking(axe_violations(page))
     assert not problems, describe(problems)
 
-    # --- seized and valued; the auction is bidding and ends in a moment
+    # --- seized and valued. The clock moves (no dates edited in the database): past the 3 days for
+    # objections, through the notice period and the bidding, past the week for complaints.
     services.asset_seize(asset=asset, actor=officer)
     services.asset_value(asset=asset, actor=officer, value=350_000_000, valuer="کارشناس رسمی")
-    Asset.objects.filter(pk=asset.pk).update(objection_due=tehran_date(timezone.now()) - timedelta(days=1))
-    now = timezone.now()
-    services.auction_create(
-        asset=asset, actor=officer, starts_at=now + timedelta(days=11), ends_at=now + timedelta(days=12)
-    )
-    auction = Auction.objects.get(asset=asset)
-    # bidding time is compressed for the test: it opened an hour ago and ends in a few seconds
-    Auction.objects.filter(pk=auction.pk).update(
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(seconds=4),
-        scheduled_end=now + timedelta(seconds=4),
-    )
+    asset.refresh_from_db()
+    after_objections = datetime.combine(asset.objection_due + timedelta(days=1), dtime(10), tzinfo=TEHRAN)
     buyer = CitizenFactory.create()
-    services.registration_create(auction=auction, actor=buyer)
-    services.bid_place(auction=auction, actor=buyer, amount=360_000_000)
+    with time_machine.travel(after_objections, tick=True):
+        opens = timezone.now() + timedelta(days=11)
+        services.auction_create(
+            asset=asset, actor=officer, starts_at=opens, ends_at=opens + timedelta(hours=2)
+        )
+        auction = Auction.objects.get(asset=asset)
+        services.registration_create(auction=auction, actor=buyer)
+    with time_machine.travel(opens + timedelta(minutes=30), tick=True):
+        services.bid_place(auction=auction, actor=buyer, amount=360_000_000)
     auction.refresh_from_db()
-    time.sleep(max(0.0, (auction.ends_at - timezone.now()).total_seconds()) + 0.5)
 
-    # --- the clerk closes the bidding, records the balance and pays the creditor out
-    clerk = new_page(personas.clerk_a)
-    clerk.goto(f"/enforcement/auctions/{auction.pk}/")
-    expect_persian_page(clerk)
-    clerk.locator("#close-auction").click()
-    expect(clerk.locator("#auction-status")).to_have_attribute("data-status", AuctionStatus.AWARDED)
-    Auction.objects.filter(pk=auction.pk).update(
-        complaints_until=tehran_date(timezone.now()) - timedelta(days=1)
+    # --- the clerk closes the bidding once it has ended
+    with time_machine.travel(auction.ends_at + timedelta(minutes=1), tick=True):
+        clerk = new_page(personas.clerk_a)
+        clerk.goto(f"/enforcement/auctions/{auction.pk}/")
+        expect_persian_page(clerk)
+        clerk.locator("#close-auction").click()
+        expect(clerk.locator("#auction-status")).to_have_attribute("data-status", AuctionStatus.AWARDED)
+    auction.refresh_from_db()
+
+    # --- a week later (no complaint): the balance is recorded and the creditor paid out
+    after_complaints = datetime.combine(
+        auction.complaints_until + timedelta(days=1), dtime(10), tzinfo=TEHRAN
     )
-    clerk.reload()
-    clerk.locator("#balance-paid").click()
-    expect(clerk.locator("#auction-status")).to_have_attribute("data-status", AuctionStatus.COMPLETED)
-    assert Asset.objects.get(pk=asset.pk).status == AssetStatus.SOLD
-    clerk.goto(f"/enforcement/files/{file.pk}/")
-    clerk.locator("#prepare-schedule").click()
-    clerk.locator("[data-schedule] button[name=approve]").click()
-    expect(clerk.locator("#file-status")).to_have_attribute("data-status", "closed")
+    with time_machine.travel(after_complaints, tick=True):
+        clerk = new_page(personas.clerk_a)
+        clerk.goto(f"/enforcement/auctions/{auction.pk}/")
+        clerk.locator("#balance-paid").click()
+        expect(clerk.locator("#auction-status")).to_have_attribute("data-status", AuctionStatus.COMPLETED)
+        assert Asset.objects.get(pk=asset.pk).status == AssetStatus.SOLD
+        clerk.goto(f"/enforcement/files/{file.pk}/")
+        clerk.locator("#prepare-schedule").click()
+        clerk.locator("[data-schedule] button[name=approve]").click()
+        expect(clerk.locator("#file-status")).to_have_attribute("data-status", "closed")
 
     # --- the creditor sees the payment
     creditor = new_page(personas.citizen, PHONE)

@@ -48,7 +48,6 @@ from tanzim.enforcement.choices import (  # noqa: E402
     TaskStatus,
 )
 from tanzim.enforcement.models import (  # noqa: E402
-    CourtOfficer,
     EnforcementFile,
     FileParty,
     Schedule,
@@ -246,7 +245,12 @@ def main() -> None:
     kanoon = staff("bench-enf-kanoon", Role.KANOON_ADMIN)
     clerk = staff("bench-enf-clerk", Role.CLERK, offices[0])
     officer, _ = User.objects.get_or_create(username="bench-enf-officer")
-    CourtOfficer.objects.get_or_create(user=officer, province_id=offices[0].province_id)
+    RoleAssignment.objects.get_or_create(  # the court officer is a province-scoped role
+        user=officer,
+        role=Role.COURT_OFFICER,
+        province_id=offices[0].province_id,
+        defaults={"valid_from": timezone.now() - timedelta(days=1)},
+    )
     with override_settings(
         STORAGES={
             **settings.STORAGES,

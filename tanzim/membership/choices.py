@@ -148,3 +148,13 @@ CLAIM_ALLOWED: dict[str, frozenset[str]] = {
     ClaimStatus.PAID: frozenset(),
     ClaimStatus.REFUSED: frozenset(),
 }
+
+
+class LoanDocumentKind(models.TextChoices):
+    APPLICATION_FORM = "application", _("Signed application form")
+    SUPPORTING = "supporting", _("Supporting document")
+    CONTRACT = "contract", _("Loan contract")
+
+
+#: Who gives each loan document: the member their form and papers, the Kanoon the contract.
+LOAN_MEMBER_DOCUMENTS: tuple[str, ...] = (LoanDocumentKind.APPLICATION_FORM, LoanDocumentKind.SUPPORTING)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts.choices import Role
 from tanzim.common.forms import BootstrapForm, JalaliDateField, MobileField, NationalCodeField, RialsField
 from tanzim.common.normalize import normalize_digits
-from tanzim.membership.choices import ROLE_CERTIFICATE, DocumentKind, Relation
+from tanzim.membership.choices import ROLE_CERTIFICATE, DocumentKind, LoanDocumentKind, Relation
 from tanzim.membership.models import InsurancePolicy
 from tanzim.offices.choices import LicenceKind
 
@@ -171,3 +171,8 @@ class ClaimForm(BootstrapForm):
 class ClaimPayForm(BootstrapForm):
     paid_amount = RialsField(label=_("Amount the insurer paid (rials)"))
     reference = forms.CharField(label=_("Insurer's reference"), max_length=60)
+
+
+class LoanDocumentForm(BootstrapForm):
+    kind = forms.ChoiceField(label=_("Document"), choices=LoanDocumentKind.choices)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))

@@ -13,6 +13,7 @@ from tanzim.membership.choices import (
     CertificateKind,
     ClaimStatus,
     DocumentKind,
+    LoanDocumentKind,
     LoanStatus,
     PolicyKind,
     Relation,
@@ -507,3 +508,28 @@ class ClaimDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.sha256[:8]}"
+
+
+def loan_document_path(instance: LoanDocument, filename: str) -> str:
+    return f"membership/loans/{instance.loan_id}/{instance.kind}-{instance.sha256[:16]}{filename[-4:]}"
+
+
+class LoanDocument(models.Model):
+    """A loan's papers: the member's signed form and supporting documents, the Kanoon's contract."""
+
+    loan = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("document"), max_length=12, choices=LoanDocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=loan_document_path, storage=private_storage, max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loan document")
+        verbose_name_plural = _("loan documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.kind}"

@@ -23,6 +23,7 @@ from tanzim.membership.models import (
     Instalment,
     InsurancePolicy,
     LoanApplication,
+    LoanDocument,
     LoanProgramme,
     Place,
 )
@@ -267,4 +268,12 @@ def claim_document_get_for(*, user: Any, pk: Any) -> ClaimDocument:
             Q(claim__in=claims_for(user=user)), pk=int(pk)
         )
     except (ClaimDocument.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFoundError() from exc
+
+
+def loan_document_get_for(*, user: Any, pk: Any) -> LoanDocument:
+    """A loan's document for its member or the Kanoon; anyone else's is not found."""
+    try:
+        return LoanDocument.objects.select_related("loan").get(Q(loan__in=loans_for(user=user)), pk=int(pk))
+    except (LoanDocument.DoesNotExist, TypeError, ValueError) as exc:
         raise NotFoundError() from exc

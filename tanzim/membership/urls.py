@@ -11,6 +11,7 @@ urlpatterns = [
     path("pipeline.csv", views.pipeline_csv, name="pipeline_csv"),
     path("applicants/<int:pk>/", views.review, name="review"),
     path("loans/", views.loans, name="loans"),
+    path("loans/documents/<int:pk>/", views.loan_document, name="loan_document"),
     path("staff/", views.staff, name="staff"),
     path("insurance/", views_insurance.insurance, name="insurance"),
     path("insurance/documents/<int:pk>/", views_insurance.claim_document, name="claim_document"),

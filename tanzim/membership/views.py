@@ -29,6 +29,7 @@ from tanzim.membership.forms import (
     ExamImportForm,
     GuaranteeForm,
     LicenceForm,
+    LoanDocumentForm,
     LoanForm,
     PremisesForm,
     SendBackForm,
@@ -37,6 +38,7 @@ from tanzim.membership.forms import (
 )
 from tanzim.membership.models import ApplicationDocument, LoanProgramme, StaffCertificate
 from tanzim.membership.services.guarantee import GUARANTEE_RIALS
+from tanzim.membership.services.loan_documents import loan_document_add
 from tanzim.membership.services.steps import documents_missing
 from tanzim.membership.workflows import may_act_as
 from tanzim.offices.models import Office
@@ -413,6 +415,15 @@ def loans(request):
                     ),
                     success=_("Decided."),
                 )
+        elif action == "loan_document":
+            loan = selectors.loan_get_for(user=request.user, pk=request.POST.get("loan"))
+            form = LoanDocumentForm(request.POST, request.FILES)
+            outcome = run_service(
+                request,
+                form,
+                lambda d: loan_document_add(loan=loan, actor=request.user, kind=d["kind"], upload=d["file"]),
+                success=_("The document was added."),
+            )
         elif action == "pay":
             instalment = selectors.instalment_get_for(user=request.user, pk=request.POST.get("instalment"))
             outcome = run_service(
@@ -428,7 +439,7 @@ def loans(request):
     own = (
         selectors.loans_for(user=request.user)
         .filter(member_id=request.user.pk)
-        .prefetch_related("instalments")
+        .prefetch_related("instalments", "documents")
     )
     context = {
         "office": office,
@@ -438,6 +449,7 @@ def loans(request):
         "queue": selectors.loan_queue() if kanoon else [],
         "approved": selectors.loans_for(user=request.user).filter(status="approved") if kanoon else [],
         "today": timezone.localdate(),
+        "loan_document_form": LoanDocumentForm(),
     }
     return render(request, "membership/loans.html", context, status=200 if request.method == "GET" else 400)
 
@@ -466,3 +478,18 @@ def staff(request):
         "today": timezone.localdate(),
     }
     return render(request, "membership/staff.html", context, status=400 if form.errors else 200)
+
+
+@scoped_view
+def loan_document(request, pk: int):
+    document = selectors.loan_document_get_for(user=request.user, pk=pk)
+    audit.record_read(actor=request.user, obj=document, purpose="loan document")
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+        document.content_type, ""
+    )
+    return file_redirect(
+        document,
+        user=request.user,
+        content_type=document.content_type,
+        filename=f"{document.kind}{extension}",
+    )

@@ -61,6 +61,54 @@ class ItemResult:
     service_id: int | None = None
 
 
+@dataclass
+class BatchCache:
+    """What one sync batch reads once instead of per item (the bench's first sync).
+
+    ``services``: rows already recorded under the batch's client ids; ``days``: the office
+    that already served each (national code, day) of the batch; ``rates``: normal prices by
+    (kind, day). A hint only: the unique constraints stay the guard against a concurrent sync.
+    """
+
+    services: dict[str, FieldService] = field(default_factory=dict)
+    days: dict[tuple[str, date], int] = field(default_factory=dict)
+    rates: dict[tuple[str, date], int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, items: list[dict[str, Any]]) -> BatchCache:
+        ids = [str(item.get("client_id") or "")[:64] for item in items]
+        codes = {normalize_digits(str(item.get("national_code") or "")).strip() for item in items}
+        cache = cls(services={s.client_id: s for s in FieldService.objects.filter(client_id__in=ids)})
+        rows = BeneficiaryDay.objects.filter(national_code__in=codes).values_list(
+            "national_code", "served_on", "office_id"
+        )
+        cache.days = {(code, day): office for code, day, office in rows}
+        return cache
+
+    def rate(self, kind: str, day: date) -> int:
+        if (kind, day) not in self.rates:
+            self.rates[kind, day] = rate_on(kind, day)
+        return self.rates[kind, day]
+
+
+def _claim_day(office: Office, code: str, day: date, cache: BatchCache | None) -> None:
+    """Mark the beneficiary served free by this office that day; ConflictError if another office was."""
+    known = cache.days.get((code, day)) if cache is not None else None
+    if known is None:
+        row, _new = BeneficiaryDay.objects.get_or_create(
+            national_code=code, served_on=day, defaults={"office": office}
+        )
+        known = row.office_id
+        if cache is not None:
+            cache.days[code, day] = known
+    if known != office.pk:
+        raise ConflictError(
+            _("This person was already served free by another office on that day."),
+            code="served_by_another_office",
+            fields={"national_code": [_("Already served free by another office that day.")]},
+        )
+
+
 def team_office_for(*, mission: Mission, actor: Any) -> Office:
     """The office the actor serves for on this mission (their own, if several are on the team)."""
     for member in mission.team.select_related("office").order_by("pk"):
@@ -186,7 +234,9 @@ def _inspected_photo(content: bytes) -> Any:
     return checked
 
 
-def field_service_record(*, mission: Mission, office: Office, actor: Any, item: dict[str, Any]) -> ItemResult:
+def field_service_record(
+    *, mission: Mission, office: Office, actor: Any, item: dict[str, Any], cache: BatchCache | None = None
+) -> ItemResult:
     """Record one captured service: a free-service grant on the mission's ground, counted against the cap."""
     client_id = str(item.get("client_id") or "")
     if not CLIENT_ID.fullmatch(client_id):
@@ -195,7 +245,10 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
             outcome=SyncOutcome.CONFLICT,
             message=str(_("The service has no valid id; record it again.")),
         )
-    existing = FieldService.objects.filter(client_id=client_id).first()
+    if cache is not None:
+        existing = cache.services.get(client_id)
+    else:
+        existing = FieldService.objects.filter(client_id=client_id).first()
     try:
         clean = _clean(item, mission)
     except DomainError as exc:
@@ -218,19 +271,11 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
         checked = _inspected_photo(photo) if photo is not None else None
     except DomainError as exc:
         return ItemResult(client_id, SyncOutcome.CONFLICT, str(exc.message), _fields(exc))
+    price = cache.rate if cache is not None else rate_on
+    day_key = (clean["national_code"], clean["served_on"])
     try:
         with transaction.atomic():
-            day, _new = BeneficiaryDay.objects.get_or_create(
-                national_code=clean["national_code"],
-                served_on=clean["served_on"],
-                defaults={"office": office},
-            )
-            if day.office_id != office.pk:
-                raise ConflictError(
-                    _("This person was already served free by another office on that day."),
-                    code="served_by_another_office",
-                    fields={"national_code": [_("Already served free by another office that day.")]},
-                )
+            _claim_day(office, clean["national_code"], clean["served_on"], cache)
             on_decision = ground == FreeServiceGround.KANOON_DECISION
             grant = free_service_grant(
                 office=office,
@@ -253,7 +298,7 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
                 client_id=client_id,
                 fingerprint=digest,
                 eligibility=found.ground,
-                normal_price=rate_on(clean["kind"], clean["served_on"]),
+                normal_price=price(clean["kind"], clean["served_on"]),
                 grant=grant,
                 recorded_by=actor,
                 ground=ground,
@@ -276,6 +321,7 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
                 },
             )
     except IntegrityError:
+        _forget(cache, day_key)
         again = FieldService.objects.filter(client_id=client_id).first()
         if again is not None:
             return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=again.pk)
@@ -285,12 +331,21 @@ def field_service_record(*, mission: Mission, office: Office, actor: Any, item: 
             str(_("This person was already served free by another office on that day.")),
         )
     except DomainError as exc:
+        _forget(cache, day_key)
         # Another tab sent the same service at the same moment and won: "already recorded".
         again = FieldService.objects.filter(client_id=client_id, fingerprint=digest).first()
         if again is not None:
             return ItemResult(client_id, SyncOutcome.DUPLICATE, service_id=again.pk)
         return ItemResult(client_id, SyncOutcome.CONFLICT, str(exc.message), _fields(exc))
+    if cache is not None:
+        cache.services[client_id] = service
     return ItemResult(client_id, SyncOutcome.CREATED, service_id=service.pk)
+
+
+def _forget(cache: BatchCache | None, key: tuple[str, date]) -> None:
+    """A rolled-back item may have made the day's row in the cache only: read it again next time."""
+    if cache is not None:
+        cache.days.pop(key, None)
 
 
 def _fields(exc: DomainError) -> dict[str, list[str]]:
@@ -319,4 +374,8 @@ def field_sync(*, mission: Mission, actor: Any, items: list[dict[str, Any]]) -> 
                 else ItemResult(client_id, SyncOutcome.CONFLICT, message)
             )
         return results
-    return [field_service_record(mission=mission, office=office, actor=actor, item=item) for item in items]
+    cache = BatchCache.load(items)
+    return [
+        field_service_record(mission=mission, office=office, actor=actor, item=item, cache=cache)
+        for item in items
+    ]

@@ -138,3 +138,25 @@ def test_the_api_takes_a_photo_and_answers_item_by_item(client, personas):
     outcomes = [r["outcome"] for r in response.json()["results"]]
     assert outcomes == ["created", "conflict"]
     assert "photo" in response.json()["results"][1]["field_errors"]
+
+
+def test_an_item_rolled_back_mid_batch_does_not_leave_its_day_claimed_only_in_memory(personas, frozen):
+    from tanzim.outreach.models import BeneficiaryDay
+
+    mission = h.approved(personas)
+    code = h.national_code(9)
+    refused = {
+        **h.item(9, code=code),
+        "ground": "kanoon_decision",
+        "decision_number": "12",
+        "decision_date": "2027-01-01",  # after the service: refused inside the item's transaction
+        "photo": data_url(jpeg()),
+    }
+    kept = h.item(10, code=code)
+    first, second = sync(personas, mission, [refused, kept])
+    assert (first.outcome, second.outcome) == ("conflict", "created")
+    assert BeneficiaryDay.objects.filter(national_code=code, office=personas.office_a).count() == 1
+    # So office B's mission cannot serve the same person free that day.
+    mission_b = h.approved(personas, offices=(personas.office_b,))
+    (other,) = services.field_sync(mission=mission_b, actor=personas.clerk_b, items=[h.item(11, code=code)])
+    assert other.outcome == "conflict"

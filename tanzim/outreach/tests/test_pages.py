@@ -15,6 +15,7 @@ def test_the_public_pages_open_for_anyone(client, personas, frozen):
     assert coverage.status_code == 200
     body = coverage.content.decode()
     assert "<svg" in body and 'data-county="SBL-05"' in body
+    assert 'data-note="hand-made"' in body  # the hand-made map and index stay labelled as such
     sw = client.get("/outreach/sw.js")
     assert sw.status_code == 200 and sw["Service-Worker-Allowed"] == "/outreach/"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanzim.consult.views import consultations, diagnosis, drafting, editor, support
+from tanzim.consult.views import consultations, diagnosis, drafting, editor, interview_editor, support
 
 app_name = "consult"
 urlpatterns = [
@@ -12,6 +12,13 @@ urlpatterns = [
     path("trees/<slug:slug>/", editor.tree_edit, name="tree-edit"),
     path("trees/<slug:slug>/versions/<int:number>/publish/", editor.tree_publish, name="tree-publish"),
     path("interviews/<slug:slug>/", drafting.interview_start, name="interview-start"),
+    path("interview-editor/", interview_editor.interview_list, name="interview-list"),
+    path("interview-editor/<slug:slug>/", interview_editor.interview_edit, name="interview-edit"),
+    path(
+        "interview-editor/<slug:slug>/versions/<int:number>/publish/",
+        interview_editor.interview_publish,
+        name="interview-publish",
+    ),
     path("amount-words/", drafting.amount_words, name="amount-words"),
     path("drafts/", drafting.my_drafts, name="drafts"),
     path("drafts/<str:token>/pages/<int:page>/", drafting.draft_page, name="draft-page"),

@@ -189,6 +189,7 @@ class EnforcementFile(models.Model):
         indexes = [
             models.Index(fields=["office", "status"]),
             models.Index(fields=["province", "status"]),
+            models.Index(fields=["status", "created_at"], name="enf_file_status_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="enf_file_amount_positive"),

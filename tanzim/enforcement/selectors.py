@@ -10,7 +10,7 @@ from tanzim.accounts.permissions import COUNTER, OVERSIGHT, scope_for
 from tanzim.common.errors import NotFoundError
 from tanzim.enforcement import access
 from tanzim.enforcement.choices import AuctionStatus, FileStatus, TaskStatus
-from tanzim.enforcement.models import Auction, EnforcementFile, Task
+from tanzim.enforcement.models import Auction, EnforcementFile, FileParty, Task
 
 
 def files_q(user: Any) -> Q:
@@ -19,7 +19,8 @@ def files_q(user: Any) -> Q:
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     scope = scope_for(user)
-    condition = Q(parties__user=user)
+    # a subquery, not a join: no duplicate rows, so no DISTINCT over the whole country's files
+    condition = Q(pk__in=FileParty.objects.filter(user=user).values("file_id"))
     condition |= scope.offices_q(*COUNTER, *OVERSIGHT, field_name="office") if scope.roles else Q(pk__in=[])
     provinces = access.officer_province_ids(user)
     if provinces:
@@ -28,7 +29,7 @@ def files_q(user: Any) -> Q:
 
 
 def file_list_for(*, actor: Any, status: str | None = None, search: str = "") -> QuerySet[EnforcementFile]:
-    rows = EnforcementFile.objects.filter(files_q(actor)).distinct()
+    rows = EnforcementFile.objects.filter(files_q(actor))
     if status in FileStatus.values:
         rows = rows.filter(status=status)
     if search:
@@ -41,12 +42,7 @@ def file_get_for(*, actor: Any, pk: Any) -> EnforcementFile:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFoundError() from None
-    file = (
-        EnforcementFile.objects.filter(files_q(actor), pk=pk)
-        .distinct()
-        .select_related("office", "province")
-        .first()
-    )
+    file = EnforcementFile.objects.filter(files_q(actor), pk=pk).select_related("office", "province").first()
     if file is None:
         raise NotFoundError()
     return file

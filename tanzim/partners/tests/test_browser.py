@@ -1,6 +1,6 @@
 """The referral journey in Persian, in Debian's Chromium: a clerk refers a dispute to the council
-and sends it with its checklist; the council's staff, on a phone, acknowledge it in the partner
-portal and upload the outcome; the dispute's page shows it."""
+from the dispute's page (the form pre-filled) and sends it with its checklist; the council's staff,
+on a phone, acknowledge it in the partner portal and upload the outcome; the dispute's page shows it."""
 
 from __future__ import annotations
 
@@ -29,9 +29,12 @@ def test_a_clerk_refers_a_dispute_the_portal_acknowledges_and_uploads_the_outcom
     document.write_bytes(pdf_bytes())
 
     clerk = new_page(personas.clerk_a)
-    clerk.goto(f"/partners/refer/?file={dispute.reference}")
+    # From the dispute's page: the form opens with the council and its nearest branch chosen.
+    clerk.goto(f"/disputes/{dispute.pk}/")
     expect(clerk.locator("html")).to_have_attribute("dir", "rtl")
-    clerk.select_option("#id_kind", str(council.pk))
+    clerk.locator("#refer-partner").click()
+    expect(clerk.locator("#id_kind")).to_have_value(str(council.pk))
+    expect(clerk.locator("#id_branch")).to_have_value(str(council.partner.branches.get().pk))
     clerk.locator("#refer-form button[type=submit]").click()
     expect(clerk.locator("#checklist")).to_be_visible()
     line = council.checklist.get(code="claim")

@@ -27,7 +27,7 @@ from tanzim.accounts.permissions import COUNTER, scope_for
 from tanzim.accounts.workflows import IDENTITY, identity_check_not_found
 from tanzim.audit import services as audit
 from tanzim.audit.workflow import transition
-from tanzim.common.errors import ConflictError, DomainError, PermissionDeniedError
+from tanzim.common.errors import ConflictError, DomainError
 from tanzim.common.normalize import normalize_text
 from tanzim.common.uploads import inspect_upload
 from tanzim.offices.choices import OfficeStatus
@@ -37,7 +37,11 @@ REFERENCE_MAX = 40
 BAD_REFERENCE = _("Enter the consulate's reference as it is written (letters, digits, - or /; up to 40).")
 
 
-class IdentityRequiredError(PermissionDeniedError):
+class IdentityRequiredError(DomainError):
+    """403 on the API; on a page, shown as a message next to the act (not the generic 403 page),
+    so the person reads what to do and where."""
+
+    status = 403
     code = "identity_required"
 
 

@@ -96,8 +96,15 @@ def test_every_consult_page_at_phone_size(new_page, personas):
         reverse("consult:tree-edit", args=["bounced-cheque"]),
         reverse("consult:content-report"),
         reverse("consult:consultants"),
+        reverse("consult:interview-list"),
+        reverse("consult:interview-edit", args=["cheque-complaint"]),
     ):
         check(kanoon, path)
+    kanoon.locator("#interview-preview").click()
+    expect(kanoon.locator("#preview")).to_be_visible()
+    no_sideways_scroll(kanoon)
+    problems = blocking(axe_violations(kanoon))
+    assert not problems, describe(problems)
 
 
 def test_review_of_a_draft_made_free_at_desktop_size(new_page, personas, tmp_path):

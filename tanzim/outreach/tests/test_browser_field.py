@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tanzim.finance.choices import FreeServiceGround
 from tanzim.outreach import services
-from tanzim.outreach.models import FieldService
+from tanzim.outreach.models import AreaSubscription, FieldService
 from tanzim.testing import outreach as h
 from tanzim.testing.axe import axe_violations, blocking, describe
 from tanzim.testing.browser import PHONE, no_sideways_scroll
@@ -110,3 +110,16 @@ def test_the_outreach_pages_pass_axe_and_fit_a_phone(personas, new_page):
     expect(public.locator(f"[data-mission='{mission.pk}']")).to_be_visible()
     assert not blocking(axe_violations(public))
     no_sideways_scroll(public)
+    # The SMS sign-up on the same page, then its link's page.
+    public.fill("#id_phone", "09121234567")
+    public.select_option("#id_province", "SBL")
+    public.check("#id_consent")
+    public.locator("#id_consent").evaluate("e => e.form.requestSubmit()")
+    expect(public.locator(".alert-success, .alert-info").first).to_be_visible()
+    sub = AreaSubscription.objects.get()
+    public.goto(f"/outreach/sms/?t={sub.token}")
+    expect(public.locator("[data-state='waiting']")).to_be_visible()
+    assert not blocking(axe_violations(public))
+    no_sideways_scroll(public)
+    public.click("button[value='confirm']")
+    expect(public.locator("[data-state='active']")).to_be_visible()

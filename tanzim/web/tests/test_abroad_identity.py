@@ -94,3 +94,13 @@ def test_a_refusal_is_shown_to_the_person_with_its_reason_in_persian(client, per
     body = persian.get(reverse("web:identity")).content.decode()
     assert "شماره یافت نشد" in body
     assert "دفتر نتوانست هویت شما را تأیید کند" in body and "فرستادن برای بررسی" in body
+
+
+def test_the_abroad_page_names_the_identity_step_the_link_and_moving_abroad_in_both_languages(client):
+    english = client.get(reverse("web:abroad")).content.decode()
+    assert reverse("web:identity") in english
+    assert "cards issued abroad do not work on Iranian payment gateways" in english
+    assert "Moving back never shortens a period already running." in english
+    persian = Client(HTTP_ACCEPT_LANGUAGE="fa").get(reverse("web:abroad")).content.decode()
+    assert "کارت‌های بانکی خارجی در درگاه‌های پرداخت ایران کار نمی‌کنند" in persian
+    assert "بازگشت به ایران هیچ مهلتِ در جریانی را کوتاه نمی‌کند" in persian

@@ -48,12 +48,15 @@ class ConsultationSerializer(serializers.Serializer):
     mode = serializers.CharField(help_text=MODES)
     status = serializers.CharField(help_text=STATUSES)
     starts_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True)
+    service = serializers.CharField(source="service_code", help_text="The tariff line it is priced by")
     answer_due_at = serializers.DateTimeField(allow_null=True)
     question = serializers.CharField()
     price = serializers.IntegerField(help_text=_("Rials, the remote channel's price"))
     advice = serializers.CharField(allow_blank=True)
     advised_under = serializers.CharField(allow_blank=True)
     outcome = serializers.CharField(allow_blank=True, help_text=OUTCOMES)
+    review_verdict = serializers.CharField(allow_blank=True, help_text="approved, changes or empty")
 
 
 class ConsultationBookSerializer(serializers.Serializer):
@@ -61,12 +64,20 @@ class ConsultationBookSerializer(serializers.Serializer):
     mode = serializers.CharField(help_text=MODES)
     question = serializers.CharField(max_length=4000)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    minutes = serializers.IntegerField(
+        required=False,
+        default=30,
+        help_text="Length of a video or phone call: 30 or 60 (priced by its tariff line)",
+    )
 
 
 class ConsultationTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[("answer", "answer"), ("close", "close")])
     expected_status = serializers.CharField(help_text=STATUSES)
     advice = serializers.CharField(required=False, allow_blank=True, max_length=8000)
+    verdict = serializers.CharField(
+        required=False, allow_blank=True, help_text="On a draft sent for review: approved or changes"
+    )
     outcome = serializers.CharField(required=False, help_text=OUTCOMES)
 
 
@@ -121,6 +132,7 @@ class ConsultationListView(APIView):
             mode=data["mode"],
             question=data["question"],
             starts_at=data.get("starts_at"),
+            minutes=data.get("minutes") or 30,
             idempotency_key=key_from_request(request),
         )
         return Response(ConsultationSerializer(consultation).data, status=status.HTTP_201_CREATED)
@@ -152,6 +164,7 @@ class ConsultationTransitionView(APIView):
                 consultation=consultation,
                 actor=request.user,
                 advice=data.get("advice", ""),
+                verdict=data.get("verdict", ""),
                 expected_status=data["expected_status"],
             )
         else:

@@ -85,3 +85,19 @@ def test_booking_is_idempotent_and_a_transition_needs_the_expected_status(client
     assert ok.status_code == 200 and ok.json()["status"] == "answered"
     client.force_login(personas.clerk_b)
     assert client.get(f"/api/v1/consult/consultations/{reference}/").status_code == 404
+
+
+def test_an_hour_booked_through_the_api_is_priced_by_its_line_and_a_bad_length_refused(client, personas):
+    consultant = licensed_consultant(personas)
+    client.force_login(personas.citizen)
+    body = {"consultant": consultant.pk, "mode": "video", "question": "سؤال", "starts_at": TEN.isoformat()}
+    bad = client.post(
+        "/api/v1/consult/consultations/", {**body, "minutes": 45}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "minutes" in str(bad.json())
+    hour = client.post(
+        "/api/v1/consult/consultations/", {**body, "minutes": 60}, content_type="application/json"
+    )
+    assert hour.status_code == 201
+    data = hour.json()
+    assert data["service"] == "consultation_60" and data["price"] == 900_000 and data["review_verdict"] == ""

@@ -149,6 +149,16 @@ def objects_of_the_newer_apps(p: Any) -> dict[str, Any]:
     values["mission"] = approved(p).pk
     values["partner_referral"] = sent_referral(p, make_partner()).pk
     values["slug"] = Tree.objects.order_by("pk").values_list("slug", flat=True).first()
+    # A person abroad's identity check sent to office A (someone outside the world's citizens).
+    from tanzim.accounts.identity import identity_submit
+    from tanzim.testing.factories import CitizenFactory
+
+    values["identity_check"] = identity_submit(
+        user=CitizenFactory.create(resident_abroad=True),
+        office_id=p.office_a.pk,
+        method="consular",
+        reference="WORLD-1",
+    ).pk
     # An auction needs a file far along (seizure, valuation); a dead letter, a partner's webhook
     # given up: their routes are walked with an id that exists nowhere (the scope is still checked).
     # A tree's version number, a referral's document: walked the same way.

@@ -52,6 +52,7 @@ CAPABILITIES = {
     "api/v1/surveys/<str:token>/",
     "feedback/s/<str:token>/",
     "finance/gateway/<str:token>/",
+    "finance/shared/<str:token>/",  # a shared payment link (tanzim/finance/tests/test_shared_link.py)
     "files/<str:token>/<str:name>",  # a signed link to a stored file (tanzim/common/tests/test_file_links.py)
     # A drafting interview's own link (save and resume before signing in).
     "consult/drafts/<str:token>/pages/<int:page>/",
@@ -122,6 +123,7 @@ def _key(route: str, name: str) -> str:
     for prefix, kind in (
         ("api/v1/appointments/flexible-requests/", "flexible_request"),
         ("api/v1/appointments/", "appointment"),
+        ("desk/identity/", "identity_check"),
         ("appointments/ticket/", "ticket"),
         ("appointments/", "appointment"),
         ("api/v1/queue-tickets/", "ticket"),

@@ -130,6 +130,8 @@ class Network:
     def prices(self, chosen: np.ndarray, arc_of: np.ndarray, deadline: float | None) -> np.ndarray:
         """The least bucket prices (integer units) consistent with this optimal flow."""
         nb = len(self.problem.bucket_capacity)
+        if not len(self.s) or not len(self.day_node):  # no arc at all: nothing to price
+            return np.zeros(nb, np.int64)
         placed = chosen >= 0
         base = np.full(self.n, self.penalty, np.int64)
         # A placed request's own cost: its office arc and the day arc of (its node, its bucket).

@@ -193,7 +193,8 @@ def test_the_kanoon_records_a_consultant_from_its_page(client, personas):
     consultant = Consultant.objects.get(user=personas.mediator_a)
     assert consultant.office == personas.office_a and consultant.licence_number == "م-123"
     assert AuditEvent.objects.filter(action="consult.consultant.recorded").exists()
-    client.post(reverse("consult:consultant-toggle", args=[consultant.pk]))
+    assert client.post(reverse("consult:consultant-toggle"), {"consultant": "x"}).status_code == 404
+    client.post(reverse("consult:consultant-toggle"), {"consultant": consultant.pk})
     consultant.refresh_from_db()
     assert not consultant.active
     assert consultant.name in client.get(url).content.decode()

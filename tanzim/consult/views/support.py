@@ -200,10 +200,12 @@ def consultants(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @scoped_view
-def consultant_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def consultant_toggle(request: HttpRequest) -> HttpResponse:
+    """Suspend or reactivate the consultant the form names (no id in the address)."""
     if not is_kanoon(request.user):
         raise Http404()
-    consultant = Consultant.objects.filter(pk=pk).first()
+    raw = request.POST.get("consultant", "")
+    consultant = Consultant.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
     if consultant is None:
         raise Http404()
     run_service(

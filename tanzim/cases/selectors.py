@@ -127,7 +127,8 @@ def overdue_count(*, user, office_id=None, province_id=None) -> int:
 def time_in_status(*, user, office_id=None, province_id=None, since=None) -> dict[str, timedelta | None]:
     """Mean time spent in each status, from consecutive event rows (one per transition)."""
     cases = _scoped_for_metrics(user, office_id, province_id)
-    events = CaseEvent.objects.filter(case__in=cases)
+    # A note (a partner's outcome) keeps the status: it is not a new stay in it.
+    events = CaseEvent.objects.filter(case__in=cases).exclude(from_status=F("to_status"))
     if since:
         events = events.filter(created_at__gte=since)
     timed = events.annotate(

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tanzim.audit.models import AuditEvent
-from tanzim.catalog.models import Service
 from tanzim.cases import selectors, services
+from tanzim.catalog.models import Service
 from tanzim.testing.cases import make_draft
 
 pytestmark = pytest.mark.django_db

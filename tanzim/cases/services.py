@@ -216,16 +216,15 @@ def case_create(
     claim_amount: int | None = None,
     free_service: bool = False,
     ground: str = "",
-    evidence_number: str = "",
-    confirmation_document: Any = None,
-    mission: Any = None,
     proceeding: str = ProceedingStage.FIRST_INSTANCE,
+    **evidence: Any,
 ) -> Case:
     """Start a draft. A citizen starts their own; a clerk starts one for a walk-in citizen.
 
     A free service is granted only by the office's staff and only on a recorded ground with its
-    evidence (note to art. 505 CPC), counted against the office's monthly cap: the grant is
-    written in this transaction, so a refused ground leaves no draft behind.
+    evidence (note to art. 505 CPC; ``evidence`` as ``finance.services.free_service_grant`` takes
+    it), counted against the office's monthly cap: the grant is written in this transaction, so a
+    refused ground leaves no draft behind.
     """
     applicant = applicant or actor
     staff = is_office_staff(actor, office)
@@ -298,9 +297,7 @@ def case_create(
         grant = free_service_grant(
             office=office,
             ground=ground,
-            evidence_number=evidence_number,
-            confirmation_document=confirmation_document,
-            mission=mission,
+            **evidence,
             reference_type="cases.case",
             reference_id=str(case.pk),
             actor=actor,

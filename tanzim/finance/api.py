@@ -478,6 +478,12 @@ class FreeServiceGrantCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text=_("PDF, JPEG or PNG")
     )
     mission = serializers.IntegerField(required=False, allow_null=True, default=None)
+    decision_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The Kanoon decision's date (a free service on it)"),
+    )
     reference_type = serializers.CharField(max_length=40, default=DIRECT_REFERENCE)
     reference_id = serializers.CharField(max_length=40)
 
@@ -494,7 +500,7 @@ class FreeServiceGrantCreateView(APIView):
     def post(self, request):
         data = FreeServiceGrantCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = {k: v for k, v in data.validated_data.items() if k != "decision_date" or v is not None}
         office = Office.objects.filter(code=values.pop("office"), status=OfficeStatus.ACTIVE).first()
         if office is None:
             raise DomainError(fields={"office": [_("Unknown office.")]}, code="unknown_office")

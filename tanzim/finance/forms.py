@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.catalog.choices import ChannelKind
+from tanzim.common.forms import JalaliDateField
 from tanzim.common.identifiers import clean_national_code
 from tanzim.common.normalize import normalize_digits, normalize_text
 from tanzim.finance.choices import COUNTER_METHODS, FreeServiceGround, PaymentMethod, PaymentPart
@@ -51,6 +52,11 @@ def add_free_service_ground_fields(form: forms.BaseForm, *, missions=()) -> None
             attrs={"class": "form-control", "accept": "application/pdf,image/jpeg,image/png"}
         ),
     )
+    form.fields["decision_date"] = JalaliDateField(
+        label=_("Date of the Kanoon's decision"),
+        required=False,
+        help_text=_("For a service free by a decision of the Kanoon: its number above, its date here."),
+    )
     form.fields["mission"] = forms.ChoiceField(
         label=_("Outreach mission"),
         choices=[("", _("— choose —")), *[(str(m.pk), m.name) for m in missions]],
@@ -66,6 +72,7 @@ def free_service_ground_values(data: dict) -> dict:
         "evidence_number": data.get("evidence_number") or "",
         "confirmation_document": data.get("confirmation_document"),
         "mission": data.get("mission") or None,
+        **({"decision_date": data["decision_date"]} if data.get("decision_date") else {}),
     }
 
 

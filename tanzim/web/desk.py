@@ -75,6 +75,7 @@ def desk_sections(user: Any, scope: Scope, offices: list[Office]) -> list[Sectio
         requests.add(_("Worklist"), "cases:worklist", primary=True)
         requests.add(_("New walk-in request"), "cases:walk-in")
         requests.add(_("Search requests"), "cases:search")
+        requests.add(_("Identity checks of people abroad"), "web:identity-queue")
     if citizen:
         requests.add(_("Start a request"), "cases:start", primary=True)
         requests.add(_("My requests"), "cases:list")

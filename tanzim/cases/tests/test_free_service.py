@@ -195,3 +195,28 @@ def test_the_walk_in_form_keeps_what_was_typed_and_shows_the_missing_ground_in_t
     assert 'href="#id_confirmation_document"' in html
     assert 'value="مطالبه وجه"' in html and 'value="relief_committee" selected' in html
     assert not Case.objects.exists()
+
+
+def test_a_walk_in_free_on_a_kanoon_decision_takes_its_number_and_jalali_date(client, personas, petition):
+    client.force_login(personas.clerk_a)
+    fields = {
+        "national_code": personas.citizen.national_code,
+        "mobile": "09121234567",
+        "service": "civil_petition",
+        "office": str(personas.office_a.pk),
+        "title": "مطالبه وجه",
+        "free_service": "on",
+        "ground": "kanoon_decision",
+        "evidence_number": "۱۴۰۵/۲۱۷",
+    }
+    missing = client.post(reverse("cases:walk-in"), fields)
+    assert missing.status_code == 400 and 'href="#id_decision_date"' in missing.content.decode()
+    assert not Case.objects.exists()
+    response = client.post(
+        reverse("cases:walk-in"),
+        fields
+        | {"decision_date": "۱۴۰۵/۰۸/۲۰", "confirmation_document": upload("decision.pdf", pdf_bytes())},
+    )
+    assert response.status_code == 302
+    grant = FreeServiceGrant.objects.get()
+    assert (grant.ground, grant.evidence_number) == ("kanoon_decision", "1405/217 1405/08/20")

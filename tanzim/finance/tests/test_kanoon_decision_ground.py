@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
 from tanzim.common.errors import DomainError
 from tanzim.finance.choices import FreeServiceGround
@@ -49,3 +50,20 @@ def test_a_decision_dated_after_the_service_is_refused(personas):
     with pytest.raises(DomainError) as err:
         _grant(personas, decision_date=future)
     assert set(err.value.fields) == {"decision_date"}
+
+
+def test_the_api_takes_the_decisions_date(client, personas):
+    client.force_login(personas.clerk_a)
+    fields = {
+        "office": personas.office_a.code,
+        "ground": "kanoon_decision",
+        "evidence_number": "1405/217",
+        "confirmation_document": upload("decision.pdf", pdf_bytes()),
+        "reference_id": "walk-in-9",
+    }
+    refused = client.post(reverse("api:free-service-grant"), fields)
+    assert refused.status_code == 400 and "decision_date" in refused.json()["fields"]
+    fields["confirmation_document"] = upload("decision.pdf", pdf_bytes())
+    made = client.post(reverse("api:free-service-grant"), fields | {"decision_date": "2026-11-11"})
+    assert made.status_code == 201, made.content
+    assert made.json()["evidence_number"] == "1405/217 1405/08/20"

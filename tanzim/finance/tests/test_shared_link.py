@@ -28,6 +28,8 @@ def _bank_pays(client, url: str):
 def test_the_owner_gets_a_link_and_a_relative_pays_without_an_account(client, personas, make_payment):
     payment = make_payment()
     client.force_login(personas.citizen)
+    own = client.get(reverse("finance:payment", kwargs={"ref": payment.uuid})).content.decode()
+    assert reverse("finance:payment-share", kwargs={"ref": payment.uuid}) in own  # found from the payment
     page = client.get(reverse("finance:payment-share", kwargs={"ref": payment.uuid})).content.decode()
     link = re.search(r'id="shared-link"[^>]*value="([^"]+)"', page).group(1)
     client.logout()

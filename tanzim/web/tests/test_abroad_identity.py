@@ -104,3 +104,13 @@ def test_the_abroad_page_names_the_identity_step_the_link_and_moving_abroad_in_b
     persian = Client(HTTP_ACCEPT_LANGUAGE="fa").get(reverse("web:abroad")).content.decode()
     assert "کارت‌های بانکی خارجی در درگاه‌های پرداخت ایران کار نمی‌کنند" in persian
     assert "بازگشت به ایران هیچ مهلتِ در جریانی را کوتاه نمی‌کند" in persian
+
+
+def test_the_identity_queue_is_on_the_clerks_desk_not_the_citizens(client, personas):
+    from django.urls import reverse
+
+    queue = reverse("web:identity-queue")
+    client.force_login(personas.clerk_a)
+    assert queue in client.get(reverse("web:home")).content.decode()
+    client.force_login(personas.citizen)
+    assert queue not in client.get(reverse("web:home")).content.decode()

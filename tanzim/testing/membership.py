@@ -157,3 +157,40 @@ def manager_of(office: Any) -> Any:
         user=user, role=Role.OFFICE_MANAGER, office=office, valid_from=timezone.now()
     )
     return user
+
+
+def member_documents(manager: Any, office: Any) -> dict[str, int]:
+    """A loan document and an insurance claim document of ``office``'s manager (route walks)."""
+    from tanzim.membership.models import ClaimDocument, InsurancePolicy
+    from tanzim.membership.services import loan_apply
+    from tanzim.membership.services.claims import claim_submit
+    from tanzim.membership.services.insurance import insurance_enrol
+    from tanzim.membership.services.loan_documents import loan_document_add
+
+    loan = loan_apply(
+        programme=programme(tiers=[], min_membership_years=0), actor=manager, office=office, amount=30_000_000
+    )
+    pdf = upload("form.pdf", pdf_bytes(), "application/pdf")
+    loan_document = loan_document_add(loan=loan, actor=manager, kind="application", upload=pdf)
+    policy = InsurancePolicy.objects.create(
+        code="basic-world",
+        name_fa="بیمه پایه",
+        name_en="Basic",
+        kind="basic",
+        insurer="بیمه ایران",
+        monthly_premium=1_500_000,
+        kanoon_share_pct=50,
+        max_dependants=3,
+    )
+    enrolment = insurance_enrol(actor=manager, office=office, policy=policy, dependants=[])
+    claim = claim_submit(
+        enrolment=enrolment,
+        actor=manager,
+        amount=8_000_000,
+        description="بستری",
+        uploads=[upload("invoice.pdf", pdf_bytes(), "application/pdf")],
+    )
+    return {
+        "loan_document": loan_document.pk,
+        "claim_document": ClaimDocument.objects.filter(claim=claim).values_list("pk", flat=True).get(),
+    }

@@ -129,7 +129,7 @@ def objects_of_the_newer_apps(p: Any) -> dict[str, Any]:
     from tanzim.consult.models import Tree
     from tanzim.membership.models import ApplicationDocument
     from tanzim.testing.enforcement import pilot, request_file
-    from tanzim.testing.membership import applicant, give_documents
+    from tanzim.testing.membership import applicant, give_documents, member_documents
     from tanzim.testing.outreach import approved
     from tanzim.testing.partners import make_partner, sent_referral
 
@@ -146,6 +146,7 @@ def objects_of_the_newer_apps(p: Any) -> dict[str, Any]:
     give_documents(application, ("identity",))
     values["application"] = application.pk
     values["membership_document"] = ApplicationDocument.objects.filter(application=application).first().pk  # type: ignore[union-attr]
+    values.update(member_documents(p.manager_a, p.office_a))
     values["mission"] = approved(p).pk
     values["partner_referral"] = sent_referral(p, make_partner()).pk
     values["slug"] = Tree.objects.order_by("pk").values_list("slug", flat=True).first()

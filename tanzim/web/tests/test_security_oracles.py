@@ -29,7 +29,7 @@ from tanzim.testing.world import (
 pytestmark = pytest.mark.django_db
 
 # Path parameters that are values, not ids of somebody's objects.
-NOT_IDS = {"year", "month", "action", "role", "service", "channel"}
+NOT_IDS = {"year", "month", "action", "role", "service", "channel", "what"}
 MISSING_STR = "ZZ9999"
 
 # Routes anyone may read whatever the office: public by design, so "exists" is no secret.
@@ -147,6 +147,8 @@ def _key(route: str, name: str) -> str:
         ("api/v1/membership/applications/", "application"),
         ("membership/applicants/", "application"),
         ("membership/documents/", "membership_document"),
+        ("membership/loans/documents/", "loan_document"),
+        ("membership/insurance/documents/", "claim_document"),
         ("api/v1/outreach/missions/", "mission"),
         ("outreach/missions/", "mission"),
         ("api/v1/partners/dead-letters/", "delivery"),
@@ -174,6 +176,7 @@ def _fixed_values(route: str) -> dict[str, object]:
         "month": 9,
         "action": "serve" if "ticket" in route else "start",
         "role": "respondent",
+        "what": "deposit",
     }
 
 

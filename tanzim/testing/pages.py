@@ -51,4 +51,9 @@ def main_pages(personas: Any) -> list[MainPage]:
         MainPage("missions near me", reverse("outreach:near"), None),
         MainPage("outreach coverage", reverse("outreach:coverage"), personas.kanoon_admin),
         MainPage("new offices pipeline", reverse("membership:pipeline"), personas.kanoon_admin),
+        MainPage("proving one's identity from abroad", reverse("web:identity"), personas.citizen),
+        MainPage("identity checks to review", reverse("web:identity-queue"), personas.clerk_a),
+        MainPage("the Kanoon's consultants", reverse("consult:consultants"), personas.kanoon_admin),
+        MainPage("members' insurance", reverse("membership:insurance"), personas.manager_a),
+        MainPage("welfare loans", reverse("membership:loans"), personas.manager_a),
     ]

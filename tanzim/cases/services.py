@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from tanzim.accounts.identity import require_identity
 from tanzim.accounts.models import User
 from tanzim.accounts.permissions import is_office_staff
 from tanzim.audit import services as audit
@@ -524,6 +525,8 @@ def case_submit(*, case: Case, actor: User, expected_status: str | None = None) 
     to = CaseStatus.SUBMITTED if case.status == CaseStatus.DRAFT else CaseStatus.RESUBMITTED
     if case.status not in (CaseStatus.DRAFT, CaseStatus.NEEDS_CORRECTION):
         raise ConflictError(_("This request was already submitted."), code="already_submitted")
+    if not is_office_staff(actor, case.office):  # filing oneself from abroad needs a checked identity
+        require_identity(actor)
     _check_complete(case)
     quote = quote_for(case)
     return case_transition(

@@ -26,4 +26,5 @@ def links(*, user: Any, scope: Any, offices: list[Any]) -> list[DeskLink]:
         found.append(DeskLink(_("Staff and certificates"), "membership:staff"))
     if scope.is_kanoon or scope.has(Role.OFFICE_MANAGER):
         found.append(DeskLink(_("Welfare loans"), "membership:loans"))
+        found.append(DeskLink(_("Dues and premiums"), "membership:dues"))
     return found

@@ -176,3 +176,15 @@ class ClaimPayForm(BootstrapForm):
 class LoanDocumentForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Document"), choices=LoanDocumentKind.choices)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+
+class MonthRunForm(BootstrapForm):
+    """The Kanoon's monthly run: which Jalali month, and each office's dues for it."""
+
+    month = forms.CharField(
+        label=_("Jalali month"),
+        max_length=16,
+        help_text=_("For example 1405-09"),
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+    dues_amount = RialsField(label=_("Dues per office (rials)"))

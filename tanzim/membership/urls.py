@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanzim.membership import views, views_insurance
+from tanzim.membership import views, views_dues, views_insurance
 
 app_name = "membership"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("loans/documents/<int:pk>/", views.loan_document, name="loan_document"),
     path("staff/", views.staff, name="staff"),
     path("insurance/", views_insurance.insurance, name="insurance"),
+    path("dues/", views_dues.dues, name="dues"),
     path("insurance/documents/<int:pk>/", views_insurance.claim_document, name="claim_document"),
     path("insurance/<slug:code>.csv", views_insurance.insurer_export, name="insurer_csv"),
 ]

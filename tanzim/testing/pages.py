@@ -56,4 +56,5 @@ def main_pages(personas: Any) -> list[MainPage]:
         MainPage("the Kanoon's consultants", reverse("consult:consultants"), personas.kanoon_admin),
         MainPage("members' insurance", reverse("membership:insurance"), personas.manager_a),
         MainPage("welfare loans", reverse("membership:loans"), personas.manager_a),
+        MainPage("members' dues and premiums", reverse("membership:dues"), personas.kanoon_admin),
     ]

@@ -378,7 +378,6 @@ HELD_PURPOSES = frozenset(
         AccountPurpose.ENFORCEMENT_HELD,  # a debtor paying towards a judgment
         AccountPurpose.AUCTION_DEPOSITS,  # a bidder's deposit or an auction's balance
         AccountPurpose.GUARANTEES_HELD,  # a new office's guarantee deposit
-        AccountPurpose.DUES_REVENUE,  # an office paying its membership dues
         AccountPurpose.LOANS_RECEIVABLE,  # a member repaying a welfare loan
     }
 )

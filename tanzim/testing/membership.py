@@ -161,7 +161,7 @@ def manager_of(office: Any) -> Any:
 
 def member_documents(manager: Any, office: Any) -> dict[str, int]:
     """A loan document and an insurance claim document of ``office``'s manager (route walks)."""
-    from tanzim.membership.models import ClaimDocument, InsurancePolicy
+    from tanzim.membership.models import ClaimDocument
     from tanzim.membership.services import loan_apply
     from tanzim.membership.services.claims import claim_submit
     from tanzim.membership.services.insurance import insurance_enrol
@@ -172,17 +172,7 @@ def member_documents(manager: Any, office: Any) -> dict[str, int]:
     )
     pdf = upload("form.pdf", pdf_bytes(), "application/pdf")
     loan_document = loan_document_add(loan=loan, actor=manager, kind="application", upload=pdf)
-    policy = InsurancePolicy.objects.create(
-        code="basic-world",
-        name_fa="بیمه پایه",
-        name_en="Basic",
-        kind="basic",
-        insurer="بیمه ایران",
-        monthly_premium=1_500_000,
-        kanoon_share_pct=50,
-        max_dependants=3,
-    )
-    enrolment = insurance_enrol(actor=manager, office=office, policy=policy, dependants=[])
+    enrolment = insurance_enrol(actor=manager, office=office, policy=basic_policy(), dependants=[])
     claim = claim_submit(
         enrolment=enrolment,
         actor=manager,
@@ -194,3 +184,19 @@ def member_documents(manager: Any, office: Any) -> dict[str, int]:
         "loan_document": loan_document.pk,
         "claim_document": ClaimDocument.objects.filter(claim=claim).values_list("pk", flat=True).get(),
     }
+
+
+def basic_policy(code: str = "basic-1404") -> Any:
+    """A basic policy: 1,500,000 rials a person a month, half paid by the Kanoon, 3 dependants."""
+    from tanzim.membership.models import InsurancePolicy
+
+    return InsurancePolicy.objects.create(
+        code=code,
+        name_fa="بیمه پایه",
+        name_en="Basic",
+        kind="basic",
+        insurer="بیمه ایران",
+        monthly_premium=1_500_000,
+        kanoon_share_pct=50,
+        max_dependants=3,
+    )

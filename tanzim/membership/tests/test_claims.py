@@ -12,33 +12,20 @@ from django.urls import reverse
 
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.membership.choices import ClaimStatus
-from tanzim.membership.models import Claim, ClaimDocument, ClaimEvent, Enrolment, InsurancePolicy
+from tanzim.membership.models import Claim, ClaimDocument, ClaimEvent, Enrolment
 from tanzim.membership.services.claims import INSURER_COLUMNS, claim_pay, claim_refuse, claim_submit
 from tanzim.membership.services.insurance import insurance_enrol
 from tanzim.testing.files import pdf_bytes, upload
-from tanzim.testing.membership import manager_of, national_code
+from tanzim.testing.membership import basic_policy, manager_of, national_code
 
 pytestmark = pytest.mark.django_db
-
-
-def _policy() -> InsurancePolicy:
-    return InsurancePolicy.objects.create(
-        code="basic-1404",
-        name_fa="بیمه پایه",
-        name_en="Basic",
-        kind="basic",
-        insurer="بیمه ایران",
-        monthly_premium=1_500_000,
-        kanoon_share_pct=50,
-        max_dependants=3,
-    )
 
 
 def _enrolled(personas) -> Enrolment:
     return insurance_enrol(
         actor=personas.manager_a,
         office=personas.office_a,
-        policy=_policy(),
+        policy=basic_policy(),
         dependants=[{"full_name": "همسر", "national_code": national_code(), "relation": "spouse"}],
     )
 
@@ -112,7 +99,7 @@ def test_a_refusal_needs_a_reason_and_bad_claims_leave_nothing(personas):
 
 
 def test_the_pages_enrol_claim_review_and_export(client, personas):
-    policy = _policy()
+    policy = basic_policy()
     client.force_login(personas.manager_a)
     spouse_code = national_code()
     response = client.post(

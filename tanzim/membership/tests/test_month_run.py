@@ -12,11 +12,12 @@ from tanzim.common.money import format_rials
 from tanzim.common.normalize import to_persian_digits
 from tanzim.finance import selectors as finance_selectors
 from tanzim.finance.ledger import ledger_verify
-from tanzim.membership.models import DuesCharge, InsurancePolicy, PremiumCharge
+from tanzim.membership.models import DuesCharge, PremiumCharge
 from tanzim.membership.services.insurance import insurance_enrol
 from tanzim.membership.services.monthly import member_month_run
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
+from tanzim.testing.membership import basic_policy
 
 pytestmark = pytest.mark.django_db
 NOW = JalaliMonth.of(timezone.now())
@@ -24,17 +25,9 @@ NOW = JalaliMonth.of(timezone.now())
 
 @pytest.fixture
 def enrolled(personas):
-    policy = InsurancePolicy.objects.create(
-        code="basic-1404",
-        name_fa="بیمه پایه",
-        name_en="Basic",
-        kind="basic",
-        insurer="بیمه ایران",
-        monthly_premium=1_500_000,
-        kanoon_share_pct=50,
-        max_dependants=3,
+    return insurance_enrol(
+        actor=personas.manager_a, office=personas.office_a, policy=basic_policy(), dependants=[]
     )
-    return insurance_enrol(actor=personas.manager_a, office=personas.office_a, policy=policy, dependants=[])
 
 
 def test_a_month_charges_every_active_office_and_every_premium_once(personas, enrolled):

@@ -32,6 +32,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
 
 from tanzim.scheduling.services.flexible import rebalance as rb
+from tanzim.scheduling.services.flexible.network import office_class_arcs
 
 #: Integer cost units per minute in the flow (rounding error at most 1/SCALE a minute per arc).
 SCALE = 100
@@ -53,29 +54,15 @@ class Network:
     def __init__(self, problem: rb.Problem, s: np.ndarray, o: np.ndarray) -> None:
         self.problem = problem
         model = problem.model
-        uniq, cls = rb._classes(problem)
         n = problem.n_requests
-        ncls = max(1, len(uniq))
-        key = o * ncls + cls[s]
-        nodes, arc_node = np.unique(key, return_inverse=True)
-        node_office, node_class = nodes // ncls, nodes % ncls
-        starts = problem.office_bucket_start
-        lengths = starts[node_office + 1] - starts[node_office]
-        rep = np.repeat(np.arange(len(nodes)), lengths)
-        bucket = np.repeat(starts[node_office], lengths) + (
-            np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        )
-        day = problem.bucket_day[bucket]
-        first, last = uniq[node_class[rep], 1], uniq[node_class[rep], 2]
-        keep = (day >= first) & (day <= last) & (problem.bucket_capacity[bucket] > 0)
-        rep, bucket, day, first = rep[keep], bucket[keep], day[keep], first[keep]
+        node_office, _class, arc_node, rep, bucket, day, first = office_class_arcs(problem, s, o)
         km = rb.haversine(problem.req_lat[s], problem.req_lon[s], problem.off_lat[o], problem.off_lon[o])
         self.s, self.o = s, o
         self.arc_node = arc_node.reshape(-1)
         self.c1 = np.rint((2 * model.travel_minutes(km) + problem.off_wait[o]) * SCALE).astype(np.int64)
         self.day_node, self.day_bucket = rep, bucket
         self.c2 = np.rint(model.delay_minutes_per_day * (day - first) * SCALE).astype(np.int64)
-        self.n_nodes = len(nodes)
+        self.n_nodes = len(node_office)
         self.penalty = round(rb.UNASSIGNED_PENALTY * SCALE)
         self.n = n
 

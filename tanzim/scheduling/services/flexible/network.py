@@ -71,16 +71,15 @@ def _class_of(problem: rb.Problem) -> tuple[np.ndarray, np.ndarray]:
     return rb._classes(problem)
 
 
-def network_lp(problem: rb.Problem, supply: np.ndarray, s: np.ndarray, o: np.ndarray) -> Flow:
-    """The min-cost flow over the arcs (s → office) given, each office node sending to its days."""
-    model = problem.model
+def office_class_arcs(problem: rb.Problem, s: np.ndarray, o: np.ndarray):
+    """The flow's middle layer for the (request s → office o) arcs: one node per (office, window
+    class) those arcs reach, and that node's day arcs (every free bucket of its office inside the
+    class's window). Returns each node's office and class, each arc's node, and per day arc its
+    node, bucket, day and the window's first day."""
     uniq, cls = _class_of(problem)
-    n, nb = problem.n_requests, len(problem.bucket_capacity)
     ncls = max(1, len(uniq))
-    key = o * ncls + cls[s]
-    nodes, arc_node = np.unique(key, return_inverse=True)
+    nodes, arc_node = np.unique(o * ncls + cls[s], return_inverse=True)
     node_office, node_class = nodes // ncls, nodes % ncls
-    # Day arcs: every free bucket of the node's office inside the class's window.
     starts = problem.office_bucket_start
     lengths = starts[node_office + 1] - starts[node_office]
     rep = np.repeat(np.arange(len(nodes)), lengths)
@@ -90,8 +89,15 @@ def network_lp(problem: rb.Problem, supply: np.ndarray, s: np.ndarray, o: np.nda
     day = problem.bucket_day[bucket]
     first, last = uniq[node_class[rep], 1], uniq[node_class[rep], 2]
     keep = (day >= first) & (day <= last) & (problem.bucket_capacity[bucket] > 0)
-    rep, bucket, day, first = rep[keep], bucket[keep], day[keep], first[keep]
-    na, ny, nn = len(s), len(rep), len(nodes)
+    return node_office, node_class, arc_node, rep[keep], bucket[keep], day[keep], first[keep]
+
+
+def network_lp(problem: rb.Problem, supply: np.ndarray, s: np.ndarray, o: np.ndarray) -> Flow:
+    """The min-cost flow over the arcs (s → office) given, each office node sending to its days."""
+    model = problem.model
+    n, nb = problem.n_requests, len(problem.bucket_capacity)
+    node_office, node_class, arc_node, rep, bucket, day, first = office_class_arcs(problem, s, o)
+    na, ny, nn = len(s), len(rep), len(node_office)
     km = rb.haversine(problem.req_lat[s], problem.req_lon[s], problem.off_lat[o], problem.off_lon[o])
     cost = np.concatenate(
         [

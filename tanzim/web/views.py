@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -50,7 +51,13 @@ def _safe_next(request, target: str | None) -> str | None:
 
 def index(request):
     services = list(service_list())
-    featured = [(s, channel_prices(service=s)) for s in services if s.remote][:6]
+    # One remote service of each category (a category's variants, e.g. advice by document, would
+    # otherwise fill the list), six at most.
+    firsts: dict[str, Any] = {}
+    for service in services:
+        if service.remote:
+            firsts.setdefault(service.category, service)
+    featured = [(s, channel_prices(service=s)) for s in list(firsts.values())[:6]]
     stats = {
         "offices": Office.objects.filter(status=OfficeStatus.ACTIVE).count(),
         "provinces": province_list().count(),

@@ -79,9 +79,14 @@ def test_the_home_page_counts_provinces_in_persian_digits(client, db):
 def test_the_home_page_shows_remote_prices_in_the_chosen_language(client, db):
     switch_to_english(client)
 
-    content = html(client.get("/"))
+    response = client.get("/")
+    content = html(response)
 
-    assert "385,000" in content  # a civil petition, remote, at half price
+    featured = response.context["featured"]
+    # One of each category, so a category's many variants (advice by document) do not fill it.
+    assert len({service.category for service, _prices in featured}) == len(featured) == 6
+    for service, prices in featured:
+        assert f"{prices['remote']:,}" in content and service.name_en in content
 
 
 # --- the directory ----------------------------------------------------------------------

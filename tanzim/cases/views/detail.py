@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tanzim.accounts.permissions import is_office_staff
+from tanzim.accounts.permissions import COUNTER, has_role, is_office_staff
 from tanzim.cases import selectors, services
 from tanzim.cases.choices import EDITABLE, CaseStatus
 from tanzim.cases.forms import (
@@ -114,6 +114,10 @@ def _render_case(request, case: Case, *, bound=None, conflict: str = "", status:
         and case.status == CaseStatus.AWAITING_PAYMENT
         and case.channel != ChannelKind.REMOTE,
         "can_refile": viewer["is_staff"] and case.status == CaseStatus.PAID,
+        # A link to the partners app's refer form (Tazirat, Forensic Medicine...), the request chosen.
+        "can_refer_partner": viewer["is_staff"]
+        and has_role(request.user, *COUNTER)
+        and case.status != CaseStatus.DRAFT,
         "can_try_settlement": (viewer["is_staff"] or viewer["is_applicant"]) and case.may_try_settlement,
         "can_download_receipt": receipt_ready(case) and (viewer["is_applicant"] or viewer["is_staff"]),
         "conflict": conflict,

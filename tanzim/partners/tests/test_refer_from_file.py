@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tanzim.cases.models import CaseEvent
+from tanzim.cases.tests.page_helpers import submitted_case
+from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError
 from tanzim.offices.models import City
 from tanzim.partners import services
@@ -170,3 +172,15 @@ def test_the_partner_desk_shows_the_open_files_a_page_at_a_time(personas, counci
     assert 'id="open-pages"' in page.content.decode()
     second = client.get(reverse("partners:desk"), {"page": 2})
     assert second.content.decode().count("data-reference=") == 2
+
+
+def test_the_request_page_links_the_clerk_to_the_form_with_the_request_chosen(personas, clock):
+    case = submitted_case(personas, Service.objects.get(code="civil_petition"))
+    page = _client(personas.clerk_a, "fa").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    link = reverse("partners:refer") + f"?file={case.tracking_code}"
+    assert f'href="{link}"' in page and "ارجاع به سازمان همکار" in page
+    for other in (personas.citizen, personas.clerk_b):
+        seen = _client(other).get(reverse("cases:detail", args=[case.pk]))
+        assert 'id="refer-partner"' not in seen.content.decode()
+    form = _client(personas.clerk_a).get(link)
+    assert form.context["form"]["file_reference"].value() == case.tracking_code

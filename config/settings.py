@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "tanzim.outreach",
     "tanzim.ranking",
     "tanzim.membership",
+    "tanzim.dashboards",
+    "tanzim.opendata",
     "tanzim.web",
 ]
 

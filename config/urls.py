@@ -27,6 +27,8 @@ api_v1 = [
     path("", include("tanzim.outreach.api_urls")),
     path("", include("tanzim.ranking.api_urls")),
     path("", include("tanzim.membership.api_urls")),
+    path("", include("tanzim.dashboards.api_urls")),
+    path("", include("tanzim.opendata.api_urls")),
 ]
 
 urlpatterns = [
@@ -50,6 +52,8 @@ urlpatterns = [
     path("enforcement/", include("tanzim.enforcement.urls")),
     path("outreach/", include("tanzim.outreach.urls")),
     path("membership/", include("tanzim.membership.urls")),
+    path("dashboards/", include("tanzim.dashboards.urls")),
+    path("open/", include("tanzim.opendata.urls")),
     path("", include("tanzim.web.urls")),
 ]
 if settings.DEBUG or settings.EMBEDDED:

@@ -30,6 +30,8 @@ ORDER = [
     "outreach",
     "ranking",
     "membership",
+    "dashboards",
+    "opendata",
     "privacy",
     "web",
 ]

@@ -1,0 +1,1 @@
+"""The announcement's figures: indicators defined once, daily rollups per office, dashboards."""

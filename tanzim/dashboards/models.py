@@ -1,0 +1,55 @@
+"""Daily rollups: one row per office and day, one integer column per additive counter.
+
+Province and national figures add rows up (``province_id`` is on the row, so no join), and every
+indicator divides sums of these columns (tanzim/dashboards/indicators.py). The rows are kept up to
+date by ``tasks.refresh_rollups`` (every few minutes, only the office-days touched since its last
+run), rebuilt by ``manage.py rebuild_rollups`` and checked against the sources by
+``manage.py check_rollups``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.dashboards.indicators import COUNTERS
+
+
+class OfficeDay(models.Model):
+    office = models.ForeignKey("offices.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
+    province = models.ForeignKey(
+        "offices.Province", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField(_("day"))
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("office day rollup")
+        verbose_name_plural = _("office day rollups")
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="dashboards_office_day_unique")]
+        indexes = [
+            models.Index(fields=["day"], name="dashboards_officeday_day"),
+            models.Index(fields=["province", "day"], name="dashboards_officeday_prov"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.day}"
+
+
+for _counter in COUNTERS:
+    OfficeDay.add_to_class(_counter.name, models.BigIntegerField(default=0))
+
+
+class RollupState(models.Model):
+    """The incremental refresh's bookmark: when it last ran, and the last id of append-only sources."""
+
+    name = models.CharField(max_length=40, unique=True)
+    ran_at = models.DateTimeField(null=True, blank=True)
+    marks = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("rollup bookmark")
+        verbose_name_plural = _("rollup bookmarks")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,299 @@
+"""Reads of the daily rollups: indicator values for a period, by province, office, month or day.
+
+The interface other apps (``opendata``) code against:
+
+- ``indicator_values(codes, start, end, *, user=None, province=None, office=None, by=None)``
+  → ``list[dict]``, one row per group (a single row with ``key`` None when ``by`` is None):
+  ``{"key", "label", "counters": {counter: int}, "values": {code: float | None}}``.
+  ``start`` and ``end`` are calendar days (Tehran), both **included**. ``by`` is None,
+  ``"province"`` (key: province id), ``"office"`` (key: office id), ``"month"`` (key: the Jalali
+  month as ``YYYYMM``) or ``"day"`` (key: the date). ``province`` / ``office`` narrow the rows
+  (ids or model instances). Rows come sorted by key (provinces and offices by name / code).
+- ``counter_totals(...)``: the same rows without ``values``.
+- ``previous_period(start, end)`` → the period of the same length just before.
+- ``reach_for(user)`` → what a staff user may read (``Reach``); ``user=None`` is the unscoped,
+  public read (opendata publishes only what it suppresses itself).
+
+A staff read passes ``user``: the Kanoon and other national roles read everything, a province
+administrator their province(s), an office's manager or clerk their office(s); anything outside
+that, or a missing province / office, is the same ``NotFoundError`` (404).
+
+Every call makes a constant number of queries whatever the period or the network's size: the
+window's sums (1), the pending stocks before the window (1, only when a disposition time is
+asked), the network's survey sums for the shrinkage (1, only for satisfaction), and the labels (1).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from tanzim.accounts.choices import Role
+from tanzim.accounts.permissions import NATIONAL
+from tanzim.accounts.selectors import scope_for
+from tanzim.common.errors import NotFoundError
+from tanzim.common.jalali import JalaliMonth
+from tanzim.dashboards import indicators as registry
+from tanzim.dashboards.models import OfficeDay
+from tanzim.offices.models import Office, Province
+
+BY_CHOICES = (None, "province", "office", "month", "day")
+# Staff who read an office's figures (their own office), a province's, or the nation's.
+OFFICE_FIGURE_ROLES = (Role.OFFICE_MANAGER, Role.CLERK)
+PROVINCE_FIGURE_ROLES = (Role.PROVINCE_ADMIN, Role.INSPECTOR)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a user may read: the whole network, or some provinces and offices."""
+
+    national: bool = False
+    province_ids: frozenset[int] = field(default_factory=frozenset)
+    office_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def level(self) -> str:
+        return "nation" if self.national else "province" if self.province_ids else "office"
+
+    def q(self) -> Q:
+        if self.national:
+            return Q()
+        return Q(province_id__in=sorted(self.province_ids)) | Q(office_id__in=sorted(self.office_ids))
+
+    def covers_province(self, province_id: int) -> bool:
+        return self.national or province_id in self.province_ids
+
+    def covers_office(self, office: Office) -> bool:
+        return self.national or office.province_id in self.province_ids or office.pk in self.office_ids
+
+
+def not_found() -> NotFoundError:
+    return NotFoundError(_("No such figures."))
+
+
+def reach_for(user: Any) -> Reach:
+    """The figures ``user`` may read; a NotFoundError for someone who may read none."""
+    if not getattr(user, "is_authenticated", False):
+        raise not_found()
+    scope = scope_for(user)
+    if scope.is_kanoon or any(role in scope.national_roles for role in NATIONAL):
+        return Reach(national=True)
+    provinces = frozenset().union(*(scope.province_ids.get(r, frozenset()) for r in PROVINCE_FIGURE_ROLES))
+    offices = frozenset().union(*(scope.office_ids.get(r, frozenset()) for r in OFFICE_FIGURE_ROLES))
+    if not provinces and not offices:
+        raise not_found()
+    return Reach(province_ids=provinces, office_ids=offices)
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same number of days that ends the day before ``start``."""
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def _pk(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    return int(getattr(value, "pk", value))
+
+
+def _rows(*, user: Any, province: Any, office: Any):
+    """The rollup rows in reach, narrowed to a province or an office (404 outside the reach)."""
+    rows = OfficeDay.objects.all()
+    reach = reach_for(user) if user is not None else Reach(national=True)
+    province_id, office_id = _pk(province), _pk(office)
+    if office_id is not None:
+        found = Office.objects.filter(pk=office_id).only("pk", "province_id").first()
+        if found is None or not reach.covers_office(found):
+            raise not_found()
+        if province_id is not None and found.province_id != province_id:
+            raise not_found()
+        return rows.filter(office_id=office_id)
+    if province_id is not None:
+        if not reach.covers_province(province_id) or not Province.objects.filter(pk=province_id).exists():
+            raise not_found()
+        return rows.filter(province_id=province_id)
+    return rows.filter(reach.q())
+
+
+def _sums() -> dict[str, Sum]:
+    return {name: Sum(name) for name in registry.COUNTER_NAMES}
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(registry.COUNTER_NAMES, 0)
+
+
+def _clean(row: dict[str, Any]) -> dict[str, int]:
+    return {name: int(row.get(name) or 0) for name in registry.COUNTER_NAMES}
+
+
+def _needs_pending(codes: list[str] | None) -> bool:
+    wanted = codes if codes is not None else list(registry.BY_CODE)
+    return any(
+        stock in registry.BY_CODE[c].counters
+        for c in wanted
+        for stock in registry.PENDING
+        if c in registry.BY_CODE
+    )
+
+
+def _stock_sql() -> dict[str, Any]:
+    expressions: dict[str, Any] = {}
+    for stock, (ins, outs) in registry.PENDING.items():
+        expression: Any = None
+        for name in ins:
+            expression = F(name) if expression is None else expression + F(name)
+        for name in outs:
+            expression = expression - F(name)
+        expressions[stock] = Sum(expression)
+    return expressions
+
+
+def counter_totals(
+    start: date,
+    end: date,
+    *,
+    user: Any = None,
+    province: Any = None,
+    office: Any = None,
+    by: str | None = None,
+    pending: bool = True,
+) -> list[dict[str, Any]]:
+    """The counters added up over [start, end] (days included), per group; see the module doc.
+
+    With ``pending`` the rows also carry the stocks of ``indicators.PENDING`` at the end of each
+    group's period (for ``by="month"``/``"day"``: at the end of each month / day).
+    """
+    if by not in BY_CHOICES:
+        raise ValueError(f"by must be one of {BY_CHOICES}")
+    base = _rows(user=user, province=province, office=office)
+    window = base.filter(day__gte=start, day__lte=end)
+    group = {"province": "province_id", "office": "office_id", "month": "day", "day": "day"}.get(by or "")
+    totals: dict[Any, dict[str, int]] = defaultdict(_zero)
+    if group is None:
+        totals[None] = _clean(window.aggregate(**_sums()))
+    else:
+        for row in window.values(group).annotate(**_sums()).order_by():
+            key = row[group]
+            if by == "month":
+                key = JalaliMonth.of(key).key
+            bucket = totals[key]
+            for name, value in _clean(row).items():
+                bucket[name] += value
+    if pending:
+        _add_pending(totals, base=base, window=window, start=start, by=by, group=group)
+    rows = [{"key": key, "label": "", "counters": counters} for key, counters in totals.items()]
+    _label(rows, by)
+    return rows
+
+
+def _add_pending(totals, *, base, window, start: date, by: str | None, group: str | None) -> None:
+    """Stocks at each group's end: everything before the window, plus the window up to that end."""
+    stocks = list(registry.PENDING)
+    before_q = base.filter(day__lt=start)
+    if by in (None, "month", "day"):
+        before = before_q.aggregate(**_stock_sql())
+        carried = {s: int(before.get(s) or 0) for s in stocks}
+        for key in sorted(totals, key=lambda k: (k is not None, k)):
+            counters = totals[key]
+            for stock, (ins, outs) in registry.PENDING.items():
+                carried[stock] += sum(counters[n] for n in ins) - sum(counters[n] for n in outs)
+                counters[stock] = carried[stock]
+        return
+    for row in before_q.values(group).annotate(**_stock_sql()).order_by():
+        if row[group] in totals:
+            for stock in stocks:
+                totals[row[group]][stock] = int(row[stock] or 0)
+    for counters in totals.values():
+        for stock, (ins, outs) in registry.PENDING.items():
+            counters[stock] = (
+                counters.get(stock, 0) + sum(counters[n] for n in ins) - sum(counters[n] for n in outs)
+            )
+
+
+def _label(rows: list[dict[str, Any]], by: str | None) -> None:
+    if by == "province":
+        names = {p.pk: p.name for p in Province.objects.filter(pk__in=[r["key"] for r in rows])}
+        for row in rows:
+            row["label"] = names.get(row["key"], "")
+        rows.sort(key=lambda r: r["label"])
+    elif by == "office":
+        offices = {
+            o.pk: o
+            for o in Office.objects.filter(pk__in=[r["key"] for r in rows]).only(
+                "pk", "code", "name_fa", "name_en"
+            )
+        }
+        for row in rows:
+            found = offices.get(row["key"])
+            row["label"] = f"{found.name} ({found.code})" if found else ""
+            row["code"] = found.code if found else ""
+        rows.sort(key=lambda r: r.get("code", ""))
+    elif by == "month":
+        for row in rows:
+            month = JalaliMonth.from_key(row["key"])
+            row["label"] = f"{month.year:04d}-{month.month:02d}"
+        rows.sort(key=lambda r: r["key"])
+    elif by == "day":
+        for row in rows:
+            row["label"] = row["key"].isoformat()
+        rows.sort(key=lambda r: r["key"])
+
+
+def network_counters(start: date, end: date) -> dict[str, int]:
+    """The whole network's survey sums over the period: C of the satisfaction shrinkage."""
+    sums = OfficeDay.objects.filter(day__gte=start, day__lte=end).aggregate(
+        survey_responses=Sum("survey_responses"), survey_overall_sum=Sum("survey_overall_sum")
+    )
+    return {k: int(v or 0) for k, v in sums.items()}
+
+
+def indicator_values(
+    codes: list[str] | tuple[str, ...] | None,
+    start: date,
+    end: date,
+    *,
+    user: Any = None,
+    province: Any = None,
+    office: Any = None,
+    by: str | None = None,
+) -> list[dict[str, Any]]:
+    """The indicators ``codes`` (every one when None) over [start, end], per group.
+
+    Each row: ``{"key", "label", "counters", "values": {code: float | None}}`` — None when the
+    denominator is zero. See the module doc for ``by``, ``province``, ``office`` and ``user``.
+    """
+    chosen = list(codes) if codes is not None else [i.code for i in registry.INDICATORS]
+    unknown = [c for c in chosen if c not in registry.BY_CODE]
+    if unknown:
+        raise ValueError(f"unknown indicators: {unknown}")
+    rows = counter_totals(
+        start, end, user=user, province=province, office=office, by=by, pending=_needs_pending(chosen)
+    )
+    network = network_counters(start, end) if "satisfaction" in chosen else None
+    for row in rows:
+        row["values"] = registry.compute_all(row["counters"], network, chosen)
+    return rows
+
+
+def indicator_value(code: str, start: date, end: date, **kwargs: Any) -> float | None:
+    """One indicator's value over the period for one scope (no grouping)."""
+    return indicator_values([code], start, end, **kwargs)[0]["values"][code]
+
+
+__all__ = [
+    "BY_CHOICES",
+    "Reach",
+    "counter_totals",
+    "indicator_value",
+    "indicator_values",
+    "network_counters",
+    "previous_period",
+    "reach_for",
+]

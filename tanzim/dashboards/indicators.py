@@ -37,11 +37,15 @@ COUNTERS: tuple[Counter, ...] = (
     Counter("requests_in_person", "cases.Case", "created_at", "of which at the counter (in person)"),
     Counter("requests_semi", "cases.Case", "created_at", "of which semi-in-person"),
     Counter("requests_remote", "cases.Case", "created_at", "of which remote"),
-    Counter("channel_saving", "cases.Case", "created_at", "rials of channel discount on remote/semi requests"),
+    Counter(
+        "channel_saving", "cases.Case", "created_at", "rials of channel discount on remote/semi requests"
+    ),
     Counter("free_services", "cases.Case", "created_at", "requests served free (vulnerable clients)"),
     Counter("requests_resolved", "cases.Case", "status_changed_at", "requests closed, rejected or cancelled"),
     Counter("requests_closed", "cases.Case", "status_changed_at", "requests closed (completed)"),
-    Counter("requests_closed_seconds", "cases.Case", "status_changed_at", "seconds from submission to closing"),
+    Counter(
+        "requests_closed_seconds", "cases.Case", "status_changed_at", "seconds from submission to closing"
+    ),
     # disputes (disputes.Dispute)
     Counter("disputes_in", "disputes.Dispute", "created_at", "disputes opened"),
     Counter("disputes_concluded", "disputes.Dispute", "concluded_at", "resolution attempts concluded"),
@@ -49,21 +53,42 @@ COUNTERS: tuple[Counter, ...] = (
     Counter("disputes_settled", "disputes.Dispute", "concluded_at", "disputes settled by agreement"),
     Counter("disputes_awarded", "disputes.Dispute", "concluded_at", "disputes ended by an arbitral award"),
     Counter(
-        "disputes_resolution_seconds", "disputes.Dispute", "concluded_at", "seconds from opening to settlement/award"
+        "disputes_resolution_seconds",
+        "disputes.Dispute",
+        "concluded_at",
+        "seconds from opening to settlement/award",
     ),
     # services delivered and money (finance)
-    Counter("services", "finance.Payment", "captured_at", "services paid (fees captured, disputes' own excluded)"),
+    Counter(
+        "services", "finance.Payment", "captured_at", "services paid (fees captured, disputes' own excluded)"
+    ),
     Counter("fees_collected", "finance.Payment", "captured_at", "rials collected for those services"),
-    Counter("revenue", "finance.Entry", "posted_at", "office fee revenue in the ledger, net of refunds (rials)"),
+    Counter(
+        "revenue", "finance.Entry", "posted_at", "office fee revenue in the ledger, net of refunds (rials)"
+    ),
     Counter("subsidies", "finance.Entry", "posted_at", "subsidies owed to the office in the ledger (rials)"),
-    Counter("kanoon_share", "finance.SettlementLine", "month", "the Kanoon's share settled (first day of the month)"),
+    Counter(
+        "kanoon_share",
+        "finance.SettlementLine",
+        "month",
+        "the Kanoon's share settled (first day of the month)",
+    ),
     # appointments and the queue (scheduling)
-    Counter("appointments", "scheduling.Appointment", "start", "appointments held or due (not cancelled/moved)"),
+    Counter(
+        "appointments", "scheduling.Appointment", "start", "appointments held or due (not cancelled/moved)"
+    ),
     Counter("appointments_attended", "scheduling.Appointment", "start", "appointments the citizen came to"),
     Counter("appointments_no_show", "scheduling.Appointment", "start", "appointments the citizen missed"),
-    Counter("appointment_wait_seconds", "scheduling.Appointment", "start", "seconds from booking to the appointment"),
+    Counter(
+        "appointment_wait_seconds",
+        "scheduling.Appointment",
+        "start",
+        "seconds from booking to the appointment",
+    ),
     Counter("tickets_served", "scheduling.QueueTicket", "day", "queue tickets served at a counter"),
-    Counter("ticket_wait_seconds", "scheduling.QueueTicket", "day", "seconds from joining the queue to the call"),
+    Counter(
+        "ticket_wait_seconds", "scheduling.QueueTicket", "day", "seconds from joining the queue to the call"
+    ),
     Counter("visits_avoided", "scheduling.VisitAvoided", "created_at", "visits avoided by choosing remote"),
     # satisfaction and complaints (feedback)
     Counter("survey_responses", "feedback.SurveyResponse", "answered_on", "survey answers"),
@@ -71,16 +96,25 @@ COUNTERS: tuple[Counter, ...] = (
     Counter("complaints_in", "feedback.Complaint", "created_at", "complaints received"),
     Counter("complaints_upheld", "feedback.Complaint", "decided_at", "complaints upheld (fully or partly)"),
     # outreach (outreach.FieldService)
-    Counter("outreach_services", "outreach.FieldService", "served_on", "free services given on outreach missions"),
+    Counter(
+        "outreach_services", "outreach.FieldService", "served_on", "free services given on outreach missions"
+    ),
     Counter("outreach_value", "outreach.FieldService", "served_on", "their normal price (rials)"),
     # consultation (consult.Consultation)
     Counter("consultations", "consult.Consultation", "created_at", "consultations booked"),
     Counter("consult_written_answered", "consult.Consultation", "answered_at", "written questions answered"),
     Counter("consult_on_time", "consult.Consultation", "answered_at", "of which by the answer deadline"),
     Counter("consult_closed", "consult.Consultation", "closed_at", "consultations closed"),
-    Counter("consult_no_visit", "consult.Consultation", "closed_at", "closed without sending the client to a lawyer"),
-    Counter("consult_started", "consult.Consultation", "closed_at", "closed by starting a request or a dispute"),
-)  # fmt: skip
+    Counter(
+        "consult_no_visit",
+        "consult.Consultation",
+        "closed_at",
+        "closed without sending the client to a lawyer",
+    ),
+    Counter(
+        "consult_started", "consult.Consultation", "closed_at", "closed by starting a request or a dispute"
+    ),
+)
 COUNTER_NAMES: tuple[str, ...] = tuple(c.name for c in COUNTERS)
 
 # Stocks the selectors derive at the end of a period: Σ in − Σ resolved over every day up to it.
@@ -258,7 +292,8 @@ INDICATORS: tuple[Indicator, ...] = (
        ("appointment_wait_seconds", "appointments")),
     _i("no_show_rate", "appointments", _("No-show rate"),
        _("Share of appointments due whose citizen did not come."),
-       "appointments_no_show ÷ (appointments_attended + appointments_no_show)", Unit.SHARE, LOWER, "scheduling",
+       "appointments_no_show ÷ (appointments_attended + appointments_no_show)", Unit.SHARE, LOWER,
+       "scheduling",
        lambda c, n: _ratio(c["appointments_no_show"], c["appointments_attended"] + c["appointments_no_show"]),
        ("appointments_no_show", "appointments_attended")),
     _i("queue_wait", "appointments", _("Wait in the queue"),
@@ -304,10 +339,12 @@ INDICATORS: tuple[Indicator, ...] = (
     _i("consult_no_visit", "consult", _("Consultations ended without a visit"),
        _("Share of closed consultations that did not send the client to a lawyer."),
        "consult_no_visit ÷ consult_closed", Unit.SHARE, HIGHER, "consult",
-       lambda c, n: _ratio(c["consult_no_visit"], c["consult_closed"]), ("consult_no_visit", "consult_closed")),
+       lambda c, n: _ratio(c["consult_no_visit"], c["consult_closed"]),
+       ("consult_no_visit", "consult_closed")),
     _i("consult_started", "consult", _("Requests started from a consultation"),
        _("Consultations that ended by starting a request or a dispute."),
-       "consult_started", Unit.COUNT, HIGHER, "consult", lambda c, n: c["consult_started"], ("consult_started",)),
+       "consult_started", Unit.COUNT, HIGHER, "consult",
+       lambda c, n: c["consult_started"], ("consult_started",)),
 )  # fmt: skip
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}

@@ -4,8 +4,9 @@ No money moves, so nothing is posted to the ledger: the asset's valuation is cre
 creditor's claim (``Asset.taken_by``/``taken_amount``), and ``money.owed`` — the basis of the
 outstanding amount, the distribution schedule and the statement — subtracts it. Taking property
 worth more than the creditor is still owed is refused (the difference would be owed to the debtor;
-the pilot does not settle that in money). Once nobody is owed anything and no money is held, the
-file closes as paid in full.
+the pilot does not settle that in money), and so is a taking by a creditor while one of a higher
+priority class is still owed (it would pay a lower class first). Once nobody is owed anything and
+no money is held, the file closes as paid in full.
 """
 
 from __future__ import annotations
@@ -59,7 +60,17 @@ def asset_take(*, asset: Asset, actor: Any, party: FileParty | None = None) -> A
                 _("A creditor takes the property only after an auction found no buyer."),
                 code="no_failed_auction",
             )
-        left = owed(file).get(party.pk, 0)
+        owing = owed(file)
+        ahead = FileParty.objects.filter(
+            file=file, role=PartyRole.CREDITOR, priority_class__lt=party.priority_class
+        ).values_list("pk", flat=True)
+        if any(owing.get(pk, 0) > 0 for pk in ahead):
+            # Taking the property would pay this creditor before a class the law pays first.
+            raise ConflictError(
+                _("A creditor of a higher class is still owed: auction it again, or it goes to them."),
+                code="higher_class_owed",
+            )
+        left = owing.get(party.pk, 0)
         if locked.value > left:
             raise ConflictError(
                 _("Valued at %(value)s rials, more than the %(left)s rials this creditor is owed.")

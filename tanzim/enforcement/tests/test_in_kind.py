@@ -116,3 +116,23 @@ def test_the_take_button_for_the_creditor_only(client, personas, file):
     car.refresh_from_db()
     assert car.status == AssetStatus.TAKEN
     assert b'id="taken"' in page.content and b'id="outstanding"' in page.content
+
+
+def test_a_creditor_of_a_lower_class_cannot_take_it_while_a_higher_class_is_owed(personas, file):
+    car = unsold(personas, file, 300_000_000)
+    FileParty.objects.filter(file=file, user=personas.citizen).update(priority_class=3)
+    bank = FileParty.objects.create(
+        file=file, role="creditor", name="بانک", claim=100_000_000, priority_class=1
+    )
+    with time_machine.travel(START + timedelta(days=22), tick=False):
+        with pytest.raises(ConflictError) as refused:
+            services.asset_take(asset=car, actor=personas.citizen)
+        assert refused.value.code == "higher_class_owed"
+        car.refresh_from_db()
+        assert car.status == AssetStatus.VALUED and car.taken_by is None
+        # the first class takes it itself (named by the court officer): 300M for a 100M claim is refused
+        with pytest.raises(ConflictError) as refused:
+            services.asset_take(
+                asset=car, actor=court_officer(personas.office_a.province, "officer.2"), party=bank
+            )
+        assert refused.value.code == "value_exceeds_claim"

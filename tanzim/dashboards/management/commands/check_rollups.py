@@ -1,0 +1,28 @@
+"""Recount the sources and report every (office, day, counter) the rollups disagree on (exit 1)."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from tanzim.dashboards import rollups
+
+
+class Command(BaseCommand):
+    help = "Check the dashboards' daily rollups against the source tables; exit 1 on any disagreement."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=50, help="how many disagreements to print")
+
+    def handle(self, *args, limit: int, **options):
+        found = rollups.check()
+        if not found:
+            self.stdout.write("The rollups agree with the sources.")
+            return
+        for d in found[:limit]:
+            self.stdout.write(
+                f"office {d.office_id} {d.day.isoformat()} {d.counter}: rollup {d.stored}, sources {d.source}"
+            )
+        self.stdout.write(f"{len(found)} disagreement(s).")
+        sys.exit(1)

@@ -1,0 +1,466 @@
+"""Counting the sources into ``OfficeDay``: full rebuilds, incremental refreshes and the check.
+
+Each source (a domain table) is counted by grouped aggregate queries — office × Tehran calendar
+day, one query per timestamp that puts its rows on a day — over a range of days, optionally
+limited to some offices. The same function serves the three uses:
+
+- ``rebuild`` counts a whole month at a time and replaces that month's rows;
+- ``refresh`` (the task every few minutes) finds the (office, day) pairs whose source rows changed
+  since its last run (``updated_at``; an id bookmark for append-only tables), counts only those
+  offices over those days, and writes only those pairs;
+- ``check`` counts from the sources again and lists every (office, day, counter) that disagrees.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import BigIntegerField, Count, F, Func, Q, Sum, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.utils import timezone
+
+from tanzim.common.jalali import TEHRAN, JalaliMonth, jalali_month_range, tehran_date
+from tanzim.dashboards.indicators import COUNTER_NAMES
+from tanzim.dashboards.models import OfficeDay, RollupState
+
+Pair = tuple[int, date]
+Counts = dict[Pair, dict[str, int]]
+# Rows that changed just before the last run may commit after it: look back this far.
+LOOKBACK = timedelta(minutes=10)
+STATE = "office_day"
+
+
+class Seconds(Func):
+    """Whole seconds from one datetime column to another, rounded per row, in the database."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, start: str, end: str):
+        super().__init__(F(end), F(start))
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        return super().as_sql(
+            compiler, connection, template="CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s))) AS BIGINT)",
+            arg_joiner=" - ", **extra,
+        )  # fmt: skip
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection,
+            template="CAST(ROUND((julianday(%(expressions)s)) * 86400.0) AS INTEGER)",
+            arg_joiner=") - julianday(", **extra,
+        )  # fmt: skip
+
+
+def _day(field_name: str) -> TruncDate:
+    return TruncDate(field_name, tzinfo=TEHRAN)
+
+
+def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC instants of Tehran midnight opening ``first`` and closing ``last``."""
+    return (
+        datetime.combine(first, time(0), tzinfo=TEHRAN),
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=TEHRAN),
+    )
+
+
+@dataclass(frozen=True)
+class Count_:
+    """One grouped query: rows of ``queryset`` put on the day of ``day`` (a datetime or a date)."""
+
+    queryset: Callable[[], models.QuerySet]
+    day: str
+    counters: dict[str, Any]  # counter name → aggregate expression
+    is_date: bool = False
+
+    def run(self, first: date, last: date, office_ids: Iterable[int] | None) -> Iterator[tuple[Pair, dict]]:
+        rows = self.queryset()
+        if self.is_date:
+            rows = rows.filter(**{f"{self.day}__gte": first, f"{self.day}__lte": last}).annotate(
+                _d=F(self.day)
+            )
+        else:
+            lo, hi = _bounds(first, last)
+            rows = rows.filter(**{f"{self.day}__gte": lo, f"{self.day}__lt": hi}).annotate(_d=_day(self.day))
+        if office_ids is not None:
+            rows = rows.filter(office_id__in=sorted(office_ids))
+        for row in rows.values("office_id", "_d").annotate(**self.counters).order_by():
+            day = row["_d"]
+            if isinstance(day, datetime):  # pragma: no cover - some backends hand back a datetime
+                day = day.date()
+            yield (row["office_id"], day), {k: int(row[k] or 0) for k in self.counters}
+
+
+def _n(condition: Q | None = None) -> Count:
+    return Count("pk", filter=condition)
+
+
+def _queries() -> list[Count_]:
+    from tanzim.cases.choices import CaseStatus
+    from tanzim.cases.models import Case
+    from tanzim.catalog.choices import ChannelKind
+    from tanzim.consult.choices import ConsultationMode, ConsultationStatus, Outcome
+    from tanzim.consult.models import Consultation
+    from tanzim.disputes.choices import DisputeStatus
+    from tanzim.disputes.models import Dispute
+    from tanzim.feedback.choices import ComplaintStatus
+    from tanzim.feedback.models import Complaint, SurveyResponse
+    from tanzim.finance.choices import AccountPurpose, PaymentStatus
+    from tanzim.finance.models import Entry, Payment
+    from tanzim.outreach.models import FieldService
+    from tanzim.scheduling.choices import AppointmentStatus, TicketStatus
+    from tanzim.scheduling.models import Appointment, QueueTicket, VisitAvoided
+
+    terminal = [CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.CANCELLED]
+    remoteish = ~Q(channel=ChannelKind.IN_PERSON)
+    in_scope = Q(eligible=True) | Q(eligible__isnull=True)
+    resolved = in_scope & Q(status__in=[DisputeStatus.SETTLED, DisputeStatus.AWARDED])
+    came = [AppointmentStatus.SERVED, AppointmentStatus.CHECKED_IN]
+    held = ~Q(status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.RESCHEDULED])
+    served = Q(status=TicketStatus.SERVED)
+    called = Q(called_at__isnull=False)
+    fee = Q(account__purpose=AccountPurpose.FEE_REVENUE)
+    sub = Q(account__purpose=AccountPurpose.SUBSIDY_REVENUE)
+    unpaid = ConsultationStatus.AWAITING_PAYMENT
+    written = Q(mode=ConsultationMode.WRITTEN)
+    closed = Q(status=ConsultationStatus.CLOSED)
+    saving = Coalesce(Cast(KT("fee_snapshot__discount"), BigIntegerField()), Value(0))
+    return [
+        Count_(lambda: Case.objects.exclude(status=CaseStatus.DRAFT), "created_at", {
+            "requests_in": _n(),
+            "requests_in_person": _n(Q(channel=ChannelKind.IN_PERSON)),
+            "requests_semi": _n(Q(channel=ChannelKind.SEMI_IN_PERSON)),
+            "requests_remote": _n(Q(channel=ChannelKind.REMOTE)),
+            "channel_saving": Sum(saving, filter=remoteish),
+            "free_services": _n(Q(free_service=True)),
+        }),
+        Count_(lambda: Case.objects.filter(status__in=terminal), "status_changed_at", {
+            "requests_resolved": _n(),
+            "requests_closed": _n(Q(status=CaseStatus.CLOSED)),
+            "requests_closed_seconds": Sum(Seconds("created_at", "status_changed_at"),
+                                           filter=Q(status=CaseStatus.CLOSED)),
+        }),
+        Count_(lambda: Dispute.objects.all(), "created_at", {"disputes_in": _n()}),
+        Count_(lambda: Dispute.objects.filter(concluded_at__isnull=False), "concluded_at", {
+            "disputes_concluded": _n(in_scope),
+            "disputes_out_of_scope": _n(Q(eligible=False)),
+            "disputes_settled": _n(in_scope & Q(status=DisputeStatus.SETTLED)),
+            "disputes_awarded": _n(in_scope & Q(status=DisputeStatus.AWARDED)),
+            "disputes_resolution_seconds": Sum(Seconds("created_at", "concluded_at"), filter=resolved),
+        }),
+        Count_(lambda: Payment.objects.filter(status=PaymentStatus.CAPTURED, credit_purpose="")
+               .exclude(reference_type="disputes.dispute"), "captured_at", {
+            "services": _n(), "fees_collected": Sum("amount"),
+        }),
+        Count_(lambda: Entry.objects.filter(fee | sub, account__office__isnull=False)
+               .annotate(office_id=F("account__office_id")), "posted_at", {
+            "revenue": Sum(F("credit") - F("debit"), filter=fee),
+            "subsidies": Sum(F("credit") - F("debit"), filter=sub),
+        }),
+        Count_(lambda: Appointment.objects.all(), "start", {
+            "appointments": _n(held),
+            "appointments_attended": _n(Q(status__in=came)),
+            "appointments_no_show": _n(Q(status=AppointmentStatus.NO_SHOW)),
+            "appointment_wait_seconds": Sum(Seconds("created_at", "start"), filter=held),
+        }),
+        Count_(lambda: QueueTicket.objects.all(), "day", {
+            "tickets_served": _n(served),
+            "ticket_wait_seconds": Sum(Seconds("joined_at", "called_at"), filter=served & called),
+        }, is_date=True),
+        Count_(lambda: VisitAvoided.objects.filter(office__isnull=False), "created_at", {
+            "visits_avoided": Sum("visits_saved"),
+        }),
+        Count_(lambda: SurveyResponse.objects.all(), "answered_on", {
+            "survey_responses": _n(), "survey_overall_sum": Sum("overall"),
+        }, is_date=True),
+        Count_(lambda: Complaint.objects.all(), "created_at", {"complaints_in": _n()}),
+        Count_(lambda: Complaint.objects.filter(
+            status__in=[ComplaintStatus.UPHELD, ComplaintStatus.PARTLY_UPHELD], decided_at__isnull=False
+        ), "decided_at", {"complaints_upheld": _n()}),
+        Count_(lambda: FieldService.objects.all(), "served_on", {
+            "outreach_services": _n(), "outreach_value": Sum("normal_price"),
+        }, is_date=True),
+        Count_(lambda: Consultation.objects.exclude(status=unpaid), "created_at", {
+            "consultations": _n(),
+        }),
+        Count_(lambda: Consultation.objects.filter(written, answered_at__isnull=False), "answered_at", {
+            "consult_written_answered": _n(),
+            "consult_on_time": _n(Q(answer_due_at__isnull=False, answered_at__lte=F("answer_due_at"))),
+        }),
+        Count_(lambda: Consultation.objects.filter(closed, closed_at__isnull=False), "closed_at", {
+            "consult_closed": _n(),
+            "consult_no_visit": _n(~Q(outcome=Outcome.REFERRED_TO_LAWYER)),
+            "consult_started": _n(Q(outcome__in=[Outcome.STARTED_REQUEST, Outcome.STARTED_DISPUTE])),
+        }),
+    ]  # fmt: skip
+
+
+def _settled_shares(first: date, last: date, office_ids: Iterable[int] | None) -> Iterator[tuple[Pair, dict]]:
+    """The Kanoon's settled share of each Jalali month, put on the month's first day."""
+    from tanzim.finance.choices import SettlementStatus
+    from tanzim.finance.models import SettlementLine
+
+    months = _months_touching(first, last)
+    if not months:
+        return
+    lines = SettlementLine.objects.filter(run__status=SettlementStatus.DONE)
+    condition = Q(pk__in=[])
+    for month in months:
+        condition |= Q(run__year=month.year, run__month=month.month)
+    lines = lines.filter(condition)
+    if office_ids is not None:
+        lines = lines.filter(office_id__in=sorted(office_ids))
+    for row in lines.values("office_id", "run__year", "run__month").annotate(s=Sum("share")).order_by():
+        day = jalali_month_range(row["run__year"], row["run__month"])[0]
+        if first <= day <= last:
+            yield (row["office_id"], day), {"kanoon_share": int(row["s"] or 0)}
+
+
+def _months_touching(first: date, last: date) -> list[JalaliMonth]:
+    months, month = [], JalaliMonth.of(first)
+    while jalali_month_range(month.year, month.month)[0] <= last:
+        months.append(month)
+        month = month.shift(1)
+    return months
+
+
+def count(first: date, last: date, office_ids: Iterable[int] | None = None) -> Counts:
+    """Every counter of every (office, day) in [first, last] with anything in it, from the sources."""
+    ids = sorted(set(office_ids)) if office_ids is not None else None
+    result: Counts = defaultdict(dict)
+    if ids is not None and not ids:
+        return result
+    for query in _queries():
+        for pair, values in query.run(first, last, ids):
+            result[pair].update(values)
+    for pair, values in _settled_shares(first, last, ids):
+        result[pair].update(values)
+    return {pair: values for pair, values in result.items() if any(values.values())}
+
+
+def _provinces(office_ids: Iterable[int]) -> dict[int, int]:
+    from tanzim.offices.models import Office
+
+    return dict(Office.objects.filter(pk__in=sorted(set(office_ids))).values_list("pk", "province_id"))
+
+
+def _objects(counts: Counts) -> list[OfficeDay]:
+    provinces = _provinces(office for office, _d in counts)
+    rows = []
+    for (office_id, day), values in counts.items():
+        row = OfficeDay(office_id=office_id, province_id=provinces[office_id], day=day)
+        for name in COUNTER_NAMES:
+            setattr(row, name, values.get(name, 0))
+        rows.append(row)
+    return rows
+
+
+BATCH = 2000
+
+
+def write(counts: Counts, pairs: Iterable[Pair]) -> int:
+    """Make the rows of ``pairs`` equal ``counts`` (a pair with nothing counted has no row)."""
+    pairs = set(pairs)
+    live = {pair: counts[pair] for pair in pairs if pair in counts}
+    empty = pairs - set(live)
+    with transaction.atomic():
+        by_office: dict[int, list[date]] = defaultdict(list)
+        for office_id, day in empty:
+            by_office[office_id].append(day)
+        for office_id, days in by_office.items():
+            OfficeDay.objects.filter(office_id=office_id, day__in=days).delete()
+        OfficeDay.objects.bulk_create(
+            _objects(live),
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["office", "day"],
+            update_fields=[*COUNTER_NAMES, "province", "computed_at"],
+        )
+    return len(live)
+
+
+def month_chunks(first: date, last: date) -> list[tuple[date, date]]:
+    """[first, last] cut at Jalali month boundaries: the rebuild's unit of work."""
+    chunks = []
+    for month in _months_touching(first, last):
+        start, end = jalali_month_range(month.year, month.month)
+        chunks.append((max(start, first), min(end - timedelta(days=1), last)))
+    return chunks
+
+
+def rebuild_chunk(first: date, last: date) -> int:
+    """Replace every row of [first, last] by a fresh count of the sources."""
+    counts = count(first, last)
+    with transaction.atomic():
+        OfficeDay.objects.filter(day__gte=first, day__lte=last).delete()
+        OfficeDay.objects.bulk_create(_objects(counts), batch_size=BATCH)
+    return len(counts)
+
+
+def source_span() -> tuple[date, date] | None:
+    """The first and last day any source has a row on (the rebuild's default range)."""
+    from tanzim.cases.models import Case
+    from tanzim.disputes.models import Dispute
+    from tanzim.feedback.models import SurveyResponse
+    from tanzim.finance.models import Entry
+    from tanzim.scheduling.models import Appointment
+
+    days: list[date] = []
+    for model, name in (
+        (Case, "created_at"),
+        (Dispute, "created_at"),
+        (Entry, "posted_at"),
+        (Appointment, "start"),
+        (SurveyResponse, "answered_on"),
+    ):
+        span = model.objects.aggregate(lo=models.Min(name), hi=models.Max(name))
+        days += [tehran_date(v) for v in span.values() if v is not None]
+    today = tehran_date(timezone.now())
+    return (min(days), max(*days, today)) if days else None
+
+
+def rebuild(
+    first: date | None = None, last: date | None = None, progress: Callable[[int], None] | None = None
+):
+    """Rebuild [first, last] (default: every day any source covers), month by month."""
+    if first is None or last is None:
+        span = source_span()
+        if span is None:
+            OfficeDay.objects.all().delete()
+            return 0
+        first, last = first or span[0], last or span[1]
+    started = timezone.now()
+    rows = 0
+    for lo, hi in month_chunks(first, last):
+        rows += rebuild_chunk(lo, hi)
+        if progress is not None:
+            progress(1)
+    state, _created = RollupState.objects.get_or_create(name=STATE)
+    state.ran_at = started
+    state.marks = _marks()
+    state.save(update_fields=["ran_at", "marks"])
+    return rows
+
+
+# --- incremental refresh ---------------------------------------------------------------------
+
+
+def _marks() -> dict[str, int]:
+    from tanzim.feedback.models import SurveyResponse
+    from tanzim.finance.models import Entry
+
+    return {
+        "entry": Entry.objects.aggregate(m=models.Max("pk"))["m"] or 0,
+        "survey": SurveyResponse.objects.aggregate(m=models.Max("pk"))["m"] or 0,
+    }
+
+
+def touched(since: datetime, marks: dict[str, int]) -> set[Pair]:
+    """(office, day) pairs whose source rows changed at or after ``since`` (or past the id marks)."""
+    from tanzim.cases.models import Case
+    from tanzim.consult.models import Consultation
+    from tanzim.disputes.models import Dispute
+    from tanzim.feedback.models import Complaint, SurveyResponse
+    from tanzim.finance.choices import SettlementStatus
+    from tanzim.finance.models import Entry, Payment, SettlementLine
+    from tanzim.outreach.models import FieldService
+    from tanzim.scheduling.models import Appointment, QueueTicket, VisitAvoided
+
+    pairs: set[Pair] = set()
+
+    def add(queryset: models.QuerySet, *fields: str, office: str = "office_id", dates: bool = False) -> None:
+        names = {f"_d{i}": (F(f) if dates else _day(f)) for i, f in enumerate(fields)}
+        for row in queryset.annotate(**names).values_list(office, *names).distinct():
+            for day in row[1:]:
+                if row[0] is not None and day is not None:
+                    pairs.add((row[0], day.date() if isinstance(day, datetime) else day))
+
+    add(Case.objects.filter(updated_at__gte=since), "created_at", "status_changed_at")
+    add(Dispute.objects.filter(updated_at__gte=since), "created_at", "concluded_at")
+    add(Payment.objects.filter(updated_at__gte=since), "captured_at")
+    add(Entry.objects.filter(pk__gt=marks.get("entry", 0)), "posted_at", office="account__office_id")
+    add(Appointment.objects.filter(updated_at__gte=since), "start")
+    add(
+        QueueTicket.objects.filter(
+            Q(joined_at__gte=since) | Q(called_at__gte=since) | Q(finished_at__gte=since)
+        ),
+        "day",
+        dates=True,
+    )
+    add(VisitAvoided.objects.filter(created_at__gte=since), "created_at")
+    add(SurveyResponse.objects.filter(pk__gt=marks.get("survey", 0)), "answered_on", dates=True)
+    add(Complaint.objects.filter(updated_at__gte=since), "created_at", "decided_at")
+    add(FieldService.objects.filter(synced_at__gte=since), "served_on", dates=True)
+    add(Consultation.objects.filter(updated_at__gte=since), "created_at", "answered_at", "closed_at")
+    for office_id, year, month in (
+        SettlementLine.objects.filter(run__status=SettlementStatus.DONE, run__finished_at__gte=since)
+        .values_list("office_id", "run__year", "run__month")
+        .distinct()
+    ):
+        pairs.add((office_id, jalali_month_range(year, month)[0]))
+    return pairs
+
+
+def refresh(now: datetime | None = None) -> int:
+    """Recount only the (office, day) pairs touched since the last run; the first run rebuilds."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        state, _created = RollupState.objects.select_for_update().get_or_create(name=STATE)
+        if state.ran_at is None:
+            return rebuild()
+        marks = _marks()
+        pairs = touched(state.ran_at - LOOKBACK, state.marks or {})
+        written = 0
+        if pairs:
+            days = [d for _o, d in pairs]
+            counts = count(min(days), max(days), {o for o, _d in pairs})
+            written = write(counts, pairs)
+        state.ran_at = now
+        state.marks = marks
+        state.save(update_fields=["ran_at", "marks"])
+    return written
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    office_id: int
+    day: date
+    counter: str
+    stored: int
+    source: int
+
+
+def check(first: date | None = None, last: date | None = None) -> list[Disagreement]:
+    """Recount [first, last] from the sources and list every (office, day, counter) that differs."""
+    if first is None or last is None:
+        span = source_span()
+        stored_span = OfficeDay.objects.aggregate(lo=models.Min("day"), hi=models.Max("day"))
+        candidates = [d for d in (*(span or ()), *stored_span.values()) if d is not None]
+        if not candidates:
+            return []
+        first, last = first or min(candidates), last or max(candidates)
+    found: list[Disagreement] = []
+    for lo, hi in month_chunks(first, last):
+        counts = count(lo, hi)
+        stored = {
+            (row["office_id"], row["day"]): row
+            for row in OfficeDay.objects.filter(day__gte=lo, day__lte=hi).values(
+                "office_id", "day", *COUNTER_NAMES
+            )
+        }
+        for pair in sorted(set(counts) | set(stored)):
+            source, kept = counts.get(pair, {}), stored.get(pair, {})
+            for name in COUNTER_NAMES:
+                a, b = int(kept.get(name, 0) or 0), int(source.get(name, 0))
+                if a != b:
+                    found.append(Disagreement(pair[0], pair[1], name, a, b))
+    return found

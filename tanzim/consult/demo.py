@@ -23,6 +23,7 @@ from tanzim.consult.services import consultations as services
 from tanzim.consult.services.drafting import draft_start
 from tanzim.consult.workflows import CONSULTATION
 from tanzim.offices.models import Licence
+from tanzim.scheduling.services import appointment_cancel
 
 WINDOWS = [(day, time(9), time(13)) for day in (5, 6, 0, 1, 2)] + [
     (day, time(16), time(19)) for day in (5, 6, 0, 1, 2)
@@ -125,7 +126,10 @@ def seed_consult(*, offices: list[Any], progress: Callable[..., Any] | None = No
             changes={"answer_due_at": timezone.now() - timedelta(hours=2)},
         )
         dropped = _book(a, consultant, ConsultationMode.PHONE, "پرسش درباره نفقه", times[2])
-        transition(CONSULTATION, dropped, ConsultationStatus.CANCELLED)
+        # Cancelled by the citizen from their appointments: the call's appointment and then,
+        # through scheduling's signal, the consultation.
+        appointment_cancel(appointment=dropped.appointment, actor=a, reason="منصرف شدم")
+        services.consultation_cancel_for_appointment(appointment_id=dropped.appointment_id)
     if citizens and not DraftRun.objects.filter(user=citizens[0]).exists():
         run = draft_start(version=interview_version_for_run(slug="cheque-complaint"), user=citizens[0])
         DraftRun.objects.filter(pk=run.pk).update(

@@ -334,6 +334,15 @@ class Consultation(models.Model):
         verbose_name=_("draft to review"),
     )
     price = models.PositiveBigIntegerField(_("price (rials)"))
+    # A call's appointment in scheduling (no slot): listed, reminded, cancelled and swept as any.
+    appointment = models.OneToOneField(
+        "scheduling.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultation",
+        verbose_name=_("appointment"),
+    )
     payment = models.ForeignKey(
         "finance.Payment",
         null=True,

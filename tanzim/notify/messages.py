@@ -84,6 +84,34 @@ TEMPLATES.update(
                 "Check in from %(early)s minutes before. Cannot come? Cancel so someone else can: %(url)s"
             ),
         ),
+        # A consultation call (video, phone) at a consultant's time: nobody comes to the office.
+        "scheduling.confirmed_remote": (
+            _("Tanzim consultation call booked"),
+            _(
+                "Your consultation call (%(service)s, %(office)s) is booked: %(when)s. Code %(reference)s. "
+                "The consultant calls you at this time. Details or cancel: %(url)s"
+            ),
+        ),
+        "scheduling.reminder_24h_remote": (
+            _("Tanzim consultation call tomorrow"),
+            _(
+                "Reminder: your consultation call (%(service)s, %(office)s) is %(when)s. Code %(reference)s. "
+                "Keep your phone at hand. Cannot take it? Cancel: %(url)s"
+            ),
+        ),
+        "scheduling.reminder_2h_remote": (
+            _("Tanzim consultation call soon"),
+            _(
+                "Your consultation call is at %(when)s. Code %(reference)s. Have your papers ready. %(url)s"
+            ),
+        ),
+        "scheduling.cancelled_remote": (
+            _("Tanzim consultation call cancelled"),
+            _(
+                "Your consultation call on %(when)s (code %(reference)s) was cancelled. "
+                "Reason: %(reason)s. %(url)s"
+            ),
+        ),
         "scheduling.reminder_2h": (
             _("Tanzim appointment soon"),
             _(

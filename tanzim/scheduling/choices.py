@@ -49,6 +49,14 @@ class BookingChannel(models.TextChoices):
 
     IN_PERSON = "in_person", _("In person")
     SEMI_IN_PERSON = "semi_in_person", _("Semi-in-person (verification visit)")
+    # A consultation call at a consultant's own time: no counter, no slot, no visit.
+    VIDEO = "video", _("Video call (consultation)")
+    PHONE = "phone", _("Phone call (consultation)")
+
+
+#: Channels booked on the office's counter slots; the others are remote calls with no slot.
+SLOT_CHANNELS = frozenset({BookingChannel.IN_PERSON, BookingChannel.SEMI_IN_PERSON})
+REMOTE_CHANNELS = frozenset({BookingChannel.VIDEO, BookingChannel.PHONE})
 
 
 class FlexibleRequestStatus(models.TextChoices):

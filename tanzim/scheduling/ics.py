@@ -62,6 +62,16 @@ def tehran_timezone() -> Timezone:
 
 def _details(appointment: Appointment) -> tuple[str, str, str]:
     office = appointment.office
+    if appointment.remote:
+        # A consultation call: nobody comes to the office, so no address and no national card.
+        summary = _("Consultation (%(channel)s): %(office)s") % {
+            "channel": appointment.get_channel_display(),
+            "office": office.name,
+        }
+        description = _(
+            "Code %(reference)s. The consultant calls you at this time; the page has the details."
+        ) % {"reference": appointment.reference}
+        return summary, description, str(appointment.get_channel_display())
     summary = _("Appointment: %(service)s at %(office)s") % {
         "service": appointment.service.name,
         "office": office.name,
@@ -114,7 +124,8 @@ def appointment_ics(appointment: Appointment, *, now: datetime | None = None) ->
     event.add("summary", summary)
     event.add("description", description)
     event.add("location", location)
-    event.add("geo", (round(office.latitude, 6), round(office.longitude, 6)))
+    if not appointment.remote:
+        event.add("geo", (round(office.latitude, 6), round(office.longitude, 6)))
     event.add("url", url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("sequence", 1 if cancelled else 0)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.audit.models import TransitionEvent
 from tanzim.scheduling.choices import (
     HOLDING,
+    REMOTE_CHANNELS,
+    SLOT_CHANNELS,
     AppointmentStatus,
     BookingChannel,
     FlexibleRequestStatus,
@@ -136,8 +138,14 @@ class Appointment(models.Model):
     office = models.ForeignKey(
         "offices.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="appointments"
     )
+    # Empty for a remote call (video, phone): it takes a consultant's own time, not a counter.
     slot = models.ForeignKey(
-        Slot, verbose_name=_("first slot"), on_delete=models.PROTECT, related_name="appointments"
+        Slot,
+        verbose_name=_("first slot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
     )
     units = models.PositiveSmallIntegerField(_("slot units"), default=1)
     start = models.DateTimeField(_("start"))
@@ -203,6 +211,12 @@ class Appointment(models.Model):
                 condition=Q(status__in=AppointmentStatus.values), name="appointment_status_valid"
             ),
             models.CheckConstraint(condition=Q(units__gte=1), name="appointment_units_positive"),
+            # A visit holds counter slots; a call (video, phone) holds none.
+            models.CheckConstraint(
+                condition=Q(slot__isnull=False, channel__in=sorted(SLOT_CHANNELS))
+                | Q(slot__isnull=True, channel__in=sorted(REMOTE_CHANNELS)),
+                name="appointment_slot_matches_channel",
+            ),
         ]
         indexes = [
             models.Index(fields=["office", "start"], name="appointment_office_start"),
@@ -216,6 +230,11 @@ class Appointment(models.Model):
     @property
     def duration(self) -> timedelta:
         return self.end - self.start
+
+    @property
+    def remote(self) -> bool:
+        """A video or phone call (a consultation): no slot, no counter, no check-in at the office."""
+        return self.channel in REMOTE_CHANNELS
 
 
 class AppointmentEvent(TransitionEvent):

@@ -246,7 +246,8 @@ def detail(request, pk: int):
     context = {
         "a": appointment,
         "can_change": appointment.status in CHANGEABLE and appointment.start > now,
-        "can_check_in": appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW)
+        "can_check_in": not appointment.remote
+        and appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW)
         and opens <= now
         and tehran_date(now) == tehran_date(appointment.start),
         "checkin_opens": opens,
@@ -495,7 +496,7 @@ def office_day(request, code: str):
         rows.append(
             {
                 "slot": slot,
-                "appointments": [a for a in appointments if a.start == slot.start],
+                "appointments": [a for a in appointments if a.start == slot.start and not a.remote],
                 "counters": [cells[c.number] for c in counters],
             }
         )
@@ -510,8 +511,10 @@ def office_day(request, code: str):
         "counters": counters,
         "appointments": appointments,
         "closed_with_bookings": [
-            a for a in appointments if a.slot.status == "closed" and a.status in ("booked",)
+            a for a in appointments if a.slot_id and a.slot.status == "closed" and a.status in ("booked",)
         ],
+        # Consultation calls at a consultant's own time: no slot row, listed on their own.
+        "calls": [a for a in appointments if a.remote],
         "walk_in_form": WalkInForm(services=[s for s in service_list() if s.in_person or s.semi_in_person]),
         "is_manager": is_manager,
         "policy_form": PolicyForm(

@@ -135,10 +135,11 @@ APPOINTMENT: Workflow[Appointment] = Workflow(
     model=Appointment,
     table=APPOINTMENT_TRANSITIONS,
     movers={
-        A.CHECKED_IN: frozenset({CITIZEN, STAFF}),
+        # The system too: a consultation call is held when its consultant answers (no counter).
+        A.CHECKED_IN: frozenset({CITIZEN, STAFF, SYSTEM}),
         A.CANCELLED: frozenset({CITIZEN, STAFF}),
         A.RESCHEDULED: frozenset({CITIZEN, STAFF}),
-        A.SERVED: frozenset({STAFF}),
+        A.SERVED: frozenset({STAFF, SYSTEM}),
         # Booked → no-show is the sweep's; checked in → no-show is the clerk's (called, nobody came).
         (A.BOOKED, A.NO_SHOW): frozenset({SYSTEM}),
         (A.CHECKED_IN, A.NO_SHOW): frozenset({STAFF}),

@@ -32,6 +32,7 @@ from tanzim.consult.choices import (
 )
 from tanzim.consult.models import Availability, Consultant, Consultation
 from tanzim.consult.workflows import CONSULTATION, may_advise
+from tanzim.scheduling.services import remote_appointment_book, remote_appointment_held
 
 SLOT_MINUTES = 30
 WRITTEN_ANSWER_HOURS = 48  # a written question is answered within two days or refunded
@@ -278,6 +279,21 @@ def consultation_book(
             code="time_taken",
             fields={"starts_at": [_("This time was just taken. Choose another.")]},
         ) from exc
+    if mode in TIMED_MODES:
+        # The call is an appointment too (no counter slot): the citizen's and the office's lists,
+        # the reminders, the calendar file, the cancellation cut-off and the no-show sweep.
+        appointment = remote_appointment_book(
+            citizen=citizen,
+            office=consultant.office,
+            service=_service,
+            start=values["starts_at"],
+            end=values["ends_at"],
+            channel=mode,
+            case_ref=f"consult.consultation:{consultation.reference}",
+            now=now,
+        )
+        Consultation.objects.filter(pk=consultation.pk).update(appointment=appointment)
+        consultation.appointment = appointment
     record(
         actor=citizen,
         action="consult.consultation.booked",
@@ -358,14 +374,18 @@ def consultation_answer(
         raise ConflictError(
             _("The answer deadline has passed: this question is being refunded."), code="consultation_expired"
         )
-    return transition(
-        CONSULTATION,
-        consultation,
-        ConsultationStatus.ANSWERED,
-        actor=actor,
-        expected_status=expected_status,
-        changes={"advice": advice, "advised_under": str(under)[:120], "review_verdict": verdict},
-    )
+    with transaction.atomic():
+        answered = transition(
+            CONSULTATION,
+            consultation,
+            ConsultationStatus.ANSWERED,
+            actor=actor,
+            expected_status=expected_status,
+            changes={"advice": advice, "advised_under": str(under)[:120], "review_verdict": verdict},
+        )
+        if answered.appointment_id is not None:
+            remote_appointment_held(appointment_id=answered.appointment_id)  # the call took place
+    return answered
 
 
 def consultation_close(
@@ -416,3 +436,35 @@ def consultation_refund_overdue(*, now: datetime | None = None, limit: int = 500
         except ConflictError:
             continue
     return done
+
+
+def consultation_cancel_for_appointment(*, appointment_id: int) -> Consultation | None:
+    """The call's appointment was cancelled in scheduling (by the citizen within the cut-off, or
+    by the office with a reason): the consultation is cancelled and a captured payment refunded
+    in full. Safe to run twice; an answered consultation is left as it is."""
+    from tanzim.finance.choices import PaymentPart
+    from tanzim.finance.services.refunds import refund_create
+
+    consultation = Consultation.objects.filter(appointment_id=appointment_id).first()
+    if consultation is None or consultation.status not in (
+        ConsultationStatus.AWAITING_PAYMENT,
+        ConsultationStatus.BOOKED,
+    ):
+        return consultation
+    try:
+        with transaction.atomic():
+            consultation = transition(
+                CONSULTATION, consultation, ConsultationStatus.CANCELLED, expected_status=consultation.status
+            )
+            payment = consultation.payment
+            if payment is not None and payment.refundable[PaymentPart.OFFICE_FEE] > 0:
+                refund_create(
+                    payment=payment,
+                    amount=payment.refundable[PaymentPart.OFFICE_FEE],
+                    part=PaymentPart.OFFICE_FEE,
+                    reason=f"consultation {consultation.reference}: its call was cancelled",
+                    actor=None,
+                )
+    except ConflictError:
+        return Consultation.objects.filter(pk=consultation.pk).first()  # moved meanwhile
+    return consultation

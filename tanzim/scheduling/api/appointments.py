@@ -26,7 +26,7 @@ from tanzim.scheduling.api.common import (
     service_by_code,
     slot_taken_response,
 )
-from tanzim.scheduling.choices import CHANGEABLE, AppointmentStatus, BookingChannel
+from tanzim.scheduling.choices import CHANGEABLE, SLOT_CHANNELS, AppointmentStatus, BookingChannel
 from tanzim.scheduling.formatting import parse_day
 from tanzim.scheduling.models import Appointment
 
@@ -108,7 +108,10 @@ class AppointmentBookSerializer(serializers.Serializer):
     citizen_national_code = serializers.CharField(
         max_length=20, required=False, help_text=_("Staff only: book on behalf of this citizen")
     )
-    channel = serializers.ChoiceField(choices=BookingChannel.choices, default=BookingChannel.IN_PERSON)
+    channel = serializers.ChoiceField(
+        choices=[(c.value, c.label) for c in BookingChannel if c in SLOT_CHANNELS],
+        default=BookingChannel.IN_PERSON,
+    )
     case_ref = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 

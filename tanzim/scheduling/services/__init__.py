@@ -5,7 +5,8 @@
 - ``queue``: check-in, walk-ins, calling and serving, the end of the day;
 - ``reminders``: reminders before an appointment and the no-show sweep;
 - ``stats``: office figures and visits avoided;
-- ``flexible``: flexible requests and the nightly batch that places them.
+- ``flexible``: flexible requests and the nightly batch that places them;
+- ``remote``: appointments of a call (video, phone) at a consultant's own time, with no slot.
 
 Status changes go through the workflows of ``tanzim.scheduling.workflows``. Callers import from
 here; the modules' private helpers stay private.
@@ -43,6 +44,7 @@ from tanzim.scheduling.services.reminders import (
     reminders_due,
     reminders_send,
 )
+from tanzim.scheduling.services.remote import remote_appointment_book, remote_appointment_held
 from tanzim.scheduling.services.slots import (
     SlotSync,
     appointment_capacity,
@@ -77,6 +79,8 @@ __all__ = [
     "queue_close_day",
     "reminders_due",
     "reminders_send",
+    "remote_appointment_book",
+    "remote_appointment_held",
     "scheduling_policy_set",
     "slots_generate",
     "slots_generate_all",

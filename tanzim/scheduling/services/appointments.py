@@ -31,6 +31,7 @@ from tanzim.common.errors import ConflictError, DomainError, NotFoundError, Perm
 from tanzim.common.idempotency import check_replay, fingerprint
 from tanzim.common.jalali import tehran_date
 from tanzim.common.timezones import viewing_in
+from tanzim.notify.messages import TEMPLATES as MESSAGE_TEMPLATES
 from tanzim.notify.services import message_enqueue
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
@@ -38,6 +39,7 @@ from tanzim.scheduling import selectors
 from tanzim.scheduling.choices import (
     CHANGEABLE,
     HOLDING,
+    SLOT_CHANNELS,
     AppointmentStatus,
     BookingChannel,
     ReminderKind,
@@ -65,6 +67,8 @@ def _lock_user(user: User) -> User:
 
 
 def _units_of(appointment: Appointment) -> list[Slot]:
+    if appointment.slot_id is None:
+        return []  # a call (video, phone) holds no counter slot
     return list(
         Slot.objects.filter(
             office_id=appointment.office_id, start__gte=appointment.start, start__lt=appointment.end
@@ -127,6 +131,8 @@ def _sms(appointment: Appointment, template: str, dedupe: str, **extra) -> None:
     citizen = appointment.citizen
     if not citizen.mobile:
         return
+    if appointment.slot_id is None and f"{template}_remote" in MESSAGE_TEMPLATES:
+        template = f"{template}_remote"  # a call: no address, no check-in, no national card
     language = citizen.preferred_language or settings.LANGUAGE_CODE
     with viewing_in(citizen.time_zone):  # a citizen abroad reads the time where they live, and Tehran's
         context = _appointment_context(appointment, language, **extra)
@@ -263,7 +269,7 @@ def appointment_book(
         slot_id = int(slot_id)
     except (TypeError, ValueError):
         raise NotFoundError(_("This time is not available."), code="slot_not_found") from None
-    if channel not in BookingChannel.values:
+    if channel not in SLOT_CHANNELS:  # a call is booked through ``remote_appointment_book``
         raise DomainError(fields={"channel": [_("Unknown channel.")]})
     payload = {
         "slot": slot_id,
@@ -490,6 +496,11 @@ def appointment_reschedule(
     _require_change_rights(
         appointment=old, actor=actor, now=now, verb="move", expected_status=expected_status
     )
+    if old.slot_id is None:
+        raise ConflictError(
+            _("A consultation call is not moved to an office's time: cancel it and book another time."),
+            code="remote_not_movable",
+        )
     slot = Slot.objects.select_related("office").filter(pk=slot_id).first()
     if slot is None:
         raise NotFoundError(_("This time is not available."), code="slot_not_found")

@@ -92,6 +92,11 @@ def appointment_check_in(
     staff = is_office_staff(actor, appt.office)
     if not staff and appt.citizen_id != actor.pk:
         raise NotFoundError(_("Appointment not found."), code="appointment_not_found")
+    if appt.slot_id is None:
+        raise ConflictError(
+            _("A consultation call is not checked in at the office: it is held when the consultant answers."),
+            code="appointment_remote",
+        )
     existing = QueueTicket.objects.filter(appointment=appt).first()
     if appt.status == AppointmentStatus.CHECKED_IN and existing is not None:
         return existing

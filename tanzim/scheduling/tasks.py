@@ -45,8 +45,10 @@ def regenerate_all_slots() -> dict:
 
 @shared_task(name="tanzim.scheduling.tasks.extend_slots")
 def extend_slots() -> dict:
-    """Nightly: one more day enters the booking horizon."""
-    return regenerate_all_slots()
+    """Nightly: one more day enters the booking horizon (only the last days are brought in line)."""
+    from tanzim.scheduling.services.slots import slots_extend_all
+
+    return vars(slots_extend_all())
 
 
 @shared_task(name="tanzim.scheduling.tasks.refresh_office_stats")

@@ -144,7 +144,7 @@ def trend(
 
 
 def bars(
-    rows: Sequence[tuple[str, int]],
+    rows: Sequence[tuple[str, float]],
     *,
     title: str,
     persian: bool,
@@ -153,8 +153,10 @@ def bars(
     row_height: int = 22,
     label_width: int = 150,
     value_width: int = 130,
+    fmt: Callable[[float], str] | None = None,
 ) -> SafeString:
-    """Horizontal bars of whole amounts (e.g. rials), one labelled row each.
+    """Horizontal bars of amounts, one labelled row each: whole rials, or ``fmt``'s text of any figure
+    (a percentage, days).
 
     In a right-to-left page the labels stand on the right and the bars grow leftwards.
     """
@@ -166,7 +168,7 @@ def bars(
     for i, (label, value) in enumerate(rows):
         y = pad + i * row_height
         bar_w = plot_w * max(0, value) / top
-        amount = format_rials(int(value), persian_digits=persian)
+        amount = fmt(value) if fmt is not None else format_rials(int(value), persian_digits=persian)
         if rtl:
             label_x, label_anchor = width - pad, "end"
             bar_x = width - pad - label_width - bar_w

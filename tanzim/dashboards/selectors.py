@@ -219,9 +219,11 @@ def _add_pending(totals, *, base, window, start: date, by: str | None, group: st
 
 def _label(rows: list[dict[str, Any]], by: str | None) -> None:
     if by == "province":
-        names = {p.pk: p.name for p in Province.objects.filter(pk__in=[r["key"] for r in rows])}
+        found = {p.pk: p for p in Province.objects.filter(pk__in=[r["key"] for r in rows])}
         for row in rows:
-            row["label"] = names.get(row["key"], "")
+            province = found.get(row["key"])
+            row["label"] = province.name if province else ""
+            row["code"] = province.code if province else ""
         rows.sort(key=lambda r: r["label"])
     elif by == "office":
         offices = {

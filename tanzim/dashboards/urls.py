@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tanzim.dashboards import views
 
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("p/<str:code>/", views.province_page, name="province"),
+    path("o/<str:code>/", views.office_page, name="office"),
+]

@@ -28,6 +28,7 @@ from tanzim.common.errors import DomainError
 from tanzim.common.formatting import abroad_zone
 from tanzim.common.http import client_ip
 from tanzim.common.views import form_add_domain_error
+from tanzim.dashboards.home import manager_home
 from tanzim.notify.selectors import message_list_for, outbox_recent
 from tanzim.offices.choices import LicenceKind, OfficeStatus
 from tanzim.offices.models import Office
@@ -252,6 +253,7 @@ def home(request):
             .order_by("code")
         )
         context["offices"] = offices
+        context["dashboard"] = manager_home(user=request.user)
     elif kind in ("kanoon", "province"):
         provinces = province_list()
         if kind == "province":

@@ -4,14 +4,28 @@ the editor's and the content report's reads are the Kanoon's; a run belongs to i
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.permissions import can_act_for_office, is_kanoon, scope_for
 from tanzim.common.errors import NotFoundError
+from tanzim.common.jalali import TEHRAN
 from tanzim.consult.choices import ConsultationMode, ConsultationStatus, Outcome
 from tanzim.consult.models import (
     Consultant,
@@ -24,6 +38,7 @@ from tanzim.consult.models import (
     Tree,
     TreeVersion,
 )
+from tanzim.offices.models import Office
 
 
 def tree_not_found() -> NotFoundError:
@@ -214,55 +229,176 @@ def consultant_desk(*, consultant: Consultant) -> dict[str, Any]:
     }
 
 
-def consultation_figures(*, user: Any) -> list[dict[str, Any]]:
-    """Per office: load, answers within the deadline, outcomes, share closed without a visit.
-    An office manager sees their offices, the Kanoon every office; anyone else nothing (404)."""
-    from django.db.models import Count, F, Q
+#: A closed consultation "ended without a visit" when its citizen booked no visit to an office
+#: (an appointment on a counter slot, in person or semi-in-person) in the days after it closed.
+NO_VISIT_DAYS = 30
 
-    rows = Consultation.objects.all()
-    if not is_kanoon(user):
-        scope = scope_for(user)
-        if not scope.has(Role.OFFICE_MANAGER):
-            raise consultation_not_found()
-        rows = rows.filter(scope.offices_q(Role.OFFICE_MANAGER))
-    figures = (
-        rows.values("office__code", "office__name_fa")
-        .annotate(
-            total=Count("pk"),
-            answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            on_time=Count(
-                "pk",
-                filter=Q(
-                    mode=ConsultationMode.WRITTEN,
-                    answered_at__isnull=False,
-                    answered_at__lte=F("answer_due_at"),
-                ),
-            ),
-            written_answered=Count("pk", filter=Q(mode=ConsultationMode.WRITTEN, answered_at__isnull=False)),
-            refunded=Count("pk", filter=Q(status=ConsultationStatus.REFUNDED)),
-            closed=Count("pk", filter=Q(status=ConsultationStatus.CLOSED)),
-            no_visit=Count(
-                "pk",
-                filter=Q(status=ConsultationStatus.CLOSED) & ~Q(outcome__in=[Outcome.REFERRED_TO_LAWYER]),
-            ),
-            started_request=Count("pk", filter=Q(outcome=Outcome.STARTED_REQUEST)),
-            started_dispute=Count("pk", filter=Q(outcome=Outcome.STARTED_DISPUTE)),
-        )
-        .order_by("office__code")
+
+def _figure_scope(user: Any, field_name: str = "office") -> Q | None:
+    """None: every office (the Kanoon, or the system's read when ``user`` is None); else the
+    office manager's offices; anyone else gets a 404."""
+    if user is None or is_kanoon(user):
+        return None
+    scope = scope_for(user)
+    if not scope.has(Role.OFFICE_MANAGER):
+        raise consultation_not_found()
+    return scope.offices_q(Role.OFFICE_MANAGER, field_name=field_name)
+
+
+def _grouped(
+    rows: QuerySet, field: str, measures: dict[str, Any], *, start: Any, end: Any, by_day: bool
+) -> list[dict[str, Any]]:
+    """One aggregate query: ``measures`` per office (and per Tehran day of ``field``) over
+    [start, end) of ``field``."""
+    if start is not None:
+        rows = rows.filter(**{f"{field}__gte": start})
+    if end is not None:
+        rows = rows.filter(**{f"{field}__lt": end})
+    keys = ["office_id"]
+    if by_day:
+        rows = rows.annotate(day=TruncDate(field, tzinfo=TEHRAN))
+        keys.append("day")
+    return list(rows.values(*keys).annotate(**measures).order_by(*keys))
+
+
+def consultation_figures(
+    *, user: Any = None, start: Any = None, end: Any = None, by_day: bool = False
+) -> list[dict[str, Any]]:
+    """Per office (and per Tehran day with ``by_day``): consultations booked, written questions
+    answered against their deadline, closures without a visit, requests and disputes started.
+
+    Each figure is counted on the day of its own event, so daily rows add up to any period:
+    ``consultations`` on the booking (paid or free; unpaid and dropped ones are not counted),
+    ``written_due`` / ``on_time`` / ``refunded`` / ``answer_seconds`` on the day the written
+    question was answered or refunded (a refund is the deadline missed), ``closed`` /
+    ``no_visit`` / ``started_request`` / ``started_dispute`` on the closing day. ``start`` and
+    ``end`` bound those days ([start, end), aware datetimes). Four queries whatever the number of
+    offices and days. An office manager sees their offices, the Kanoon every office, the system
+    (``user=None``: ranking, dashboards) every office; anyone else nothing (404)."""
+    from tanzim.scheduling.choices import SLOT_CHANNELS, AppointmentStatus
+    from tanzim.scheduling.models import Appointment
+
+    office_q = _figure_scope(user)
+    base = Consultation.objects.all()
+    if office_q is not None:
+        base = base.filter(office_q)
+    written = Q(mode=ConsultationMode.WRITTEN)
+    window = {"start": start, "end": end, "by_day": by_day}
+    booked = _grouped(
+        base.exclude(status=ConsultationStatus.AWAITING_PAYMENT).exclude(
+            status=ConsultationStatus.CANCELLED, payment__isnull=True
+        ),
+        "created_at",
+        {
+            "consultations": Count("pk"),
+            "calls": Count("pk", filter=~written),
+            "written": Count("pk", filter=written),
+        },
+        **window,
     )
+    answered = _grouped(
+        base.filter(written, answered_at__isnull=False),
+        "answered_at",
+        {
+            "on_time": Count("pk", filter=Q(answered_at__lte=F("answer_due_at"))),
+            "answered_late": Count("pk", filter=Q(answered_at__gt=F("answer_due_at"))),
+            "answer_seconds": Sum(
+                ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
+            ),
+        },
+        **window,
+    )
+    refunded = _grouped(
+        base.filter(written, status=ConsultationStatus.REFUNDED),
+        "status_changed_at",
+        {"refunded": Count("pk")},
+        **window,
+    )
+    visit = Appointment.objects.filter(
+        citizen=OuterRef("citizen"),
+        channel__in=sorted(SLOT_CHANNELS),
+        start__gte=OuterRef("closed_at"),
+        start__lt=ExpressionWrapper(
+            OuterRef("closed_at") + timedelta(days=NO_VISIT_DAYS), output_field=DateTimeField()
+        ),
+    ).exclude(status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.RESCHEDULED])
+    closed = _grouped(
+        base.filter(status=ConsultationStatus.CLOSED, closed_at__isnull=False).annotate(
+            visited=Exists(visit)
+        ),
+        "closed_at",
+        {
+            "closed": Count("pk"),
+            "no_visit": Count("pk", filter=Q(visited=False)),
+            "started_request": Count("pk", filter=Q(outcome=Outcome.STARTED_REQUEST)),
+            "started_dispute": Count("pk", filter=Q(outcome=Outcome.STARTED_DISPUTE)),
+            "referred": Count("pk", filter=Q(outcome=Outcome.REFERRED_TO_LAWYER)),
+        },
+        **window,
+    )
+    zero = {
+        "consultations": 0,
+        "calls": 0,
+        "written": 0,
+        "on_time": 0,
+        "answered_late": 0,
+        "answer_seconds": 0,
+        "refunded": 0,
+        "closed": 0,
+        "no_visit": 0,
+        "started_request": 0,
+        "started_dispute": 0,
+        "referred": 0,
+    }
+    merged: dict[tuple, dict[str, Any]] = {}
+    for part in (booked, answered, refunded, closed):
+        for row in part:
+            key = (row["office_id"], row.get("day"))
+            target = merged.setdefault(
+                key, {"office_id": row["office_id"], **({"day": row["day"]} if by_day else {}), **zero}
+            )
+            for name, value in row.items():
+                if name in zero:
+                    target[name] = value.total_seconds() if isinstance(value, timedelta) else (value or 0)
+    offices = {
+        pk: (code, name)
+        for pk, code, name in Office.objects.filter(pk__in={k[0] for k in merged}).values_list(
+            "pk", "code", "name_fa"
+        )
+    }
     result = []
-    for row in figures:
-        written = row["written_answered"] + row["refunded"]
+    for key in sorted(merged, key=lambda k: (offices.get(k[0], ("", ""))[0], k[1] or date.min)):
+        row = merged[key]
+        code, name = offices.get(row["office_id"], ("", ""))
+        answered_n = row["on_time"] + row["answered_late"]
+        due = answered_n + row["refunded"]
         result.append(
             {
                 **row,
-                "on_time_pct": round(100 * row["on_time"] / written) if written else None,
+                "answer_seconds": round(row["answer_seconds"]),
+                "office__code": code,
+                "office__name_fa": name,
+                "written_due": due,
+                "written_answered": answered_n,
+                "on_time_pct": round(100 * row["on_time"] / due) if due else None,
                 "no_visit_pct": round(100 * row["no_visit"] / row["closed"]) if row["closed"] else None,
+                "mean_answer_hours": round(row["answer_seconds"] / 3600 / answered_n, 1)
+                if answered_n
+                else None,
             }
         )
     return result
 
 
-def requests_from_diagnosis() -> int:
-    """Drafts finished from a diagnosis (a request started from it): a dashboard figure."""
-    return DraftRun.objects.filter(finished_at__isnull=False).exclude(source_tree="").count()
+def requests_from_diagnosis(
+    *, user: Any = None, start: Any = None, end: Any = None, by_day: bool = False
+) -> list[dict[str, Any]]:
+    """Requests started from a diagnosis: drafting interviews opened from a diagnosis result and
+    finished into a case draft, per office of the case (and per Tehran day of finishing), one
+    query. Scoped as ``consultation_figures``."""
+    office_q = _figure_scope(user, field_name="case__office")
+    rows = DraftRun.objects.filter(finished_at__isnull=False, case__isnull=False).exclude(source_tree="")
+    rows = rows.annotate(office_id=F("case__office_id"))
+    if office_q is not None:
+        rows = rows.filter(office_q)
+    return _grouped(rows, "finished_at", {"requests": Count("pk")}, start=start, end=end, by_day=by_day)

@@ -31,6 +31,7 @@ from tanzim.audit.workflow import transition
 from tanzim.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from tanzim.common.jalali import JalaliMonth
 from tanzim.common.normalize import normalize_text
+from tanzim.consult import selectors as consult_selectors
 from tanzim.disputes import metrics as dispute_metrics
 from tanzim.feedback import metrics as feedback_metrics
 from tanzim.finance import services as finance_services
@@ -264,6 +265,11 @@ def collect_inputs(
     survey = feedback_metrics.survey_metrics(period_from=period.first, period_to=period.last, published=True)
     say("surveys", 15)
     disputes = dispute_metrics.office_figures(start=start, end=end)
+    # Consultations join timeliness: a written question answered by its deadline is a step on
+    # time; one refunded for want of an answer is a step late (docs/ranking.md).
+    consultations = {
+        row["office_id"]: row for row in consult_selectors.consultation_figures(start=start, end=end)
+    }
     say("disputes", 25)
     complaints = feedback_metrics.complaint_metrics(period_from=period.first, period_to=period.last)
     say("complaints", 30)
@@ -325,12 +331,20 @@ def collect_inputs(
             if latest
             else {},
         )
+        advice = consultations.get(office_id, {})
+        advice_due, advice_on_time = advice.get("written_due", 0), advice.get("on_time", 0)
+        with_deadline = f.steps_with_deadline + advice_due
         row[IndicatorKey.TIMELINESS] = (
-            f.timeliness,
-            f.steps_with_deadline,
+            _ratio(f.steps_on_time + advice_on_time, with_deadline),
+            with_deadline,
             0,
             None,
-            {"on_time": f.steps_on_time, "with_deadline": f.steps_with_deadline},
+            {
+                "on_time": f.steps_on_time + advice_on_time,
+                "with_deadline": with_deadline,
+                "consultations_on_time": advice_on_time,
+                "consultations_due": advice_due,
+            },
         )
         row[IndicatorKey.COMPLAINTS] = (
             c.per_thousand_services if c else None,

@@ -15,8 +15,9 @@ from django.db import connection
 from django.utils import timezone
 
 from tanzim.common.errors import ConflictError
-from tanzim.consult.models import Consultation
+from tanzim.consult.models import Availability, Consultant, Consultation
 from tanzim.consult.services import consultations as services
+from tanzim.scheduling.models import Appointment
 from tanzim.testing.consult import licensed_consultant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -69,6 +70,8 @@ def test_two_citizens_booking_the_same_time_one_wins(personas):
     )
     assert sorted(results) == ["ok", "time_taken"]
     assert Consultation.objects.filter(consultant=consultant, starts_at=ten).count() == 1
+    # The loser left no appointment behind: one call in the scheduling lists.
+    assert Appointment.objects.filter(start=ten, slot__isnull=True).count() == 1
 
 
 def test_an_hour_and_an_overlapping_half_hour_booked_together_one_wins(personas):
@@ -80,3 +83,22 @@ def test_an_hour_and_an_overlapping_half_hour_booked_together_one_wins(personas)
     )
     assert sorted(results) == ["ok", "time_taken"]
     assert Consultation.objects.filter(consultant=consultant).count() == 1
+
+
+def test_one_citizen_booking_two_consultants_at_the_same_time_gets_one_call(personas):
+    """The citizen's own rule (no two appointments at once) holds under a race as well: the
+    citizen's row is scheduling's lock, taken after each consultant's."""
+    first = licensed_consultant(personas)
+    second = Consultant.objects.create(
+        user=personas.mediator_a, office=personas.office_b, basis="kanoon_approved", licence_number="K-7"
+    )
+    for weekday in (5, 6, 0, 1, 2):
+        Availability.objects.create(consultant=second, weekday=weekday, start_time=time(9), end_time=time(12))
+    ten = next_open_day_at_ten()
+    results = together(
+        lambda: attempt(personas.citizen, first, ten),
+        lambda: attempt(personas.citizen, second, ten),
+    )
+    assert sorted(results) == ["ok", "overlapping_booking"]
+    assert Consultation.objects.filter(citizen=personas.citizen).count() == 1
+    assert Appointment.objects.filter(citizen=personas.citizen).count() == 1

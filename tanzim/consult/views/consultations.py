@@ -258,5 +258,11 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consult/figures.html",
-        {"rows": rows, "from_diagnosis": selectors.requests_from_diagnosis(), "statuses": ConsultationStatus},
+        {
+            "rows": rows,
+            "from_diagnosis": sum(
+                r["requests"] for r in selectors.requests_from_diagnosis(user=request.user)
+            ),
+            "statuses": ConsultationStatus,
+        },
     )

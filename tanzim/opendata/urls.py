@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tanzim.opendata import views
 
 app_name = "opendata"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.network, name="network"),
+    path("money/", views.money, name="money"),
+    path("offices/<str:code>/", views.office, name="office"),
+    path("download/<str:table>.<str:fmt>", views.download, name="download"),
+]

@@ -37,9 +37,9 @@ def test_the_prices_are_duals_of_the_flow_their_lagrangian_is_the_optimum():
     pairs = np.arange(problem.n_requests)[:, None] * problem.n_offices + np.arange(problem.n_offices)
     eligible = problem.eligible[problem.req_group][:, : problem.n_offices]
     pairs = pairs[eligible]
-    net = mcf.Network(problem, pairs // problem.n_offices, pairs % problem.n_offices)
-    chosen, arc_of = net.solve()
-    price = net.prices(chosen, arc_of, None) / mcf.SCALE
+    net = mcf.Network(problem, pairs // problem.n_offices, pairs % problem.n_offices).solve()
+    chosen, _arc_of = net.assign()
+    price = net.prices(None) / mcf.SCALE
     cost = rb.evaluate(problem, "", chosen, 0).cost
     assert np.all(price >= 0)
     # A bucket with a place left over has no price (complementary slackness).
@@ -93,3 +93,78 @@ def test_an_office_with_no_free_place_and_an_unlicensed_one_are_never_used():
 def test_the_same_input_gives_the_same_assignment():
     problem = instances.generate_class("tight", requests=300, offices=40, seed=9)
     assert mcf.solve(problem).bucket.tolist() == mcf.solve(problem).bucket.tolist()
+
+
+# --- national scale: the fast pricing, supply nodes and the warm start (issue 25) ----------------
+
+
+@pytest.mark.parametrize("kind", ["benchmark", "one_city", "beyond_k"])
+def test_pricing_from_the_nearest_offices_is_the_pricing_over_every_office(kind, monkeypatch):
+    from tanzim.scheduling.services.flexible import near
+
+    problem = instances.generate_class(kind, requests=400, offices=80, seed=2)
+    rng = np.random.default_rng(5)
+    price = np.where(rng.random(len(problem.bucket_capacity)) < 0.3, rng.gamma(2.0, 30.0), 0.0)
+    radius = np.where(rng.random(problem.n_requests) < 0.2, rng.uniform(1, 30, problem.n_requests), np.inf)
+    for m in (1, 6, 24):
+        for r in (None, radius):
+            fast_v, fast_o = rb._priced_offices(problem, price, m, r)
+            monkeypatch.setattr(near, "K", 0)  # m > K: every request priced over every office
+            slow_v, _slow_o = rb._priced_offices(problem, price, m, r)
+            monkeypatch.undo()
+            np.testing.assert_allclose(fast_v, slow_v, rtol=1e-9)
+            assert np.all((fast_o >= 0) == np.isfinite(fast_v))
+    # Most requests are answered from their nearest offices alone (that is the point).
+    uniq, cls = rb._classes(problem)
+    rows = np.flatnonzero(cls == 0)
+    beta, _b = rb._office_values(problem, np.zeros_like(price), *(int(x) for x in uniq[0]))
+    _v, _o, proven = near.cheapest(problem, rows, beta, 6, None)
+    assert proven.mean() > 0.5
+
+
+def test_supply_nodes_flow_and_their_prices_are_the_optimum_of_the_aggregate():
+    from tanzim.scheduling.services.flexible import network
+
+    problem = instances.generate_class("tight", requests=600, offices=40, seed=4)
+    agg = network.aggregate(problem, None, target=120)
+    ap = agg.problem
+    assert agg.supply.sum() == problem.n_requests and len(agg.supply) <= 120
+    pairs = np.arange(ap.n_requests)[:, None] * ap.n_offices + np.arange(ap.n_offices)
+    pairs = pairs[ap.eligible[ap.req_group][:, : ap.n_offices]]
+    net = mcf.Network(ap, pairs // ap.n_offices, pairs % ap.n_offices, agg.supply).solve()
+    price = net.prices(None) / mcf.SCALE
+    # Never above a capacity, every unit of supply placed or left out.
+    used = np.bincount(net.day_bucket, net.y, minlength=len(ap.bucket_capacity))
+    assert np.all(used <= ap.bucket_capacity)
+    assert np.array_equal(np.bincount(net.s, net.x, minlength=ap.n_requests) + net.left, agg.supply)
+    # The prices are the duals: their Lagrangian (counted per unit of supply) is the flow's cost.
+    values, _offices = rb._priced_offices(ap, price, 1, None)
+    capacity = np.maximum(ap.bucket_capacity, 0)
+    lagrangian = agg.supply @ np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]) - capacity @ price
+    assert lagrangian == pytest.approx(net.cost(), rel=1e-4)
+    assert np.all(price[used < ap.bucket_capacity] == 0)
+
+
+@pytest.mark.parametrize("kind", ["one_city", "uneven", "beyond_k"])
+def test_a_warm_start_from_the_aggregate_still_ends_at_the_optimum(kind):
+    problem = instances.generate_class(kind, requests=400, offices=40, seed=6)
+    cold = mcf.solve(problem, warm=False)
+    warm = mcf.solve(problem, warm=True)
+    feasible(problem, warm.bucket)
+    assert warm.extra["warm_rounds"] >= 1
+    assert warm.cost == pytest.approx(cold.cost, rel=1e-5)
+    assert warm.proven_gap <= 1e-5
+
+
+def test_a_crowded_first_flow_calls_the_warm_start_in_by_itself(monkeypatch):
+    monkeypatch.setattr(mcf, "WARM_ABOVE", 100)
+    monkeypatch.setattr(mcf, "EXACT_UP_TO", 100)  # the national-scale defaults, on a small instance
+    problem = instances.generate_class("one_city", requests=300, offices=40, seed=8)
+    exact = mcf.solve(problem, warm=False, gap_target=0.0)
+    result = mcf.solve(problem)
+    feasible(problem, result.bucket)
+    assert result.extra["warm_rounds"] >= 1  # the first flow left most of the city out
+    assert result.proven_gap <= mcf.GAP_TARGET
+    assert result.lower_bound <= exact.cost + 1e-6 <= result.cost + 1e-6
+    calm = mcf.solve(instances.generate_class("benchmark", requests=300, offices=40, seed=8))
+    assert calm.extra["warm_rounds"] == 0  # nobody left out: no warm start

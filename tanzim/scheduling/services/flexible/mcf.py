@@ -31,6 +31,7 @@ import time as clock
 import numpy as np
 from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
 
+from tanzim.scheduling.services.flexible import network
 from tanzim.scheduling.services.flexible import rebalance as rb
 from tanzim.scheduling.services.flexible.network import office_class_arcs
 
@@ -42,22 +43,44 @@ TOLERANCE = 3.0 / SCALE
 MAX_GROW = 96
 #: Up to this many requests the rounds go on to the exact optimum (proven gap 0) by default.
 EXACT_UP_TO = 10_000
-#: Above it they stop once the cost is proven within this fraction of the optimum (0.01%).
-GAP_TARGET = 1e-4
+#: Above it they stop once the cost is proven within this fraction of the optimum (0.05%: half the
+#: 0.1% of issue 25; each further round costs a flow of every request).
+GAP_TARGET = 5e-4
 #: Rounds of the longest-path fixed point for the prices (each a pass over the arcs).
 MAX_PRICE_PASSES = 20_000
+#: Above this many requests the rounds start warm, from the aggregated problem (``warm_start``).
+WARM_ABOVE = 10_000
+#: ... when the first flow leaves more than this share of the requests unplaced.
+WARM_UNPLACED = 0.005
+#: About this many requests to a supply node of the aggregate (and at least ``WARM_MIN_NODES`` nodes).
+WARM_NODES = 32
+WARM_MIN_NODES = 1_000
+#: The aggregate's rounds stop at this gap (its own) or after ``WARM_ROUNDS``.
+WARM_GAP = 1e-3
+WARM_ROUNDS = 12
+#: An aggregate node is priced up to this many offices deep a round (its nodes are few).
+WARM_MAX_GROW = 384
+#: Each member starts with at most this many of the offices its node used (the nearest).
+WARM_ARCS = 8
 
 
 class Network:
-    """The arcs of the flow for one set of (request, office) pairs, built with integer costs."""
+    """The arcs of the flow for one set of (supply node, office) pairs, built with integer costs.
 
-    def __init__(self, problem: rb.Problem, s: np.ndarray, o: np.ndarray) -> None:
+    A supply node is one request (``supply`` 1, the default) or, for the warm start, the requests
+    of one class in one map cell (``supply`` their count, at their centroid).
+    """
+
+    def __init__(
+        self, problem: rb.Problem, s: np.ndarray, o: np.ndarray, supply: np.ndarray | None = None
+    ) -> None:
         self.problem = problem
         model = problem.model
         n = problem.n_requests
-        node_office, _class, arc_node, rep, bucket, day, first = office_class_arcs(problem, s, o)
+        node_office, node_class, arc_node, rep, bucket, day, first = office_class_arcs(problem, s, o)
         km = rb.haversine(problem.req_lat[s], problem.req_lon[s], problem.off_lat[o], problem.off_lon[o])
         self.s, self.o = s, o
+        self.node_office, self.node_class = node_office, node_class
         self.arc_node = arc_node.reshape(-1)
         self.c1 = np.rint((2 * model.travel_minutes(km) + problem.off_wait[o]) * SCALE).astype(np.int64)
         self.day_node, self.day_bucket = rep, bucket
@@ -65,9 +88,12 @@ class Network:
         self.n_nodes = len(node_office)
         self.penalty = round(rb.UNASSIGNED_PENALTY * SCALE)
         self.n = n
+        self.supply = np.ones(n, np.int64) if supply is None else np.asarray(supply, np.int64)
+        self.x = self.y = self.left = np.zeros(0, np.int64)
+        self.u = np.zeros(n, np.int64)
 
-    def solve(self) -> tuple[np.ndarray, np.ndarray]:
-        """The optimal flow: per request its bucket (−1 unplaced), and its arc (−1 unplaced)."""
+    def solve(self) -> Network:
+        """The optimal flow: ``x`` per request arc, ``y`` per day arc, ``left`` unplaced per node."""
         problem, n, nn = self.problem, self.n, self.n_nodes
         nb = len(problem.bucket_capacity)
         na, ny = len(self.s), len(self.day_node)
@@ -78,10 +104,10 @@ class Network:
         )
         caps = np.concatenate(
             [
-                np.ones(na, np.int64),
+                self.supply[self.s],
                 problem.bucket_capacity[self.day_bucket],
                 np.maximum(problem.bucket_capacity, 0),
-                np.ones(n, np.int64),
+                self.supply,
             ]
         )
         costs = np.concatenate([self.c1, self.c2, np.zeros(nb, np.int64), np.full(n, self.penalty)])
@@ -90,14 +116,19 @@ class Network:
             tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs.astype(np.int64)
         )
         supply = np.zeros(sink + 1, np.int64)
-        supply[:n] = 1
-        supply[sink] = -n
+        supply[:n] = self.supply
+        supply[sink] = -int(self.supply.sum())
         flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supply)
         status = flow.solve()
         if status != flow.OPTIMAL:
             raise RuntimeError(f"the min-cost flow could not be solved (status {status})")
         f = flow.flows(arcs)
-        x, y = f[:na], f[na : na + ny]
+        self.x, self.y, self.left = f[:na], f[na : na + ny], f[na + ny + nb :]
+        return self
+
+    def assign(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per request (supply 1) its bucket (−1 unplaced) and its arc (−1 unplaced)."""
+        n, x, y = self.n, self.x, self.y
         # Each (office, class) node hands its day flows to the requests that reached it, in turn
         # (the delay of a day is the same for every request of the class, so any order is optimal).
         used = np.flatnonzero(x > 0)
@@ -114,30 +145,46 @@ class Network:
         arc_of[self.s[used]] = used
         return chosen, arc_of
 
-    def prices(self, chosen: np.ndarray, arc_of: np.ndarray, deadline: float | None) -> np.ndarray:
-        """The least bucket prices (integer units) consistent with this optimal flow."""
-        nb = len(self.problem.bucket_capacity)
-        if not len(self.s) or not len(self.day_node):  # no arc at all: nothing to price
-            return np.zeros(nb, np.int64)
-        placed = chosen >= 0
-        base = np.full(self.n, self.penalty, np.int64)
-        # A placed request's own cost: its office arc and the day arc of (its node, its bucket).
-        pair = self.day_node * nb + self.day_bucket
-        order = np.argsort(pair)
-        want = self.arc_node[np.maximum(arc_of, 0)] * nb + np.maximum(chosen, 0)
-        at = order[np.minimum(np.searchsorted(pair[order], want), len(order) - 1)]
-        own = np.where(placed, self.c1[np.maximum(arc_of, 0)] + self.c2[at], 0)
+    def cost(self) -> float:
+        """The flow's cost in minutes (integer units / SCALE)."""
+        total = int(self.x @ self.c1) + int(self.y @ self.c2) + int(self.left.sum()) * self.penalty
+        return total / SCALE
+
+    def prices(self, deadline: float | None) -> np.ndarray:
+        """The least bucket prices (integer units) consistent with this optimal flow.
+
+        A longest-path fixed point over the residual network, in the flow's integer units: a
+        supply node's value ``u`` is its used arcs' cost plus their node's value (the penalty when
+        some of it is unplaced), an office node's value ``π`` at least its used days' delay plus
+        their price and every arriving ``u − cost``, a bucket's price ``λ ≥ π − delay`` over its
+        day arcs and ≥ 0. ``u`` (per supply node) is kept in ``self.u``.
+        """
+        nb, n = len(self.problem.bucket_capacity), self.n
         lam = np.zeros(nb, np.int64)
+        self.u = np.where(self.left > 0, self.penalty, 0).astype(np.int64)
+        if not len(self.s) or not len(self.day_node):  # no arc at all: nothing to price
+            return lam
+        neg = np.iinfo(np.int64).min // 4
+        ux, uy = self.x > 0, self.y > 0
+        s_u, node_u, c1_u = self.s[ux], self.arc_node[ux], self.c1[ux]
+        day_node_u, bucket_u, c2_u = self.day_node[uy], self.day_bucket[uy], self.c2[uy]
+        unplaced = self.left > 0
+        pi = np.full(self.n_nodes, neg, np.int64)
+        u = np.full(n, neg, np.int64)
         for _ in range(MAX_PRICE_PASSES):
-            v = np.where(placed, own + lam[np.maximum(chosen, 0)], base)
-            w = np.full(self.n_nodes, np.iinfo(np.int64).min // 4, np.int64)
-            np.maximum.at(w, self.arc_node, v[self.s] - self.c1)
-            new = np.zeros(nb, np.int64)
-            np.maximum.at(new, self.day_bucket, w[self.day_node] - self.c2)
-            new = np.maximum(new, lam)
-            if np.array_equal(new, lam) or (deadline is not None and clock.perf_counter() > deadline):
-                break
+            before = pi.copy()
+            np.maximum.at(pi, day_node_u, c2_u + lam[bucket_u])
+            u = np.full(n, neg, np.int64)
+            np.maximum.at(u, s_u, c1_u + pi[node_u])
+            u[unplaced] = np.maximum(u[unplaced], self.penalty)
+            np.maximum.at(pi, self.arc_node, u[self.s] - self.c1)
+            new = lam.copy()
+            np.maximum.at(new, self.day_bucket, pi[self.day_node] - self.c2)
+            done = np.array_equal(new, lam) and np.array_equal(pi, before)
             lam = new
+            if done or (deadline is not None and clock.perf_counter() > deadline):
+                break
+        self.u = u
         return lam
 
 
@@ -149,6 +196,7 @@ def _worth_adding(
     offices: np.ndarray,
     grow: int,
     radius_km: np.ndarray | None,
+    max_grow: int = MAX_GROW,
 ) -> np.ndarray:
     """(request × n_offices + office) for the offices cheaper than the request's value now.
 
@@ -164,12 +212,102 @@ def _worth_adding(
         r, c = np.nonzero(cheaper)
         keys.append(rows[r] * problem.n_offices + offices[r, c])
         deeper = cheaper[:, -1]
-        if m >= MAX_GROW or not deeper.any():
+        if m >= max_grow or not deeper.any():
             return np.concatenate(keys)
         rows = rows[deeper]
-        m = min(MAX_GROW, 4 * m)
+        m = min(max_grow, 4 * m)
         sub = problem.with_requests(rows)
         values, offices = rb._priced_offices(sub, price, m, None if radius_km is None else radius_km[rows])
+
+
+def _pairs(problem: rb.Problem, offices: np.ndarray) -> np.ndarray:
+    rows, cols = np.nonzero(offices >= 0)
+    return np.unique(rows * problem.n_offices + offices[rows, cols])
+
+
+def warm_start(
+    problem: rb.Problem,
+    radius_km: np.ndarray | None,
+    *,
+    start: int,
+    grow: int,
+    deadline: float | None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Starting arcs and bucket prices from the aggregated problem (``network.aggregate``).
+
+    The requests of one class in one map cell become one supply node with their count, at their
+    centroid (about ``WARM_NODES`` requests a node); that flow is priced over every office like the
+    real one, to ``WARM_GAP`` (of the aggregate). Each member then starts with the offices its node
+    used (``_members_arcs``) and its cheapest at the aggregate's prices. Only a starting point: the
+    real problem's rounds, bound and gap follow, per request.
+    """
+    agg = network.aggregate(problem, radius_km, max(WARM_MIN_NODES, problem.n_requests // WARM_NODES))
+    ap, supply = agg.problem, agg.supply
+    nb = len(problem.bucket_capacity)
+    capacity = np.maximum(problem.bucket_capacity, 0)
+    _v, first = rb._priced_offices(ap, np.zeros(nb), start, agg.radius_km)
+    pairs = _pairs(ap, first)
+    rounds = 0
+    while True:
+        rounds += 1
+        net = Network(ap, pairs // ap.n_offices, pairs % ap.n_offices, supply).solve()
+        price = net.prices(deadline) / SCALE
+        values, offices = rb._priced_offices(ap, price, grow, agg.radius_km)
+        bound = float(supply @ np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]) - capacity @ price)
+        cost = net.cost()
+        new = _worth_adding(ap, price, net.u / SCALE, values, offices, grow, agg.radius_km, WARM_MAX_GROW)
+        new = np.setdiff1d(new, pairs, assume_unique=False)
+        close = bound > 0 and (cost - bound) / bound <= WARM_GAP
+        out_of_time = deadline is not None and clock.perf_counter() > deadline
+        if not len(new) or close or rounds >= WARM_ROUNDS or out_of_time:
+            break
+        pairs = np.union1d(pairs, new)
+    return _members_arcs(problem, agg, net), price, rounds
+
+
+def _members_arcs(problem: rb.Problem, agg: network.Aggregate, net: Network) -> np.ndarray:
+    """(request × n_offices + office): each request to the offices its supply node used, the
+    ``WARM_ARCS`` nearest to it where the node used more."""
+    m = problem.n_offices
+    used = net.x > 0
+    arc_s, arc_o = net.s[used], net.o[used]
+    srt = np.lexsort((arc_o, arc_s))
+    arc_s, arc_o = arc_s[srt], arc_o[srt]
+    per_node = np.bincount(arc_s, minlength=len(agg.supply))
+    first = np.searchsorted(arc_s, np.arange(len(agg.supply)))
+    order = np.argsort(agg.member_node, kind="stable")
+    bounds = np.searchsorted(agg.member_node[order], np.arange(len(agg.supply) + 1))
+    keys = []
+    few = per_node[agg.member_node] <= WARM_ARCS  # every member to every office of its node
+    who = np.flatnonzero(few)
+    count = per_node[agg.member_node[who]]
+    rep = np.repeat(who, count)
+    at = np.repeat(first[agg.member_node[who]], count) + (
+        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    )
+    keys.append(rep * m + arc_o[at])
+    lat, lon = agg.problem.req_lat, agg.problem.req_lon
+    for node in np.flatnonzero(per_node > WARM_ARCS):
+        members = order[bounds[node] : bounds[node + 1]]
+        offices = arc_o[first[node] : first[node] + per_node[node]]
+        km = rb.haversine(
+            problem.req_lat[members, None],
+            problem.req_lon[members, None],
+            problem.off_lat[offices][None, :],
+            problem.off_lon[offices][None, :],
+        )
+        nearest = np.argpartition(km, WARM_ARCS - 1, axis=1)[:, :WARM_ARCS]
+        keys.append((members[:, None] * m + offices[nearest]).reshape(-1))
+        # And the node's flow shared out in the direction each member lies from the centroid (the
+        # members to the south to the offices to the south): every office it used is reached.
+        counts = net.x[used][srt][first[node] : first[node] + per_node[node]]
+        slots = np.repeat(offices, counts)
+        toward = np.arctan2(problem.off_lon[slots] - lon[node], problem.off_lat[slots] - lat[node])
+        where = np.arctan2(problem.req_lon[members] - lon[node], problem.req_lat[members] - lat[node])
+        rank = np.argsort(np.argsort(where, kind="stable"), kind="stable")
+        slot = slots[np.argsort(toward, kind="stable")][rank * len(slots) // len(members)]
+        keys.append(members * m + slot)
+    return np.unique(np.concatenate(keys))
 
 
 def solve(
@@ -181,39 +319,56 @@ def solve(
     radius_km: np.ndarray | None = None,
     max_seconds: float | None = None,
     gap_target: float | None = None,
+    warm: bool | None = None,
     **_ignored: object,
 ) -> rb.Result:
     """The optimum over every eligible office, or within ``gap_target`` of it (proven).
 
     ``gap_target`` (default: 0 up to ``EXACT_UP_TO`` requests, ``GAP_TARGET`` above) stops the
     rounds once the cost is proven that close to the optimum; ``max_seconds`` and ``max_rounds``
-    stop them too, the assignment still feasible and its gap proven.
+    stop them too, the assignment still feasible and its gap proven. ``warm``: start the rounds
+    from the aggregated problem (``warm_start``) always (True), never (False), or by default above
+    ``WARM_ABOVE`` requests when the first flow leaves more than ``WARM_UNPLACED`` of them out (a
+    crowded place, where growing each request's neighbourhood ring by ring would take many rounds).
     """
     started = clock.perf_counter()
     deadline = None if max_seconds is None else started + max_seconds
+    n, m = problem.n_requests, problem.n_offices
     if gap_target is None:
-        gap_target = 0.0 if problem.n_requests <= EXACT_UP_TO else GAP_TARGET
+        gap_target = 0.0 if n <= EXACT_UP_TO else GAP_TARGET
     nb = len(problem.bucket_capacity)
     capacity = np.maximum(problem.bucket_capacity, 0)
-    timings = {"flow": 0.0, "prices": 0.0, "pricing": 0.0}
+    timings = {"flow": 0.0, "prices": 0.0, "pricing": 0.0}  # CPU seconds (the machine may be shared)
+    cpu_started = clock.process_time()
     _v, first = rb._priced_offices(problem, np.zeros(nb), start, radius_km)
-    rows, cols = np.nonzero(first >= 0)
-    pairs = np.unique(rows * problem.n_offices + first[rows, cols])
-    timings["set-up"] = clock.perf_counter() - started
+    pairs = _pairs(problem, first)
+    warm_rounds = 0
+
+    def warm_pairs() -> np.ndarray:
+        nonlocal warm_rounds
+        mark = clock.process_time()
+        there, price, warm_rounds = warm_start(problem, radius_km, start=start, grow=grow, deadline=deadline)
+        _v, near = rb._priced_offices(problem, price, grow, radius_km)
+        timings["warm start"] = clock.process_time() - mark
+        return np.union1d(_pairs(problem, near), there)
+
+    if warm:
+        pairs = np.union1d(pairs, warm_pairs())
+    timings["set-up"] = clock.process_time() - cpu_started - timings.get("warm start", 0.0)
     rounds, pending, bound, history = 0, False, -np.inf, []
-    chosen = np.full(problem.n_requests, -1, np.int64)
+    chosen = np.full(n, -1, np.int64)
     while True:
         rounds += 1
-        mark = clock.perf_counter()
-        net = Network(problem, pairs // problem.n_offices, pairs % problem.n_offices)
-        chosen, arc_of = net.solve()
-        timings["flow"] += clock.perf_counter() - mark
-        mark = clock.perf_counter()
-        price = net.prices(chosen, arc_of, deadline) / SCALE
-        timings["prices"] += clock.perf_counter() - mark
-        mark = clock.perf_counter()
+        mark = clock.process_time()
+        net = Network(problem, pairs // m, pairs % m).solve()
+        chosen, _arc_of = net.assign()
+        timings["flow"] += clock.process_time() - mark
+        mark = clock.process_time()
+        price = net.prices(deadline) / SCALE
+        timings["prices"] += clock.process_time() - mark
+        mark = clock.process_time()
         placed = chosen >= 0
-        current = np.full(problem.n_requests, rb.UNASSIGNED_PENALTY)
+        current = np.full(n, rb.UNASSIGNED_PENALTY)
         current[placed] = rb._cost_of(problem, np.flatnonzero(placed), chosen[placed]) + price[chosen[placed]]
         values, offices = rb._priced_offices(problem, price, grow, radius_km)
         # The Lagrangian at these prices (rebalance.lower_bound), from the same pricing.
@@ -221,24 +376,32 @@ def solve(
         bound = max(bound, here)
         cost = rb.evaluate(problem, "", chosen, 0.0).cost
         history.append((cost, bound))
-        new = _worth_adding(problem, price, current, values, offices, grow, radius_km)
-        new = np.setdiff1d(new, pairs)
-        timings["pricing"] += clock.perf_counter() - mark
-        pending = bool(len(new))
         close = bound > 0 and (cost - bound) / bound <= gap_target
+        new = np.zeros(0, np.int64)
+        crowded = warm is None and rounds == 1 and n > WARM_ABOVE and np.mean(~placed) > WARM_UNPLACED
+        if not close:
+            # Crowded: the warm start brings the far offices, so no request is priced deeper here.
+            new = _worth_adding(
+                problem, price, current, values, offices, grow, radius_km, grow if crowded else MAX_GROW
+            )
+            new = np.setdiff1d(new, pairs)
+        timings["pricing"] += clock.process_time() - mark
+        pending = bool(len(new))
         out_of_time = deadline is not None and clock.perf_counter() > deadline
         if not pending or close or rounds >= max_rounds or out_of_time:
             break
+        if crowded:  # many requests left out by the first flow
+            new = np.union1d(new, warm_pairs())
         pairs = np.union1d(pairs, new)
-    mark = clock.perf_counter()
+    mark = clock.process_time()
     result = rb.evaluate(problem, "optimal (all offices)", chosen, 0.0)
     if pending and not close:  # stopped early: with no capacity at all is a bound too
         bound = max(bound, rb.lower_bound(problem, np.zeros(nb), radius_km))
-    timings["bound"] = clock.perf_counter() - mark
+    timings["bound"] = clock.process_time() - mark
     result.lower_bound = min(result.cost, bound)
     result.iterations = rounds
     result.columns = len(pairs)
     result.farther = rb.placed_farther(problem, chosen)
     result.seconds = clock.perf_counter() - started
-    result.extra.update(timings=timings, nodes=problem.n_requests, pending=pending, history=history)
+    result.extra.update(timings=timings, nodes=n, pending=pending, history=history, warm_rounds=warm_rounds)
     return result

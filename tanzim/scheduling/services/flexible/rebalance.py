@@ -500,10 +500,14 @@ def _chord_km(chord: np.ndarray) -> np.ndarray:
 
 def _classes(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     """Requests that see offices alike: the same licence group and day window."""
-    keys = np.column_stack([problem.req_group, problem.req_first_day, problem.req_last_day])
-    if not len(keys):
+    if not problem.n_requests:
         return np.zeros((0, 3), np.int64), np.zeros(0, np.int64)
-    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    lo = int(min(problem.req_first_day.min(), problem.req_last_day.min()))
+    span = int(max(problem.req_last_day.max(), problem.req_first_day.max())) - lo + 1
+    first, last = problem.req_first_day - lo, problem.req_last_day - lo
+    key = (problem.req_group.astype(np.int64) * span + first) * span + last
+    codes, inv = np.unique(key, return_inverse=True)
+    uniq = np.column_stack([codes // (span * span), codes // span % span + lo, codes % span + lo])
     return uniq, inv.reshape(-1)
 
 
@@ -584,21 +588,39 @@ def _cheapest(model: CostModel, points: np.ndarray, off_points: np.ndarray, beta
 
 def _priced(problem: Problem, price: np.ndarray, m: int, radius_km: np.ndarray | None = None):
     """Per request, its m cheapest buckets over every office at these prices: ``cost + price``."""
+    values, _offices, buckets = _price_classes(problem, price, m, radius_km)
+    return values, buckets
+
+
+def _price_classes(problem: Problem, price: np.ndarray, m: int, radius_km: np.ndarray | None):
+    """Per request, its m cheapest offices with a free place in its window at these bucket prices:
+    values, offices and their cheapest buckets (−1 padded). Exact: ``near.cheapest`` where it can
+    prove its answer from the request's nearest offices, ``_cheapest`` over every office elsewhere."""
+    from tanzim.scheduling.services.flexible import near  # no import of this module there
+
     n = problem.n_requests
     values = np.full((n, m), np.inf)
+    offices = np.full((n, m), -1, dtype=np.int64)
     buckets = np.full((n, m), -1, dtype=np.int64)
     uniq, cls = _classes(problem)
-    points = _unit_vectors(problem.req_lat, problem.req_lon)
-    off_points = _unit_vectors(problem.off_lat, problem.off_lon)
+    points = off_points = None
     for ci, (g, first, last) in enumerate(uniq):
         rows = np.flatnonzero(cls == ci)
         beta, best_bucket = _office_values(problem, price, int(g), int(first), int(last))
-        v, o = _cheapest(
-            problem.model, points[rows], off_points, beta, m, None if radius_km is None else radius_km[rows]
-        )
-        values[rows] = v
-        buckets[rows] = np.where(o >= 0, best_bucket[np.maximum(o, 0)], -1)
-    return values, buckets
+        radius = None if radius_km is None else radius_km[rows]
+        left = rows
+        if m <= near.K:
+            v, o, proven = near.cheapest(problem, rows, beta, m, radius)
+            values[rows[proven]], offices[rows[proven]] = v[proven], o[proven]
+            left = rows[~proven]
+            radius = None if radius is None else radius[~proven]
+        if len(left):
+            if points is None:
+                points = _unit_vectors(problem.req_lat, problem.req_lon)
+                off_points = _unit_vectors(problem.off_lat, problem.off_lon)
+            values[left], offices[left] = _cheapest(problem.model, points[left], off_points, beta, m, radius)
+        buckets[rows] = np.where(offices[rows] >= 0, best_bucket[np.maximum(offices[rows], 0)], -1)
+    return values, offices, buckets
 
 
 def lower_bound(problem: Problem, price: np.ndarray, radius_km: np.ndarray | None = None) -> float:
@@ -726,19 +748,7 @@ def solve_columns(
 
 def _priced_offices(problem: Problem, price: np.ndarray, m: int, radius_km: np.ndarray | None):
     """Per request, its m cheapest offices with a free place in its window (−1 padded)."""
-    n = problem.n_requests
-    values = np.full((n, m), np.inf)
-    offices = np.full((n, m), -1, dtype=np.int64)
-    uniq, cls = _classes(problem)
-    points = _unit_vectors(problem.req_lat, problem.req_lon)
-    off_points = _unit_vectors(problem.off_lat, problem.off_lon)
-    for ci, (g, first, last) in enumerate(uniq):
-        rows = np.flatnonzero(cls == ci)
-        beta, _best = _office_values(problem, price, int(g), int(first), int(last))
-        v, o = _cheapest(
-            problem.model, points[rows], off_points, beta, m, None if radius_km is None else radius_km[rows]
-        )
-        values[rows], offices[rows] = v, o
+    values, offices, _buckets = _price_classes(problem, price, m, radius_km)
     return values, offices
 
 

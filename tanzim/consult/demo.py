@@ -128,8 +128,9 @@ def seed_consult(*, offices: list[Any], progress: Callable[..., Any] | None = No
         dropped = _book(a, consultant, ConsultationMode.PHONE, "پرسش درباره نفقه", times[2])
         # Cancelled by the citizen from their appointments: the call's appointment and then,
         # through scheduling's signal, the consultation.
-        appointment_cancel(appointment=dropped.appointment, actor=a, reason="منصرف شدم")
-        services.consultation_cancel_for_appointment(appointment_id=dropped.appointment_id)
+        if dropped.appointment is not None:
+            appointment_cancel(appointment=dropped.appointment, actor=a, reason="منصرف شدم")
+            services.consultation_cancel_for_appointment(appointment_id=dropped.appointment.pk)
     if citizens and not DraftRun.objects.filter(user=citizens[0]).exists():
         run = draft_start(version=interview_version_for_run(slug="cheque-complaint"), user=citizens[0])
         DraftRun.objects.filter(pk=run.pk).update(

@@ -476,7 +476,9 @@ def office_day(request, code: str):
     """One day at an office: each time with its bookings, and what each counter did."""
     office = selectors.staff_office_get(actor=request.user, code=code)
     day = _day_param(request)
-    appointments = list(selectors.appointment_list_for(actor=request.user, office=office, day=day))
+    listed = selectors.appointment_list_for(actor=request.user, office=office, day=day)
+    # flexible_request: an appointment the nightly batch placed from farther away says so.
+    appointments = list(listed.select_related("flexible_request"))
     slots = list(
         Slot.objects.filter(
             office=office, start__gte=_day_start(day), start__lt=_day_start(day) + timedelta(days=1)
@@ -511,7 +513,9 @@ def office_day(request, code: str):
         "counters": counters,
         "appointments": appointments,
         "closed_with_bookings": [
-            a for a in appointments if a.slot_id and a.slot.status == "closed" and a.status in ("booked",)
+            a
+            for a in appointments
+            if a.slot is not None and a.slot.status == "closed" and a.status in ("booked",)
         ],
         # Consultation calls at a consultant's own time: no slot row, listed on their own.
         "calls": [a for a in appointments if a.remote],

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from tanzim.common.jalali import TEHRAN, JalaliMonth, jalali_month_range, tehran_date
 from tanzim.dashboards.indicators import COUNTER_NAMES
-from tanzim.dashboards.models import OfficeDay, RollupState
+from tanzim.dashboards.models import OfficeDay, ProvinceDay, RollupState
 
 Pair = tuple[int, date]
 Counts = dict[Pair, dict[str, int]]
@@ -44,7 +44,7 @@ class Seconds(Func):
     def __init__(self, start: str, end: str):
         super().__init__(F(end), F(start))
 
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra):
         return super().as_sql(
             compiler, connection, template="CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s))) AS BIGINT)",
             arg_joiner=" - ", **extra,
@@ -264,6 +264,24 @@ def _objects(counts: Counts) -> list[OfficeDay]:
 BATCH = 2000
 
 
+def roll_provinces(first: date, last: date, province_ids: Iterable[int] | None = None) -> int:
+    """Make ``ProvinceDay`` over [first, last] (for some provinces) the sums of its ``OfficeDay`` rows."""
+    stale = ProvinceDay.objects.filter(day__gte=first, day__lte=last)
+    rows = OfficeDay.objects.filter(day__gte=first, day__lte=last)
+    if province_ids is not None:
+        ids = sorted(set(province_ids))
+        stale, rows = stale.filter(province_id__in=ids), rows.filter(province_id__in=ids)
+    sums = {name: Sum(name) for name in COUNTER_NAMES}
+    made = [
+        ProvinceDay(**{k: (v or 0) for k, v in row.items()})
+        for row in rows.values("province_id", "day").annotate(**sums).order_by()
+    ]
+    with transaction.atomic():
+        stale.delete()
+        ProvinceDay.objects.bulk_create(made, batch_size=BATCH)
+    return len(made)
+
+
 def write(counts: Counts, pairs: Iterable[Pair]) -> int:
     """Make the rows of ``pairs`` equal ``counts`` (a pair with nothing counted has no row)."""
     pairs = set(pairs)
@@ -282,6 +300,16 @@ def write(counts: Counts, pairs: Iterable[Pair]) -> int:
             unique_fields=["office", "day"],
             update_fields=[*COUNTER_NAMES, "province", "computed_at"],
         )
+        if pairs:
+            provinces = set(_provinces(office for office, _d in pairs).values())
+            days = [d for _o, d in pairs]
+            # A moved office leaves its old province's days too: both are recounted.
+            provinces |= set(
+                OfficeDay.objects.filter(office_id__in={o for o, _d in pairs}).values_list(
+                    "province_id", flat=True
+                )
+            )
+            roll_provinces(min(days), max(days), provinces)
     return len(live)
 
 
@@ -300,6 +328,7 @@ def rebuild_chunk(first: date, last: date) -> int:
     with transaction.atomic():
         OfficeDay.objects.filter(day__gte=first, day__lte=last).delete()
         OfficeDay.objects.bulk_create(_objects(counts), batch_size=BATCH)
+        roll_provinces(first, last)
     return len(counts)
 
 
@@ -333,6 +362,7 @@ def rebuild(
         span = source_span()
         if span is None:
             OfficeDay.objects.all().delete()
+            ProvinceDay.objects.all().delete()
             return 0
         first, last = first or span[0], last or span[1]
     started = timezone.now()
@@ -437,6 +467,7 @@ class Disagreement:
     counter: str
     stored: int
     source: int
+    province_id: int | None = None  # set for a province's row (office_id 0)
 
 
 def check(first: date | None = None, last: date | None = None) -> list[Disagreement]:
@@ -463,4 +494,31 @@ def check(first: date | None = None, last: date | None = None) -> list[Disagreem
                 a, b = int(kept.get(name, 0) or 0), int(source.get(name, 0))
                 if a != b:
                     found.append(Disagreement(pair[0], pair[1], name, a, b))
+        found += _check_provinces(lo, hi)
+    return found
+
+
+def _check_provinces(first: date, last: date) -> list[Disagreement]:
+    """``ProvinceDay`` against the sums of its offices' rows (``office_id`` 0, ``province_id`` set)."""
+    sums = {name: Sum(name) for name in COUNTER_NAMES}
+    expected = {
+        (row["province_id"], row["day"]): row
+        for row in OfficeDay.objects.filter(day__gte=first, day__lte=last)
+        .values("province_id", "day")
+        .annotate(**sums)
+        .order_by()
+    }
+    stored = {
+        (row["province_id"], row["day"]): row
+        for row in ProvinceDay.objects.filter(day__gte=first, day__lte=last).values(
+            "province_id", "day", *COUNTER_NAMES
+        )
+    }
+    found = []
+    for pair in sorted(set(expected) | set(stored)):
+        want, kept = expected.get(pair, {}), stored.get(pair, {})
+        for name in COUNTER_NAMES:
+            a, b = int(kept.get(name, 0) or 0), int(want.get(name, 0) or 0)
+            if a != b:
+                found.append(Disagreement(0, pair[1], name, a, b, province_id=pair[0]))
     return found

@@ -39,7 +39,7 @@ from tanzim.accounts.selectors import scope_for
 from tanzim.common.errors import NotFoundError
 from tanzim.common.jalali import JalaliMonth
 from tanzim.dashboards import indicators as registry
-from tanzim.dashboards.models import OfficeDay
+from tanzim.dashboards.models import OfficeDay, ProvinceDay
 from tanzim.offices.models import Office, Province
 
 BY_CHOICES = (None, "province", "office", "month", "day")
@@ -102,10 +102,15 @@ def _pk(value: Any) -> int | None:
     return int(getattr(value, "pk", value))
 
 
-def _rows(*, user: Any, province: Any, office: Any):
-    """The rollup rows in reach, narrowed to a province or an office (404 outside the reach)."""
-    rows = OfficeDay.objects.all()
+def _rows(*, user: Any, province: Any, office: Any, by: str | None = None):
+    """The rollup rows in reach, narrowed to a province or an office (404 outside the reach).
+
+    Offices' rows when an office is asked for or the rows go by office, or the reader reaches
+    single offices; otherwise the provinces' rows (``ProvinceDay``, ~31 a day).
+    """
+    rows: Any = OfficeDay.objects.all()
     reach = reach_for(user) if user is not None else Reach(national=True)
+    per_province = by != "office" and not reach.office_ids
     province_id, office_id = _pk(province), _pk(office)
     if office_id is not None:
         found = Office.objects.filter(pk=office_id).only("pk", "province_id").first()
@@ -117,35 +122,38 @@ def _rows(*, user: Any, province: Any, office: Any):
     if province_id is not None:
         if not reach.covers_province(province_id) or not Province.objects.filter(pk=province_id).exists():
             raise not_found()
-        return rows.filter(province_id=province_id)
+        return (ProvinceDay.objects.all() if per_province else rows).filter(province_id=province_id)
+    if per_province:
+        provinces = ProvinceDay.objects.all()
+        return provinces if reach.national else provinces.filter(province_id__in=sorted(reach.province_ids))
     return rows.filter(reach.q())
 
 
-def _sums() -> dict[str, Sum]:
-    return {name: Sum(name) for name in registry.COUNTER_NAMES}
+def _sums(names: tuple[str, ...]) -> dict[str, Sum]:
+    return {name: Sum(name) for name in names}
 
 
-def _zero() -> dict[str, int]:
-    return dict.fromkeys(registry.COUNTER_NAMES, 0)
+def _clean(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, int]:
+    return {name: int(row.get(name) or 0) for name in names}
 
 
-def _clean(row: dict[str, Any]) -> dict[str, int]:
-    return {name: int(row.get(name) or 0) for name in registry.COUNTER_NAMES}
+def counters_for(codes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The counters the indicators ``codes`` read (the pending stocks' own counters included)."""
+    needed: set[str] = set()
+    for code in codes:
+        for name in registry.BY_CODE[code].counters:
+            if name in registry.PENDING:
+                ins, outs = registry.PENDING[name]
+                needed.update(ins + outs)
+            else:
+                needed.add(name)
+    return tuple(n for n in registry.COUNTER_NAMES if n in needed)
 
 
-def _needs_pending(codes: list[str] | None) -> bool:
-    wanted = codes if codes is not None else list(registry.BY_CODE)
-    return any(
-        stock in registry.BY_CODE[c].counters
-        for c in wanted
-        for stock in registry.PENDING
-        if c in registry.BY_CODE
-    )
-
-
-def _stock_sql() -> dict[str, Any]:
+def _stock_sql(stocks: list[str]) -> dict[str, Any]:
     expressions: dict[str, Any] = {}
-    for stock, (ins, outs) in registry.PENDING.items():
+    for stock in stocks:
+        ins, outs = registry.PENDING[stock]
         expression: Any = None
         for name in ins:
             expression = F(name) if expression is None else expression + F(name)
@@ -164,54 +172,59 @@ def counter_totals(
     office: Any = None,
     by: str | None = None,
     pending: bool = True,
+    counters: list[str] | tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """The counters added up over [start, end] (days included), per group; see the module doc.
 
-    With ``pending`` the rows also carry the stocks of ``indicators.PENDING`` at the end of each
-    group's period (for ``by="month"``/``"day"``: at the end of each month / day).
+    ``counters`` names the counters to add up (default: every one); a row's ``counters`` has those
+    keys. With ``pending`` (and the counters it needs) the rows also carry the stocks of
+    ``indicators.PENDING`` at the end of each group's period (by month / day: at each one's end).
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}")
-    base = _rows(user=user, province=province, office=office)
+    names = tuple(counters) if counters is not None else registry.COUNTER_NAMES
+    base = _rows(user=user, province=province, office=office, by=by)
     window = base.filter(day__gte=start, day__lte=end)
     group = {"province": "province_id", "office": "office_id", "month": "day", "day": "day"}.get(by or "")
-    totals: dict[Any, dict[str, int]] = defaultdict(_zero)
+    totals: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(names, 0))
     if group is None:
-        totals[None] = _clean(window.aggregate(**_sums()))
+        totals[None] = _clean(window.aggregate(**_sums(names)), names)
     else:
-        for row in window.values(group).annotate(**_sums()).order_by():
+        for row in window.values(group).annotate(**_sums(names)).order_by():
             key = row[group]
             if by == "month":
                 key = JalaliMonth.of(key).key
             bucket = totals[key]
-            for name, value in _clean(row).items():
+            for name, value in _clean(row, names).items():
                 bucket[name] += value
-    if pending:
-        _add_pending(totals, base=base, window=window, start=start, by=by, group=group)
+    stocks = [s for s, (ins, outs) in registry.PENDING.items() if set(ins + outs) <= set(names)]
+    if pending and stocks:
+        _add_pending(totals, base=base, start=start, by=by, group=group, stocks=stocks)
     rows = [{"key": key, "label": "", "counters": counters} for key, counters in totals.items()]
     _label(rows, by)
     return rows
 
 
-def _add_pending(totals, *, base, window, start: date, by: str | None, group: str | None) -> None:
+def _add_pending(totals, *, base, start: date, by: str | None, group: str | None, stocks: list[str]) -> None:
     """Stocks at each group's end: everything before the window, plus the window up to that end."""
-    stocks = list(registry.PENDING)
     before_q = base.filter(day__lt=start)
     if by in (None, "month", "day"):
-        before = before_q.aggregate(**_stock_sql())
+        before = before_q.aggregate(**_stock_sql(stocks))
         carried = {s: int(before.get(s) or 0) for s in stocks}
         for key in sorted(totals, key=lambda k: (k is not None, k)):
             counters = totals[key]
-            for stock, (ins, outs) in registry.PENDING.items():
+            for stock in stocks:
+                ins, outs = registry.PENDING[stock]
                 carried[stock] += sum(counters[n] for n in ins) - sum(counters[n] for n in outs)
                 counters[stock] = carried[stock]
         return
-    for row in before_q.values(group).annotate(**_stock_sql()).order_by():
+    for row in before_q.values(group).annotate(**_stock_sql(stocks)).order_by():
         if row[group] in totals:
             for stock in stocks:
                 totals[row[group]][stock] = int(row[stock] or 0)
     for counters in totals.values():
-        for stock, (ins, outs) in registry.PENDING.items():
+        for stock in stocks:
+            ins, outs = registry.PENDING[stock]
             counters[stock] = (
                 counters.get(stock, 0) + sum(counters[n] for n in ins) - sum(counters[n] for n in outs)
             )
@@ -233,9 +246,9 @@ def _label(rows: list[dict[str, Any]], by: str | None) -> None:
             )
         }
         for row in rows:
-            found = offices.get(row["key"])
-            row["label"] = f"{found.name} ({found.code})" if found else ""
-            row["code"] = found.code if found else ""
+            office = offices.get(row["key"])
+            row["label"] = f"{office.name} ({office.code})" if office else ""
+            row["code"] = office.code if office else ""
         rows.sort(key=lambda r: r.get("code", ""))
     elif by == "month":
         for row in rows:
@@ -250,7 +263,7 @@ def _label(rows: list[dict[str, Any]], by: str | None) -> None:
 
 def network_counters(start: date, end: date) -> dict[str, int]:
     """The whole network's survey sums over the period: C of the satisfaction shrinkage."""
-    sums = OfficeDay.objects.filter(day__gte=start, day__lte=end).aggregate(
+    sums = ProvinceDay.objects.filter(day__gte=start, day__lte=end).aggregate(
         survey_responses=Sum("survey_responses"), survey_overall_sum=Sum("survey_overall_sum")
     )
     return {k: int(v or 0) for k, v in sums.items()}
@@ -276,7 +289,7 @@ def indicator_values(
     if unknown:
         raise ValueError(f"unknown indicators: {unknown}")
     rows = counter_totals(
-        start, end, user=user, province=province, office=office, by=by, pending=_needs_pending(chosen)
+        start, end, user=user, province=province, office=office, by=by, counters=counters_for(chosen)
     )
     network = network_counters(start, end) if "satisfaction" in chosen else None
     for row in rows:

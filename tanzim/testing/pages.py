@@ -57,4 +57,19 @@ def main_pages(personas: Any) -> list[MainPage]:
         MainPage("members' insurance", reverse("membership:insurance"), personas.manager_a),
         MainPage("welfare loans", reverse("membership:loans"), personas.manager_a),
         MainPage("members' dues and premiums", reverse("membership:dues"), personas.kanoon_admin),
+        MainPage("open data: the network's figures", reverse("opendata:network"), None),
+        MainPage("open data: the money", reverse("opendata:money"), None),
+        MainPage("an office's public card", reverse("opendata:office", args=[personas.office_a.code]), None),
+        MainPage("office manager's home", reverse("web:home"), personas.manager_a),
+        MainPage("the nation's dashboard", reverse("dashboards:overview"), personas.kanoon_admin),
+        MainPage(
+            "a province's dashboard",
+            reverse("dashboards:province", args=[personas.office_a.province.code]),
+            personas.province_admin_a,
+        ),
+        MainPage(
+            "an office's dashboard",
+            reverse("dashboards:office", args=[personas.office_a.code]),
+            personas.manager_a,
+        ),
     ]

@@ -167,7 +167,7 @@ def direct_counters(made: Made, first: date, last: date, offices: set[int]) -> d
                 add("disputes_concluded")
                 if d.status in (DisputeStatus.SETTLED, DisputeStatus.AWARDED):
                     add(f"disputes_{d.status}")
-                    add("disputes_resolution_seconds", _secs(d.created_at, d.concluded_at))
+                    add("disputes_resolution_seconds", _secs(d.created_at, d.concluded_at or d.created_at))
         if by_end(d.created_at) and not by_end(d.concluded_at):
             add("disputes_pending")
     for p in (x for x in made.payments if x.office_id in offices):

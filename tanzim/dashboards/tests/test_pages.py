@@ -49,8 +49,8 @@ def make_today(office, user) -> dict[str, int]:
             joined_at=now,
         )
     made = data.Made()
-    for status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.CANCELLED):
-        appointment = data.make_appointment(made, office=office, user=user, status=status, start=0, lead=0)
+    for booking in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.CANCELLED):
+        appointment = data.make_appointment(made, office=office, user=user, status=booking, start=0, lead=0)
         appointment.__class__.objects.filter(pk=appointment.pk).update(start=now + timedelta(minutes=5))
     end_of_day = timezone.localtime(now, TEHRAN).replace(hour=23, minute=59, second=0)
     soon = min(end_of_day, now + timedelta(minutes=30)) if end_of_day > now else None

@@ -16,7 +16,7 @@ from tanzim.cases.choices import CaseStatus
 from tanzim.catalog.choices import ChannelKind
 from tanzim.dashboards import indicators as registry
 from tanzim.dashboards import rollups, selectors
-from tanzim.dashboards.models import OfficeDay, RollupState
+from tanzim.dashboards.models import OfficeDay, ProvinceDay, RollupState
 from tanzim.dashboards.tests import data
 from tanzim.disputes.choices import DisputeStatus
 from tanzim.finance.choices import PaymentStatus
@@ -174,11 +174,19 @@ def test_the_incremental_refresh_equals_a_full_rebuild(world):
     Appointment.objects.filter(pk=appointment.pk).update(updated_at=timezone.now() + timedelta(hours=1))
     written = rollups.refresh(now=timezone.now() + timedelta(hours=1))
     assert written >= 4
-    incremental = _table()
+    incremental, provinces = _table(), _provinces()
     assert rollups.check() == []
     rollups.rebuild()
     assert _table() == incremental
+    assert _provinces() == provinces
     assert incremental  # something was counted
+
+
+def _provinces() -> dict:
+    return {
+        (row["province_id"], row["day"]): row
+        for row in ProvinceDay.objects.values("province_id", "day", *registry.COUNTER_NAMES)
+    }
 
 
 def _table() -> dict:
@@ -199,8 +207,12 @@ def test_check_rollups_finds_a_tampered_rollup(world, capsys):
     assert "agree" in capsys.readouterr().out
     OfficeDay.objects.filter(office=offices[0]).update(requests_in=7)
     found = rollups.check()
-    assert [(d.office_id, d.counter, d.stored, d.source) for d in found] == [
+    assert [(d.office_id, d.counter, d.stored, d.source) for d in found if d.province_id is None] == [
         (offices[0].pk, "requests_in", 7, 1)
+    ]
+    # ... and the province's row no longer adds up its offices' rows.
+    assert [(d.province_id, d.counter) for d in found if d.province_id] == [
+        (offices[0].province_id, "requests_in")
     ]
     with pytest.raises(SystemExit) as exit_info:
         call_command("check_rollups")

@@ -21,8 +21,11 @@ class Command(BaseCommand):
             self.stdout.write("The rollups agree with the sources.")
             return
         for d in found[:limit]:
+            where = (
+                f"province {d.province_id} (its offices' sum)" if d.province_id else f"office {d.office_id}"
+            )
             self.stdout.write(
-                f"office {d.office_id} {d.day.isoformat()} {d.counter}: rollup {d.stored}, sources {d.source}"
+                f"{where} {d.day.isoformat()} {d.counter}: rollup {d.stored}, sources {d.source}"
             )
         self.stdout.write(f"{len(found)} disagreement(s).")
         sys.exit(1)

@@ -12,6 +12,7 @@ from rich.table import Table
 from tanzim.accounts.demo import seed_people
 from tanzim.cases.demo import seed_cases
 from tanzim.consult.demo import seed_consult
+from tanzim.dashboards.demo import seed_dashboards
 from tanzim.disputes.demo import seed_disputes
 from tanzim.enforcement.demo import seed_enforcement
 from tanzim.feedback.demo import seed_feedback
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 ("outreach", seed_outreach),
                 ("ranking", seed_ranking),  # reads what the stages above wrote
                 ("new offices and members", seed_membership),
+                ("dashboards", seed_dashboards),  # last: counts what every stage above wrote
             )
             for label, seed in stages:
                 task = progress.add_task(label, total=len(created))

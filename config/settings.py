@@ -311,6 +311,7 @@ TASK_QUEUES: dict[str, str] = {
     "tanzim.enforcement.tasks.auction_sweep": "sweeps",
     "tanzim.membership.tasks.remind_overdue_applications": "sweeps",
     "tanzim.membership.tasks.remind_loan_arrears": "sweeps",
+    "tanzim.dashboards.tasks.refresh_rollups": "sweeps",
     # One piece of work a request queued: filing a case, a refund, invitations, slots of an office.
     "tanzim.cases.tasks.file_case": "default",
     "tanzim.finance.tasks.execute_refund": "default",
@@ -984,4 +985,9 @@ CELERY_BEAT_SCHEDULE["membership-remind-overdue-applications"] = {
 CELERY_BEAT_SCHEDULE["membership-remind-loan-arrears"] = {
     "task": "tanzim.membership.tasks.remind_loan_arrears",
     "schedule": crontab(hour=10, minute=30),
+}
+# The dashboards' daily rollups: only the office-days touched since the last run (tanzim.dashboards).
+CELERY_BEAT_SCHEDULE["dashboards-refresh-rollups"] = {
+    "task": "tanzim.dashboards.tasks.refresh_rollups",
+    "schedule": 300.0,
 }

@@ -77,6 +77,20 @@ def test_a_video_consultation_is_an_appointment_of_the_office_with_no_slot(perso
     assert not Slot.objects.filter(booked__gt=0).exists()
 
 
+def test_the_messages_speak_of_a_call_not_a_visit(personas, consultant, clock):
+    from tanzim.notify.models import Message
+    from tanzim.scheduling.services import reminders_send
+
+    type(personas.citizen).objects.filter(pk=personas.citizen.pk).update(mobile="09121234567")
+    personas.citizen.refresh_from_db()
+    book(personas, consultant)
+    clock.move_to(TUESDAY_TEN - timedelta(hours=20))
+    reminders_send()
+    templates = set(Message.objects.values_list("template", flat=True))
+    assert {"scheduling.confirmed_remote", "scheduling.reminder_24h_remote"} <= templates
+    assert "scheduling.confirmed" not in templates and "scheduling.reminder_24h" not in templates
+
+
 def test_the_day_before_reminder_waits_for_waking_hours_abroad(personas, consultant, clock):
     consultation = book(personas, consultant)
     pk = consultation.appointment_id

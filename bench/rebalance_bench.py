@@ -78,7 +78,7 @@ def timed(solver, problem: rebalance.Problem, **options) -> rebalance.Result:
 def run(kind: str, requests: int, offices: int, limit: int, options: argparse.Namespace) -> list[tuple]:
     problem = instances.generate_class(kind, requests=requests, offices=offices)
     rows = []
-    default = timed(rebalance.solve, problem)
+    default = timed(rebalance.solve, problem, max_seconds=options.max_seconds)
     timings = default.extra.get("timings", {})
     default.name = (
         "solve (CPU s: " + ", ".join(f"{part} {sec:.1f}" for part, sec in timings.items() if sec) + ")"
@@ -131,6 +131,9 @@ def main() -> None:
     parser.add_argument("--columns", action="store_true", help="Also run the one before (slower).")
     parser.add_argument("--exact", action="store_true", help="Above the limit: the default to gap 0.")
     parser.add_argument("--no-k10", action="store_true", help="Leave out the k = 10 LP.")
+    parser.add_argument(
+        "--max-seconds", type=float, default=900.0, help="The default's time limit (as in production)."
+    )
     args = parser.parse_args()
     started = uptime()
     table = Table(title=f"Rebalancer, issue 25 (load average at start {os.getloadavg()[0]:.1f})")

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tanzim.common.jalali import TEHRAN
 from tanzim.scheduling.services.flexible import instances
 from tanzim.scheduling.services.flexible import rebalance as rb
 
@@ -254,6 +255,25 @@ def test_the_citizen_may_cancel_a_farther_place_and_wait_for_a_nearby_one(slotte
     # A second decline of the same request is refused: it is no longer an assigned farther place.
     assert client.post(reverse("scheduling:flexible-wait-nearer", args=[request.pk])).status_code == 302
     assert FlexibleRequest.objects.filter(citizen=slotted.citizen, nearby_only=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_office_day_view_says_an_appointment_came_from_farther_away(slotted, service, clock):
+    from django.test import Client
+
+    request = _placed_farther(slotted, service)
+    appointment = request.appointment
+    clerk = slotted.clerk_a if appointment.office_id == slotted.office_a.pk else slotted.clerk_b
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(clerk)
+    url = reverse("scheduling:office-day", args=[appointment.office.code])
+    page = staff.get(url, {"date": appointment.start.astimezone(TEHRAN).date().isoformat()}).content.decode()
+    assert appointment.reference in page
+    assert "farther-note" in page and "the offices near this citizen were full" in page
+    request.placed_farther = False
+    request.save(update_fields=["placed_farther"])
+    page = staff.get(url, {"date": appointment.start.astimezone(TEHRAN).date().isoformat()}).content.decode()
+    assert appointment.reference in page and "farther-note" not in page
 
 
 def _other_citizen_client(slotted):

@@ -342,20 +342,23 @@ def solve(
     cpu_started = clock.process_time()
     _v, first = rb._priced_offices(problem, np.zeros(nb), start, radius_km)
     pairs = _pairs(problem, first)
-    warm_rounds = 0
+    warm_rounds, bound = 0, -np.inf
 
     def warm_pairs() -> np.ndarray:
-        nonlocal warm_rounds
+        nonlocal warm_rounds, bound
         mark = clock.process_time()
         there, price, warm_rounds = warm_start(problem, radius_km, start=start, grow=grow, deadline=deadline)
-        _v, near = rb._priced_offices(problem, price, grow, radius_km)
+        values, near = rb._priced_offices(problem, price, grow, radius_km)
+        # The aggregate's prices are prices too: their Lagrangian is a lower bound of the real problem
+        # (often a better one than the first flows' prices, which see only the arcs they have).
+        bound = max(bound, float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - capacity @ price))
         timings["warm start"] = clock.process_time() - mark
         return np.union1d(_pairs(problem, near), there)
 
     if warm:
         pairs = np.union1d(pairs, warm_pairs())
     timings["set-up"] = clock.process_time() - cpu_started - timings.get("warm start", 0.0)
-    rounds, pending, bound, history = 0, False, -np.inf, []
+    rounds, pending, history = 0, False, []
     chosen = np.full(n, -1, np.int64)
     while True:
         rounds += 1

@@ -603,7 +603,8 @@ def _price_classes(problem: Problem, price: np.ndarray, m: int, radius_km: np.nd
     offices = np.full((n, m), -1, dtype=np.int64)
     buckets = np.full((n, m), -1, dtype=np.int64)
     uniq, cls = _classes(problem)
-    points = off_points = None
+    points = _unit_vectors(problem.req_lat, problem.req_lon)
+    off_points = _unit_vectors(problem.off_lat, problem.off_lon)
     for ci, (g, first, last) in enumerate(uniq):
         rows = np.flatnonzero(cls == ci)
         beta, best_bucket = _office_values(problem, price, int(g), int(first), int(last))
@@ -615,9 +616,6 @@ def _price_classes(problem: Problem, price: np.ndarray, m: int, radius_km: np.nd
             left = rows[~proven]
             radius = None if radius is None else radius[~proven]
         if len(left):
-            if points is None:
-                points = _unit_vectors(problem.req_lat, problem.req_lon)
-                off_points = _unit_vectors(problem.off_lat, problem.off_lon)
             values[left], offices[left] = _cheapest(problem.model, points[left], off_points, beta, m, radius)
         buckets[rows] = np.where(offices[rows] >= 0, best_bucket[np.maximum(offices[rows], 0)], -1)
     return values, offices, buckets

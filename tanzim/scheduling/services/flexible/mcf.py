@@ -49,7 +49,7 @@ GAP_TARGET = 5e-4
 #: Rounds of the longest-path fixed point for the prices (each a pass over the arcs).
 MAX_PRICE_PASSES = 20_000
 #: Above this many requests the rounds start warm, from the aggregated problem (``warm_start``).
-WARM_ABOVE = 10_000
+WARM_ABOVE = 2_000
 #: ... when the first flow leaves more than this share of the requests unplaced.
 WARM_UNPLACED = 0.005
 #: About this many requests to a supply node of the aggregate (and at least ``WARM_MIN_NODES`` nodes).

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Model
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from tanzim.audit.models import AuditEvent, AuditStream, ConfidentialRead
@@ -134,7 +135,7 @@ def record(
             data=payload,
             prev_hash=stream.last_hash,
         )
-        event = AuditEvent.objects.create(
+        event = AuditEvent(
             stream=stream,
             seq=seq,
             created_at=created_at,
@@ -149,8 +150,30 @@ def record(
             hash=digest,
         )
         stream.last_seq, stream.last_hash = seq, digest
-        stream.save(update_fields=["last_seq", "last_hash"])
+        _append(event, stream)
     return event
+
+
+def _append(event: AuditEvent, stream: AuditStream) -> None:
+    """Insert the event and move the stream's head. On PostgreSQL one statement does both (a
+    data-modifying WITH): every audited write is one round trip shorter (issue 23)."""
+    db = router.db_for_write(AuditEvent)
+    if connections[db].vendor != "postgresql":
+        event.save(force_insert=True, using=db)
+        stream.save(update_fields=["last_seq", "last_hash"], using=db)
+        return
+    fields = [f for f in AuditEvent._meta.local_concrete_fields if not f.primary_key]
+    query = InsertQuery(AuditEvent)
+    query.insert_values(fields, [event])
+    compiler = query.get_compiler(using=db)
+    compiler.returning_fields = [AuditEvent._meta.pk]
+    [(insert, params)] = compiler.as_sql()
+    table = connections[db].ops.quote_name(AuditStream._meta.db_table)  # a model's own name, no input
+    head = f"WITH head AS (UPDATE {table} SET last_seq = %s, last_hash = %s WHERE id = %s) "  # noqa: S608
+    with connections[db].cursor() as cursor:
+        cursor.execute(head + insert, [stream.last_seq, stream.last_hash, stream.pk, *params])
+        event.pk = cursor.fetchone()[0]
+    event._state.adding, event._state.db = False, db
 
 
 def record_read(*, actor: Any, obj: Model, office: Any = None, purpose: str = "") -> ConfidentialRead:

@@ -48,34 +48,43 @@ def message_enqueue(
     language: str | None = None,
     recipient: Any = None,
     dedupe_key: str | None = None,
+    fresh_key: bool = False,
 ) -> Message:
     """Write a message in the caller's transaction; it is sent only if that transaction commits.
 
     A ``dedupe_key`` makes enqueueing idempotent: the same key never yields two messages.
+    ``fresh_key``: the caller knows no message can have this key yet (it names an object made in
+    this very transaction), so the message is one INSERT, with no lookup and no savepoint; a
+    clash would fail the caller's transaction, as any broken guarantee should.
     """
-    if dedupe_key:
+    if dedupe_key and not fresh_key:
         existing = Message.objects.filter(dedupe_key=dedupe_key).first()
         if existing:
             return existing
     language = language or getattr(recipient, "preferred_language", None) or settings.LANGUAGE_CODE
     subject, body = render(template, context or {}, language)
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent twin must not break the caller's transaction
-            message = Message.objects.create(
-                channel=channel,
-                recipient=recipient,
-                to=to,
-                template=template,
-                language=language,
-                subject=subject,
-                body=body,
-                dedupe_key=dedupe_key,
-                next_attempt_at=timezone.now(),
-            )
-    except IntegrityError:
-        if not dedupe_key:
-            raise
-        return Message.objects.get(dedupe_key=dedupe_key)
+    fields = {
+        "channel": channel,
+        "recipient": recipient,
+        "to": to,
+        "template": template,
+        "language": language,
+        "subject": subject,
+        "body": body,
+        "dedupe_key": dedupe_key,
+        "next_attempt_at": timezone.now(),
+    }
+    if fresh_key:
+        message = Message.objects.create(**fields)
+    else:
+        try:
+            # A savepoint: a concurrent twin must not break the caller's transaction.
+            with transaction.atomic():
+                message = Message.objects.create(**fields)
+        except IntegrityError:
+            if not dedupe_key:
+                raise
+            return Message.objects.get(dedupe_key=dedupe_key)
     from tanzim.notify.tasks import deliver_message
 
     transaction.on_commit(lambda: deliver_message.delay(message.pk))

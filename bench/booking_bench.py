@@ -48,6 +48,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -208,7 +209,7 @@ def otp_plan(count: int, run: str) -> list[tuple[str, str]]:
     for challenge, code in zip(challenges, codes, strict=True):
         challenge.code_hash = _code_hash(str(challenge.pk), code)
     OtpChallenge.objects.bulk_update(challenges, ["code_hash"], batch_size=2000)
-    return [(u.national_code, code) for (u, _k), code in zip(people, codes, strict=True)]
+    return [(str(u.national_code), code) for (u, _k), code in zip(people, codes, strict=True)]
 
 
 def callback_plan(offices: list[Office], people: list[tuple[User, str]], count: int, run: str) -> list:
@@ -405,7 +406,9 @@ def hammer(indices: list[int], call):
 
 def drive(base: str, reqs: Requests, rounds: int, per_round: int) -> dict:
     sessions = [Http(base) for _ in range(CLIENTS)]
-    figures = {p: {"seconds": 0.0, "n": 0, "tally": Tally(), "ms": []} for p in PATHS}
+    figures: dict[str, dict[str, Any]] = {
+        p: {"seconds": 0.0, "n": 0, "tally": Tally(), "ms": []} for p in PATHS
+    }
     for r in range(rounds):
         order = PATHS[r % len(PATHS) :] + PATHS[: r % len(PATHS)]
         for path in order:
@@ -528,7 +531,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     offices = ensure_offices()
     people = make_citizens(total // 2 + CLIENTS, run)
-    plans = {"booking": booking_plan(offices, people, total, rng)}
+    plans: dict[str, list[Any]] = {"booking": booking_plan(offices, people, total, rng)}
     if args.profile in (None, "otp"):
         plans["otp"] = otp_plan(total, run)
     if args.profile in (None, "survey"):

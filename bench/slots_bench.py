@@ -18,6 +18,7 @@ missing); their slots are deleted before each fresh run.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import random
 import sys
@@ -26,10 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The offices of bench/scheduling_bench.py (importing it sets Django up).
+scheduling_bench = importlib.import_module("bench.scheduling_bench")
+OFFICE_PREFIX, ensure_offices = scheduling_bench.OFFICE_PREFIX, scheduling_bench.ensure_offices
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.scheduling_bench import OFFICE_PREFIX, ensure_offices  # noqa: E402  (sets Django up)
 from tanzim.offices.models import Office  # noqa: E402
 from tanzim.offices.selectors import working_calendar  # noqa: E402
 from tanzim.scheduling.models import Slot  # noqa: E402

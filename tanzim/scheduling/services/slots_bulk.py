@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -229,28 +230,31 @@ def slots_sync_set_based(
                 h_opens.append(h.opens)
                 h_closes.append(h.closes)
         ids = [o.pk for o in batch]
-        window = {"offices": ids, "not_before": not_before, "until": until, "open": SlotStatus.OPEN}
+        window: dict[str, Any] = {
+            "offices": ids,
+            "not_before": not_before,
+            "until": until,
+            "open": SlotStatus.OPEN,
+        }
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_CREATE)
             cursor.execute("TRUNCATE scheduling_slot_wanted")  # inside a caller's transaction too
             if o_id:
-                cursor.execute(
-                    _FROM_HOURS,
-                    {
-                        "o_id": o_id,
-                        "o_capacity": o_capacity,
-                        "h_office": h_office,
-                        "h_weekday": h_weekday,
-                        "h_opens": h_opens,
-                        "h_closes": h_closes,
-                        "day_from": day_from,
-                        "day_to": day_to,
-                        "holidays": holidays,
-                        "not_before": not_before,
-                        "zone": str(TEHRAN),
-                        "step": step,
-                    },
-                )
+                hours_params: dict[str, Any] = {
+                    "o_id": o_id,
+                    "o_capacity": o_capacity,
+                    "h_office": h_office,
+                    "h_weekday": h_weekday,
+                    "h_opens": h_opens,
+                    "h_closes": h_closes,
+                    "day_from": day_from,
+                    "day_to": day_to,
+                    "holidays": holidays,
+                    "not_before": not_before,
+                    "zone": str(TEHRAN),
+                    "step": step,
+                }
+                cursor.execute(_FROM_HOURS, hours_params)
             if rows[0]:
                 cursor.execute(_FROM_ROWS, rows)
             cursor.execute(_UNWANTED, window)

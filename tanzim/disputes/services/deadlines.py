@@ -4,6 +4,7 @@ expired arbitration terms, failed disputes left idle. Each step is safe to run t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -117,10 +118,38 @@ def arbitration_expire(*, arbitration_id: int, now: datetime | None = None) -> s
     return "expired"
 
 
+# Rows claimed per transaction: locked with SKIP LOCKED, so a second worker takes the next ones
+# instead of waiting on (or redoing) these; small enough that a party acting on one of them
+# waits only for its batch.
+CLAIM_BATCH = 50
+
+
+def _sweep(rows, act: Callable[[int], str], *, limit: int, tally: Callable[[str], None]) -> None:
+    """Claim the due disputes of ``rows`` in batches (``FOR UPDATE SKIP LOCKED``) and act on each
+    inside the batch's transaction; a row is handled once per run, whatever its outcome."""
+    handled: list[int] = []
+    while len(handled) < limit:
+        with transaction.atomic():
+            claimed = list(
+                rows.exclude(pk__in=handled)
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[: min(CLAIM_BATCH, limit - len(handled))]
+            )
+            if not claimed:
+                return
+            for pk in claimed:
+                tally(act(pk))
+        handled.extend(claimed)
+
+
 def deadlines_sweep(*, now: datetime | None = None, limit: int = 2000) -> dict[str, int]:
     """Run every deadline that has passed: reminders, not contactable, windows, terms, idle failures.
 
-    Each step re-reads and compare-and-sets, so two sweeps at once do each thing once.
+    The due disputes are claimed in batches with ``SKIP LOCKED`` (on PostgreSQL), so two
+    workers sweeping at once share the work, each dispute handled by one of them; each step
+    also re-reads and compare-and-sets, so a dispute moved meanwhile is skipped. An arbitration
+    is claimed through its dispute (the lock order everywhere: the dispute, then its arbitration).
     """
     now = now or _now()
     today = tehran_date(now)
@@ -129,21 +158,20 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int = 2000) -> dict[s
     def tally(outcome: str) -> None:
         counts[outcome] = counts.get(outcome, 0) + 1
 
-    for pk in Dispute.objects.filter(status=DisputeStatus.INVITED, due_at__lt=now).values_list(
-        "pk", flat=True
-    )[:limit]:
-        tally(invitation_follow_up(dispute_id=pk, now=now))
-    for pk in Dispute.objects.filter(status=DisputeStatus.MEDIATION, window_ends_on__lt=today).values_list(
-        "pk", flat=True
-    )[:limit]:
-        tally(mediation_expire(dispute_id=pk, now=now))
-    for pk in Arbitration.objects.filter(status=ArbitrationStatus.ACTIVE, term_ends_on__lt=today).values_list(
-        "pk", flat=True
-    )[:limit]:
-        tally(arbitration_expire(arbitration_id=pk, now=now))
-    for pk in Dispute.objects.filter(status=DisputeStatus.FAILED, due_at__lt=now).values_list(
-        "pk", flat=True
-    )[:limit]:
-        tally(failed_idle_close(dispute_id=pk, now=now))
+    def expire_terms(dispute_id: int) -> str:
+        due = Arbitration.objects.filter(
+            dispute_id=dispute_id, status=ArbitrationStatus.ACTIVE, term_ends_on__lt=today
+        ).values_list("pk", flat=True)
+        outcomes = [arbitration_expire(arbitration_id=pk, now=now) for pk in due]
+        return next((o for o in outcomes if o != "skipped"), "skipped")
+
+    invited = Dispute.objects.filter(status=DisputeStatus.INVITED, due_at__lt=now)
+    _sweep(invited, lambda pk: invitation_follow_up(dispute_id=pk, now=now), limit=limit, tally=tally)
+    mediating = Dispute.objects.filter(status=DisputeStatus.MEDIATION, window_ends_on__lt=today)
+    _sweep(mediating, lambda pk: mediation_expire(dispute_id=pk, now=now), limit=limit, tally=tally)
+    terms = Arbitration.objects.filter(status=ArbitrationStatus.ACTIVE, term_ends_on__lt=today)
+    _sweep(Dispute.objects.filter(pk__in=terms.values("dispute_id")), expire_terms, limit=limit, tally=tally)
+    idle = Dispute.objects.filter(status=DisputeStatus.FAILED, due_at__lt=now)
+    _sweep(idle, lambda pk: failed_idle_close(dispute_id=pk, now=now), limit=limit, tally=tally)
     counts.pop("skipped", None)
     return counts

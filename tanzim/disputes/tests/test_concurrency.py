@@ -118,3 +118,28 @@ def test_a_mediator_cannot_be_booked_twice_at_the_same_time(personas, clock):
     assert sum(e is None for e in errors) == 1
     assert all(e is None or getattr(e, "code", "") == "convener_busy" for e in errors)
     assert Session.objects.filter(convener=personas.mediator_a, status="scheduled").count() == 1
+
+
+def test_two_workers_sweeping_at_once_handle_each_due_dispute_exactly_once(personas, clock, monkeypatch):
+    from datetime import timedelta
+
+    from tanzim.disputes.services import deadlines
+
+    monkeypatch.setattr(deadlines, "CLAIM_BATCH", 3)  # many small batches, so the workers interleave
+    disputes = []
+    for _n in range(12):
+        dispute = services.dispute_triage(dispute=open_dispute(personas), actor=personas.clerk_a)
+        services.dispute_invite(dispute=dispute, actor=personas.clerk_a)
+        dispute.refresh_from_db()
+        disputes.append(dispute)
+    clock.move_to(max(d.due_at for d in disputes) + timedelta(minutes=1))
+
+    results, errors = race(services.deadlines_sweep, services.deadlines_sweep)
+
+    assert errors == [None, None]
+    assert sum(r.get("reminded", 0) for r in results) == 12  # shared, none done twice
+    attempts = {d.pk: d.invite_attempts for d in disputes}
+    for dispute in disputes:
+        dispute.refresh_from_db()
+        assert dispute.invite_attempts == attempts[dispute.pk] + 1
+    assert services.deadlines_sweep() == {}

@@ -3,6 +3,7 @@
 - ``requests``: a citizen's request (create, withdraw) and booking one assignment;
 - ``rebalance``: the assignment as a transportation problem, its costs, pricing and bounds;
 - ``mcf``: the default solver, an integer min-cost flow (OR-Tools) priced over every office;
+- ``near``: the fast exact pricing from each request's nearest offices;
 - ``batch``: the problem read from the database, solved, and booked.
 """
 

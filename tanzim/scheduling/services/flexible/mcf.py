@@ -20,6 +20,11 @@ none is left the flow is the optimum over all offices. Whatever happens (rounds 
 the Lagrangian at the last prices (``rebalance.lower_bound``) is a proven lower bound, and the gap
 reported is the cost against it.
 
+The pricing answers most requests from their 32 nearest offices (``near.py``, proven) and the
+rest over every office. Where the first flow leaves many requests out (a city over capacity), the
+rounds start warm from the aggregate (``warm_start``: requests of one class and map cell as one
+supply node), whose prices also give a Lagrangian bound of the real problem.
+
 Capacities are never exceeded (they are arc capacities), each request goes to at most one bucket,
 only eligible offices in its window are arcs, and the same input gives the same output.
 """

@@ -152,8 +152,7 @@ class OpenOfficeView(_OpenView):
 
     def rows(self, request) -> list[dict[str, Any]]:
         province, _month = _filters(request)
-        rows = selectors.office_rows()
-        return [r for r in rows if r["province"] == province] if province else rows
+        return selectors.office_rows(province if province != selectors.NATIONAL else None)
 
     @extend_schema(parameters=[PROVINCE], responses={200: _paged("OpenOfficePage", OfficeRow)}, auth=[])
     def get(self, request):

@@ -252,12 +252,12 @@ OFFICE_COLUMNS = [
 ]
 
 
-def _ranking_rows() -> tuple[str, dict[int, dict[str, Any]]]:
+def _ranking_rows(province: Province) -> tuple[str, dict[int, dict[str, Any]]]:
     run = ranking.public_run_get()
     if run is None:
         return "", {}
     out = {}
-    for r in ranking.public_results(run=run).values(
+    for r in ranking.public_results(run=run, province=province).values(
         "office_id", "tier", "score", "rank", "rank_p05", "rank_p95", "satisfaction", "satisfaction_responses"
     ):
         out[r["office_id"]] = {
@@ -272,11 +272,13 @@ def _ranking_rows() -> tuple[str, dict[int, dict[str, Any]]]:
     return ranking.period_of(run).code, out
 
 
-def _office_table() -> PublicTable:
+def _office_table(province: Province) -> PublicTable:
+    """A province's offices: each province's offices add up to its monthly figures, and to nothing
+    else, so a province's table is suppressed on its own."""
     chosen = months()
-    per = source.office_period(chosen)
-    period, ranked = _ranking_rows()
-    offices = Office.objects.select_related("province", "city").order_by("code")
+    per = source.office_period(chosen, province.pk)
+    period, ranked = _ranking_rows(province)
+    offices = Office.objects.filter(province=province).select_related("province", "city").order_by("code")
     rows: list[dict[str, Any]] = []
     parts: dict[str, list[int]] = {}
     for office in offices:
@@ -317,13 +319,18 @@ def _office_table() -> PublicTable:
     return PublicTable("offices", OFFICE_COLUMNS, rows, sums, (), preset)
 
 
-def office_rows() -> list[dict[str, Any]]:
-    key = f"opendata:{VERSION}:offices:{months()[-1].key}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = list(_office_table().cells())
-        cache.set(key, rows, OFFICES_SECONDS)
-    return rows
+def office_rows(province: str | None = None) -> list[dict[str, Any]]:
+    """The offices' published rows (of one province, or of all), each province's table cached."""
+    out: list[dict[str, Any]] = []
+    provinces = Province.objects.order_by("code")
+    for found in provinces.filter(code=province) if province else provinces:
+        key = f"opendata:{VERSION}:offices:{found.code}:{months()[-1].key}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = list(_office_table(found).cells())
+            cache.set(key, rows, OFFICES_SECONDS)
+        out.extend(rows)
+    return out
 
 
 def office_card(*, code: str) -> dict[str, Any]:
@@ -331,7 +338,7 @@ def office_card(*, code: str) -> dict[str, Any]:
     office = Office.objects.select_related("province", "city").filter(code=code).first()
     if office is None:
         raise NotFoundError(_("No office with this code."), code="office_not_found")
-    row = next((r for r in office_rows() if r["office"] == office.code), None)
+    row = next((r for r in office_rows(office.province.code) if r["office"] == office.code), None)
     return {"office": office, "row": row or {}, "hours": _hours(office), "services": _services(office)}
 
 

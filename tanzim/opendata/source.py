@@ -40,13 +40,13 @@ def province_month(month: JalaliMonth) -> dict[int, Counters]:
     }
 
 
-def office_period(months: Sequence[JalaliMonth]) -> dict[int, Counters]:
-    """Every office's counters added up over a run of consecutive months."""
+def office_period(months: Sequence[JalaliMonth], province_id: int) -> dict[int, Counters]:
+    """The counters of every office of a province added up over a run of consecutive months."""
     first, _ = month_days(months[0])
     _, last = month_days(months[-1])
     return {
         row["key"]: dict(row["counters"])
-        for row in counter_totals(first, last, by="office", pending=False)
+        for row in counter_totals(first, last, province=province_id, by="office", pending=False)
         if row["key"] is not None
     }
 

@@ -215,9 +215,7 @@ def download(request, table: str, fmt: str):
     code, month, _province = _filters(request)
     try:
         if table == "offices":
-            rows = selectors.office_rows()
-            if code:
-                rows = [r for r in rows if r["province"] == code]
+            rows = selectors.office_rows(code if code != selectors.NATIONAL else None)
         else:
             rows = selectors.province_month_rows(table=table, province=code, month=month)
     except NotFoundError:

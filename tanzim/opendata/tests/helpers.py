@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tanzim.common.jalali import JalaliMonth
+from tanzim.dashboards import rollups
 from tanzim.dashboards.models import OfficeDay
 from tanzim.offices.models import City, Office
 from tanzim.testing.factories import OfficeFactory
@@ -22,6 +23,10 @@ def put(office: Office, day: date, **counters: int) -> OfficeDay:
     for name, value in counters.items():
         setattr(row, name, getattr(row, name) + value)
     row.save()
+    # The province's rows (where the dashboards keep them) are the sums of its offices' rows.
+    roll_provinces = getattr(rollups, "roll_provinces", None)
+    if roll_provinces is not None:
+        roll_provinces(day, day, [office.province_id])
     return row
 
 

@@ -282,8 +282,9 @@ def otp_verify(*, national_code: str, code: str) -> User:
                 audit.record(actor=user, action="accounts.citizen.activated", obj=user)
             user.last_login = timezone.now()
             user.save(update_fields=["last_login"])
-            ratelimit.reset("otp-verify", nc)
-            return user
+    if ok and challenge is not None:
+        ratelimit.reset("otp-verify", nc)  # Redis after the commit, never inside the transaction
+        return challenge.user
     ratelimit.hit("otp-verify", nc, window=window)
     raise DomainError(INVALID_CODE, code="invalid_code")
 
@@ -415,17 +416,25 @@ def api_token_issue(*, user: User, label: str = "") -> IssuedToken:
     now = timezone.now()
     for _attempt in range(5):
         key = secrets.token_urlsafe(32)
-        prefix = key[:TOKEN_PREFIX_LENGTH]
-        if ApiToken.objects.filter(prefix=prefix).exists():  # 1 in 2^48: draw again
+        fields = {
+            "user": user,
+            "prefix": key[:TOKEN_PREFIX_LENGTH],
+            "key_hash": api_token_hash(key),
+            "label": normalize_text(label)[:100],
+            "created_at": now,
+            "expires_at": now + timedelta(seconds=settings.API_TOKEN_TTL),
+        }
+        # The prefix is unique in the database: a clash (1 in 2^48) is refused there and drawn
+        # again, instead of a lookup before every insert. Inside a caller's transaction the
+        # insert has a savepoint, so a clash does not break it.
+        try:
+            if transaction.get_connection().in_atomic_block:
+                with transaction.atomic():
+                    token = ApiToken.objects.create(**fields)
+            else:
+                token = ApiToken.objects.create(**fields)
+        except IntegrityError:
             continue
-        token = ApiToken.objects.create(
-            user=user,
-            prefix=prefix,
-            key_hash=api_token_hash(key),
-            label=normalize_text(label)[:100],
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.API_TOKEN_TTL),
-        )
         return IssuedToken(token=token, key=key)
     raise RuntimeError("could not draw an unused token prefix")  # pragma: no cover
 

@@ -317,9 +317,12 @@ class SurveyView(APIView):
 
     @extend_schema(request=SurveyAnswerSerializer, responses={201: SurveyRecordedSerializer}, auth=[])
     def post(self, request, token: str):
-        selectors.survey_link(token=token, ip=client_ip(request))  # a bad link is a 404 whatever the body
         data = SurveyAnswerSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            # A bad link is a 404 whatever the body; a good body goes straight to the service,
+            # which reads the link once, locked (it is a 404 there too).
+            selectors.survey_link(token=token, ip=client_ip(request))
+            raise serializers.ValidationError(data.errors)
         services.survey_answer(
             token=token,
             answers=data.validated_data["answers"],

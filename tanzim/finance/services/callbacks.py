@@ -111,7 +111,15 @@ def payment_handle_callback(*, payload: Mapping[str, Any], signature: str) -> Pa
     late: ConflictError | None = None
     reference = _as_uuid(data.reference)
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(uuid=reference).first() if reference else None
+        # The office (the merchant check) and the payer (the SMS) come with the locked row.
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("office", "payer")
+            .filter(uuid=reference)
+            .first()
+            if reference
+            else None
+        )
         problem = _callback_problem(payment, data)
         if problem is None and payment is not None:
             if payment.status == PaymentStatus.PENDING:

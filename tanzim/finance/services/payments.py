@@ -141,8 +141,11 @@ def _office_name(office: Any, language: str) -> str:
     return bilingual(office, language=language)
 
 
-def _notify(payment: Payment, template: str, *, amount: int, dedupe_key: str, **extra: Any) -> None:
-    """An SMS to the payer, in their language, through the outbox (same transaction)."""
+def _notify(
+    payment: Payment, template: str, *, amount: int, dedupe_key: str, fresh: bool = False, **extra: Any
+) -> None:
+    """An SMS to the payer, in their language, through the outbox (same transaction). ``fresh``:
+    no message can have this key yet (see ``message_enqueue``'s ``fresh_key``)."""
     payer = payment.payer
     if payer is None or not payer.mobile:
         return
@@ -159,6 +162,7 @@ def _notify(payment: Payment, template: str, *, amount: int, dedupe_key: str, **
         language=language,
         recipient=payer,
         dedupe_key=dedupe_key,
+        fresh_key=fresh,
     )
 
 
@@ -500,6 +504,7 @@ def _capture(
             "finance.payment_captured",
             amount=payment.amount,
             dedupe_key=f"finance.captured:{payment.pk}",
+            fresh=True,  # a payment is captured once (pending → captured under its row lock)
         )
     _send_after_commit(payment_captured, payment=captured)
     return captured

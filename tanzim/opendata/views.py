@@ -31,6 +31,8 @@ def display(column: Column, value: Any) -> str:
     """One cell as a person reads it: the page's digits, shares as percentages."""
     if value is None:
         return ""
+    if column.key == "month":
+        return _month_label(value)
     if column.unit == "share":
         return percent(value * 100, 1)
     if column.kind in ("count", "amount", "ratio"):

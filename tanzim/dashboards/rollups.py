@@ -163,7 +163,8 @@ def _queries() -> list[Count_]:
             "revenue": Sum(F("credit") - F("debit"), filter=fee),
             "subsidies": Sum(F("credit") - F("debit"), filter=sub),
         }),
-        Count_(lambda: Appointment.objects.all(), "start", {
+        # visits to the counters; calls (no slot) are counted as consultations
+        Count_(lambda: Appointment.objects.filter(slot__isnull=False), "start", {
             "appointments": _n(held),
             "appointments_attended": _n(Q(status__in=came)),
             "appointments_no_show": _n(Q(status=AppointmentStatus.NO_SHOW)),

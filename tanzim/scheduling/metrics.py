@@ -53,7 +53,9 @@ def _counter_minutes(office: Office, day: date) -> int:
 def office_day_stats_compute(*, office: Office, day: date) -> OfficeDayStats:
     """Roll up one office's day (idempotent: recomputes the row from the source tables)."""
     start, end = _bounds(day)
-    appts = Appointment.objects.filter(office=office, start__gte=start, start__lt=end).aggregate(
+    # Visits to the counters only: calls (no slot) are the consultations' figures.
+    visits = Appointment.objects.filter(office=office, slot__isnull=False)
+    appts = visits.filter(start__gte=start, start__lt=end).aggregate(
         held=Count(
             "pk",
             filter=Q(
@@ -92,9 +94,7 @@ def office_day_stats_compute(*, office: Office, day: date) -> OfficeDayStats:
     avoided = VisitAvoided.objects.filter(office=office, created_at__gte=start, created_at__lt=end).aggregate(
         n=Sum("visits_saved")
     )
-    bookings_made = Appointment.objects.filter(
-        office=office, created_at__gte=start, created_at__lt=end
-    ).count()
+    bookings_made = visits.filter(created_at__gte=start, created_at__lt=end).count()
     row, _created = OfficeDayStats.objects.update_or_create(
         office=office,
         day=day,

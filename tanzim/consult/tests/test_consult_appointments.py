@@ -27,6 +27,7 @@ from tanzim.scheduling.services import (
     appointment_check_in,
     appointment_reschedule,
     appointments_mark_no_shows,
+    office_stats_refresh,
     reminders_due,
 )
 from tanzim.testing.consult import licensed_consultant, pay
@@ -188,3 +189,12 @@ def licensed_consultant_b(personas):
             consultant=consultant, weekday=weekday, start_time=time(9), end_time=time(12)
         )
     return consultant
+
+
+def test_a_missed_call_is_not_an_office_no_show_for_overbooking(personas, consultant, clock):
+    consultation = book(personas, consultant)
+    pay(consultation, personas.citizen)
+    clock.move_to(TUESDAY_TEN + timedelta(hours=1))
+    assert appointments_mark_no_shows() == 1
+    stats = office_stats_refresh(office=consultant.office)
+    assert (stats.sample_size, stats.no_show_rate) == (0, 0.0)

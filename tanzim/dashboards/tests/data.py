@@ -23,7 +23,7 @@ from tanzim.feedback.models import Questionnaire, SurveyResponse
 from tanzim.finance.choices import PaymentStatus
 from tanzim.finance.models import Payment
 from tanzim.scheduling.choices import AppointmentStatus, BookingChannel
-from tanzim.scheduling.models import Appointment
+from tanzim.scheduling.models import Appointment, Slot
 
 BASE = datetime(2026, 3, 10, tzinfo=TEHRAN)  # a Tehran midnight; the data spans the days after it
 _seq = itertools.count(1)
@@ -93,10 +93,24 @@ def make_dispute(made: Made, *, office, user, status: str, created: int, conclud
     return dispute
 
 
+_SLOTS = itertools.count(1)
+
+
 def make_appointment(made: Made, *, office, user, status: str, start: int, lead: int) -> Appointment:
+    """A visit to the counters (on a slot), counted; and, beside it, a call at the same time (no
+    slot, a consultation's), which the appointment counters must leave out."""
     begins = at(start)
+    ends = begins + timedelta(minutes=15)
+    # a slot of its own (a microsecond apart: one office's slots start at distinct times)
+    slot = Slot.objects.create(
+        office=office, start=begins + timedelta(microseconds=next(_SLOTS)), end=ends, capacity=1, bookable=1
+    )
     appointment = Appointment.objects.create(
-        reference=_code("A", 12), office=office, start=begins, end=begins + timedelta(minutes=15),
+        reference=_code("A", 12), office=office, slot=slot, start=begins, end=ends,
+        service=service(), channel=BookingChannel.IN_PERSON, citizen=user, booked_by=user, status=status,
+    )  # fmt: skip
+    Appointment.objects.create(
+        reference=_code("A", 12), office=office, start=begins, end=ends,
         service=service(), channel=BookingChannel.VIDEO, citizen=user, booked_by=user, status=status,
     )  # fmt: skip
     booked = begins - timedelta(seconds=lead)

@@ -33,8 +33,10 @@ def office_stats_refresh(*, office: Office, now: datetime | None = None, days: i
     arrivals = tickets.count() / hours if hours else 0.0
     counters = Counter.objects.filter(office=office, active=True).count()
     wait = expected_wait(arrivals, service_minutes, counters) if counters else math.inf
+    # Visits only: a call (no slot) takes no counter place, so its no-show says nothing about overbooking.
     finished = Appointment.objects.filter(
         office=office,
+        slot__isnull=False,
         start__gte=since,
         start__lt=now,
         status__in=[AppointmentStatus.SERVED, AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW],

@@ -101,9 +101,7 @@ TEMPLATES.update(
         ),
         "scheduling.reminder_2h_remote": (
             _("Tanzim consultation call soon"),
-            _(
-                "Your consultation call is at %(when)s. Code %(reference)s. Have your papers ready. %(url)s"
-            ),
+            _("Your consultation call is at %(when)s. Code %(reference)s. Have your papers ready. %(url)s"),
         ),
         "scheduling.cancelled_remote": (
             _("Tanzim consultation call cancelled"),

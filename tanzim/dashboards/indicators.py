@@ -102,14 +102,19 @@ COUNTERS: tuple[Counter, ...] = (
     Counter("outreach_value", "outreach.FieldService", "served_on", "their normal price (rials)"),
     # consultation (consult.Consultation)
     Counter("consultations", "consult.Consultation", "created_at", "consultations booked"),
-    Counter("consult_written_answered", "consult.Consultation", "answered_at", "written questions answered"),
+    Counter(
+        "consult_written_answered",
+        "consult.Consultation",
+        "answered_at",
+        "written questions answered or refunded (a refund is the deadline missed)",
+    ),
     Counter("consult_on_time", "consult.Consultation", "answered_at", "of which by the answer deadline"),
     Counter("consult_closed", "consult.Consultation", "closed_at", "consultations closed"),
     Counter(
         "consult_no_visit",
         "consult.Consultation",
         "closed_at",
-        "closed without sending the client to a lawyer",
+        "closed with no visit to the counters booked within 30 days",
     ),
     Counter(
         "consult_started", "consult.Consultation", "closed_at", "closed by starting a request or a dispute"
@@ -332,12 +337,12 @@ INDICATORS: tuple[Indicator, ...] = (
        _("Consultations booked."),
        "consultations", Unit.COUNT, HIGHER, "consult", lambda c, n: c["consultations"], ("consultations",)),
     _i("consult_on_time", "consult", _("Written answers on time"),
-       _("Share of written questions answered by their deadline."),
+       _("Share of written questions answered by their deadline (a refunded one was answered late)."),
        "consult_on_time ÷ consult_written_answered", Unit.SHARE, HIGHER, "consult",
        lambda c, n: _ratio(c["consult_on_time"], c["consult_written_answered"]),
        ("consult_on_time", "consult_written_answered")),
     _i("consult_no_visit", "consult", _("Consultations ended without a visit"),
-       _("Share of closed consultations that did not send the client to a lawyer."),
+       _("Share of closed consultations with no counter visit booked within 30 days."),
        "consult_no_visit ÷ consult_closed", Unit.SHARE, HIGHER, "consult",
        lambda c, n: _ratio(c["consult_no_visit"], c["consult_closed"]),
        ("consult_no_visit", "consult_closed")),

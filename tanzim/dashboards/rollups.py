@@ -105,8 +105,6 @@ def _queries() -> list[Count_]:
     from tanzim.cases.choices import CaseStatus
     from tanzim.cases.models import Case
     from tanzim.catalog.choices import ChannelKind
-    from tanzim.consult.choices import ConsultationMode, ConsultationStatus, Outcome
-    from tanzim.consult.models import Consultation
     from tanzim.disputes.choices import DisputeStatus
     from tanzim.disputes.models import Dispute
     from tanzim.feedback.choices import ComplaintStatus
@@ -127,9 +125,6 @@ def _queries() -> list[Count_]:
     called = Q(called_at__isnull=False)
     fee = Q(account__purpose=AccountPurpose.FEE_REVENUE)
     sub = Q(account__purpose=AccountPurpose.SUBSIDY_REVENUE)
-    unpaid = ConsultationStatus.AWAITING_PAYMENT
-    written = Q(mode=ConsultationMode.WRITTEN)
-    closed = Q(status=ConsultationStatus.CLOSED)
     saving = Coalesce(Cast(KT("fee_snapshot__discount"), BigIntegerField()), Value(0))
     return [
         Count_(lambda: Case.objects.exclude(status=CaseStatus.DRAFT), "created_at", {
@@ -187,18 +182,6 @@ def _queries() -> list[Count_]:
         Count_(lambda: FieldService.objects.all(), "served_on", {
             "outreach_services": _n(), "outreach_value": Sum("normal_price"),
         }, is_date=True),
-        Count_(lambda: Consultation.objects.exclude(status=unpaid), "created_at", {
-            "consultations": _n(),
-        }),
-        Count_(lambda: Consultation.objects.filter(written, answered_at__isnull=False), "answered_at", {
-            "consult_written_answered": _n(),
-            "consult_on_time": _n(Q(answer_due_at__isnull=False, answered_at__lte=F("answer_due_at"))),
-        }),
-        Count_(lambda: Consultation.objects.filter(closed, closed_at__isnull=False), "closed_at", {
-            "consult_closed": _n(),
-            "consult_no_visit": _n(~Q(outcome=Outcome.REFERRED_TO_LAWYER)),
-            "consult_started": _n(Q(outcome__in=[Outcome.STARTED_REQUEST, Outcome.STARTED_DISPUTE])),
-        }),
     ]  # fmt: skip
 
 
@@ -223,6 +206,30 @@ def _settled_shares(first: date, last: date, office_ids: Iterable[int] | None) -
             yield (row["office_id"], day), {"kanoon_share": int(row["s"] or 0)}
 
 
+def _consultations(first: date, last: date, office_ids: Iterable[int] | None) -> Iterator[tuple[Pair, dict]]:
+    """The consultation counters as consult defines them (``consultation_figures``, the reads
+    ranking uses too): a refunded written question is one answered late, "no visit" is no visit
+    to the counters booked within 30 days of closing."""
+    from tanzim.consult.selectors import consultation_figures
+
+    lo, hi = _bounds(first, last)
+    wanted = set(office_ids) if office_ids is not None else None
+    for row in consultation_figures(start=lo, end=hi, by_day=True):
+        if wanted is not None and row["office_id"] not in wanted:
+            continue
+        yield (
+            (row["office_id"], row["day"]),
+            {
+                "consultations": row["consultations"],
+                "consult_written_answered": row["written_due"],
+                "consult_on_time": row["on_time"],
+                "consult_closed": row["closed"],
+                "consult_no_visit": row["no_visit"],
+                "consult_started": row["started_request"] + row["started_dispute"],
+            },
+        )
+
+
 def _months_touching(first: date, last: date) -> list[JalaliMonth]:
     months, month = [], JalaliMonth.of(first)
     while jalali_month_range(month.year, month.month)[0] <= last:
@@ -240,8 +247,9 @@ def count(first: date, last: date, office_ids: Iterable[int] | None = None) -> C
     for query in _queries():
         for pair, values in query.run(first, last, ids):
             result[pair].update(values)
-    for pair, values in _settled_shares(first, last, ids):
-        result[pair].update(values)
+    for source in (_settled_shares, _consultations):
+        for pair, values in source(first, last, ids):
+            result[pair].update(values)
     return {pair: values for pair, values in result.items() if any(values.values())}
 
 
@@ -428,7 +436,10 @@ def touched(since: datetime, marks: dict[str, int]) -> set[Pair]:
     add(SurveyResponse.objects.filter(pk__gt=marks.get("survey", 0)), "answered_on", dates=True)
     add(Complaint.objects.filter(updated_at__gte=since), "created_at", "decided_at")
     add(FieldService.objects.filter(synced_at__gte=since), "served_on", dates=True)
-    add(Consultation.objects.filter(updated_at__gte=since), "created_at", "answered_at", "closed_at")
+    add(
+        Consultation.objects.filter(updated_at__gte=since),
+        "created_at", "answered_at", "status_changed_at", "closed_at",
+    )  # fmt: skip
     for office_id, year, month in (
         SettlementLine.objects.filter(run__status=SettlementStatus.DONE, run__finished_at__gte=since)
         .values_list("office_id", "run__year", "run__month")

@@ -404,12 +404,25 @@ def consultation_close(
     )
 
 
-def consultation_refund_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Refund each paid written question whose answer deadline passed, through finance refunds;
-    each in its own transaction, claimed by the transition (a second worker gets a 409 and skips)."""
+def _refund_fee(consultation: Consultation, reason: str) -> None:
+    """Give back what is left of a paid consultation's fee, through finance refunds (the system acts)."""
     from tanzim.finance.choices import PaymentPart
     from tanzim.finance.services.refunds import refund_create
 
+    payment = consultation.payment
+    if payment is not None and payment.refundable[PaymentPart.OFFICE_FEE] > 0:
+        refund_create(
+            payment=payment,
+            amount=payment.refundable[PaymentPart.OFFICE_FEE],
+            part=PaymentPart.OFFICE_FEE,
+            reason=reason,
+            actor=None,
+        )
+
+
+def consultation_refund_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Refund each paid written question whose answer deadline passed, through finance refunds;
+    each in its own transaction, claimed by the transition (a second worker gets a 409 and skips)."""
     now = now or timezone.now()
     due = list(
         Consultation.objects.filter(
@@ -423,15 +436,7 @@ def consultation_refund_overdue(*, now: datetime | None = None, limit: int = 500
                 consultation = transition(
                     CONSULTATION, pk, ConsultationStatus.REFUNDED, expected_status=ConsultationStatus.BOOKED
                 )
-                payment = consultation.payment
-                if payment is not None and payment.refundable[PaymentPart.OFFICE_FEE] > 0:
-                    refund_create(
-                        payment=payment,
-                        amount=payment.refundable[PaymentPart.OFFICE_FEE],
-                        part=PaymentPart.OFFICE_FEE,
-                        reason=f"consultation {consultation.reference} not answered in time",
-                        actor=None,
-                    )
+                _refund_fee(consultation, f"consultation {consultation.reference} not answered in time")
             done += 1
         except ConflictError:
             continue
@@ -442,9 +447,6 @@ def consultation_cancel_for_appointment(*, appointment_id: int) -> Consultation 
     """The call's appointment was cancelled in scheduling (by the citizen within the cut-off, or
     by the office with a reason): the consultation is cancelled and a captured payment refunded
     in full. Safe to run twice; an answered consultation is left as it is."""
-    from tanzim.finance.choices import PaymentPart
-    from tanzim.finance.services.refunds import refund_create
-
     consultation = Consultation.objects.filter(appointment_id=appointment_id).first()
     if consultation is None or consultation.status not in (
         ConsultationStatus.AWAITING_PAYMENT,
@@ -456,15 +458,7 @@ def consultation_cancel_for_appointment(*, appointment_id: int) -> Consultation 
             consultation = transition(
                 CONSULTATION, consultation, ConsultationStatus.CANCELLED, expected_status=consultation.status
             )
-            payment = consultation.payment
-            if payment is not None and payment.refundable[PaymentPart.OFFICE_FEE] > 0:
-                refund_create(
-                    payment=payment,
-                    amount=payment.refundable[PaymentPart.OFFICE_FEE],
-                    part=PaymentPart.OFFICE_FEE,
-                    reason=f"consultation {consultation.reference}: its call was cancelled",
-                    actor=None,
-                )
+            _refund_fee(consultation, f"consultation {consultation.reference}: its call was cancelled")
     except ConflictError:
         return Consultation.objects.filter(pk=consultation.pk).first()  # moved meanwhile
     return consultation

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date, time, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from tanzim.accounts.choices import Role
@@ -23,6 +25,8 @@ from tanzim.consult.services import consultations as services
 from tanzim.consult.services.drafting import draft_start
 from tanzim.consult.workflows import CONSULTATION
 from tanzim.offices.models import Licence
+from tanzim.scheduling.choices import HOLDING
+from tanzim.scheduling.models import Appointment
 from tanzim.scheduling.services import appointment_cancel
 
 WINDOWS = [(day, time(9), time(13)) for day in (5, 6, 0, 1, 2)] + [
@@ -62,9 +66,24 @@ def _consultant() -> Consultant | None:
     return consultant
 
 
-def _citizens(n: int) -> list[Any]:
-    roles = RoleAssignment.objects.filter(role=Role.CITIZEN).select_related("user").order_by("pk")[:n]
-    return [r.user for r in roles]
+def _citizens(n: int, *, with_room: bool = False) -> list[Any]:
+    """The first ``n`` citizens; ``with_room``: only those with room for two more appointments (the
+    demo's calls are appointments, and the scheduling stage may have given someone the most allowed)."""
+    roles = RoleAssignment.objects.filter(role=Role.CITIZEN)
+    if with_room:
+        roles = roles.exclude(user__in=_busy(settings.SCHEDULING_MAX_ACTIVE_BOOKINGS - 2))
+    return [r.user for r in roles.select_related("user").order_by("pk")[:n]]
+
+
+def _busy(room: int) -> Any:
+    """Citizens holding more than ``room`` upcoming appointments."""
+    return (
+        Appointment.objects.filter(status__in=HOLDING, end__gt=timezone.now())
+        .values("citizen")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=room)
+        .values("citizen")
+    )
 
 
 def _book(
@@ -79,13 +98,10 @@ def seed_consult(*, offices: list[Any], progress: Callable[..., Any] | None = No
     """Seed this app's demo data for ``offices``."""
     consultant = _consultant()
     citizens = _citizens(3)
-    if (
-        consultant is not None
-        and citizens
-        and not Consultation.objects.filter(consultant=consultant).exists()
-    ):
+    callers = _citizens(3, with_room=True)
+    if consultant is not None and callers and not Consultation.objects.filter(consultant=consultant).exists():
         times = services.open_times(consultant=consultant, days=7)
-        a, b, c = (citizens * 3)[:3]
+        a, b, c = (callers * 3)[:3]
         # awaiting payment (a video call), booked (a phone call and a written question)
         _book(
             a,

@@ -21,3 +21,30 @@ def test_the_demo_has_every_state_and_runs_twice(personas, client):
     client.force_login(personas.consultant_a)
     desk = client.get("/consult/consultations/desk/").content.decode()
     assert 'id="inbox"' in desk and "C" in desk
+
+
+def test_the_demo_books_its_calls_for_citizens_with_room_for_them(personas):
+    """The scheduling stage may have given the demo citizen the most upcoming appointments
+    allowed; the calls (appointments too) then go to other citizens, and the drafts stay theirs."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from tanzim.catalog.models import Service
+    from tanzim.scheduling.choices import AppointmentStatus
+    from tanzim.testing.feedback import serve_visit
+
+    for day in range(settings.SCHEDULING_MAX_ACTIVE_BOOKINGS):
+        visit = serve_visit(
+            personas.office_a,
+            personas.citizen,
+            Service.objects.first(),
+            when=timezone.now() + timedelta(days=day + 2),
+        )
+        visit.status = AppointmentStatus.BOOKED
+        visit.save(update_fields=["status"])
+    seed_consult(offices=[personas.office_a])
+    assert set(Consultation.objects.values_list("status", flat=True)) == set(ConsultationStatus.values)
+    assert not Consultation.objects.filter(citizen=personas.citizen).exists()
+    assert DraftRun.objects.filter(user=personas.citizen).count() == 2

@@ -29,7 +29,7 @@ from tanzim.testing.world import (
 pytestmark = pytest.mark.django_db
 
 # Path parameters that are values, not ids of somebody's objects.
-NOT_IDS = {"year", "month", "action", "role", "service", "channel", "what"}
+NOT_IDS = {"year", "month", "action", "role", "service", "channel", "what", "table", "fmt"}
 MISSING_STR = "ZZ9999"
 
 # Routes anyone may read whatever the office: public by design, so "exists" is no secret.
@@ -46,6 +46,7 @@ PUBLIC = {
     "consult/diagnosis/<slug:slug>/": "a published diagnosis tree, for anyone",
     "consult/diagnosis/<slug:slug>/start/": "a published diagnosis tree, for anyone",
     "consult/interviews/<slug:slug>/": "a published drafting interview, for anyone",
+    "open/offices/<str:code>/": "an office's public card (open data)",
 }
 # Routes addressed by a secret (a survey link, a bank session): the secret is the permission.
 CAPABILITIES = {

@@ -189,13 +189,18 @@ def _request_id_seen() -> str:
     return current_request_id()
 
 
+# Each test reads an eager result with .get(disable_sync_subtasks=False): the result is already
+# there, and Celery refuses a plain .get() in a process it believes runs tasks (a flag set for the
+# whole process once any test there starts a worker), which made these tests fail by test order.
 _request_id_seen_by_a_task = celery_app.task(name="tanzim.common.tests.request_id_seen_by_a_task")(
     _request_id_seen
 )
 
 
 def test_a_task_runs_under_the_id_of_the_request_that_queued_it():
-    seen = _request_id_seen_by_a_task.apply(headers={TASK_HEADER: "edge-proxy-0099"}).get()
+    seen = _request_id_seen_by_a_task.apply(headers={TASK_HEADER: "edge-proxy-0099"}).get(
+        disable_sync_subtasks=False
+    )
 
     assert seen == "edge-proxy-0099"
     assert current_request_id() == "-"
@@ -204,7 +209,7 @@ def test_a_task_runs_under_the_id_of_the_request_that_queued_it():
 def test_a_task_run_inside_a_request_keeps_that_requests_id():
     token = bind_request_id("edge-proxy-0100")
     try:
-        seen = _request_id_seen_by_a_task.apply().get()
+        seen = _request_id_seen_by_a_task.apply().get(disable_sync_subtasks=False)
     finally:
         unbind_request_id(token)
 
@@ -212,7 +217,7 @@ def test_a_task_run_inside_a_request_keeps_that_requests_id():
 
 
 def test_a_task_nobody_queued_from_a_request_gets_an_id_of_its_own():
-    first = _request_id_seen_by_a_task.apply().get()
-    second = _request_id_seen_by_a_task.apply().get()
+    first = _request_id_seen_by_a_task.apply().get(disable_sync_subtasks=False)
+    second = _request_id_seen_by_a_task.apply().get(disable_sync_subtasks=False)
 
     assert first != "-" and second != "-" and first != second

@@ -190,8 +190,9 @@ def _request_id_seen() -> str:
 
 
 # Each test reads an eager result with .get(disable_sync_subtasks=False): the result is already
-# there, and Celery refuses a plain .get() in a process it believes runs tasks (a flag set for the
-# whole process once any test there starts a worker), which made these tests fail by test order.
+# there, and Celery refuses a plain .get() once its process-wide "joins would block" flag is on,
+# which an earlier test in the same PostgreSQL worker switched on (not yet found which): these tests
+# then failed by test order.
 _request_id_seen_by_a_task = celery_app.task(name="tanzim.common.tests.request_id_seen_by_a_task")(
     _request_id_seen
 )

@@ -14,16 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 #: Offices kept per request.
 K = 32
-EARTH_RADIUS_KM = 6371.0
-
-
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    phi, lmb = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(phi) * np.cos(lmb), np.cos(phi) * np.sin(lmb), np.sin(phi)])
 
 
 def table(problem: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -39,20 +32,9 @@ def table(problem: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _build(problem: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n = problem.n_requests
-    office = np.full((n, K), -1, np.int64)
-    km = np.full((n, K), np.inf)
-    points = _unit(problem.off_lat, problem.off_lon)
-    req_points = _unit(problem.req_lat, problem.req_lon)
-    for group in np.unique(problem.req_group):
-        offices = np.flatnonzero(problem.eligible[group])
-        rows = np.flatnonzero(problem.req_group == group)
-        if not len(offices) or not len(rows):
-            continue
-        kk = min(K, len(offices))
-        chord, idx = cKDTree(points[offices]).query(req_points[rows], k=kk)
-        office[rows, :kk] = offices[idx.reshape(len(rows), kk)]
-        km[rows, :kk] = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord.reshape(len(rows), kk) / 2))
+    from tanzim.scheduling.services.flexible.rebalance import nearest_offices  # it imports this module
+
+    office, km = nearest_offices(problem, K)
     with np.errstate(invalid="ignore"):
         travel = np.where(
             np.isfinite(km), 2 * problem.model.travel_minutes(np.where(np.isfinite(km), km, 0)), np.inf

@@ -208,8 +208,16 @@ def _check_bookable(
 
 
 def _check_citizen(
-    *, citizen: User, start: datetime, end: datetime, now: datetime, exclude: int | None = None
+    *,
+    citizen: User,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude: int | None = None,
+    field: str | None = None,
 ) -> None:
+    """The citizen rules of any booking (a visit or a call): no two appointments at once, and the
+    most allowed; ``field`` names the form field an overlap is shown on."""
     # One read: a citizen holds at most a handful of upcoming appointments.
     holding = [
         (pk, a_start, a_end)
@@ -219,7 +227,8 @@ def _check_citizen(
         if pk != exclude
     ]
     if any(a_start < end and start < a_end for _pk, a_start, a_end in holding):
-        raise ConflictError(_("You already have an appointment at this time."), code="overlapping_booking")
+        message = _("You already have an appointment at this time.")
+        raise ConflictError(message, code="overlapping_booking", fields={field: [message]} if field else None)
     limit = settings.SCHEDULING_MAX_ACTIVE_BOOKINGS
     if len(holding) >= limit:
         raise ConflictError(

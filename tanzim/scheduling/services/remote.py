@@ -16,7 +16,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,37 +27,15 @@ from tanzim.catalog.models import Service
 from tanzim.common.errors import ConflictError, DomainError
 from tanzim.offices.choices import OfficeStatus
 from tanzim.offices.models import Office
-from tanzim.scheduling.choices import HOLDING, REMOTE_CHANNELS, AppointmentStatus, ReminderKind
+from tanzim.scheduling.choices import REMOTE_CHANNELS, AppointmentStatus, ReminderKind
 from tanzim.scheduling.models import Appointment
-from tanzim.scheduling.services.appointments import REFERENCE_ALPHABET, _sms
+from tanzim.scheduling.services.appointments import REFERENCE_ALPHABET, _check_citizen, _sms
 from tanzim.scheduling.signals import appointment_booked, send_after_commit
 from tanzim.scheduling.workflows import APPOINTMENT
 
 
 def _reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-
-
-def _check_citizen_free(*, citizen: User, start: datetime, end: datetime, now: datetime) -> None:
-    """The citizen rules of any booking: no two appointments at once, and the most allowed."""
-    holding = list(
-        Appointment.objects.filter(citizen=citizen, status__in=HOLDING, end__gt=now).values_list(
-            "start", "end"
-        )
-    )
-    if any(a_start < end and start < a_end for a_start, a_end in holding):
-        raise ConflictError(
-            _("You already have an appointment at this time."),
-            code="overlapping_booking",
-            fields={"starts_at": [_("You already have an appointment at this time.")]},
-        )
-    limit = settings.SCHEDULING_MAX_ACTIVE_BOOKINGS
-    if len(holding) >= limit:
-        raise ConflictError(
-            _("You already have %(count)s upcoming appointments, the most allowed. Cancel one first.")
-            % {"count": limit},
-            code="too_many_bookings",
-        )
 
 
 @transaction.atomic
@@ -85,7 +62,7 @@ def remote_appointment_book(
     if office.status != OfficeStatus.ACTIVE:
         raise ConflictError(_("This office is not taking bookings at the moment."), code="office_unavailable")
     citizen = User.objects.select_for_update().get(pk=citizen.pk)
-    _check_citizen_free(citizen=citizen, start=start, end=end, now=now)
+    _check_citizen(citizen=citizen, start=start, end=end, now=now, field="starts_at")
     for attempt in range(5):
         try:
             with transaction.atomic():

@@ -7,6 +7,10 @@ figures are not flows but stocks, the requests and disputes still pending at the
 (CEPEJ's disposition time); the selectors derive them from the same counters as everything that
 came in minus everything that was resolved up to that day (``PENDING``).
 
+Some counters are also counted per catalogue service (``Counter.by_service``,
+``SERVICE_COUNTERS``): those whose source row names its service. An indicator is available by
+service exactly when every counter it reads is (``by_service(code)``, ``SERVICE_INDICATORS``).
+
 docs/indicators.md documents each indicator (formula, unit, direction, source, Persian name); a
 test keeps that page and this registry in step.
 """
@@ -29,22 +33,52 @@ class Counter:
     source: str  # "app.Model" the counter is counted from
     day: str  # which timestamp (or date) puts a row on a day
     description: str  # English, for docs/indicators.md and the rollup check's report
+    # Counted per catalogue service too (``OfficeServiceDay``): its source row names its service.
+    by_service: bool = False
 
 
 COUNTERS: tuple[Counter, ...] = (
     # requests (cases.Case): a request counts once submitted (any status but draft)
-    Counter("requests_in", "cases.Case", "created_at", "requests submitted (not drafts)"),
-    Counter("requests_in_person", "cases.Case", "created_at", "of which at the counter (in person)"),
-    Counter("requests_semi", "cases.Case", "created_at", "of which semi-in-person"),
-    Counter("requests_remote", "cases.Case", "created_at", "of which remote"),
+    Counter("requests_in", "cases.Case", "created_at", "requests submitted (not drafts)", by_service=True),
     Counter(
-        "channel_saving", "cases.Case", "created_at", "rials of channel discount on remote/semi requests"
+        "requests_in_person",
+        "cases.Case",
+        "created_at",
+        "of which at the counter (in person)",
+        by_service=True,
     ),
-    Counter("free_services", "cases.Case", "created_at", "requests served free (vulnerable clients)"),
-    Counter("requests_resolved", "cases.Case", "status_changed_at", "requests closed, rejected or cancelled"),
-    Counter("requests_closed", "cases.Case", "status_changed_at", "requests closed (completed)"),
+    Counter("requests_semi", "cases.Case", "created_at", "of which semi-in-person", by_service=True),
+    Counter("requests_remote", "cases.Case", "created_at", "of which remote", by_service=True),
     Counter(
-        "requests_closed_seconds", "cases.Case", "status_changed_at", "seconds from submission to closing"
+        "channel_saving",
+        "cases.Case",
+        "created_at",
+        "rials of channel discount on remote/semi requests",
+        by_service=True,
+    ),
+    Counter(
+        "free_services",
+        "cases.Case",
+        "created_at",
+        "requests served free (vulnerable clients)",
+        by_service=True,
+    ),
+    Counter(
+        "requests_resolved",
+        "cases.Case",
+        "status_changed_at",
+        "requests closed, rejected or cancelled",
+        by_service=True,
+    ),
+    Counter(
+        "requests_closed", "cases.Case", "status_changed_at", "requests closed (completed)", by_service=True
+    ),
+    Counter(
+        "requests_closed_seconds",
+        "cases.Case",
+        "status_changed_at",
+        "seconds from submission to closing",
+        by_service=True,
     ),
     # disputes (disputes.Dispute)
     Counter("disputes_in", "disputes.Dispute", "created_at", "disputes opened"),
@@ -75,21 +109,54 @@ COUNTERS: tuple[Counter, ...] = (
     ),
     # appointments and the queue (scheduling)
     Counter(
-        "appointments", "scheduling.Appointment", "start", "appointments held or due (not cancelled/moved)"
+        "appointments",
+        "scheduling.Appointment",
+        "start",
+        "appointments held or due (not cancelled/moved)",
+        by_service=True,
     ),
-    Counter("appointments_attended", "scheduling.Appointment", "start", "appointments the citizen came to"),
-    Counter("appointments_no_show", "scheduling.Appointment", "start", "appointments the citizen missed"),
+    Counter(
+        "appointments_attended",
+        "scheduling.Appointment",
+        "start",
+        "appointments the citizen came to",
+        by_service=True,
+    ),
+    Counter(
+        "appointments_no_show",
+        "scheduling.Appointment",
+        "start",
+        "appointments the citizen missed",
+        by_service=True,
+    ),
     Counter(
         "appointment_wait_seconds",
         "scheduling.Appointment",
         "start",
         "seconds from booking to the appointment",
+        by_service=True,
     ),
-    Counter("tickets_served", "scheduling.QueueTicket", "day", "queue tickets served at a counter"),
     Counter(
-        "ticket_wait_seconds", "scheduling.QueueTicket", "day", "seconds from joining the queue to the call"
+        "tickets_served",
+        "scheduling.QueueTicket",
+        "day",
+        "queue tickets served at a counter",
+        by_service=True,
     ),
-    Counter("visits_avoided", "scheduling.VisitAvoided", "created_at", "visits avoided by choosing remote"),
+    Counter(
+        "ticket_wait_seconds",
+        "scheduling.QueueTicket",
+        "day",
+        "seconds from joining the queue to the call",
+        by_service=True,
+    ),
+    Counter(
+        "visits_avoided",
+        "scheduling.VisitAvoided",
+        "created_at",
+        "visits avoided by choosing remote",
+        by_service=True,
+    ),
     # satisfaction and complaints (feedback)
     Counter("survey_responses", "feedback.SurveyResponse", "answered_on", "survey answers"),
     Counter("survey_overall_sum", "feedback.SurveyResponse", "answered_on", "sum of overall scores (1–5)"),
@@ -121,6 +188,10 @@ COUNTERS: tuple[Counter, ...] = (
     ),
 )
 COUNTER_NAMES: tuple[str, ...] = tuple(c.name for c in COUNTERS)
+# The counters a source row of which names its catalogue service (requests, appointments on a
+# slot, queue tickets with a service, visits avoided): also counted per service, into
+# ``OfficeServiceDay`` / ``ProvinceServiceDay``. Nothing else is counted by service.
+SERVICE_COUNTERS: tuple[str, ...] = tuple(c.name for c in COUNTERS if c.by_service)
 
 # Stocks the selectors derive at the end of a period: Σ in − Σ resolved over every day up to it.
 PENDING: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -353,6 +424,27 @@ INDICATORS: tuple[Indicator, ...] = (
 )  # fmt: skip
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
+
+
+def counters_read(code: str) -> tuple[str, ...]:
+    """The counters the indicator ``code`` reads, a pending stock replaced by its own counters."""
+    names: list[str] = []
+    for name in BY_CODE[code].counters:
+        if name in PENDING:
+            ins, outs = PENDING[name]
+            names += [*ins, *outs]
+        else:
+            names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def by_service(code: str) -> bool:
+    """Is the indicator available per service: does it read only ``SERVICE_COUNTERS``?"""
+    return set(counters_read(code)) <= set(SERVICE_COUNTERS)
+
+
+# The indicators a service filter can show, in the registry's order.
+SERVICE_INDICATORS: tuple[str, ...] = tuple(i.code for i in INDICATORS if by_service(i.code))
 
 
 def get(code: str) -> Indicator:

@@ -9,6 +9,12 @@ limited to some offices. The same function serves the three uses:
   since its last run (``updated_at``; an id bookmark for append-only tables), counts only those
   offices over those days, and writes only those pairs;
 - ``check`` counts from the sources again and lists every (office, day, counter) that disagrees.
+
+A query whose source row names its catalogue service (``Count_.service``) is grouped by that
+service as well, in the same query: the office-day gets the sum over its services (a row with no
+service included), and ``OfficeServiceDay`` gets each service's own counts
+(``indicators.SERVICE_COUNTERS`` only). The three uses above keep both tables, and their province
+sums, in step: one definition of each counter, counted once.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from tanzim.common.jalali import TEHRAN, JalaliMonth, jalali_month_range, tehran_date
-from tanzim.dashboards.indicators import COUNTER_NAMES
-from tanzim.dashboards.models import OfficeDay, ProvinceDay, RollupState
+from tanzim.dashboards.indicators import COUNTER_NAMES, SERVICE_COUNTERS
+from tanzim.dashboards.models import OfficeDay, OfficeServiceDay, ProvinceDay, ProvinceServiceDay, RollupState
 
 Pair = tuple[int, date]
 Counts = dict[Pair, dict[str, int]]
+Triple = tuple[int, int, date]  # office, service, day
+ServiceCounts = dict[Triple, dict[str, int]]
 # Rows that changed just before the last run may commit after it: look back this far.
 LOOKBACK = timedelta(minutes=10)
 STATE = "office_day"
@@ -72,14 +80,22 @@ def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class Count_:
-    """One grouped query: rows of ``queryset`` put on the day of ``day`` (a datetime or a date)."""
+    """One grouped query: rows of ``queryset`` put on the day of ``day`` (a datetime or a date).
+
+    ``service`` is the path to the row's catalogue service id when the row names one: the query
+    is then grouped by it too, and ``run`` yields each (office, day, service)'s counts (service
+    None for rows without one); otherwise it yields each (office, day)'s, with service None.
+    """
 
     queryset: Callable[[], models.QuerySet]
     day: str
     counters: dict[str, Any]  # counter name → aggregate expression
     is_date: bool = False
+    service: str | None = None
 
-    def run(self, first: date, last: date, office_ids: Iterable[int] | None) -> Iterator[tuple[Pair, dict]]:
+    def run(
+        self, first: date, last: date, office_ids: Iterable[int] | None
+    ) -> Iterator[tuple[Pair, int | None, dict]]:
         rows = self.queryset()
         if self.is_date:
             rows = rows.filter(**{f"{self.day}__gte": first, f"{self.day}__lte": last}).annotate(
@@ -90,11 +106,15 @@ class Count_:
             rows = rows.filter(**{f"{self.day}__gte": lo, f"{self.day}__lt": hi}).annotate(_d=_day(self.day))
         if office_ids is not None:
             rows = rows.filter(office_id__in=sorted(office_ids))
-        for row in rows.values("office_id", "_d").annotate(**self.counters).order_by():
+        group = ["office_id", "_d"]
+        if self.service is not None:
+            rows = rows.annotate(_s=F(self.service))
+            group.append("_s")
+        for row in rows.values(*group).annotate(**self.counters).order_by():
             day = row["_d"]
             if isinstance(day, datetime):  # pragma: no cover - some backends hand back a datetime
                 day = day.date()
-            yield (row["office_id"], day), {k: int(row[k] or 0) for k in self.counters}
+            yield (row["office_id"], day), row.get("_s"), {k: int(row[k] or 0) for k in self.counters}
 
 
 def _n(condition: Q | None = None) -> Count:
@@ -134,13 +154,13 @@ def _queries() -> list[Count_]:
             "requests_remote": _n(Q(channel=ChannelKind.REMOTE)),
             "channel_saving": Sum(saving, filter=remoteish),
             "free_services": _n(Q(free_service=True)),
-        }),
+        }, service="service_id"),
         Count_(lambda: Case.objects.filter(status__in=terminal), "status_changed_at", {
             "requests_resolved": _n(),
             "requests_closed": _n(Q(status=CaseStatus.CLOSED)),
             "requests_closed_seconds": Sum(Seconds("created_at", "status_changed_at"),
                                            filter=Q(status=CaseStatus.CLOSED)),
-        }),
+        }, service="service_id"),
         Count_(lambda: Dispute.objects.all(), "created_at", {"disputes_in": _n()}),
         Count_(lambda: Dispute.objects.filter(concluded_at__isnull=False), "concluded_at", {
             "disputes_concluded": _n(in_scope),
@@ -164,14 +184,14 @@ def _queries() -> list[Count_]:
             "appointments_attended": _n(Q(status__in=came)),
             "appointments_no_show": _n(Q(status=AppointmentStatus.NO_SHOW)),
             "appointment_wait_seconds": Sum(Seconds("created_at", "start"), filter=held),
-        }),
+        }, service="service_id"),
         Count_(lambda: QueueTicket.objects.all(), "day", {
             "tickets_served": _n(served),
             "ticket_wait_seconds": Sum(Seconds("joined_at", "called_at"), filter=served & called),
-        }, is_date=True),
+        }, is_date=True, service="service_id"),
         Count_(lambda: VisitAvoided.objects.filter(office__isnull=False), "created_at", {
             "visits_avoided": Sum("visits_saved"),
-        }),
+        }, service="service_id"),
         Count_(lambda: SurveyResponse.objects.all(), "answered_on", {
             "survey_responses": _n(), "survey_overall_sum": Sum("overall"),
         }, is_date=True),
@@ -238,19 +258,43 @@ def _months_touching(first: date, last: date) -> list[JalaliMonth]:
     return months
 
 
-def count(first: date, last: date, office_ids: Iterable[int] | None = None) -> Counts:
-    """Every counter of every (office, day) in [first, last] with anything in it, from the sources."""
+def count_both(
+    first: date, last: date, office_ids: Iterable[int] | None = None
+) -> tuple[Counts, ServiceCounts]:
+    """Every counter of every (office, day) in [first, last] with anything in it, and the
+    by-service counters of every (office, service, day), from the sources in one pass."""
     ids = sorted(set(office_ids)) if office_ids is not None else None
     result: Counts = defaultdict(dict)
+    by_service: ServiceCounts = defaultdict(dict)
     if ids is not None and not ids:
-        return result
+        return {}, {}
+    wanted = set(SERVICE_COUNTERS)
     for query in _queries():
-        for pair, values in query.run(first, last, ids):
-            result[pair].update(values)
+        for pair, service_id, values in query.run(first, last, ids):
+            bucket = result[pair]
+            for name, value in values.items():
+                bucket[name] = bucket.get(name, 0) + value
+            if service_id is not None:
+                by_service[(pair[0], service_id, pair[1])].update(
+                    {name: value for name, value in values.items() if name in wanted}
+                )
     for source in (_settled_shares, _consultations):
         for pair, values in source(first, last, ids):
             result[pair].update(values)
-    return {pair: values for pair, values in result.items() if any(values.values())}
+    return (
+        {pair: values for pair, values in result.items() if any(values.values())},
+        {key: values for key, values in by_service.items() if any(values.values())},
+    )
+
+
+def count(first: date, last: date, office_ids: Iterable[int] | None = None) -> Counts:
+    """Every counter of every (office, day) in [first, last] with anything in it, from the sources."""
+    return count_both(first, last, office_ids)[0]
+
+
+def count_services(first: date, last: date, office_ids: Iterable[int] | None = None) -> ServiceCounts:
+    """The by-service counters of every (office, service, day) in [first, last] with anything in it."""
+    return count_both(first, last, office_ids)[1]
 
 
 def _provinces(office_ids: Iterable[int]) -> dict[int, int]:
@@ -270,33 +314,68 @@ def _objects(counts: Counts) -> list[OfficeDay]:
     return rows
 
 
+def _service_objects(counts: ServiceCounts) -> list[OfficeServiceDay]:
+    provinces = _provinces(office for office, _s, _d in counts)
+    rows = []
+    for (office_id, service_id, day), values in counts.items():
+        row = OfficeServiceDay(
+            office_id=office_id, province_id=provinces[office_id], service_id=service_id, day=day
+        )
+        for name in SERVICE_COUNTERS:
+            setattr(row, name, values.get(name, 0))
+        rows.append(row)
+    return rows
+
+
 BATCH = 2000
+
+# (office table, province table, the keys a province row adds up by, the counters)
+_LEVELS = (
+    (OfficeDay, ProvinceDay, ("province_id", "day"), COUNTER_NAMES),
+    (OfficeServiceDay, ProvinceServiceDay, ("province_id", "service_id", "day"), SERVICE_COUNTERS),
+)
 
 
 def roll_provinces(first: date, last: date, province_ids: Iterable[int] | None = None) -> int:
-    """Make ``ProvinceDay`` over [first, last] (for some provinces) the sums of its ``OfficeDay`` rows."""
-    stale = ProvinceDay.objects.filter(day__gte=first, day__lte=last)
-    rows = OfficeDay.objects.filter(day__gte=first, day__lte=last)
-    if province_ids is not None:
-        ids = sorted(set(province_ids))
-        stale, rows = stale.filter(province_id__in=ids), rows.filter(province_id__in=ids)
-    sums = {name: Sum(name) for name in COUNTER_NAMES}
-    made = [
-        ProvinceDay(**{k: (v or 0) for k, v in row.items()})
-        for row in rows.values("province_id", "day").annotate(**sums).order_by()
-    ]
-    with transaction.atomic():
-        stale.delete()
-        ProvinceDay.objects.bulk_create(made, batch_size=BATCH)
-    return len(made)
+    """Make ``ProvinceDay`` and ``ProvinceServiceDay`` over [first, last] (for some provinces) the
+    sums of their offices' rows (``OfficeDay``, ``OfficeServiceDay``); the number of province-days."""
+    made_days = 0
+    for office_model, province_model, keys, names in _LEVELS:
+        stale = province_model.objects.filter(day__gte=first, day__lte=last)
+        rows = office_model.objects.filter(day__gte=first, day__lte=last)
+        if province_ids is not None:
+            ids = sorted(set(province_ids))
+            stale, rows = stale.filter(province_id__in=ids), rows.filter(province_id__in=ids)
+        sums = {name: Sum(name) for name in names}
+        made = [
+            province_model(**{k: (v or 0) for k, v in row.items()})
+            for row in rows.values(*keys).annotate(**sums).order_by()
+        ]
+        with transaction.atomic():
+            stale.delete()
+            province_model.objects.bulk_create(made, batch_size=BATCH)
+        if province_model is ProvinceDay:
+            made_days = len(made)
+    return made_days
 
 
-def write(counts: Counts, pairs: Iterable[Pair]) -> int:
-    """Make the rows of ``pairs`` equal ``counts`` (a pair with nothing counted has no row)."""
+def write(counts: Counts, pairs: Iterable[Pair], services: ServiceCounts | None = None) -> int:
+    """Make the rows of ``pairs`` equal ``counts`` (a pair with nothing counted has no row), and,
+    given ``services``, their by-service rows equal those (every service of each pair replaced)."""
     pairs = set(pairs)
     live = {pair: counts[pair] for pair in pairs if pair in counts}
     empty = pairs - set(live)
     with transaction.atomic():
+        if services is not None:
+            days_of: dict[int, list[date]] = defaultdict(list)
+            for office_id, day in pairs:
+                days_of[office_id].append(day)
+            for office_id, days in days_of.items():
+                OfficeServiceDay.objects.filter(office_id=office_id, day__in=days).delete()
+            OfficeServiceDay.objects.bulk_create(
+                _service_objects({k: v for k, v in services.items() if (k[0], k[2]) in pairs}),
+                batch_size=BATCH,
+            )
         by_office: dict[int, list[date]] = defaultdict(list)
         for office_id, day in empty:
             by_office[office_id].append(day)
@@ -333,10 +412,12 @@ def month_chunks(first: date, last: date) -> list[tuple[date, date]]:
 
 def rebuild_chunk(first: date, last: date) -> int:
     """Replace every row of [first, last] by a fresh count of the sources."""
-    counts = count(first, last)
+    counts, services = count_both(first, last)
     with transaction.atomic():
         OfficeDay.objects.filter(day__gte=first, day__lte=last).delete()
         OfficeDay.objects.bulk_create(_objects(counts), batch_size=BATCH)
+        OfficeServiceDay.objects.filter(day__gte=first, day__lte=last).delete()
+        OfficeServiceDay.objects.bulk_create(_service_objects(services), batch_size=BATCH)
         roll_provinces(first, last)
     return len(counts)
 
@@ -370,8 +451,8 @@ def rebuild(
     if first is None or last is None:
         span = source_span()
         if span is None:
-            OfficeDay.objects.all().delete()
-            ProvinceDay.objects.all().delete()
+            for model in (OfficeDay, ProvinceDay, OfficeServiceDay, ProvinceServiceDay):
+                model.objects.all().delete()
             return 0
         first, last = first or span[0], last or span[1]
     started = timezone.now()
@@ -461,8 +542,8 @@ def refresh(now: datetime | None = None) -> int:
         written = 0
         if pairs:
             days = [d for _o, d in pairs]
-            counts = count(min(days), max(days), {o for o, _d in pairs})
-            written = write(counts, pairs)
+            counts, services = count_both(min(days), max(days), {o for o, _d in pairs})
+            written = write(counts, pairs, services)
         state.ran_at = now
         state.marks = marks
         state.save(update_fields=["ran_at", "marks"])
@@ -480,20 +561,25 @@ class Disagreement:
     stored: int
     source: int
     province_id: int | None = None  # set for a province's row (office_id 0)
+    service_id: int | None = None  # set for a by-service row
 
 
 def check(first: date | None = None, last: date | None = None) -> list[Disagreement]:
-    """Recount [first, last] from the sources and list every (office, day, counter) that differs."""
+    """Recount [first, last] from the sources and list every (office, day, counter) that differs,
+    every (office, service, day, counter) of the by-service rows, and every province row that is
+    not the sum of its offices' rows."""
     if first is None or last is None:
         span = source_span()
-        stored_span = OfficeDay.objects.aggregate(lo=models.Min("day"), hi=models.Max("day"))
-        candidates = [d for d in (*(span or ()), *stored_span.values()) if d is not None]
+        candidates = [d for d in (span or ()) if d is not None]
+        for model in (OfficeDay, OfficeServiceDay):
+            stored_span = model.objects.aggregate(lo=models.Min("day"), hi=models.Max("day"))
+            candidates += [d for d in stored_span.values() if d is not None]
         if not candidates:
             return []
         first, last = first or min(candidates), last or max(candidates)
     found: list[Disagreement] = []
     for lo, hi in month_chunks(first, last):
-        counts = count(lo, hi)
+        counts, services = count_both(lo, hi)
         stored = {
             (row["office_id"], row["day"]): row
             for row in OfficeDay.objects.filter(day__gte=lo, day__lte=hi).values(
@@ -506,31 +592,46 @@ def check(first: date | None = None, last: date | None = None) -> list[Disagreem
                 a, b = int(kept.get(name, 0) or 0), int(source.get(name, 0))
                 if a != b:
                     found.append(Disagreement(pair[0], pair[1], name, a, b))
+        stored_services = {
+            (row["office_id"], row["service_id"], row["day"]): row
+            for row in OfficeServiceDay.objects.filter(day__gte=lo, day__lte=hi).values(
+                "office_id", "service_id", "day", *SERVICE_COUNTERS
+            )
+        }
+        for key in sorted(set(services) | set(stored_services)):
+            source, kept = services.get(key, {}), stored_services.get(key, {})
+            for name in SERVICE_COUNTERS:
+                a, b = int(kept.get(name, 0) or 0), int(source.get(name, 0))
+                if a != b:
+                    found.append(Disagreement(key[0], key[2], name, a, b, service_id=key[1]))
         found += _check_provinces(lo, hi)
     return found
 
 
 def _check_provinces(first: date, last: date) -> list[Disagreement]:
-    """``ProvinceDay`` against the sums of its offices' rows (``office_id`` 0, ``province_id`` set)."""
-    sums = {name: Sum(name) for name in COUNTER_NAMES}
-    expected = {
-        (row["province_id"], row["day"]): row
-        for row in OfficeDay.objects.filter(day__gte=first, day__lte=last)
-        .values("province_id", "day")
-        .annotate(**sums)
-        .order_by()
-    }
-    stored = {
-        (row["province_id"], row["day"]): row
-        for row in ProvinceDay.objects.filter(day__gte=first, day__lte=last).values(
-            "province_id", "day", *COUNTER_NAMES
-        )
-    }
+    """``ProvinceDay`` and ``ProvinceServiceDay`` against the sums of their offices' rows
+    (``office_id`` 0, ``province_id`` set; ``service_id`` set for a by-service row)."""
     found = []
-    for pair in sorted(set(expected) | set(stored)):
-        want, kept = expected.get(pair, {}), stored.get(pair, {})
-        for name in COUNTER_NAMES:
-            a, b = int(kept.get(name, 0) or 0), int(want.get(name, 0) or 0)
-            if a != b:
-                found.append(Disagreement(0, pair[1], name, a, b, province_id=pair[0]))
+    for office_model, province_model, keys, names in _LEVELS:
+        sums = {name: Sum(name) for name in names}
+        expected = {
+            tuple(row[k] for k in keys): row
+            for row in office_model.objects.filter(day__gte=first, day__lte=last)
+            .values(*keys)
+            .annotate(**sums)
+            .order_by()
+        }
+        stored = {
+            tuple(row[k] for k in keys): row
+            for row in province_model.objects.filter(day__gte=first, day__lte=last).values(*keys, *names)
+        }
+        for key in sorted(set(expected) | set(stored)):
+            want, kept = expected.get(key, {}), stored.get(key, {})
+            service_id = key[1] if len(keys) == 3 else None
+            for name in names:
+                a, b = int(kept.get(name, 0) or 0), int(want.get(name, 0) or 0)
+                if a != b:
+                    found.append(
+                        Disagreement(0, key[-1], name, a, b, province_id=key[0], service_id=service_id)
+                    )
     return found

@@ -1,4 +1,5 @@
-"""Recount the sources and report every (office, day, counter) the rollups disagree on (exit 1)."""
+"""Recount the sources and report every (office, day, counter) the rollups disagree on, the
+by-service rows' (office, service, day, counter) too (exit 1)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             where = (
                 f"province {d.province_id} (its offices' sum)" if d.province_id else f"office {d.office_id}"
             )
+            if d.service_id is not None:
+                where += f" service {d.service_id}"
             self.stdout.write(
                 f"{where} {d.day.isoformat()} {d.counter}: rollup {d.stored}, sources {d.source}"
             )

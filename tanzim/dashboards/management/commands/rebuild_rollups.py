@@ -1,4 +1,5 @@
-"""Recount the daily rollups from the source tables, month by month (a progress bar on a terminal)."""
+"""Recount the daily rollups (and their by-service rows) from the source tables, month by month
+(a progress bar on a terminal)."""
 
 from __future__ import annotations
 

@@ -330,7 +330,7 @@ def _service_objects(counts: ServiceCounts) -> list[OfficeServiceDay]:
 BATCH = 2000
 
 # (office table, province table, the keys a province row adds up by, the counters)
-_LEVELS = (
+_LEVELS: tuple[tuple[Any, Any, tuple[str, ...], tuple[str, ...]], ...] = (
     (OfficeDay, ProvinceDay, ("province_id", "day"), COUNTER_NAMES),
     (OfficeServiceDay, ProvinceServiceDay, ("province_id", "service_id", "day"), SERVICE_COUNTERS),
 )

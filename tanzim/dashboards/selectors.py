@@ -18,9 +18,24 @@ A staff read passes ``user``: the Kanoon and other national roles read everythin
 administrator their province(s), an office's manager or clerk their office(s); anything outside
 that, or a missing province / office, is the same ``NotFoundError`` (404).
 
+By service: both take ``service`` (a catalogue service's id or the instance; None, the default,
+is every service and the reads above, unchanged). With a service the rows come from the
+by-service rollups (``OfficeServiceDay`` / ``ProvinceServiceDay``), which hold only
+``indicators.SERVICE_COUNTERS``:
+
+- ``indicator_values`` gives every indicator asked for; one not available by service
+  (``indicators.by_service(code)`` is False: it reads a counter no service is recorded for, such
+  as disputes, surveys or money) has the value None, and each row lists such codes in
+  ``"unavailable"`` (a list, empty when every code asked is available). A row without a service
+  has no ``"unavailable"`` key.
+- ``counter_totals`` adds up ``SERVICE_COUNTERS`` by default; naming another counter in
+  ``counters`` raises ``ValueError`` (it is not recorded by service).
+- A service id that does not exist is a ``NotFoundError`` (404), like a missing office.
+
 Every call makes a constant number of queries whatever the period or the network's size: the
 window's sums (1), the pending stocks before the window (1, only when a disposition time is
-asked), the network's survey sums for the shrinkage (1, only for satisfaction), and the labels (1).
+asked), the network's survey sums for the shrinkage (1, only for satisfaction), and the labels (1);
+a service given by id is looked up once more (1; an instance is not).
 """
 
 from __future__ import annotations
@@ -36,10 +51,11 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.accounts.choices import Role
 from tanzim.accounts.permissions import NATIONAL
 from tanzim.accounts.selectors import scope_for
+from tanzim.catalog.models import Service
 from tanzim.common.errors import NotFoundError
 from tanzim.common.jalali import JalaliMonth
 from tanzim.dashboards import indicators as registry
-from tanzim.dashboards.models import OfficeDay, ProvinceDay
+from tanzim.dashboards.models import OfficeDay, OfficeServiceDay, ProvinceDay, ProvinceServiceDay
 from tanzim.offices.models import Office, Province
 
 BY_CHOICES = (None, "province", "office", "month", "day")
@@ -102,13 +118,34 @@ def _pk(value: Any) -> int | None:
     return int(getattr(value, "pk", value))
 
 
-def _rows(*, user: Any, province: Any, office: Any, by: str | None = None):
+def _service_id(service: Any) -> int | None:
+    """The id of the service asked for (None: every service); a NotFoundError for an unknown id."""
+    if service is None or service == "":
+        return None
+    if isinstance(service, Service):
+        return service.pk
+    try:
+        service_id = int(service)
+    except (TypeError, ValueError):
+        raise not_found() from None
+    if not Service.objects.filter(pk=service_id).exists():
+        raise not_found()
+    return service_id
+
+
+def _rows(*, user: Any, province: Any, office: Any, by: str | None = None, service_id: int | None = None):
     """The rollup rows in reach, narrowed to a province or an office (404 outside the reach).
 
     Offices' rows when an office is asked for or the rows go by office, or the reader reaches
-    single offices; otherwise the provinces' rows (``ProvinceDay``, ~31 a day).
+    single offices; otherwise the provinces' rows (``ProvinceDay``, ~31 a day). With a service,
+    the by-service tables' rows of that service.
     """
-    rows: Any = OfficeDay.objects.all()
+    office_rows: Any = OfficeDay.objects.all()
+    province_rows: Any = ProvinceDay.objects.all()
+    if service_id is not None:
+        office_rows = OfficeServiceDay.objects.filter(service_id=service_id)
+        province_rows = ProvinceServiceDay.objects.filter(service_id=service_id)
+    rows: Any = office_rows
     reach = reach_for(user) if user is not None else Reach(national=True)
     per_province = by != "office" and not reach.office_ids
     province_id, office_id = _pk(province), _pk(office)
@@ -122,9 +159,9 @@ def _rows(*, user: Any, province: Any, office: Any, by: str | None = None):
     if province_id is not None:
         if not reach.covers_province(province_id) or not Province.objects.filter(pk=province_id).exists():
             raise not_found()
-        return (ProvinceDay.objects.all() if per_province else rows).filter(province_id=province_id)
+        return (province_rows if per_province else rows).filter(province_id=province_id)
     if per_province:
-        provinces = ProvinceDay.objects.all()
+        provinces = province_rows
         return provinces if reach.national else provinces.filter(province_id__in=sorted(reach.province_ids))
     return rows.filter(reach.q())
 
@@ -141,12 +178,7 @@ def counters_for(codes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """The counters the indicators ``codes`` read (the pending stocks' own counters included)."""
     needed: set[str] = set()
     for code in codes:
-        for name in registry.BY_CODE[code].counters:
-            if name in registry.PENDING:
-                ins, outs = registry.PENDING[name]
-                needed.update(ins + outs)
-            else:
-                needed.add(name)
+        needed.update(registry.counters_read(code))
     return tuple(n for n in registry.COUNTER_NAMES if n in needed)
 
 
@@ -173,17 +205,26 @@ def counter_totals(
     by: str | None = None,
     pending: bool = True,
     counters: list[str] | tuple[str, ...] | None = None,
+    service: Any = None,
 ) -> list[dict[str, Any]]:
     """The counters added up over [start, end] (days included), per group; see the module doc.
 
-    ``counters`` names the counters to add up (default: every one); a row's ``counters`` has those
-    keys. With ``pending`` (and the counters it needs) the rows also carry the stocks of
-    ``indicators.PENDING`` at the end of each group's period (by month / day: at each one's end).
+    ``counters`` names the counters to add up (default: every one; with a ``service``, every
+    by-service one); a row's ``counters`` has those keys. With ``pending`` (and the counters it
+    needs) the rows also carry the stocks of ``indicators.PENDING`` at the end of each group's
+    period (by month / day: at each one's end).
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}")
-    names = tuple(counters) if counters is not None else registry.COUNTER_NAMES
-    base = _rows(user=user, province=province, office=office, by=by)
+    service_id = _service_id(service)
+    if service_id is None:
+        names = tuple(counters) if counters is not None else registry.COUNTER_NAMES
+    else:
+        names = tuple(counters) if counters is not None else registry.SERVICE_COUNTERS
+        unrecorded = [n for n in names if n not in registry.SERVICE_COUNTERS]
+        if unrecorded:
+            raise ValueError(f"not recorded by service: {unrecorded}")
+    base = _rows(user=user, province=province, office=office, by=by, service_id=service_id)
     window = base.filter(day__gte=start, day__lte=end)
     group = {"province": "province_id", "office": "office_id", "month": "day", "day": "day"}.get(by or "")
     totals: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(names, 0))
@@ -278,22 +319,37 @@ def indicator_values(
     province: Any = None,
     office: Any = None,
     by: str | None = None,
+    service: Any = None,
 ) -> list[dict[str, Any]]:
     """The indicators ``codes`` (every one when None) over [start, end], per group.
 
     Each row: ``{"key", "label", "counters", "values": {code: float | None}}`` — None when the
-    denominator is zero. See the module doc for ``by``, ``province``, ``office`` and ``user``.
+    denominator is zero. See the module doc for ``by``, ``province``, ``office``, ``user`` and
+    ``service`` (with a service, a row also has ``"unavailable"``: the codes asked for that are
+    not recorded by service, whose values are None).
     """
     chosen = list(codes) if codes is not None else [i.code for i in registry.INDICATORS]
     unknown = [c for c in chosen if c not in registry.BY_CODE]
     if unknown:
         raise ValueError(f"unknown indicators: {unknown}")
+    if service is None or service == "":
+        rows = counter_totals(
+            start, end, user=user, province=province, office=office, by=by, counters=counters_for(chosen)
+        )
+        network = network_counters(start, end) if "satisfaction" in chosen else None
+        for row in rows:
+            row["values"] = registry.compute_all(row["counters"], network, chosen)
+        return rows
+    available = [c for c in chosen if registry.by_service(c)]
+    unavailable = [c for c in chosen if c not in available]
     rows = counter_totals(
-        start, end, user=user, province=province, office=office, by=by, counters=counters_for(chosen)
-    )
-    network = network_counters(start, end) if "satisfaction" in chosen else None
+        start, end, user=user, province=province, office=office, by=by, counters=counters_for(available),
+        service=service,
+    )  # fmt: skip
     for row in rows:
-        row["values"] = registry.compute_all(row["counters"], network, chosen)
+        values = registry.compute_all(row["counters"], None, available)
+        row["values"] = {code: values.get(code) for code in chosen}
+        row["unavailable"] = list(unavailable)
     return rows
 
 

@@ -22,8 +22,8 @@ from tanzim.feedback.choices import InvitationSource
 from tanzim.feedback.models import Questionnaire, SurveyResponse
 from tanzim.finance.choices import PaymentStatus
 from tanzim.finance.models import Payment
-from tanzim.scheduling.choices import AppointmentStatus, BookingChannel
-from tanzim.scheduling.models import Appointment, Slot
+from tanzim.scheduling.choices import AppointmentStatus, BookingChannel, TicketKind, TicketStatus
+from tanzim.scheduling.models import Appointment, QueueTicket, Slot, VisitAvoided
 
 BASE = datetime(2026, 3, 10, tzinfo=TEHRAN)  # a Tehran midnight; the data spans the days after it
 _seq = itertools.count(1)
@@ -44,6 +44,23 @@ def service() -> Service:
     )
 
 
+def _first_service() -> Service:
+    return service()
+
+
+def services(n: int) -> list[Service]:
+    """``n`` catalogue services (the first ones, made when there are fewer)."""
+    found = list(Service.objects.order_by("pk")[:n])
+    for i in range(len(found), n):
+        found.append(
+            Service.objects.create(
+                code=f"dash-test-{i}", name_fa=f"خدمت {i}", name_en=f"Service {i}",
+                category=ServiceCategory.FILING,
+            )
+        )  # fmt: skip
+    return found
+
+
 def questionnaire() -> Questionnaire:
     found = Questionnaire.objects.order_by("pk").first()
     return found or Questionnaire.objects.create(version=999, title_fa="پرسشنامه", title_en="Survey")
@@ -58,6 +75,8 @@ class Made:
     appointments: list[Appointment] = field(default_factory=list)
     surveys: list[SurveyResponse] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    tickets: list[QueueTicket] = field(default_factory=list)
+    visits: list[VisitAvoided] = field(default_factory=list)
 
 
 def at(seconds: int) -> datetime:
@@ -65,12 +84,13 @@ def at(seconds: int) -> datetime:
 
 
 def make_case(made: Made, *, office, user, channel: str, status: str, created: int, resolve_after: int = 0,
-              free: bool = False, discount: int = 0) -> Case:  # fmt: skip
+              free: bool = False, discount: int = 0, service: Service | None = None) -> Case:  # fmt: skip
     created_at = at(created)
     changed = created_at + timedelta(seconds=resolve_after)
     case = Case.objects.create(
-        tracking_code=_code("D", 16), service=service(), channel=channel, office=office, applicant=user,
-        created_by=user, status=status, status_changed_at=changed, title="t", free_service=free,
+        tracking_code=_code("D", 16), service=service or _first_service(), channel=channel, office=office,
+        applicant=user, created_by=user, status=status, status_changed_at=changed, title="t",
+        free_service=free,
         fee_snapshot={"discount": discount} if discount else None,
     )  # fmt: skip
     Case.objects.filter(pk=case.pk).update(created_at=created_at)
@@ -96,9 +116,11 @@ def make_dispute(made: Made, *, office, user, status: str, created: int, conclud
 _SLOTS = itertools.count(1)
 
 
-def make_appointment(made: Made, *, office, user, status: str, start: int, lead: int) -> Appointment:
+def make_appointment(made: Made, *, office, user, status: str, start: int, lead: int,
+                     service: Service | None = None) -> Appointment:  # fmt: skip
     """A visit to the counters (on a slot), counted; and, beside it, a call at the same time (no
     slot, a consultation's), which the appointment counters must leave out."""
+    kind = service or _first_service()
     begins = at(start)
     ends = begins + timedelta(minutes=15)
     # a slot of its own (a microsecond apart: one office's slots start at distinct times)
@@ -107,11 +129,11 @@ def make_appointment(made: Made, *, office, user, status: str, start: int, lead:
     )
     appointment = Appointment.objects.create(
         reference=_code("A", 12), office=office, slot=slot, start=begins, end=ends,
-        service=service(), channel=BookingChannel.IN_PERSON, citizen=user, booked_by=user, status=status,
+        service=kind, channel=BookingChannel.IN_PERSON, citizen=user, booked_by=user, status=status,
     )  # fmt: skip
     Appointment.objects.create(
         reference=_code("A", 12), office=office, start=begins, end=ends,
-        service=service(), channel=BookingChannel.VIDEO, citizen=user, booked_by=user, status=status,
+        service=kind, channel=BookingChannel.VIDEO, citizen=user, booked_by=user, status=status,
     )  # fmt: skip
     booked = begins - timedelta(seconds=lead)
     Appointment.objects.filter(pk=appointment.pk).update(created_at=booked)
@@ -139,13 +161,54 @@ def make_payment(made: Made, *, office, status: str, captured: int, amount: int,
     return payment
 
 
+_TICKETS = itertools.count(1)
+
+
+def make_ticket(
+    made: Made, *, office, service: Service | None, day: int, status: str, wait: int
+) -> QueueTicket:
+    """A queue ticket taken on day ``day`` (its joining at noon), called ``wait`` seconds later
+    unless it is still waiting."""
+    joined = BASE + timedelta(days=day, hours=12)
+    called = joined + timedelta(seconds=wait) if status != TicketStatus.WAITING else None
+    ticket = QueueTicket.objects.create(
+        office=office, day=joined.date(), number=next(_TICKETS), kind=TicketKind.WALK_IN, status=status,
+        service=service, sort_at=joined, joined_at=joined, called_at=called,
+    )  # fmt: skip
+    made.tickets.append(ticket)
+    return ticket
+
+
+def make_visit_avoided(
+    made: Made, *, office, user, service: Service, created: int, saved: int
+) -> VisitAvoided:
+    visit = VisitAvoided.objects.create(
+        citizen=user, service=service, channel=ChannelKind.REMOTE, visits_saved=saved, office=office,
+        province_id=office.province_id,
+    )  # fmt: skip
+    VisitAvoided.objects.filter(pk=visit.pk).update(created_at=at(created))
+    visit.created_at = at(created)
+    made.visits.append(visit)
+    return visit
+
+
 def _secs(a: datetime, b: datetime) -> int:
     return round((b - a).total_seconds())
 
 
-def direct_counters(made: Made, first: date, last: date, offices: set[int]) -> dict[str, Any]:
-    """The counters of the rows ``made`` at ``offices`` over [first, last], counted in Python."""
+def direct_counters(
+    made: Made, first: date, last: date, offices: set[int], service: int | None = None
+) -> dict[str, Any]:
+    """The counters of the rows ``made`` at ``offices`` over [first, last], counted in Python
+    (with ``service``: only the rows of that service; rows of other kinds are then left out)."""
     c: dict[str, Any] = {}
+    if service is not None:
+        made = Made(
+            cases=[x for x in made.cases if x.service_id == service],
+            appointments=[x for x in made.appointments if x.service_id == service],
+            tickets=[x for x in made.tickets if x.service_id == service],
+            visits=[x for x in made.visits if x.service_id == service],
+        )
 
     def add(name: str, value: int = 1) -> None:
         c[name] = c.get(name, 0) + value
@@ -200,6 +263,13 @@ def direct_counters(made: Made, first: date, last: date, offices: set[int]) -> d
     for s in (x for x in made.surveys if x.office_id in offices and inside(x.answered_on)):
         add("survey_responses")
         add("survey_overall_sum", s.overall)
+    for t in (x for x in made.tickets if x.office_id in offices and first <= x.day <= last):
+        if t.status == TicketStatus.SERVED:
+            add("tickets_served")
+            if t.called_at is not None:
+                add("ticket_wait_seconds", _secs(t.joined_at, t.called_at))
+    for v in (x for x in made.visits if x.office_id in offices and inside(x.created_at)):
+        add("visits_avoided", v.visits_saved)
     return c
 
 

@@ -3,6 +3,11 @@
 Every figure comes from the daily rollups through ``selectors.indicator_values``; each page makes
 the same number of queries whatever the period or the size of the network. A chart always has
 the same figures in a table beside it.
+
+The filter form picks a period and a catalogue service (``?service=<code>``, the active
+services; none is every service). The service stays in every link of the page (drill-down,
+breadcrumbs, presets, indicators), and the previous period and the charts are of that service
+too. An indicator not recorded by service shows "—" with a note (``selectors`` module doc).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tanzim.catalog.models import Service
 from tanzim.common import charts
 from tanzim.common.formatting import is_persian, number, percent
 from tanzim.common.jalali import (
@@ -100,6 +107,24 @@ def _presets(today: date) -> list[tuple[str, str, str]]:
     ]
 
 
+def active_services() -> list[Service]:
+    """The services the filter offers: the active catalogue, by name in the reader's language."""
+    found = list(Service.objects.filter(active=True).only("pk", "code", "name_fa", "name_en"))
+    return sorted(found, key=lambda s: (s.name, s.code))
+
+
+def service_from(request: HttpRequest, services: list[Service]) -> tuple[Service | None, str]:
+    """The service asked for (``?service=<code>``) among ``services``, or None for every service;
+    with a message when the code is no active service."""
+    code = request.GET.get("service", "").strip()
+    if not code:
+        return None, ""
+    found = next((s for s in services if s.code == code), None)
+    if found is None:
+        return None, _("There is no such service; every service is shown.")
+    return found, ""
+
+
 def _chosen(request: HttpRequest) -> registry.Indicator:
     return registry.BY_CODE.get(request.GET.get("indicator", ""), registry.INDICATORS[0])
 
@@ -144,9 +169,12 @@ def _dashboard(
 ) -> HttpResponse:
     period = period_from(request)
     chosen = _chosen(request)
-    scope: dict[str, Any] = {"user": request.user, "province": province, "office": office}
+    services = active_services()
+    service, service_error = service_from(request, services)
+    scope: dict[str, Any] = {"user": request.user, "province": province, "office": office, "service": service}
     now = selectors.indicator_values(None, period.start, period.end, **scope)[0]
     before = selectors.indicator_values(None, *period.previous, **scope)[0]
+    unavailable = set(now.get("unavailable", ()))
     persian = is_persian()
     rtl = persian
     table = []
@@ -156,6 +184,7 @@ def _dashboard(
             "indicator": indicator, "group": registry.GROUPS[indicator.group],
             "now": display(value, indicator.unit), "before": display(prev, indicator.unit),
             "better": indicator.better(value, prev), "chosen": indicator is chosen,
+            "unavailable": indicator.code in unavailable,
         })  # fmt: skip
     # Over time: the chosen indicator month by month, the twelve months up to the period's end.
     end_month = JalaliMonth.of(period.end)
@@ -204,6 +233,12 @@ def _dashboard(
         else "",
         "breakdown_title": title_break % {"name": chosen.name},
         "title_trend": title_trend,
+        "services": services,
+        "service": service,
+        "service_error": service_error,
+        # appended to every link of the page so that the filter stays (escaped in the template)
+        "service_q": f"&service={quote(service.code)}" if service else "",
+        "chosen_unavailable": chosen.code in unavailable,
     }
     return render(request, "dashboards/dashboard.html", context)
 

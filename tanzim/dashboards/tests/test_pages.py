@@ -169,3 +169,90 @@ def test_the_dashboards_make_the_same_number_of_queries_whatever_the_data(client
             assert client.get(url, {"from": "1404/12/01", "to": "1404/12/29"}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _fill_services(personas, n: int):
+    """Remote requests of one service and in-person requests of another, at both offices."""
+    kinds = data.services(2)
+    made = data.Made()
+    for i in range(n):
+        for office in (personas.office_a, personas.office_b):
+            for kind, channel in ((kinds[0], ChannelKind.REMOTE), (kinds[1], ChannelKind.IN_PERSON)):
+                data.make_case(made, office=office, user=personas.citizen, channel=channel, service=kind,
+                               status=CaseStatus.CLOSED, created=i * 3600, resolve_after=86400)  # fmt: skip
+            data.make_survey(made, office=office, day=i % 5, overall=1 + i % 5)
+    return kinds
+
+
+def test_the_service_filter_changes_the_figures_and_stays_in_the_links(client, personas):
+    kinds = _fill_services(personas, 3)
+    rollups.rebuild()
+    client.force_login(personas.kanoon_admin)
+    query = {"from": "1404/12/01", "to": "1404/12/29", "indicator": "remote_uptake"}
+    page = client.get(reverse("dashboards:overview"), query)
+    assert page.context["service"] is None
+    assert page.context["table"][2]["now"] == "۵۰٫۰٪"  # remote_uptake, every service
+    assert 'name="service"' in page.content.decode()
+    shown = {}
+    for kind in kinds:
+        page = client.get(reverse("dashboards:overview"), {**query, "service": kind.code})
+        assert page.status_code == 200 and page.context["service"] == kind
+        rows = {row["indicator"].code: row for row in page.context["table"]}
+        shown[kind.code] = rows["remote_uptake"]["now"]
+        # Not recorded by service: "—" and the note; recorded ones have no note.
+        assert rows["satisfaction"]["now"] == "—" and rows["satisfaction"]["unavailable"]
+        assert not rows["remote_uptake"]["unavailable"]
+        html = page.content.decode()
+        assert "به تفکیک خدمت ثبت نمی‌شود" in html
+        assert f'<option value="{kind.code}" selected>' in html
+        # The drill-down, presets and indicator links keep the service.
+        assert f"&amp;service={kind.code}" in html
+        assert all(row["url"] for row in page.context["breakdown"])
+    assert shown == {kinds[0].code: "۱۰۰٫۰٪", kinds[1].code: "۰٫۰٪"}
+    # The province's page, the service kept: its offices by that service only.
+    province = personas.office_a.province
+    page = client.get(
+        reverse("dashboards:province", args=[province.code]), {**query, "service": kinds[1].code}
+    )
+    assert [row["text"] for row in page.context["breakdown"]] == ["۰٫۰٪"]
+    assert f"&amp;service={kinds[1].code}" in page.content.decode()
+    # A chosen indicator that is not recorded by service says so.
+    page = client.get(reverse("dashboards:overview"), {**query, "indicator": "settlement_rate",
+                                                       "service": kinds[0].code})  # fmt: skip
+    assert page.context["chosen_unavailable"] and 'id="chosen-unavailable"' in page.content.decode()
+    # An unknown service: every service, and it is said.
+    page = client.get(reverse("dashboards:overview"), {**query, "service": "no-such-service"})
+    assert page.status_code == 200 and page.context["service"] is None and page.context["service_error"]
+
+
+def test_the_service_filter_keeps_the_number_of_queries_and_the_scope(client, personas):
+    client.force_login(personas.kanoon_admin)
+    url = reverse("dashboards:overview")
+    counts = []
+    for n in (1, 4):
+        kinds = _fill_services(personas, n)
+        rollups.rebuild()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url, {"from": "1404/12/01", "to": "1404/12/29", "service": kinds[0].code})
+            assert page.status_code == 200 and page.context["service"] == kinds[0]
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    code = kinds[0].code
+    cases = [
+        (
+            personas.province_admin_a,
+            reverse("dashboards:province", args=[personas.office_a.province.code]),
+            200,
+        ),
+        (
+            personas.province_admin_a,
+            reverse("dashboards:province", args=[personas.office_b.province.code]),
+            404,
+        ),
+        (personas.manager_a, reverse("dashboards:office", args=[personas.office_a.code]), 200),
+        (personas.manager_a, reverse("dashboards:office", args=[personas.office_b.code]), 404),
+        (personas.citizen, reverse("dashboards:overview"), 404),
+    ]
+    for user, target, status in cases:
+        client.force_login(user)
+        assert client.get(target, {"service": code}).status_code == status, (user.username, target)

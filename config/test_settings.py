@@ -22,3 +22,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and "replica" not in DA
         **DATABASES["default"],  # noqa: F405
         "TEST": {"NAME": f"test_{DATABASES['default']['NAME']}_replica", "MIGRATE": False},  # noqa: F405
     }
+
+# The PostgreSQL pass flushes by deleting rows rather than truncating every table (the same
+# backend otherwise; tanzim/testing/postgresql/base.py says why).
+for _alias in DATABASES.values():  # noqa: F405
+    if _alias["ENGINE"] == "django.db.backends.postgresql":
+        _alias["ENGINE"] = "tanzim.testing.postgresql"

@@ -41,3 +41,32 @@ def test_every_test_finds_the_reference_data(db):
     assert City.objects.filter(code="THR-01").exists()
     assert Service.objects.filter(code="civil_petition").exists()
     assert ContentType.objects.get_for_model(City).model_class() is City
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_postgres_flush_empties_append_only_tables_and_can_reset_keys():
+    """The test backend deletes rows instead of truncating (tanzim/testing/postgresql): the ledger's
+    append-only triggers and the foreign keys do not stop it, and ``reset_sequences`` still
+    restarts the keys."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tanzim.finance.choices import TransactionKind
+    from tanzim.finance.models import Entry, Transaction
+
+    assert connection.ops.__class__.__module__ == "tanzim.testing.postgresql.base"
+    with connection.cursor() as cursor:
+        # A row the ledger's triggers refuse to delete one by one (finance/migrations/0002); written
+        # with the triggers off, as it has no entries.
+        cursor.execute("SET session_replication_role = replica")
+        Transaction.objects.create(posted_at=timezone.now(), kind=TransactionKind.PAYMENT)
+        cursor.execute("SET session_replication_role = DEFAULT")
+    assert Transaction.objects.exists()
+
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True, reset_sequences=True)
+
+    assert not Transaction.objects.exists() and not Entry.objects.exists() and not City.objects.exists()
+    assert Province.objects.create(code="99", name_fa="آزمون", name_en="Test").pk == 1
+    reference_data_restore()
+    assert City.objects.exists()

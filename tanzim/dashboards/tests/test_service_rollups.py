@@ -289,3 +289,20 @@ def test_check_rollups_finds_a_tampered_service_row(world, capsys):
         d.office_id == offices[2].pk and d.service_id == kinds[0].pk and d.counter == "tickets_served"
         for d in rollups.check()
     )
+
+
+def test_the_guide_says_which_indicators_and_counters_are_recorded_by_service():
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    lines = (
+        (Path(django_settings.BASE_DIR) / "docs" / "indicators.md").read_text(encoding="utf-8").splitlines()
+    )
+    for indicator in registry.INDICATORS:
+        row = next(line for line in lines if line.startswith(f"| `{indicator.code}` |"))
+        want = "yes" if indicator.code in registry.SERVICE_INDICATORS else "no"
+        assert row.endswith(f"| {want} |"), indicator.code
+    for counter in registry.COUNTERS:
+        row = next(line for line in lines if line.startswith(f"| `{counter.name}` | `{counter.source}` |"))
+        assert row.endswith(f"| {'yes' if counter.by_service else 'no'} |"), counter.name

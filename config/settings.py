@@ -312,6 +312,7 @@ TASK_QUEUES: dict[str, str] = {
     "tanzim.membership.tasks.remind_overdue_applications": "sweeps",
     "tanzim.membership.tasks.remind_loan_arrears": "sweeps",
     "tanzim.dashboards.tasks.refresh_rollups": "sweeps",
+    "tanzim.disputes.tasks.warm_public_figures": "sweeps",
     # One piece of work a request queued: filing a case, a refund, invitations, slots of an office.
     "tanzim.cases.tasks.file_case": "default",
     "tanzim.finance.tasks.execute_refund": "default",
@@ -851,6 +852,12 @@ DISPUTES_RESOLUTION_SERVICE = env_str("DISPUTES_RESOLUTION_SERVICE", "dispute_re
 CELERY_BEAT_SCHEDULE["disputes-sweep-deadlines"] = {
     "task": "tanzim.disputes.tasks.sweep_deadlines",
     "schedule": 900.0,
+}
+# The public dispute figures take seconds to count at national scale: counted here, read by the page
+# (half of disputes.metrics.PUBLIC_CACHE_SECONDS, so the copy never expires between two counts).
+CELERY_BEAT_SCHEDULE["disputes-warm-public-figures"] = {
+    "task": "tanzim.disputes.tasks.warm_public_figures",
+    "schedule": 300.0,
 }
 # The API schema names the dispute choice sets itself (other apps have fields called "status" too).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(

@@ -13,6 +13,14 @@ def sweep_deadlines() -> dict[str, int]:
     return deadlines_sweep()
 
 
+@shared_task(name="tanzim.disputes.tasks.warm_public_figures")
+def warm_public_figures() -> int:
+    """Beat: the public figures of this year and month counted before their cached copy expires."""
+    from tanzim.disputes.metrics import warm_public_figures as warm
+
+    return len(warm())
+
+
 @shared_task(name="tanzim.disputes.tasks.render_settlement_pdf", bind=True, max_retries=5)
 def render_settlement_pdf(self, settlement_id: int) -> bool:
     from tanzim.disputes.services import settlement_store_pdf

@@ -176,6 +176,29 @@ def test_the_public_figures_show_the_nation_and_provinces_only(personas, month_o
     assert [p.pk for p, _f in report.provinces] == [personas.office_a.province_id]
 
 
+def test_the_beat_task_counts_the_public_figures_before_the_page_asks(
+    personas, month_of_disputes, django_assert_num_queries
+):
+    """The page reads the copy the task counted (no query on the disputes), and the next count
+    takes in what happened since; a stale copy is what the page shows until then."""
+    from django.core.cache import cache
+
+    from tanzim.disputes import tasks
+
+    cache.clear()
+    assert tasks.warm_public_figures.delay().get() == 3  # this year, this month, last month
+    with django_assert_num_queries(0):
+        report = metrics.public_figures(year=1405, month=9)
+    assert report.nation.settled == 1
+    with django_assert_num_queries(0):
+        assert metrics.public_figures(year=1405).nation.settled == 1
+
+    services.dispute_withdraw(dispute=open_dispute(personas), actor=personas.citizen)
+    assert metrics.public_figures(year=1405, month=9).nation.withdrawn == report.nation.withdrawn
+    metrics.warm_public_figures()
+    assert metrics.public_figures(year=1405, month=9).nation.withdrawn == report.nation.withdrawn + 1
+
+
 def test_a_stage_still_open_after_its_deadline_counts_as_late(personas, clock):
     dispute = services.dispute_triage(dispute=open_dispute(personas), actor=personas.clerk_a)
     dispute = services.dispute_invite(dispute=dispute, actor=personas.clerk_a).dispute

@@ -202,6 +202,10 @@ def _dashboard(
     fmt = _formatter(chosen.unit)
     title_trend = _("%(name)s by month") % {"name": chosen.name}
     title_break = _("%(name)s by province") if by == "province" else _("%(name)s by office")
+    title_break = title_break % {"name": chosen.name}
+    if service is not None:  # the charts say whose figures they are
+        title_trend = _("%(title)s, %(service)s") % {"title": title_trend, "service": service.name}
+        title_break = _("%(title)s, %(service)s") % {"title": title_break, "service": service.name}
     context = {
         "level": level,
         "province": province or (office.province if office else None),
@@ -224,14 +228,14 @@ def _dashboard(
         "breakdown": [{**row, "text": display(row["value"], chosen.unit)} for row in breakdown],
         "breakdown_chart": charts.bars(
             [(row["label"][:28], _bar(row["value"], chosen.unit)) for row in breakdown],
-            title=str(title_break % {"name": chosen.name}),
+            title=str(title_break),
             persian=persian,
             rtl=rtl,
             fmt=fmt,
         )
         if breakdown
         else "",
-        "breakdown_title": title_break % {"name": chosen.name},
+        "breakdown_title": title_break,
         "title_trend": title_trend,
         "services": services,
         "service": service,

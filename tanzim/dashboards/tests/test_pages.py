@@ -197,6 +197,7 @@ def test_the_service_filter_changes_the_figures_and_stays_in_the_links(client, p
     for kind in kinds:
         page = client.get(reverse("dashboards:overview"), {**query, "service": kind.code})
         assert page.status_code == 200 and page.context["service"] == kind
+        assert kind.name in page.context["title_trend"] and kind.name in page.context["breakdown_title"]
         rows = {row["indicator"].code: row for row in page.context["table"]}
         shown[kind.code] = rows["remote_uptake"]["now"]
         # Not recorded by service: "—" and the note; recorded ones have no note.

@@ -163,6 +163,12 @@ def test_indicators_not_recorded_by_service_are_none_and_named(world):
     assert selectors.indicator_values(["remote_uptake"], day, day, service=kinds[1])[0]["values"] == {
         "remote_uptake": None
     }
+    # Only unavailable indicators asked: a row all None, by day too.
+    only = selectors.indicator_values(["satisfaction"], day, day, service=kinds[0])
+    assert [(r["values"], r["unavailable"]) for r in only] == [({"satisfaction": None}, ["satisfaction"])]
+    assert selectors.indicator_values(["satisfaction"], day, day, by="office", service=kinds[0])[0][
+        "values"
+    ] == {"satisfaction": None}
     with pytest.raises(ValueError, match="not recorded by service"):
         selectors.counter_totals(day, day, counters=["disputes_in"], service=kinds[0])
     assert set(selectors.counter_totals(day, day, service=kinds[0])[0]["counters"]) == set(

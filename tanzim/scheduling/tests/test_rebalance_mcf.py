@@ -168,3 +168,44 @@ def test_a_crowded_first_flow_calls_the_warm_start_in_by_itself(monkeypatch):
     assert result.lower_bound <= exact.cost + 1e-6 <= result.cost + 1e-6
     calm = mcf.solve(instances.generate_class("benchmark", requests=300, offices=40, seed=8))
     assert calm.extra["warm_rounds"] == 0  # nobody left out: no warm start
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_pricing_by_map_cell_is_the_pricing_over_every_office(seed, monkeypatch):
+    from tanzim.scheduling.services.flexible import near
+
+    rng = np.random.default_rng(seed)
+    problem = instances.generate_class("one_city", requests=600, offices=90, seed=seed)
+    points = rb._unit_vectors(problem.req_lat, problem.req_lon)
+    off_points = rb._unit_vectors(problem.off_lat, problem.off_lon)
+    # Dear near offices (a crowded city's prices), some offices with no place at all.
+    centre_km = rb.haversine(problem.off_lat, problem.off_lon, *instances.CENTRES[0][:2])
+    beta = problem.off_wait + np.where(centre_km < 80, rng.gamma(2.0, 40.0, problem.n_offices), 0.0)
+    beta[rng.random(problem.n_offices) < 0.1] = np.inf
+    km = rb.haversine(problem.req_lat[:, None], problem.req_lon[:, None], problem.off_lat, problem.off_lon)
+    dense = np.sort(2 * problem.model.travel_minutes(km) + beta, axis=1)  # every office, brute force
+    dense = np.hstack([dense, np.full((problem.n_requests, 30), np.inf)])  # fewer offices than m
+    monkeypatch.setattr(near, "CELL_KM", float(rng.choice([0.5, 2.0, 8.0])))
+    monkeypatch.setattr(near, "MIN_MEMBERS", 1)  # any cells at all
+    for m in (1, 6, 24, 100):
+        found = near.by_cell(problem.model, points, off_points, beta, m)
+        assert found is not None
+        values, offices = found
+        np.testing.assert_allclose(values, dense[:, :m], rtol=1e-9)
+        slow_v, _slow_o = rb._cheapest(problem.model, points, off_points, beta, m)
+        np.testing.assert_allclose(values, slow_v, rtol=1e-9)
+        # The offices named are those values, and none twice.
+        ok = offices >= 0
+        assert np.array_equal(ok, np.isfinite(values))
+        rows = np.nonzero(ok)[0]
+        value_of = 2 * problem.model.travel_minutes(km[rows, offices[ok]]) + beta[offices[ok]]
+        np.testing.assert_allclose(value_of, values[ok], rtol=1e-9)
+        assert all(len(set(o[o >= 0])) == (o >= 0).sum() for o in offices)
+    # Spread-out requests (about one a cell): left to the k-d trees.
+    monkeypatch.undo()
+    spread = instances.generate_class("benchmark", requests=50, offices=20, seed=seed)
+    pts = rb._unit_vectors(spread.req_lat, spread.req_lon)
+    assert (
+        near.by_cell(spread.model, pts, rb._unit_vectors(spread.off_lat, spread.off_lon), spread.off_wait, 3)
+        is None
+    )

@@ -225,9 +225,34 @@ def _worth_adding(
         values, offices = rb._priced_offices(sub, price, m, None if radius_km is None else radius_km[rows])
 
 
+def _unique(keys: np.ndarray) -> np.ndarray:
+    """The sorted distinct keys (a sort and a compare: ``np.unique`` hashes, several times slower
+    on the millions of (request, office) keys of a crowded round)."""
+    keys = np.sort(keys)
+    if len(keys):
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    return keys
+
+
+def _not_in(new: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The distinct keys of ``new`` not in the sorted distinct ``pairs``, sorted."""
+    new = _unique(new)
+    if not len(pairs) or not len(new):
+        return new
+    at = np.minimum(np.searchsorted(pairs, new), len(pairs) - 1)
+    return new[pairs[at] != new]
+
+
+def _union(pairs: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """The sorted distinct keys of both (``pairs`` sorted and distinct already)."""
+    merged = np.concatenate([pairs, _not_in(new, pairs)])
+    merged.sort(kind="stable")  # two sorted runs: a merge
+    return merged
+
+
 def _pairs(problem: rb.Problem, offices: np.ndarray) -> np.ndarray:
     rows, cols = np.nonzero(offices >= 0)
-    return np.unique(rows * problem.n_offices + offices[rows, cols])
+    return _unique(rows * problem.n_offices + offices[rows, cols])
 
 
 def warm_start(
@@ -261,12 +286,12 @@ def warm_start(
         bound = float(supply @ np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]) - capacity @ price)
         cost = net.cost()
         new = _worth_adding(ap, price, net.u / SCALE, values, offices, grow, agg.radius_km, WARM_MAX_GROW)
-        new = np.setdiff1d(new, pairs, assume_unique=False)
+        new = _not_in(new, pairs)
         close = bound > 0 and (cost - bound) / bound <= WARM_GAP
         out_of_time = deadline is not None and clock.perf_counter() > deadline
         if not len(new) or close or rounds >= WARM_ROUNDS or out_of_time:
             break
-        pairs = np.union1d(pairs, new)
+        pairs = _union(pairs, new)
     return _members_arcs(problem, agg, net), price, rounds
 
 
@@ -312,7 +337,7 @@ def _members_arcs(problem: rb.Problem, agg: network.Aggregate, net: Network) -> 
         rank = np.argsort(np.argsort(where, kind="stable"), kind="stable")
         slot = slots[np.argsort(toward, kind="stable")][rank * len(slots) // len(members)]
         keys.append(members * m + slot)
-    return np.unique(np.concatenate(keys))
+    return _unique(np.concatenate(keys))
 
 
 def solve(
@@ -358,10 +383,10 @@ def solve(
         # (often a better one than the first flows' prices, which see only the arcs they have).
         bound = max(bound, float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - capacity @ price))
         timings["warm start"] = clock.process_time() - mark
-        return np.union1d(_pairs(problem, near), there)
+        return _union(_pairs(problem, near), there)
 
     if warm:
-        pairs = np.union1d(pairs, warm_pairs())
+        pairs = _union(pairs, warm_pairs())
     timings["set-up"] = clock.process_time() - cpu_started - timings.get("warm start", 0.0)
     rounds, pending, history = 0, False, []
     chosen = np.full(n, -1, np.int64)
@@ -392,15 +417,15 @@ def solve(
             new = _worth_adding(
                 problem, price, current, values, offices, grow, radius_km, grow if crowded else MAX_GROW
             )
-            new = np.setdiff1d(new, pairs)
+            new = _not_in(new, pairs)
         timings["pricing"] += clock.process_time() - mark
         pending = bool(len(new))
         out_of_time = deadline is not None and clock.perf_counter() > deadline
         if not pending or close or rounds >= max_rounds or out_of_time:
             break
         if crowded:  # many requests left out by the first flow
-            new = np.union1d(new, warm_pairs())
-        pairs = np.union1d(pairs, new)
+            new = _union(_unique(new), warm_pairs())
+        pairs = _union(pairs, new)
     mark = clock.process_time()
     result = rb.evaluate(problem, "optimal (all offices)", chosen, 0.0)
     if pending and not close:  # stopped early: with no capacity at all is a bound too

@@ -78,7 +78,12 @@ def office_class_arcs(problem: rb.Problem, s: np.ndarray, o: np.ndarray):
     node, bucket, day and the window's first day."""
     uniq, cls = _class_of(problem)
     ncls = max(1, len(uniq))
-    nodes, arc_node = np.unique(o * ncls + cls[s], return_inverse=True)
+    key = o * ncls + cls[s]
+    # The keys are small (offices × classes): a table instead of np.unique's sort of every arc.
+    present = np.zeros(problem.n_offices * ncls, bool)
+    present[key] = True
+    nodes = np.flatnonzero(present)
+    arc_node = (np.cumsum(present) - 1)[key]
     node_office, node_class = nodes // ncls, nodes % ncls
     starts = problem.office_bucket_start
     lengths = starts[node_office + 1] - starts[node_office]

@@ -10,6 +10,7 @@ suppressed whenever its numerator or denominator is. See docs/opendata.md.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -68,18 +69,16 @@ class PublicTable:
 
     def cells(self) -> Iterable[dict[str, Any]]:
         """Each row as published: suppressed cells ``None``, the list of them under ``suppressed``."""
+        public = self.public_columns
+        never_published = {c.key for c in self.columns if c.hidden}
         for row, hidden in zip(self.rows, self.suppressed, strict=True):
             if row.get("_virtual"):
                 continue
             out: dict[str, Any] = {}
-            for column in self.public_columns:
+            for column in public:
                 out[column.key] = None if column.key in hidden else publish(column, row)
-            out["suppressed"] = sorted(k for k in hidden if not _is_hidden(self.columns, k))
+            out["suppressed"] = sorted(hidden - never_published)
             yield out
-
-
-def _is_hidden(columns: Sequence[Column], key: str) -> bool:
-    return any(c.key == key and c.hidden for c in columns)
 
 
 def publish(column: Column, row: dict[str, Any]) -> Any:
@@ -192,10 +191,14 @@ def _exposed(
     if not leaks and not leaked:
         return None
     # Breadth-first from the leak over the sums it sits in, to the nearest cell still shown.
+    sums_of: dict[Cell, list[int]] = defaultdict(list)  # cell → the relations it is in, in order
+    for n, relation in enumerate(relations):
+        for c in relation:
+            sums_of[c].append(n)
     frontier: list[Cell] = [c for relation in leaks for c in relation] + leaked
     seen: set[Cell] = set(frontier)
     while frontier:
-        near = [r for r in relations if any(c in r for c in frontier)]
+        near = [relations[n] for n in sorted({n for c in frontier for n in sums_of[c]})]
         candidates = [c for r in near for c in r[1:] if shown(c)] or [r[0] for r in near if shown(r[0])]
         if candidates:
             return min(candidates, key=lambda c: (value(c), c))

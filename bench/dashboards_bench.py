@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
+from tanzim.cases.models import Case
 from tanzim.accounts.twofactor import mark_session
 from tanzim.common.jalali import jalali_month_bounds_utc, jalali_month_range
 from tanzim.dashboards import rollups, selectors
@@ -266,6 +267,15 @@ def timed(label: str, work, runs: int = 3) -> float:
     return statistics.median(seconds)
 
 
+def rebuild_months(months: list[int]) -> None:
+    """``rebuild_rollups`` of the given Jalali months of the year, each timed."""
+    for m in months:
+        lo, nxt = jalali_month_range(YEAR, m)
+        started = time.perf_counter()
+        rows = rollups.rebuild(lo, nxt - timedelta(days=1))
+        say(f"  rebuild_rollups, {YEAR}/{m:02d}: {rows:,} office-days in {time.perf_counter() - started:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -306,13 +316,7 @@ def main() -> None:
     )
     if months and have and not args.reload:
         say(f"\n1. Rollups: rebuilding Jalali months {months} of {YEAR} only (--months)")
-        for m in months:
-            lo, nxt = jalali_month_range(YEAR, m)
-            started = time.perf_counter()
-            rows = rollups.rebuild(lo, nxt - timedelta(days=1))
-            say(
-                f"  rebuild_rollups, {YEAR}/{m:02d}: {rows:,} office-days in {time.perf_counter() - started:.1f} s"
-            )
+        rebuild_months(months)
     elif args.reload or not have:
         say("\nLoading …")
         started = time.perf_counter()
@@ -322,14 +326,18 @@ def main() -> None:
         sources_load(ids, requests=n_requests, disputes=n_disputes, appointments=n_appointments)
         say(f"  loaded in {time.perf_counter() - started:.0f} s")
         offices = list(Office.objects.filter(code__startswith=feedback_bench.OFFICE_PREFIX).order_by("code"))
-        first = jalali_month_range(YEAR, 1)[0] - timedelta(days=1)
-        last = max(jalali_month_range(YEAR, 12)[1] + timedelta(days=45), timezone.localdate())
         say("\n1. Rollups")
-        started = time.perf_counter()
-        rows = rollups.rebuild(first, last)
-        say(
-            f"  rebuild_rollups, the year (+ margins): {rows:,} office-days in {time.perf_counter() - started:.1f} s"
-        )
+        if months:
+            rebuild_months(months)
+        else:
+            first = jalali_month_range(YEAR, 1)[0] - timedelta(days=1)
+            last = max(jalali_month_range(YEAR, 12)[1] + timedelta(days=45), timezone.localdate())
+            started = time.perf_counter()
+            rows = rollups.rebuild(first, last)
+            say(
+                f"  rebuild_rollups, the year (+ margins): {rows:,} office-days in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
     else:
         say(f"\n1. Rollups: reusing {OfficeDay.objects.count():,} office-days (--reload to rebuild)")
     month_first, month_next = jalali_month_range(YEAR, 7)
@@ -359,6 +367,9 @@ def main() -> None:
             results["nation, year"] = page("nation, the year", kanoon, f"/dashboards/?{year}", args.runs)
         results["nation, month"] = page("nation, one month", kanoon, f"/dashboards/?{month}&indicator=satisfaction",
                                         args.runs)  # fmt: skip
+        service = Case.objects.values_list("service__code", flat=True).first()
+        results["nation, service"] = page(f"nation, one month, one service ({service})", kanoon,
+                                          f"/dashboards/?{month}&service={service}", args.runs)  # fmt: skip
         results["province"] = page(f"a province ({span})", province,
                                    f"/dashboards/p/{office.province.code}/?{span}", args.runs)  # fmt: skip
         results["office"] = page(

@@ -47,8 +47,8 @@ from django.utils import timezone
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
-from tanzim.cases.models import Case
 from tanzim.accounts.twofactor import mark_session
+from tanzim.cases.models import Case
 from tanzim.common.jalali import jalali_month_bounds_utc, jalali_month_range
 from tanzim.dashboards import rollups, selectors
 from tanzim.dashboards.models import OfficeDay
@@ -273,7 +273,9 @@ def rebuild_months(months: list[int]) -> None:
         lo, nxt = jalali_month_range(YEAR, m)
         started = time.perf_counter()
         rows = rollups.rebuild(lo, nxt - timedelta(days=1))
-        say(f"  rebuild_rollups, {YEAR}/{m:02d}: {rows:,} office-days in {time.perf_counter() - started:.1f} s")
+        say(
+            f"  rebuild_rollups, {YEAR}/{m:02d}: {rows:,} office-days in {time.perf_counter() - started:.1f} s"
+        )
 
 
 def main() -> None:

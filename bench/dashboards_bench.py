@@ -239,10 +239,14 @@ def client_for(user: User | None) -> Client:
     return client
 
 
-def page(label: str, client: Client, url: str, runs: int) -> dict:
+def page(label: str, client: Client, url: str, runs: int, prepare=None) -> dict:
+    """Server time of ``url``; before each request the cache is emptied, or ``prepare`` runs (what a
+    beat task has done before a visitor comes)."""
     seconds, queries = [], 0
     for i in range(runs):
         cache.clear()
+        if prepare is not None:
+            prepare()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url)
@@ -389,9 +393,20 @@ def main() -> None:
             except NoReverseMatch:
                 continue
             results[name] = page(f"public {name}", public, url, args.runs)
-    say("\n3. Before / after")
     from tanzim.disputes import metrics as dispute_metrics
     from tanzim.finance import selectors as finance
+
+    with override_settings(DEBUG=False, STORAGES=storages):
+        results["finance"] = page(f"the Kanoon's finance overview {YEAR}/07 (sources)", kanoon,
+                                  reverse("finance:kanoon-month", args=[YEAR, 7]), args.runs)  # fmt: skip
+        results["figures"] = page(
+            f"public dispute figures, year {YEAR} (after the beat task's count)",
+            client_for(None),
+            f"{reverse('disputes:figures')}?year={YEAR}",
+            args.runs,
+            prepare=lambda: dispute_metrics.public_figures(year=YEAR, fresh=True),
+        )
+    say("\n3. Before / after")
 
     before_fin = timed(f"finance overview {YEAR}/07 (sources: kanoon_overview)",
                        lambda: finance.kanoon_overview(user=people["kanoon"], year=YEAR, month=7))  # fmt: skip

@@ -74,6 +74,8 @@ class Figures:
     steps_on_time: int = 0
     failure_reasons: dict[str, int] = field(default_factory=dict)
     durations: list[float] = field(default_factory=list)
+    # (mean, median) of ``durations`` once they are let go of (``keep_averages_only``).
+    averages: tuple[float | None, float | None] | None = None
 
     def add(self, other: Figures) -> None:
         for name in (
@@ -124,11 +126,21 @@ class Figures:
 
     @property
     def mean_days(self) -> float | None:
+        if self.averages is not None:
+            return self.averages[0]
         return statistics.fmean(self.durations) if self.durations else None
 
     @property
     def median_days(self) -> float | None:
+        if self.averages is not None:
+            return self.averages[1]
         return statistics.median(self.durations) if self.durations else None
+
+    def keep_averages_only(self) -> None:
+        """Keep the mean and the median, not one duration per dispute: a cached national year is
+        then small to store and to read, and its page does not sort a year's durations again."""
+        self.averages = (self.mean_days, self.median_days)
+        self.durations = []
 
     @property
     def timeliness(self) -> float | None:
@@ -372,6 +384,8 @@ def public_figures(*, year: int, month: int | None = None, fresh: bool = False) 
     report = _rollup(office_figures(start=start, end=end), offices)
     report.start, report.end = start, end
     report.offices = []  # the public page shows provinces and the nation
+    for figures in (report.nation, *(f for _p, f in report.provinces)):
+        figures.keep_averages_only()
     cache.set(key, report, PUBLIC_CACHE_SECONDS)
     return report
 

@@ -174,6 +174,12 @@ def test_the_public_figures_show_the_nation_and_provinces_only(personas, month_o
     report = metrics.public_figures(year=1405, month=9)
     assert report.nation.settled == 1 and report.offices == []
     assert [p.pk for p, _f in report.provinces] == [personas.office_a.province_id]
+    # The cached report keeps the averages, not every dispute's duration.
+    start, end = metrics.period_bounds(year=1405, month=9)
+    counted = metrics.office_figures(start=start, end=end)[personas.office_a.pk]
+    assert counted.durations and report.nation.durations == []
+    assert (report.nation.mean_days, report.nation.median_days) == (counted.mean_days, counted.median_days)
+    assert report.provinces[0][1].median_days == counted.median_days
 
 
 def test_the_beat_task_counts_the_public_figures_before_the_page_asks(

@@ -91,6 +91,26 @@ def test_a_taken_slot_is_409_with_the_next_free_times(slotted, service):
         "2026-12-20T09:30",
         "2026-12-20T09:45",
     ]
+    assert {a["office"] for a in body["alternatives"]} == {slotted.office_a.code}
+
+
+def test_the_next_free_times_of_a_409_read_three_slots_not_hundreds(slotted, service):
+    """A one-unit service's alternatives are the next three free units: read as such, with their
+    office named without a query per slot (a 409 is half the answers at peak)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    slot = slot_at(slotted.office_a, at(1, 9))
+    book(slotted.other_citizen, slot, service)
+    book(CitizenFactory(), slot, service)
+    with CaptureQueriesContext(connection) as queries:
+        response = _book(client_for(slotted.citizen), slot, service)
+    assert response.status_code == 409 and len(response.json()["alternatives"]) == 3
+    slot_reads = [q["sql"] for q in queries if 'FROM "scheduling_slot"' in q["sql"] and "LIMIT 3" in q["sql"]]
+    assert len(slot_reads) == 1
+    assert not [
+        q for q in queries if q["sql"].startswith('SELECT "offices_office"') and "LIMIT 21" in q["sql"]
+    ]
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,9 @@ step "Lint (ruff)"
 step "Tests on SQLite"
 # Tests run in a random order (pytest-randomly prints its seed first; --randomly-seed=N replays
 # an order). Both passes measure coverage into one file (var/.coverage).
-COV="--cov --cov-config=pyproject.toml --cov-report="
-env -u DATABASE_URL $PY -m pytest -q -n 2 $COV "$@" || fail "tests on SQLite"
+# Each pass lists its 25 slowest tests at its end: where the suite's time goes.
+OPTS="--cov --cov-config=pyproject.toml --cov-report= --durations=25"
+env -u DATABASE_URL $PY -m pytest -q -n 2 $OPTS "$@" || fail "tests on SQLite"
 
 step "Tests on PostgreSQL ($DB_NAME)"
 ensure_services
@@ -53,7 +54,7 @@ if $PY scripts/pgdb.py create "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL"; then
   # real worker) use TEST_REDIS_URL under key prefixes and queues of their own.
   env -u REDIS_URL DATABASE_URL="$PG_BASE/$DB_NAME" SECRET_KEY="test-only-$DB_NAME" \
     TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} CELERY_TASK_ALWAYS_EAGER=true \
-    $PY -m pytest -q -n 2 $COV --cov-append "$@" || fail "tests on PostgreSQL"
+    $PY -m pytest -q -n 2 $OPTS --cov-append "$@" || fail "tests on PostgreSQL"
 else
   fail "could not create a PostgreSQL database"
 fi

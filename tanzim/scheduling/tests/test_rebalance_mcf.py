@@ -209,3 +209,18 @@ def test_pricing_by_map_cell_is_the_pricing_over_every_office(seed, monkeypatch)
         near.by_cell(spread.model, pts, rb._unit_vectors(spread.off_lat, spread.off_lon), spread.off_wait, 3)
         is None
     )
+
+
+@pytest.mark.parametrize("kind", ["one_city", "tight"])
+def test_dropping_arcs_far_above_their_reduced_cost_still_reaches_the_optimum(kind, monkeypatch):
+    # The national-scale rule on a small instance, as aggressive as it gets: after every round each
+    # arc with no flow and a reduced cost above zero goes.
+    monkeypatch.setattr(mcf, "DROP_OVER", 0)
+    monkeypatch.setattr(mcf, "DROP_ABOVE", 0.0)
+    problem = instances.generate_class(kind, requests=300, offices=40, seed=12)
+    exact = rb.solve_optimal(problem, k=40)
+    result = mcf.solve(problem, gap_target=1e-9)  # > 0: the rule applies
+    feasible(problem, result.bucket)
+    assert result.cost == pytest.approx(exact.cost, rel=1e-5)
+    assert result.lower_bound <= exact.cost + 1e-6
+    assert result.proven_gap <= 1e-5

@@ -46,6 +46,11 @@ SCALE = 100
 TOLERANCE = 3.0 / SCALE
 #: At most this many offices are added to one request in one round.
 MAX_GROW = 96
+#: Above ``EXACT_UP_TO`` requests, an arc with no flow whose reduced cost is above this many minutes
+#: is dropped after its round (None: never).
+DROP_ABOVE: float | None = 20.0
+#: ... once the flow has more than this many arcs a request (fewer: dropping costs more rounds).
+DROP_OVER = 80
 #: Up to this many requests the rounds go on to the exact optimum (proven gap 0) by default.
 EXACT_UP_TO = 10_000
 #: Above it they stop once the cost is proven within this fraction of the optimum (0.05%: half the
@@ -96,6 +101,7 @@ class Network:
         self.supply = np.ones(n, np.int64) if supply is None else np.asarray(supply, np.int64)
         self.x = self.y = self.left = np.zeros(0, np.int64)
         self.u = np.zeros(n, np.int64)
+        self.pi = np.zeros(0, np.int64)
 
     def solve(self) -> Network:
         """The optimal flow: ``x`` per request arc, ``y`` per day arc, ``left`` unplaced per node."""
@@ -167,6 +173,7 @@ class Network:
         nb, n = len(self.problem.bucket_capacity), self.n
         lam = np.zeros(nb, np.int64)
         self.u = np.where(self.left > 0, self.penalty, 0).astype(np.int64)
+        self.pi = np.zeros(self.n_nodes, np.int64)
         if not len(self.s) or not len(self.day_node):  # no arc at all: nothing to price
             return lam
         neg = np.iinfo(np.int64).min // 4
@@ -189,7 +196,7 @@ class Network:
             lam = new
             if done or (deadline is not None and clock.perf_counter() > deadline):
                 break
-        self.u = u
+        self.u, self.pi = u, pi
         return lam
 
 
@@ -420,6 +427,12 @@ def solve(
             new = _not_in(new, pairs)
         timings["pricing"] += clock.process_time() - mark
         pending = bool(len(new))
+        if pending and gap_target > 0 and DROP_ABOVE is not None and len(pairs) > DROP_OVER * n:
+            # Above the exact sizes, when the arcs grow past DROP_OVER a request (a crowded city
+            # priced deep): arcs with no flow whose reduced cost is far above zero go (the pricing
+            # brings back any that becomes worth it), so the last flows stay smaller.
+            reduced = net.c1 + net.pi[net.arc_node] - net.u[net.s]
+            pairs = pairs[(net.x > 0) | (reduced <= DROP_ABOVE * SCALE)]
         out_of_time = deadline is not None and clock.perf_counter() > deadline
         if not pending or close or rounds >= max_rounds or out_of_time:
             break

@@ -21,7 +21,9 @@ the Lagrangian at the last prices (``rebalance.lower_bound``) is a proven lower 
 reported is the cost against it.
 
 The pricing answers most requests from their 32 nearest offices (``near.py``, proven) and the
-rest over every office. Where the first flow leaves many requests out (a city over capacity), the
+rest over every office (by map cell where they are crowded: ``near.by_cell``). Above the exact
+sizes, arcs far above their reduced cost are dropped once a flow grows past ``DROP_OVER`` arcs a
+request. Where the first flow leaves many requests out (a city over capacity), the
 rounds start warm from the aggregate (``warm_start``: requests of one class and map cell as one
 supply node), whose prices also give a Lagrangian bound of the real problem.
 

@@ -5,8 +5,10 @@ values (queue wait, delay and bucket price: ``beta``) do. So each request's ``K`
 offices are found once (a k-d tree per licence group) and every round only adds ``beta`` to their
 travel and keeps the ``m`` smallest. That answer is *proven* when the ``m``-th value is at most the
 travel to the ``K``-th office plus the least ``beta`` of all: no office farther out can be cheaper.
-Requests where it is not (crowded places, where the near offices are dear) are priced by
-``rebalance._cheapest`` over every office, as before. Nothing here approximates.
+Requests where it is not (crowded places, where the near offices are dear) are priced over every
+office: by map cell (``by_cell``) where they are clustered, each cell's centre over every office and
+its members over the few offices that can be among their cheapest; by ``rebalance._cheapest``'s
+k-d trees where they are spread out. Nothing here approximates.
 """
 
 from __future__ import annotations

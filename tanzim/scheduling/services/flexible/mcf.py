@@ -180,26 +180,47 @@ class Network:
             return lam
         neg = np.iinfo(np.int64).min // 4
         ux, uy = self.x > 0, self.y > 0
-        s_u, node_u, c1_u = self.s[ux], self.arc_node[ux], self.c1[ux]
-        day_node_u, bucket_u, c2_u = self.day_node[uy], self.day_bucket[uy], self.c2[uy]
+        # Each pass takes maxima over groups of arcs that never change: the arcs are sorted by their
+        # target once, and every pass is a segmented maximum (``_Groups``) instead of ufunc.at.
+        day_u = _Groups(self.day_node[uy], self.c2[uy], self.day_bucket[uy])
+        arc_u = _Groups(self.s[ux], self.c1[ux], self.arc_node[ux])
+        arc_all = _Groups(self.arc_node, -self.c1, self.s)
+        day_all = _Groups(self.day_bucket, -self.c2, self.day_node)
         unplaced = self.left > 0
         pi = np.full(self.n_nodes, neg, np.int64)
         u = np.full(n, neg, np.int64)
         for _ in range(MAX_PRICE_PASSES):
             before = pi.copy()
-            np.maximum.at(pi, day_node_u, c2_u + lam[bucket_u])
+            day_u.raise_to(pi, lam)  # π ≥ delay + λ over its used days
             u = np.full(n, neg, np.int64)
-            np.maximum.at(u, s_u, c1_u + pi[node_u])
+            arc_u.raise_to(u, pi)  # u ≥ cost + π over its used arcs
             u[unplaced] = np.maximum(u[unplaced], self.penalty)
-            np.maximum.at(pi, self.arc_node, u[self.s] - self.c1)
+            arc_all.raise_to(pi, u)  # π ≥ u − cost over every arc
             new = lam.copy()
-            np.maximum.at(new, self.day_bucket, pi[self.day_node] - self.c2)
+            day_all.raise_to(new, pi)  # λ ≥ π − delay over every day arc
             done = np.array_equal(new, lam) and np.array_equal(pi, before)
             lam = new
             if done or (deadline is not None and clock.perf_counter() > deadline):
                 break
         self.u, self.pi = u, pi
         return lam
+
+
+class _Groups:
+    """``out[target] = max(out[target], cost + value[source])`` over fixed arcs, as one segmented
+    maximum a call: the arcs sorted by target once (``np.maximum.at`` goes arc by arc)."""
+
+    def __init__(self, target: np.ndarray, cost: np.ndarray, source: np.ndarray) -> None:
+        order = np.argsort(target, kind="stable")
+        target = target[order]
+        self.cost, self.source = cost[order], source[order]
+        self.starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else target
+        self.targets = target[self.starts]
+
+    def raise_to(self, out: np.ndarray, value: np.ndarray) -> None:
+        if len(self.source):
+            best = np.maximum.reduceat(self.cost + value[self.source], self.starts)
+            out[self.targets] = np.maximum(out[self.targets], best)
 
 
 def _worth_adding(

@@ -313,6 +313,7 @@ TASK_QUEUES: dict[str, str] = {
     "tanzim.membership.tasks.remind_loan_arrears": "sweeps",
     "tanzim.dashboards.tasks.refresh_rollups": "sweeps",
     "tanzim.disputes.tasks.warm_public_figures": "sweeps",
+    "tanzim.opendata.tasks.warm_tables": "sweeps",
     # One piece of work a request queued: filing a case, a refund, invitations, slots of an office.
     "tanzim.cases.tasks.file_case": "default",
     "tanzim.finance.tasks.execute_refund": "default",
@@ -996,5 +997,11 @@ CELERY_BEAT_SCHEDULE["membership-remind-loan-arrears"] = {
 # The dashboards' daily rollups: only the office-days touched since the last run (tanzim.dashboards).
 CELERY_BEAT_SCHEDULE["dashboards-refresh-rollups"] = {
     "task": "tanzim.dashboards.tasks.refresh_rollups",
+    "schedule": 300.0,
+}
+# The public tables of the open data that change, made again before their cached copies expire
+# (opendata.selectors: this month for 10 minutes, the offices' tables for an hour).
+CELERY_BEAT_SCHEDULE["opendata-warm-tables"] = {
+    "task": "tanzim.opendata.tasks.warm_tables",
     "schedule": 300.0,
 }

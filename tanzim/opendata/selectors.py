@@ -180,11 +180,12 @@ def _published(table: PublicTable) -> list[dict[str, Any]]:
     return list(table.cells())
 
 
-def month_rows(month: JalaliMonth) -> list[dict[str, Any]]:
-    """One month's published rows (the nation first, then each province), cached."""
+def month_rows(month: JalaliMonth, *, fresh: bool = False) -> list[dict[str, Any]]:
+    """One month's published rows (the nation first, then each province), cached (``fresh``: made
+    again whatever is cached)."""
     ended = month.bounds_utc()[1] <= timezone.now()
     key = f"opendata:{VERSION}:pm:{month.key}:{int(ended)}"
-    rows = cache.get(key)
+    rows = None if fresh else cache.get(key)
     if rows is None:
         provinces = list(Province.objects.order_by("name_fa"))
         rows = _published(_month_table(month, provinces))
@@ -211,6 +212,18 @@ def province_month_rows(
                 {k: row[k] for k in keys} | {"suppressed": [s for s in row["suppressed"] if s in keys]}
             )
     return out
+
+
+def warm() -> int:
+    """Make again what changes while it is cached: this month's (and, in its first days, the last
+    month's) province table and every province's office table. The beat task
+    ``opendata.warm_tables`` runs it more often than those copies expire, so a visitor does not wait
+    for a table to be made; finished months are made once and kept for hours. Returns the tables made."""
+    current = months()
+    for month in current[-2:]:
+        month_rows(month, fresh=True)
+    office_rows(fresh=True)
+    return 2 + Province.objects.count()
 
 
 def columns_of(table: str) -> list[Column]:
@@ -319,13 +332,13 @@ def _office_table(province: Province) -> PublicTable:
     return PublicTable("offices", OFFICE_COLUMNS, rows, sums, (), preset)
 
 
-def office_rows(province: str | None = None) -> list[dict[str, Any]]:
+def office_rows(province: str | None = None, *, fresh: bool = False) -> list[dict[str, Any]]:
     """The offices' published rows (of one province, or of all), each province's table cached."""
     out: list[dict[str, Any]] = []
     provinces = Province.objects.order_by("code")
     for found in provinces.filter(code=province) if province else provinces:
         key = f"opendata:{VERSION}:offices:{found.code}:{months()[-1].key}"
-        rows = cache.get(key)
+        rows = None if fresh else cache.get(key)
         if rows is None:
             rows = list(_office_table(found).cells())
             cache.set(key, rows, OFFICES_SECONDS)

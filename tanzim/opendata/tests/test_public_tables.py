@@ -162,3 +162,30 @@ def test_the_months_end_with_the_current_one():
     assert chosen[-1] == JalaliMonth(1405, 1) and chosen[0] == JalaliMonth(1404, 2)
     assert len(chosen) == selectors.MONTHS
     assert TEHRAN is not None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_beat_task_makes_the_changing_tables_before_a_visitor_asks(personas, client):
+    """After ``warm_tables`` the public pages read their tables from the cache (no rollup read);
+    what changed since shows at the next run, not before."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tanzim.opendata import tasks
+
+    current = selectors.months()[-1]
+    _elsewhere(personas, current)
+    cache.clear()
+    assert tasks.warm_tables.delay().get() >= 2
+    for url in ("/open/", f"/open/offices/{personas.office_a.code}/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not [q for q in queries if "dashboards_" in q["sql"]], url
+
+    assert _network("THR", current)["requests_in"] is None  # nothing in Tehran yet
+    put(personas.office_a, first_day(current), requests_in=50, requests_in_person=20, requests_semi=15,
+        requests_remote=15)  # fmt: skip
+    assert _network("THR", current)["requests_in"] is None  # the copy made before
+    selectors.warm()
+    assert _network("THR", current)["requests_in"] == 50

@@ -215,15 +215,15 @@ def province_month_rows(
 
 
 def warm() -> int:
-    """Make again what changes while it is cached: this month's (and, in its first days, the last
-    month's) province table and every province's office table. The beat task
-    ``opendata.warm_tables`` runs it more often than those copies expire, so a visitor does not wait
-    for a table to be made; finished months are made once and kept for hours. Returns the tables made."""
-    current = months()
-    for month in current[-2:]:
+    """Make again what changes while it is cached: this month's and last month's province tables
+    (last month's rollups still change in this month's first days) and every province's office
+    table. The beat task ``opendata.warm_tables`` runs it more often than those copies expire, so a
+    visitor does not wait for a table to be made. Returns the number of tables made."""
+    latest = months()[-2:]
+    for month in latest:
         month_rows(month, fresh=True)
-    office_rows(fresh=True)
-    return 2 + Province.objects.count()
+    office_rows(fresh=True)  # one table a province
+    return len(latest) + Province.objects.count()
 
 
 def columns_of(table: str) -> list[Column]:

@@ -282,11 +282,8 @@ def slot_alternatives(
     n = units_for(service)
     # One index-served read: a one-unit service needs only the next ``limit`` free units (a 409 at
     # peak reads 3 rows, not 200); a few hundred free units find runs of a longer one for weeks.
-    slots = list(
-        free_slots(office_ids=[office.pk], start=start, end=end)[
-            : limit if n <= 1 else max(200, limit * n * 20)
-        ]
-    )
+    take = limit if n <= 1 else max(200, limit * n * 20)
+    slots = list(free_slots(office_ids=[office.pk], start=start, end=end)[:take])
     found = fitting_starts(slots, n)[:limit]
     for slot in found:
         slot.office = office  # what the answer names, without a read per slot

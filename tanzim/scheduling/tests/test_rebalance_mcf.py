@@ -224,3 +224,45 @@ def test_dropping_arcs_far_above_their_reduced_cost_still_reaches_the_optimum(ki
     assert result.cost == pytest.approx(exact.cost, rel=1e-5)
     assert result.lower_bound <= exact.cost + 1e-6
     assert result.proven_gap <= 1e-5
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("one_city", 2), ("tight", 5), ("uneven", 9), ("beyond_k", 4)])
+def test_the_shifted_bound_is_never_above_the_optimum_and_meets_it_at_the_duals(kind, seed):
+    problem = instances.generate_class(kind, requests=300, offices=40, seed=seed)
+    optimum = rb.solve_optimal(problem, k=40).cost  # the transportation LP over every office and day
+    n, nb = problem.n_requests, len(problem.bucket_capacity)
+    rng = np.random.default_rng(seed)
+    exact = mcf.solve(problem, gap_target=0.0)
+    duals = _optimal_prices(problem)
+    candidates = [np.zeros(nb), rng.gamma(1.0, 30.0, nb), duals, duals + rng.gamma(1.0, 5.0, nb)]
+    for price in candidates:
+        lagrangian = rb.lower_bound(problem, price)
+        for depth in (1, 3, 8):
+            bound = mcf.shifted_bound(problem, price, None, depth)
+            # Proven: never above the optimum, whatever the prices and however few the arcs ...
+            assert bound <= optimum + 1e-6
+            # ... and never below the Lagrangian at the same prices (its costs rounded down).
+            assert bound >= lagrangian - n * 2.0 / mcf.SCALE
+    # At the optimum's duals the bound is the optimum (to the rounding of its costs).
+    assert mcf.shifted_bound(problem, duals, None, 8) == pytest.approx(exact.cost, abs=n * 2.0 / mcf.SCALE)
+
+
+def _optimal_prices(problem: rb.Problem) -> np.ndarray:
+    """The prices of the flow over every eligible (request, office) pair: the optimum's duals."""
+    pairs = np.arange(problem.n_requests)[:, None] * problem.n_offices + np.arange(problem.n_offices)
+    pairs = pairs[problem.eligible[problem.req_group][:, : problem.n_offices]]
+    net = mcf.Network(problem, pairs // problem.n_offices, pairs % problem.n_offices).solve()
+    return net.prices(None) / mcf.SCALE
+
+
+def test_a_crowded_city_is_proven_close_by_the_shifted_bound(monkeypatch):
+    monkeypatch.setattr(mcf, "WARM_ABOVE", 100)
+    monkeypatch.setattr(mcf, "EXACT_UP_TO", 100)  # the national-scale defaults, on a small instance
+    problem = instances.generate_class("one_city", requests=1500, offices=120, seed=8)
+    optimum = mcf.solve(problem, warm=False, gap_target=0.0).cost  # every round, to gap 0
+    result = mcf.solve(problem)
+    feasible(problem, result.bucket)
+    assert result.extra["warm_rounds"] >= 1
+    assert "shifted bound" in result.extra["timings"]  # it was computed ...
+    assert result.lower_bound <= optimum + 1e-6 <= result.cost + 1e-6  # ... and bounds the truth
+    assert result.proven_gap <= mcf.GAP_TARGET

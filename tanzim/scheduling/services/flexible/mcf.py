@@ -25,7 +25,9 @@ rest over every office (by map cell where they are crowded: ``near.by_cell``). A
 sizes, arcs far above their reduced cost are dropped once a flow grows past ``DROP_OVER`` arcs a
 request. Where the first flow leaves many requests out (a city over capacity), the
 rounds start warm from the aggregate (``warm_start``: requests of one class and map cell as one
-supply node), whose prices also give a Lagrangian bound of the real problem.
+supply node), whose prices also give a Lagrangian bound of the real problem; once a flow is near
+that bound, ``shifted_bound`` (a flow of 16 arcs a request at costs shifted by those prices, each
+request free to leave at its 17th value) proves a far tighter one without the far offices' arcs.
 
 Capacities are never exceeded (they are arc capacities), each request goes to at most one bucket,
 only eligible offices in its window are arcs, and the same input gives the same output.
@@ -74,6 +76,12 @@ WARM_ROUNDS = 12
 WARM_MAX_GROW = 384
 #: Each member starts with at most this many of the offices its node used (the nearest).
 WARM_ARCS = 8
+#: The shifted bound (``shifted_bound``) at the aggregate's prices: each request's arcs to its this
+#: many cheapest offices at those prices ...
+SHIFT_DEPTH = 16
+#: ... computed once a flow costs at most this fraction more than the Lagrangian at those prices
+#: (where the aggregate's prices are near the optimum's: a crowded city; not where it is coarse).
+SHIFT_WITHIN = 0.02
 
 
 class Network:
@@ -84,7 +92,14 @@ class Network:
     """
 
     def __init__(
-        self, problem: rb.Problem, s: np.ndarray, o: np.ndarray, supply: np.ndarray | None = None
+        self,
+        problem: rb.Problem,
+        s: np.ndarray,
+        o: np.ndarray,
+        supply: np.ndarray | None = None,
+        *,
+        bucket_price: np.ndarray | None = None,
+        outside: np.ndarray | None = None,
     ) -> None:
         self.problem = problem
         model = problem.model
@@ -94,11 +109,24 @@ class Network:
         self.s, self.o = s, o
         self.node_office, self.node_class = node_office, node_class
         self.arc_node = arc_node.reshape(-1)
-        self.c1 = np.rint((2 * model.travel_minutes(km) + problem.off_wait[o]) * SCALE).astype(np.int64)
+        # ``bucket_price`` (minutes, for ``shifted_bound``): added to each day arc's cost, and every
+        # cost rounded down, so the flow's optimum is never above the problem's in minutes.
+        rnd = np.rint if bucket_price is None else np.floor
+        delay = model.delay_minutes_per_day * (day - first)
+        if bucket_price is not None:
+            delay = delay + bucket_price[bucket]
+        self.c1 = rnd((2 * model.travel_minutes(km) + problem.off_wait[o]) * SCALE).astype(np.int64)
         self.day_node, self.day_bucket = rep, bucket
-        self.c2 = np.rint(model.delay_minutes_per_day * (day - first) * SCALE).astype(np.int64)
+        self.c2 = rnd(delay * SCALE).astype(np.int64)
         self.n_nodes = len(node_office)
         self.penalty = round(rb.UNASSIGNED_PENALTY * SCALE)
+        # Per supply node, the cost of a unit left unplaced: the penalty, or ``outside`` (minutes,
+        # rounded down; a margin of a thousandth of a unit for the pricing's own rounding).
+        self.outside = (
+            np.full(n, self.penalty, np.int64)
+            if outside is None
+            else np.floor(np.asarray(outside) * SCALE - 1e-3).astype(np.int64)
+        )
         self.n = n
         self.supply = np.ones(n, np.int64) if supply is None else np.asarray(supply, np.int64)
         self.x = self.y = self.left = np.zeros(0, np.int64)
@@ -123,7 +151,7 @@ class Network:
                 self.supply,
             ]
         )
-        costs = np.concatenate([self.c1, self.c2, np.zeros(nb, np.int64), np.full(n, self.penalty)])
+        costs = np.concatenate([self.c1, self.c2, np.zeros(nb, np.int64), self.outside])
         flow = min_cost_flow.SimpleMinCostFlow()
         arcs = flow.add_arcs_with_capacity_and_unit_cost(
             tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs.astype(np.int64)
@@ -160,7 +188,7 @@ class Network:
 
     def cost(self) -> float:
         """The flow's cost in minutes (integer units / SCALE)."""
-        total = int(self.x @ self.c1) + int(self.y @ self.c2) + int(self.left.sum()) * self.penalty
+        total = int(self.x @ self.c1) + int(self.y @ self.c2) + int(self.left @ self.outside)
         return total / SCALE
 
     def prices(self, deadline: float | None) -> np.ndarray:
@@ -174,7 +202,7 @@ class Network:
         """
         nb, n = len(self.problem.bucket_capacity), self.n
         lam = np.zeros(nb, np.int64)
-        self.u = np.where(self.left > 0, self.penalty, 0).astype(np.int64)
+        self.u = np.where(self.left > 0, self.outside, 0).astype(np.int64)
         self.pi = np.zeros(self.n_nodes, np.int64)
         if not len(self.s) or not len(self.day_node):  # no arc at all: nothing to price
             return lam
@@ -194,7 +222,7 @@ class Network:
             day_u.raise_to(pi, lam)  # π ≥ delay + λ over its used days
             u = np.full(n, neg, np.int64)
             arc_u.raise_to(u, pi)  # u ≥ cost + π over its used arcs
-            u[unplaced] = np.maximum(u[unplaced], self.penalty)
+            u[unplaced] = np.maximum(u[unplaced], self.outside[unplaced])
             arc_all.raise_to(pi, u)  # π ≥ u − cost over every arc
             new = lam.copy()
             day_all.raise_to(new, pi)  # λ ≥ π − delay over every day arc
@@ -283,6 +311,27 @@ def _union(pairs: np.ndarray, new: np.ndarray) -> np.ndarray:
 def _pairs(problem: rb.Problem, offices: np.ndarray) -> np.ndarray:
     rows, cols = np.nonzero(offices >= 0)
     return _unique(rows * problem.n_offices + offices[rows, cols])
+
+
+def shifted_bound(problem: rb.Problem, price: np.ndarray, radius_km: np.ndarray | None, depth: int) -> float:
+    """A lower bound on the optimum over every office from bucket prices ``price``, by one flow in
+    which each request has arcs to only its ``depth`` cheapest offices at those prices.
+
+    Each cost is shifted by its bucket's price (``c + p``) and each request may instead leave by an
+    arc of cost ``F_r``, its ``depth + 1``-th cheapest value at ``p`` (at most the penalty): no
+    office outside its arcs costs it less than that. For the flow's optimal duals ``(u, q)``, the
+    prices ``p + q ≥ p`` are then feasible for the whole problem's dual (``u_r ≤ c_rb + p_b + q_b``
+    on the arcs, ``u_r ≤ F_r ≤ c_rb + p_b`` on every other bucket), whose objective is the flow's
+    optimum minus ``capacity · p``: a proven bound, however few the arcs. Costs are rounded down (the
+    flow's optimum is at most the shifted problem's). Near the optimum's prices it is near the
+    optimum: the Lagrangian at ``p`` is raised where its requests crowd the same buckets, by the flow.
+    """
+    price = np.maximum(0.0, np.asarray(price, dtype=float))
+    values, offices = rb._priced_offices(problem, price, depth + 1, radius_km)
+    outside = np.minimum(rb.UNASSIGNED_PENALTY, values[:, depth])
+    rows, cols = np.nonzero(offices[:, :depth] >= 0)
+    net = Network(problem, rows, offices[rows, cols], bucket_price=price, outside=outside).solve()
+    return net.cost() - float(np.maximum(problem.bucket_capacity, 0) @ price)
 
 
 def warm_start(
@@ -403,6 +452,8 @@ def solve(
     _v, first = rb._priced_offices(problem, np.zeros(nb), start, radius_km)
     pairs = _pairs(problem, first)
     warm_rounds, bound = 0, -np.inf
+    # The aggregate's prices and their Lagrangian, for the shifted bound (once).
+    shift: dict[str, object] = {}
 
     def warm_pairs() -> np.ndarray:
         nonlocal warm_rounds, bound
@@ -411,7 +462,9 @@ def solve(
         values, near = rb._priced_offices(problem, price, grow, radius_km)
         # The aggregate's prices are prices too: their Lagrangian is a lower bound of the real problem
         # (often a better one than the first flows' prices, which see only the arcs they have).
-        bound = max(bound, float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - capacity @ price))
+        here = float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - capacity @ price)
+        bound = max(bound, here)
+        shift.update(price=price, lagrangian=here)
         timings["warm start"] = clock.process_time() - mark
         return _union(_pairs(problem, near), there)
 
@@ -426,6 +479,23 @@ def solve(
         net = Network(problem, pairs // m, pairs % m).solve()
         chosen, _arc_of = net.assign()
         timings["flow"] += clock.process_time() - mark
+        cost = rb.evaluate(problem, "", chosen, 0.0).cost
+        close = bound > 0 and (cost - bound) / bound <= gap_target
+        lagrangian = float(shift.get("lagrangian", -np.inf))  # type: ignore[arg-type]
+        if not close and gap_target > 0 and "done" not in shift and cost <= (1 + SHIFT_WITHIN) * lagrangian:
+            # Near the aggregate's prices' Lagrangian: the shifted bound at those prices (one flow of
+            # SHIFT_DEPTH arcs a request) may prove this flow close enough without the rounds that
+            # would bring every crowded request's far offices into the flow.
+            mark = clock.process_time()
+            price = np.asarray(shift["price"])
+            bound = max(bound, shifted_bound(problem, price, radius_km, SHIFT_DEPTH))
+            shift["done"] = True
+            timings["shifted bound"] = clock.process_time() - mark
+            close = bound > 0 and (cost - bound) / bound <= gap_target
+        if close:  # proven close enough already: no prices, no pricing
+            history.append((cost, bound))
+            pending = False
+            break
         mark = clock.process_time()
         price = net.prices(deadline) / SCALE
         timings["prices"] += clock.process_time() - mark
@@ -437,7 +507,6 @@ def solve(
         # The Lagrangian at these prices (rebalance.lower_bound), from the same pricing.
         here = float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - np.sum(capacity * price))
         bound = max(bound, here)
-        cost = rb.evaluate(problem, "", chosen, 0.0).cost
         history.append((cost, bound))
         close = bound > 0 and (cost - bound) / bound <= gap_target
         new = np.zeros(0, np.int64)

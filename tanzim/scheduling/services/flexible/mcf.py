@@ -26,8 +26,8 @@ sizes, arcs far above their reduced cost are dropped once a flow grows past ``DR
 request. Where the first flow leaves many requests out (a city over capacity), the
 rounds start warm from the aggregate (``warm_start``: requests of one class and map cell as one
 supply node), whose prices also give a Lagrangian bound of the real problem; once a flow is near
-that bound, ``shifted_bound`` (a flow of 16 arcs a request at costs shifted by those prices, each
-request free to leave at its 17th value) proves a far tighter one without the far offices' arcs.
+that bound, ``shifted_bound`` (a flow of 8 arcs a request at costs shifted by those prices, each
+request free to leave at its 9th value) proves a far tighter one without the far offices' arcs.
 
 Capacities are never exceeded (they are arc capacities), each request goes to at most one bucket,
 only eligible offices in its window are arcs, and the same input gives the same output.
@@ -78,7 +78,7 @@ WARM_MAX_GROW = 384
 WARM_ARCS = 8
 #: The shifted bound (``shifted_bound``) at the aggregate's prices: each request's arcs to its this
 #: many cheapest offices at those prices ...
-SHIFT_DEPTH = 16
+SHIFT_DEPTH = 8
 #: ... computed once a flow costs at most this fraction more than the Lagrangian at those prices
 #: (where the aggregate's prices are near the optimum's: a crowded city; not where it is coarse).
 SHIFT_WITHIN = 0.02
@@ -313,7 +313,13 @@ def _pairs(problem: rb.Problem, offices: np.ndarray) -> np.ndarray:
     return _unique(rows * problem.n_offices + offices[rows, cols])
 
 
-def shifted_bound(problem: rb.Problem, price: np.ndarray, radius_km: np.ndarray | None, depth: int) -> float:
+def shifted_bound(
+    problem: rb.Problem,
+    price: np.ndarray,
+    radius_km: np.ndarray | None,
+    depth: int,
+    priced: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
     """A lower bound on the optimum over every office from bucket prices ``price``, by one flow in
     which each request has arcs to only its ``depth`` cheapest offices at those prices.
 
@@ -325,9 +331,13 @@ def shifted_bound(problem: rb.Problem, price: np.ndarray, radius_km: np.ndarray 
     optimum minus ``capacity · p``: a proven bound, however few the arcs. Costs are rounded down (the
     flow's optimum is at most the shifted problem's). Near the optimum's prices it is near the
     optimum: the Lagrangian at ``p`` is raised where its requests crowd the same buckets, by the flow.
+    ``priced``: the pricing at ``price`` already done (``rb._priced_offices``, at least ``depth + 1``
+    deep).
     """
     price = np.maximum(0.0, np.asarray(price, dtype=float))
-    values, offices = rb._priced_offices(problem, price, depth + 1, radius_km)
+    if priced is None or priced[0].shape[1] <= depth:
+        priced = rb._priced_offices(problem, price, depth + 1, radius_km)
+    values, offices = priced
     outside = np.minimum(rb.UNASSIGNED_PENALTY, values[:, depth])
     rows, cols = np.nonzero(offices[:, :depth] >= 0)
     net = Network(problem, rows, offices[rows, cols], bucket_price=price, outside=outside).solve()
@@ -459,14 +469,16 @@ def solve(
         nonlocal warm_rounds, bound
         mark = clock.process_time()
         there, price, warm_rounds = warm_start(problem, radius_km, start=start, grow=grow, deadline=deadline)
-        values, near = rb._priced_offices(problem, price, grow, radius_km)
+        # Priced deep enough for the shifted bound too (kept for it: the same prices).
+        depth = max(grow, SHIFT_DEPTH + 1) if gap_target > 0 else grow
+        values, near = rb._priced_offices(problem, price, depth, radius_km)
         # The aggregate's prices are prices too: their Lagrangian is a lower bound of the real problem
         # (often a better one than the first flows' prices, which see only the arcs they have).
         here = float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - capacity @ price)
         bound = max(bound, here)
-        shift.update(price=price, lagrangian=here)
+        shift.update(price=price, lagrangian=here, priced=(values, near))
         timings["warm start"] = clock.process_time() - mark
-        return _union(_pairs(problem, near), there)
+        return _union(_pairs(problem, near[:, :grow]), there)
 
     if warm:
         pairs = _union(pairs, warm_pairs())
@@ -488,7 +500,8 @@ def solve(
             # would bring every crowded request's far offices into the flow.
             mark = clock.process_time()
             price = np.asarray(shift["price"])
-            bound = max(bound, shifted_bound(problem, price, radius_km, SHIFT_DEPTH))
+            priced = shift.pop("priced")
+            bound = max(bound, shifted_bound(problem, price, radius_km, SHIFT_DEPTH, priced))  # type: ignore[arg-type]
             shift["done"] = True
             timings["shifted bound"] = clock.process_time() - mark
             close = bound > 0 and (cost - bound) / bound <= gap_target

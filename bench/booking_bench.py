@@ -446,7 +446,7 @@ def count_queries(reqs: Requests, start: int, repeat: int = 3) -> dict:
     return result
 
 
-def profile(reqs: Requests, path: str, start: int, n: int) -> None:
+def profile(reqs: Requests, path: str, start: int, n: int, out_file: str | None = None) -> None:
     http = InProcess()
     reqs.run(path, http, start)
     queries: dict[str, list[float]] = defaultdict(list)
@@ -458,6 +458,8 @@ def profile(reqs: Requests, path: str, start: int, n: int) -> None:
             reqs.run(path, http, i)
         profiler.disable()
     wall = time.perf_counter() - began
+    if out_file:
+        profiler.dump_stats(out_file)
     for q in captured.captured_queries:
         queries[q["sql"][:110]].append(float(q["time"]))
     db = sum(sum(t) for t in queries.values())
@@ -515,6 +517,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--profile", choices=[p for p in PATHS if p not in ("healthz",)])
     parser.add_argument("--profile-n", type=int, default=200)
+    parser.add_argument("--profile-out", help="also write the raw cProfile stats here (for pstats or snakeviz)")
     parser.add_argument("--seed", type=int, default=1405)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -542,7 +545,7 @@ def main() -> None:
     print(f"  data ready in {time.perf_counter() - began:.0f} s ({load()})", flush=True)
     try:
         if args.profile:
-            profile(reqs, args.profile, 0, args.profile_n)
+            profile(reqs, args.profile, 0, args.profile_n, args.profile_out)
             return
         queries = count_queries(reqs, total - extra)
         port = free_port()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import hypothesis
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.utils import translation
 
@@ -110,9 +110,11 @@ def _force_login_passes_two_factor(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    for alias in ("default", "local"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "local"):
+        caches[alias].clear()
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
@@ -69,18 +69,20 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 def service_by_code(code: str) -> Service:
-    """The active service with this code; cached a minute (the catalogue changes rarely)."""
+    """The active service with this code; cached a minute in the process (the catalogue changes
+    rarely; every booking reads it, and Redis's round trip and unpickling cost more than the rest
+    of the lookup)."""
     unknown = DomainError(fields={"service": [_("Unknown service.")]}, code="unknown_service")
     if not SLUG.fullmatch(code or ""):
         raise unknown  # never a cache key made of arbitrary input
     key = f"scheduling:service:{code}"
-    service = cache.get(key)
+    service = caches["local"].get(key)
     if service is None:
         try:
             service = service_get(code=code)
         except NotFoundError:
             raise unknown from None
-        cache.set(key, service, SERVICE_CACHE_SECONDS)
+        caches["local"].set(key, service, SERVICE_CACHE_SECONDS)
     return service
 
 
@@ -99,7 +101,7 @@ def citizen_by_code(code: str) -> User:
 
 def slot_taken_response(exc: DomainError, *, slot_id: int, service: Service, request) -> Response:
     """409 in the usual envelope, plus the next free times at the same office."""
-    slot = Slot.objects.select_related("office").filter(pk=slot_id).first()
+    slot = getattr(exc, "slot", None) or Slot.objects.select_related("office").filter(pk=slot_id).first()
     alternatives = []
     if slot is not None:
         alternatives = selectors.slot_alternatives(office=slot.office, service=service, after=slot.start)

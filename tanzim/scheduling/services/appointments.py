@@ -57,6 +57,9 @@ REFERENCE_ALPHABET = "ACDEFHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 5/S
 class SlotTakenError(ConflictError):
     code = "slot_taken"
     default_message = _("This time was just taken by someone else. Choose another time.")
+    # The slot as the booking read it, with its office: the 409 names the next free times from it
+    # without reading it again.
+    slot: Slot | None = None
 
 
 def _new_reference() -> str:
@@ -430,7 +433,9 @@ def _book(
         if any(s.booked >= s.bookable for s in run):
             # Already full when read: answer at once instead of queueing behind the row lock. A
             # stale read can only refuse; taking the place is still decided by the UPDATE below.
-            raise SlotTakenError()
+            taken = SlotTakenError()
+            taken.slot = slot
+            raise taken
         start, end = span
         try:
             _apply_slot_deltas(
@@ -438,7 +443,7 @@ def _book(
                 {s.pk: s.start for s in run},
                 guard=_citizen_guard(citizen=citizen, start=start, end=end, now=now),
             )
-        except SlotTakenError:
+        except SlotTakenError as taken:
             # Refused: say why, from fresh reads under the citizen's lock. A request with the same
             # key that committed while this one waited for the lock gets its answer (a replay).
             if idempotency_key:
@@ -446,6 +451,7 @@ def _book(
                 if (earlier_id := earlier.values_list("pk", flat=True).first()) is not None:
                     return _replay(earlier_id, payload)
             _check_citizen(citizen=citizen, start=start, end=end, now=now)
+            taken.slot = slot
             raise
         appointment = _create_appointment(
             savepoint=False,  # one round trip less on the hot path; the caller handles IntegrityError

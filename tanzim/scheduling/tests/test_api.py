@@ -111,6 +111,33 @@ def test_the_next_free_times_of_a_409_read_three_slots_not_hundreds(slotted, ser
     assert not [
         q for q in queries if q["sql"].startswith('SELECT "offices_office"') and "LIMIT 21" in q["sql"]
     ]
+    # the taken slot itself is read once, by the booking; the answer names its office from that read
+    by_id = f'"scheduling_slot"."id" = {slot.pk}'
+    taken_reads = [q for q in queries if by_id in q["sql"] and q["sql"].startswith("SELECT")]
+    assert len(taken_reads) == 1, [q["sql"] for q in taken_reads]
+
+
+def test_the_service_is_read_once_a_minute_per_process_not_at_every_booking(slotted, service, clock):
+    """Every booking names its service: after the first, the lookup is a dictionary read in the
+    process (no catalogue query, nothing asked of the shared cache), a minute stale at most."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office, bob = slotted.office_a, client_for(slotted.other_citizen)
+    assert _book(client_for(slotted.citizen), slot_at(office, at(1, 9)), service).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        second = _book(bob, slot_at(office, at(1, 10)), service, "booking-key-0002")
+    assert second.status_code == 201
+    assert not [q for q in queries if 'FROM "catalog_service"' in q["sql"]]
+    assert cache.get(f"scheduling:service:{service.code}") is None
+
+    type(service).objects.filter(pk=service.pk).update(active=False)
+    later = _book(bob, slot_at(office, at(1, 11)), service, "booking-key-0003")
+    assert later.status_code == 201  # within the minute the process's copy answers
+    clock.shift(timedelta(seconds=61))
+    refused = _book(bob, slot_at(office, at(1, 12)), service, "booking-key-0004")
+    assert (refused.status_code, refused.json()["code"]) == (400, "unknown_service")
 
 
 @pytest.mark.parametrize(

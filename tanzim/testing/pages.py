@@ -3,12 +3,14 @@ and by the Nu Html Checker (valid HTML, rendered by the test client)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from django.urls import reverse
 
 from tanzim.catalog.models import Service
 from tanzim.scheduling.services import slots_generate
+from tanzim.testing.browser import open_context
 from tanzim.testing.cases import make_draft
 from tanzim.testing.disputes import open_dispute
 from tanzim.testing.feedback import invite
@@ -73,3 +75,26 @@ def main_pages(personas: Any) -> list[MainPage]:
             personas.manager_a,
         ),
     ]
+
+
+def walk(
+    browser: Any, base_url: str, pages: Iterable[MainPage], device: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
+    """Each page loaded in turn as its user on ``device``, yielded as (name, Playwright page) once it
+    answered 200. One context and one tab per user, navigated from page to page: opening a tab
+    costs ~0.3 s of Chromium, and a navigation starts every page afresh (its document, scripts and
+    layout), which is all the checks read."""
+    tabs: dict[Any, tuple[Any, Any]] = {}
+    try:
+        for name, path, user in pages:
+            key = getattr(user, "pk", None)
+            if key not in tabs:
+                context = open_context(browser, base_url, user, device)
+                tabs[key] = (context, context.new_page())
+            page = tabs[key][1]
+            response = page.goto(path)
+            assert response is not None and response.status == 200, (name, path)
+            yield name, page
+    finally:
+        for context, _page in tabs.values():
+            context.close()

@@ -15,7 +15,7 @@ from tanzim.catalog.models import Service
 from tanzim.testing.axe import axe_violations, blocking, by_impact, describe
 from tanzim.testing.browser import DESKTOP, PHONE, open_context
 from tanzim.testing.cases import make_draft
-from tanzim.testing.pages import main_pages
+from tanzim.testing.pages import main_pages, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,14 +33,9 @@ def test_the_main_pages_have_no_critical_or_serious_accessibility_violation(
     browser, live_server, pages, viewport
 ):
     found: dict[str, list] = {}
-    for name, path, user in pages:
-        context = open_context(browser, live_server.url, user, VIEWPORTS[viewport])
-        page = context.new_page()
-        response = page.goto(path)
-        assert response is not None and response.status == 200, (name, path)
+    for name, page in walk(browser, live_server.url, pages, VIEWPORTS[viewport]):
         page.evaluate("document.fonts.ready")
         found[name] = axe_violations(page)
-        context.close()
 
     for name, violations in found.items():
         print(f"[{viewport}] {name}: {by_impact(violations) or 'none'}")

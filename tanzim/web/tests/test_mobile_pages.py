@@ -16,10 +16,9 @@ from tanzim.testing.browser import (
     PHONE,
     expect_persian_page,
     no_sideways_scroll,
-    open_context,
 )
 from tanzim.testing.cases import make_draft
-from tanzim.testing.pages import main_pages
+from tanzim.testing.pages import main_pages, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,18 +39,13 @@ LATIN_DIGITS_SEEN = """() => {
 
 def test_no_main_page_is_wider_than_a_phone(browser, live_server, personas):
     wide, digits = {}, {}
-    for name, path, user in main_pages(personas):
-        context = open_context(browser, live_server.url, user, PHONE)
-        page = context.new_page()
-        response = page.goto(path)
-        assert response is not None and response.status == 200, (name, path)
+    for name, page in walk(browser, live_server.url, main_pages(personas), PHONE):
         expect_persian_page(page)
         page.evaluate("document.fonts.ready")
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 390:
             wide[name] = width
         digits[name] = page.evaluate(LATIN_DIGITS_SEEN)
-        context.close()
     for name, seen in digits.items():
         print(f"[390px] {name}: Latin digits seen: {seen or 'none'}")
     assert not wide, f"wider than 390 px: {wide}"

@@ -517,7 +517,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--profile", choices=[p for p in PATHS if p not in ("healthz",)])
     parser.add_argument("--profile-n", type=int, default=200)
-    parser.add_argument("--profile-out", help="also write the raw cProfile stats here (for pstats or snakeviz)")
+    parser.add_argument(
+        "--profile-out", help="also write the raw cProfile stats here (for pstats or snakeviz)"
+    )
     parser.add_argument("--seed", type=int, default=1405)
     args = parser.parse_args()
     if connection.vendor != "postgresql":

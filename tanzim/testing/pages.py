@@ -78,23 +78,25 @@ def main_pages(personas: Any) -> list[MainPage]:
 
 
 def walk(
-    browser: Any, base_url: str, pages: Iterable[MainPage], device: dict[str, Any]
-) -> Iterator[tuple[str, Any]]:
-    """Each page loaded in turn as its user on ``device``, yielded as (name, Playwright page) once it
-    answered 200. One context and one tab per user, navigated from page to page: opening a tab
-    costs ~0.3 s of Chromium, and a navigation starts every page afresh (its document, scripts and
-    layout), which is all the checks read."""
+    browser: Any, base_url: str, pages: Iterable[Any], device: dict[str, Any]
+) -> Iterator[tuple[Any, Any]]:
+    """Each page (anything with ``name``, ``path``, ``user`` and, if not 200, ``status``) loaded in
+    turn as its user on ``device``, yielded with its Playwright tab once it answered as expected.
+    One context and one tab per user, navigated from page to page: opening a tab costs ~0.3 s of
+    Chromium, and a navigation starts every page afresh (its document, scripts and layout), which
+    is all the checks read."""
     tabs: dict[Any, tuple[Any, Any]] = {}
     try:
-        for name, path, user in pages:
-            key = getattr(user, "pk", None)
+        for item in pages:
+            key = getattr(item.user, "pk", None)
             if key not in tabs:
-                context = open_context(browser, base_url, user, device)
+                context = open_context(browser, base_url, item.user, device)
                 tabs[key] = (context, context.new_page())
             page = tabs[key][1]
-            response = page.goto(path)
-            assert response is not None and response.status == 200, (name, path)
-            yield name, page
+            response = page.goto(item.path)
+            expected = getattr(item, "status", 200)
+            assert response is not None and response.status == expected, (item.name, item.path)
+            yield item, page
     finally:
         for context, _page in tabs.values():
             context.close()

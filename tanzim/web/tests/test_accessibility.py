@@ -33,7 +33,8 @@ def test_the_main_pages_have_no_critical_or_serious_accessibility_violation(
     browser, live_server, pages, viewport
 ):
     found: dict[str, list] = {}
-    for name, page in walk(browser, live_server.url, pages, VIEWPORTS[viewport]):
+    for item, page in walk(browser, live_server.url, pages, VIEWPORTS[viewport]):
+        name = item.name
         page.evaluate("document.fonts.ready")
         found[name] = axe_violations(page)
 

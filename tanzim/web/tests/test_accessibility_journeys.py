@@ -21,9 +21,10 @@ from tanzim.feedback.services import complaint_file
 from tanzim.scheduling.models import Slot
 from tanzim.scheduling.services import slots_generate
 from tanzim.testing.axe import axe_violations, blocking, by_impact, describe
-from tanzim.testing.browser import DESKTOP, PHONE, open_context
+from tanzim.testing.browser import DESKTOP, PHONE
 from tanzim.testing.disputes import fill_new_dispute, open_dispute
 from tanzim.testing.factories import next_national_code
+from tanzim.testing.pages import walk
 from tanzim.testing.scheduling import book
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,16 +105,11 @@ def test_the_journey_pages_have_no_critical_or_serious_accessibility_violation(
     browser, live_server, personas, viewport
 ):
     found: dict[str, list] = {}
-    for item in journey_pages(personas):
-        context = open_context(browser, live_server.url, item.user, VIEWPORTS[viewport])
-        page = context.new_page()
-        response = page.goto(item.path)
-        assert response is not None and response.status == item.status, (item.name, item.path)
+    for item, page in walk(browser, live_server.url, journey_pages(personas), VIEWPORTS[viewport]):
         if item.then is not None:
             item.then(page)
         page.evaluate("document.fonts.ready")
         found[item.name] = axe_violations(page)
-        context.close()
     for name, violations in found.items():
         print(f"[{viewport}] {name}: {by_impact(violations) or 'none'}")
     failing = {name: blocking(v) for name, v in found.items() if blocking(v)}

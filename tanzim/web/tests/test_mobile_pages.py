@@ -39,7 +39,8 @@ LATIN_DIGITS_SEEN = """() => {
 
 def test_no_main_page_is_wider_than_a_phone(browser, live_server, personas):
     wide, digits = {}, {}
-    for name, page in walk(browser, live_server.url, main_pages(personas), PHONE):
+    for item, page in walk(browser, live_server.url, main_pages(personas), PHONE):
+        name = item.name
         expect_persian_page(page)
         page.evaluate("document.fonts.ready")
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -226,6 +226,26 @@ def test_dropping_arcs_far_above_their_reduced_cost_still_reaches_the_optimum(ki
     assert result.proven_gap <= 1e-5
 
 
+@pytest.mark.parametrize(("kind", "seed"), [("tight", 7), ("uneven", 9), ("one_city", 7)])
+def test_dropping_arcs_once_the_gap_is_near_reaches_the_optimum_with_fewer_arcs(kind, seed, monkeypatch):
+    # The rule by gap alone (never by the arcs' count): once a round proves the gap within
+    # DROP_NEAR, every arc with no flow and a reduced cost above zero goes; the pricing brings back
+    # any the optimum needs.
+    problem = instances.generate_class(kind, requests=300, offices=40, seed=seed)
+    exact = rb.solve_optimal(problem, k=40)
+    monkeypatch.setattr(mcf, "DROP_OVER", 10**9)
+    monkeypatch.setattr(mcf, "DROP_ABOVE", 0.0)
+    monkeypatch.setattr(mcf, "DROP_NEAR", 0.0)
+    kept = mcf.solve(problem, gap_target=1e-9)
+    monkeypatch.setattr(mcf, "DROP_NEAR", 10.0)  # every round with a positive bound is near
+    result = mcf.solve(problem, gap_target=1e-9)
+    feasible(problem, result.bucket)
+    assert result.cost == pytest.approx(exact.cost, rel=1e-5)
+    assert result.lower_bound <= exact.cost + 1e-6
+    assert result.proven_gap <= 1e-5
+    assert result.columns < kept.columns  # the rule applied
+
+
 @pytest.mark.parametrize(("kind", "seed"), [("one_city", 2), ("tight", 5), ("uneven", 9), ("beyond_k", 4)])
 def test_the_shifted_bound_is_never_above_the_optimum_and_meets_it_at_the_duals(kind, seed):
     problem = instances.generate_class(kind, requests=300, offices=40, seed=seed)

@@ -23,11 +23,12 @@ reported is the cost against it.
 The pricing answers most requests from their 32 nearest offices (``near.py``, proven) and the
 rest over every office (by map cell where they are crowded: ``near.by_cell``). Above the exact
 sizes, arcs far above their reduced cost are dropped once a flow grows past ``DROP_OVER`` arcs a
-request. Where the first flow leaves many requests out (a city over capacity), the
-rounds start warm from the aggregate (``warm_start``: requests of one class and map cell as one
-supply node), whose prices also give a Lagrangian bound of the real problem; once a flow is near
-that bound, ``shifted_bound`` (a flow of 8 arcs a request at costs shifted by those prices, each
-request free to leave at its 9th value) proves a far tighter one without the far offices' arcs.
+request or its gap is proven within ``DROP_NEAR``. Where the first flow leaves many requests out (a
+city over capacity), the rounds start warm from the aggregate (``warm_start``: requests of one
+class and map cell as one supply node), whose prices also give a Lagrangian bound of the real
+problem; once a flow is near that bound, ``shifted_bound`` (a flow of 8 arcs a request at costs
+shifted by those prices, each request free to leave at its 9th value) proves a far tighter one
+without the far offices' arcs.
 
 Capacities are never exceeded (they are arc capacities), each request goes to at most one bucket,
 only eligible offices in its window are arcs, and the same input gives the same output.
@@ -53,8 +54,11 @@ MAX_GROW = 96
 #: Above ``EXACT_UP_TO`` requests, an arc with no flow whose reduced cost is above this many minutes
 #: is dropped after its round (None: never).
 DROP_ABOVE: float | None = 20.0
-#: ... once the flow has more than this many arcs a request (fewer: dropping costs more rounds).
+#: ... once the flow has more than this many arcs a request (fewer: dropping costs more rounds),
 DROP_OVER = 80
+#: ... or once the gap proven is below this fraction (the flow near the optimum: its next flow is
+#: the last or nearly, and only arcs near zero reduced cost can still enter it).
+DROP_NEAR = 0.02
 #: Up to this many requests the rounds go on to the exact optimum (proven gap 0) by default.
 EXACT_UP_TO = 10_000
 #: Above it they stop once the cost is proven within this fraction of the optimum (0.05%: half the
@@ -532,10 +536,13 @@ def solve(
             new = _not_in(new, pairs)
         timings["pricing"] += clock.process_time() - mark
         pending = bool(len(new))
-        if pending and gap_target > 0 and DROP_ABOVE is not None and len(pairs) > DROP_OVER * n:
+        near = bound > 0 and (cost - bound) / bound <= DROP_NEAR
+        if pending and gap_target > 0 and DROP_ABOVE is not None and (len(pairs) > DROP_OVER * n or near):
             # Above the exact sizes, when the arcs grow past DROP_OVER a request (a crowded city
-            # priced deep): arcs with no flow whose reduced cost is far above zero go (the pricing
-            # brings back any that becomes worth it), so the last flows stay smaller.
+            # priced deep) or the gap proven is within DROP_NEAR (the next flow is the last or
+            # nearly: capacity equal to demand, uneven): arcs with no flow whose reduced cost is far
+            # above zero go (the pricing brings back any that becomes worth it), so the last flows
+            # stay smaller.
             reduced = net.c1 + net.pi[net.arc_node] - net.u[net.s]
             pairs = pairs[(net.x > 0) | (reduced <= DROP_ABOVE * SCALE)]
         out_of_time = deadline is not None and clock.perf_counter() > deadline

@@ -32,6 +32,8 @@ REQUESTS = [
     ("formal_notice", ChannelKind.REMOTE, "اظهارنامه فسخ قرارداد", "filed"),
 ]
 RESPONDENTS = ["بهرام بهرامی", "سیما رضایی", "کامران نوری", "مینا احمدی"]
+# How many times the demo sends a refused filing again before leaving it to the sweep.
+FILING_ATTEMPTS = 20
 
 
 def _clerk_and_office() -> tuple[User, Office] | None:
@@ -62,6 +64,12 @@ def _walk(case: Case, stage: str, *, citizen: User, clerk: User) -> None:
         return
     # Paid at the counter; after commit the case moves to "paid" and is filed with the judiciary.
     payment_record_at_counter(payment=services.case_payment_open(case=case, actor=clerk), actor=clerk)
+    # The simulated judiciary refuses a share of filings (an outage, CASES_FILING_FAILURE_PERCENT),
+    # which a site's minute sweep sends again. The demo sends them again now, as the sweep would, so
+    # that the stage it names is there (two "filed" requests both refused: one seeding in 44).
+    for _attempt in range(FILING_ATTEMPTS):
+        if services.case_file(case_id=case.pk) != "retry":
+            break
 
 
 def seed_cases(*, offices: Sequence[Office], progress: Callable[[], None] | None = None) -> int:

@@ -108,13 +108,16 @@ def _force_login_passes_two_factor(monkeypatch):
     monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
+def _clear_caches() -> None:
+    for alias in ("default", "local"):  # the shared cache and each process's own
+        caches[alias].clear()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    for alias in ("default", "local"):
-        caches[alias].clear()
+    _clear_caches()
     yield
-    for alias in ("default", "local"):
-        caches[alias].clear()
+    _clear_caches()
 
 
 @dataclass

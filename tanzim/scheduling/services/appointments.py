@@ -57,9 +57,12 @@ REFERENCE_ALPHABET = "ACDEFHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 5/S
 class SlotTakenError(ConflictError):
     code = "slot_taken"
     default_message = _("This time was just taken by someone else. Choose another time.")
-    # The slot as the booking read it, with its office: the 409 names the next free times from it
-    # without reading it again.
-    slot: Slot | None = None
+
+    def __init__(self, *args: Any, slot: Slot | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The slot as the booking read it, with its office: the 409 names the next free times
+        # from it without reading it again.
+        self.slot = slot
 
 
 def _new_reference() -> str:
@@ -433,9 +436,7 @@ def _book(
         if any(s.booked >= s.bookable for s in run):
             # Already full when read: answer at once instead of queueing behind the row lock. A
             # stale read can only refuse; taking the place is still decided by the UPDATE below.
-            taken = SlotTakenError()
-            taken.slot = slot
-            raise taken
+            raise SlotTakenError(slot=slot)
         start, end = span
         try:
             _apply_slot_deltas(

@@ -286,3 +286,51 @@ def test_a_crowded_city_is_proven_close_by_the_shifted_bound(monkeypatch):
     assert "shifted bound" in result.extra["timings"]  # it was computed ...
     assert result.lower_bound <= optimum + 1e-6 <= result.cost + 1e-6  # ... and bounds the truth
     assert result.proven_gap <= mcf.GAP_TARGET
+
+
+# --- dense pricing: every request against every office from a table built once ------------------
+
+
+def _brute_values(problem, price):
+    """Every (request, office) value at ``price``, float64 (inf: not eligible or no free place)."""
+    uniq, cls = rb._classes(problem)
+    km = rb.haversine(problem.req_lat[:, None], problem.req_lon[:, None], problem.off_lat, problem.off_lon)
+    values = 2 * problem.model.travel_minutes(km)
+    for ci, (g, first, last) in enumerate(uniq):
+        beta, _b = rb._office_values(problem, price, int(g), int(first), int(last))
+        values[cls == ci] += beta
+    return values
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("tight", 1), ("one_city", 2), ("uneven", 3), ("beyond_k", 4)])
+def test_dense_pricing_is_the_pricing_over_every_office(kind, seed):
+    from tanzim.scheduling.services.flexible import dense
+
+    problem = instances.generate_class(kind, requests=500, offices=70, seed=seed)
+    rng = np.random.default_rng(seed)
+    table = dense.table(problem, None)
+    assert table is not None and dense.table(problem, None) is table  # built once a problem
+    assert dense.table(problem, np.full(problem.n_requests, 30.0)) is None  # a radius: not dense
+    # Float32 chooses; its error is far below the slack within which float64 decides.
+    assert dense._error_bound(problem) < dense.SLACK / 10
+    for scale in (0.0, 30.0, 300.0):
+        price = np.where(rng.random(len(problem.bucket_capacity)) < 0.4, rng.gamma(2.0, scale + 1e-9), 0.0)
+        brute = _brute_values(problem, price)
+        pick = rng.integers(0, 8, problem.n_requests)
+        current = np.sort(brute, axis=1)[np.arange(problem.n_requests), pick] + rng.normal(
+            0, 5, problem.n_requests
+        )
+        for grow, max_grow in ((1, 1), (6, 6), (6, 96), (40, 96)):  # 40: deeper than near.K
+            least, keys = table.scan(price, current, grow, max_grow, mcf.TOLERANCE)
+            # The least value over every office, exactly (it proves the Lagrangian bound).
+            np.testing.assert_allclose(least, brute.min(axis=1), rtol=1e-12)
+            # Every office cheaper than the request's value now, at most its max_grow cheapest.
+            assert len(np.unique(keys)) == len(keys)
+            r, o = keys // problem.n_offices, keys % problem.n_offices
+            assert np.all(brute[r, o] < current[r] - mcf.TOLERANCE + 1e-3)
+            below = (brute < (current - mcf.TOLERANCE)[:, None]).sum(axis=1)
+            assert np.array_equal(np.bincount(r, minlength=problem.n_requests), np.minimum(below, max_grow))
+            cut = np.sort(brute, axis=1)[
+                np.arange(problem.n_requests), np.maximum(0, np.minimum(below, max_grow) - 1)
+            ]
+            assert np.all(brute[r, o] <= cut[r] + 1e-3)  # the cheapest ones

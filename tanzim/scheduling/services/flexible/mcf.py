@@ -21,7 +21,9 @@ the Lagrangian at the last prices (``rebalance.lower_bound``) is a proven lower 
 reported is the cost against it.
 
 The pricing answers most requests from their 32 nearest offices (``near.py``, proven) and the
-rest over every office (by map cell where they are crowded: ``near.by_cell``). Above the exact
+rest over every office: from a float32 table of every request's travel to every office, kept for the
+solve (``dense``: one pass a round, the least values again in float64), or where it does not apply
+or in a crowded first round by map cell (``near.by_cell``) and k-d trees. Above the exact
 sizes, arcs far above their reduced cost are dropped once a flow grows past ``DROP_OVER`` arcs a
 request or its gap is proven within ``DROP_NEAR``. Where the first flow leaves many requests out (a
 city over capacity), the rounds start warm from the aggregate (``warm_start``: requests of one
@@ -41,7 +43,7 @@ import time as clock
 import numpy as np
 from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
 
-from tanzim.scheduling.services.flexible import network
+from tanzim.scheduling.services.flexible import dense, network
 from tanzim.scheduling.services.flexible import rebalance as rb
 from tanzim.scheduling.services.flexible.network import office_class_arcs
 
@@ -66,6 +68,8 @@ EXACT_UP_TO = 10_000
 GAP_TARGET = 5e-4
 #: Rounds of the longest-path fixed point for the prices (each a pass over the arcs).
 MAX_PRICE_PASSES = 20_000
+#: Price the rounds with ``dense.Table`` (every request against every office) where it applies.
+USE_DENSE = True
 #: Above this many requests the rounds start warm, from the aggregated problem (``warm_start``).
 WARM_ABOVE = 2_000
 #: ... when the first flow leaves more than this share of the requests unplaced.
@@ -370,15 +374,20 @@ def warm_start(
     capacity = np.maximum(problem.bucket_capacity, 0)
     _v, first = rb._priced_offices(ap, np.zeros(nb), start, agg.radius_km)
     pairs = _pairs(ap, first)
+    table = dense.table(ap, agg.radius_km)
     rounds = 0
     while True:
         rounds += 1
         net = Network(ap, pairs // ap.n_offices, pairs % ap.n_offices, supply).solve()
         price = net.prices(deadline) / SCALE
-        values, offices = rb._priced_offices(ap, price, grow, agg.radius_km)
-        bound = float(supply @ np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]) - capacity @ price)
+        if table is not None:
+            least, new = table.scan(price, net.u / SCALE, grow, WARM_MAX_GROW, TOLERANCE)
+        else:
+            values, offices = rb._priced_offices(ap, price, grow, agg.radius_km)
+            least = values[:, 0]
+            new = _worth_adding(ap, price, net.u / SCALE, values, offices, grow, agg.radius_km, WARM_MAX_GROW)
+        bound = float(supply @ np.minimum(rb.UNASSIGNED_PENALTY, least) - capacity @ price)
         cost = net.cost()
-        new = _worth_adding(ap, price, net.u / SCALE, values, offices, grow, agg.radius_km, WARM_MAX_GROW)
         new = _not_in(new, pairs)
         close = bound > 0 and (cost - bound) / bound <= WARM_GAP
         out_of_time = deadline is not None and clock.perf_counter() > deadline
@@ -465,6 +474,8 @@ def solve(
     cpu_started = clock.process_time()
     _v, first = rb._priced_offices(problem, np.zeros(nb), start, radius_km)
     pairs = _pairs(problem, first)
+    # Every request against every office each round (``dense``), where the table fits.
+    table = dense.table(problem, radius_km) if USE_DENSE else None
     warm_rounds, bound = 0, -np.inf
     # The aggregate's prices and their Lagrangian, for the shifted bound (once).
     shift: dict[str, object] = {}
@@ -520,20 +531,24 @@ def solve(
         placed = chosen >= 0
         current = np.full(n, rb.UNASSIGNED_PENALTY)
         current[placed] = rb._cost_of(problem, np.flatnonzero(placed), chosen[placed]) + price[chosen[placed]]
-        values, offices = rb._priced_offices(problem, price, grow, radius_km)
+        crowded = warm is None and rounds == 1 and n > WARM_ABOVE and np.mean(~placed) > WARM_UNPLACED
+        # Crowded: the warm start brings the far offices, so no request is priced deeper here.
+        max_grow = grow if crowded else MAX_GROW
+        if table is not None and not crowded:  # (a crowded city's requests: by map cell, faster)
+            least, found = table.scan(price, current, grow, max_grow, TOLERANCE)
+        else:
+            values, offices = rb._priced_offices(problem, price, grow, radius_km)
+            least = values[:, 0]
         # The Lagrangian at these prices (rebalance.lower_bound), from the same pricing.
-        here = float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - np.sum(capacity * price))
+        here = float(np.minimum(rb.UNASSIGNED_PENALTY, least).sum() - np.sum(capacity * price))
         bound = max(bound, here)
         history.append((cost, bound))
         close = bound > 0 and (cost - bound) / bound <= gap_target
         new = np.zeros(0, np.int64)
-        crowded = warm is None and rounds == 1 and n > WARM_ABOVE and np.mean(~placed) > WARM_UNPLACED
         if not close:
-            # Crowded: the warm start brings the far offices, so no request is priced deeper here.
-            new = _worth_adding(
-                problem, price, current, values, offices, grow, radius_km, grow if crowded else MAX_GROW
-            )
-            new = _not_in(new, pairs)
+            if table is None or crowded:
+                found = _worth_adding(problem, price, current, values, offices, grow, radius_km, max_grow)
+            new = _not_in(found, pairs)
         timings["pricing"] += clock.process_time() - mark
         pending = bool(len(new))
         near = bound > 0 and (cost - bound) / bound <= DROP_NEAR

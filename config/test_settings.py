@@ -28,3 +28,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and "replica" not in DA
 for _alias in DATABASES.values():  # noqa: F405
     if _alias["ENGINE"] == "django.db.backends.postgresql":
         _alias["ENGINE"] = "tanzim.testing.postgresql"
+
+# scripts/test.sh migrates a template database while the static checks run; each test process's
+# database is then a copy of it (TANZIM_TEST_DB_TEMPLATE: a PostgreSQL database's name, or an
+# SQLite file), and Django's migrate finds nothing left to apply.
+_TEMPLATE = os.environ.get("TANZIM_TEST_DB_TEMPLATE")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "tanzim.testing.sqlite3"  # noqa: F405
+    # In memory, one database a test process (pytest-django names it so for Django's engine only).
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405
+if _TEMPLATE:
+    DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = _TEMPLATE  # noqa: F405

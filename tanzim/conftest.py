@@ -13,7 +13,7 @@ from django.utils import translation
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import User
 from tanzim.offices.models import City, Office
-from tanzim.testing.browser import browser, new_page  # noqa: F401  (the browser tests' fixtures)
+from tanzim.testing.browser import browser, chromium, new_page  # noqa: F401  (the browser tests' fixtures)
 from tanzim.testing.factories import CitizenFactory, OfficeFactory, UserFactory, give_role
 from tanzim.testing.reference import flushes_database, reference_data_restore, reference_data_snapshot
 from tanzim.testing.settings import FAST_PASSWORD_HASHERS, static_from_finders

@@ -2,12 +2,14 @@
 
 The fixtures ``browser`` and ``new_page`` are made available to every test by ``tanzim/conftest.py``.
 Playwright's sync API runs an event loop in the test's thread, so Django's async-safety guard is
-lifted; the live server runs in another thread and speaks plain HTTP, so cookies are not marked
-secure. The browser tests walk the embedded system, whose demo SMS inbox shows people their codes.
+lifted during a browser test; the live server runs in another thread and speaks plain HTTP, so
+cookies are not marked secure. The browser tests walk the embedded system, whose demo SMS inbox
+shows people their codes.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,21 +54,63 @@ def no_sideways_scroll(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    """A headless Chromium for one test.
+class Chromium:
+    """Playwright and one headless Chromium for a test process, started by its first browser test.
 
-    Database work the test does while Playwright runs gets a connection of its own (Django's
-    connections are per context, and Playwright's sync API runs in a context of its own), so the
-    connections are closed here: one left open keeps PostgreSQL from dropping the test database.
+    Starting Playwright and Chromium costs about a second a test, so they are started once; each
+    test still gets fresh browser contexts (its own cookies, storage and cache) and every context
+    is closed when it ends. Playwright's sync API marks its event loop as running in the thread
+    that started it, and Django refuses database work in a thread with a running loop (its
+    async-safety guard), so the loop is marked running only while a browser test runs, and the
+    other tests of the process keep the guard.
     """
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._browser: Browser | None = None
+
+    @contextmanager
+    def running(self) -> Iterator[Browser]:
+        """The browser, for one test."""
+        if self._playwright is None:
+            self._playwright = sync_playwright().start()
+            self._loop = asyncio.get_running_loop()
+        else:
+            asyncio._set_running_loop(self._loop)
         try:
-            yield browser
+            if self._browser is None or not self._browser.is_connected():
+                self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield self._browser
         finally:
-            browser.close()
-            connections.close_all()
+            try:
+                if self._browser is not None and self._browser.is_connected():
+                    for context in self._browser.contexts:
+                        context.close()
+            finally:
+                asyncio._set_running_loop(None)
+                # Database work done while Playwright ran may hold a connection of its own: one left
+                # open keeps PostgreSQL from dropping the test database.
+                connections.close_all()
+
+    def stop(self) -> None:
+        if self._playwright is None:
+            return
+        asyncio._set_running_loop(self._loop)
+        try:
+            if self._browser is not None and self._browser.is_connected():
+                self._browser.close()
+        finally:
+            self._playwright.stop()
+            self._playwright = None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    """The test process's Playwright and Chromium (use ``browser``: it hands them to one test)."""
+    launched = Chromium()
+    yield launched
+    launched.stop()
 
 
 def session_cookie(user: Any, url: str) -> dict[str, str]:
@@ -89,13 +133,15 @@ def open_context(
 
 
 @pytest.fixture
-def browser(live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+def browser(
+    chromium: Chromium, live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Browser]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SHOW_OUTBOX_IN_UI = True
     settings.SITE_URL = live_server.url  # links in messages and documents point at this server
-    with chromium() as launched:
+    with chromium.running() as launched:
         yield launched
 
 

@@ -334,3 +334,34 @@ def test_dense_pricing_is_the_pricing_over_every_office(kind, seed):
                 np.arange(problem.n_requests), np.maximum(0, np.minimum(below, max_grow) - 1)
             ]
             assert np.all(brute[r, o] <= cut[r] + 1e-3)  # the cheapest ones
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("tight", 5), ("one_city", 6), ("benchmark", 7)])
+def test_dense_cheapest_offices_are_those_over_every_office(kind, seed):
+    from tanzim.scheduling.services.flexible import dense
+
+    problem = instances.generate_class(kind, requests=500, offices=70, seed=seed)
+    rng = np.random.default_rng(seed)
+    table = dense.table(problem, None)
+    uniq, cls = rb._classes(problem)
+    for scale in (0.0, 40.0, 400.0):
+        price = np.where(rng.random(len(problem.bucket_capacity)) < 0.4, rng.gamma(2.0, scale + 1e-9), 0.0)
+        brute = _brute_values(problem, price)
+        order = np.sort(brute, axis=1)
+        for m in (1, 4, 9, 30, 70):
+            for ci, (g, first, last) in enumerate(uniq):
+                rows = np.flatnonzero(cls == ci)[rng.random((cls == ci).sum()) < 0.7]
+                beta, _b = rb._office_values(problem, price, int(g), int(first), int(last))
+                values, offices = table.cheapest(ci, rows, beta, m)
+                want = np.full((len(rows), m), np.inf)
+                k = min(m, problem.n_offices)
+                want[:, :k] = order[rows, :k]
+                np.testing.assert_allclose(values, want, rtol=1e-12)  # exactly, float64, sorted
+                ok = offices >= 0
+                assert np.array_equal(ok, np.isfinite(values))
+                r = np.nonzero(ok)[0]
+                np.testing.assert_allclose(brute[rows[r], offices[ok]], values[ok], rtol=1e-12)
+                assert all(len(set(o[o >= 0])) == (o >= 0).sum() for o in offices)
+        # And the pricing every solver uses goes through it, with the same answer.
+        v, _o = rb._priced_offices(problem, price, 9, None)
+        np.testing.assert_allclose(v, order[:, :9], rtol=1e-12)

@@ -597,7 +597,7 @@ def _price_classes(problem: Problem, price: np.ndarray, m: int, radius_km: np.nd
     values, offices and their cheapest buckets (−1 padded). Exact: ``near.cheapest`` where it can
     prove its answer from the request's nearest offices, ``near.by_cell`` over every office elsewhere
     (``_cheapest`` for a request kept within a radius)."""
-    from tanzim.scheduling.services.flexible import near  # no import of this module there
+    from tanzim.scheduling.services.flexible import dense, near  # no import of this module there
 
     n = problem.n_requests
     values = np.full((n, m), np.inf)
@@ -616,7 +616,10 @@ def _price_classes(problem: Problem, price: np.ndarray, m: int, radius_km: np.nd
             values[rows[proven]], offices[rows[proven]] = v[proven], o[proven]
             left = rows[~proven]
             radius = None if radius is None else radius[~proven]
-        if len(left):
+        tbl = dense.table(problem, radius_km) if len(left) else None
+        if tbl is not None:  # every office from the travel table kept for the solve (``dense``)
+            values[left], offices[left] = tbl.cheapest(ci, left, beta, m)
+        elif len(left):
             # By map cell (``near.by_cell``, several times faster where crowded requests find the near
             # offices dear); spread-out requests, and any kept within a radius, by the k-d trees.
             bounded = np.zeros(len(left), bool) if radius is None else np.isfinite(radius)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -365,3 +367,35 @@ def test_dense_cheapest_offices_are_those_over_every_office(kind, seed):
         # And the pricing every solver uses goes through it, with the same answer.
         v, _o = rb._priced_offices(problem, price, 9, None)
         np.testing.assert_allclose(v, order[:, :9], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("one_city", 6), ("one_city", 8), ("uneven", 6)])
+def test_the_aggregate_drops_its_far_arcs_while_it_leaves_many_out_and_still_ends_at_the_optimum(
+    kind, seed, monkeypatch
+):
+    problem = instances.generate_class(kind, requests=400, offices=40, seed=seed)
+    exact = rb.solve_optimal(problem, k=40)
+    monkeypatch.setattr(mcf, "WARM_MIN_NODES", 40)  # a real aggregate at this size: 8 requests a node
+    monkeypatch.setattr(mcf, "WARM_NODES", 8)
+    arcs: list[set[int]] = []
+    solve = mcf.Network.solve
+
+    def recorded(net):
+        if net.n < problem.n_requests:  # the aggregate's flows: their (node, office) arcs
+            arcs.append(set((net.s * problem.n_offices + net.o).tolist()))
+        return solve(net)
+
+    monkeypatch.setattr(mcf.Network, "solve", recorded)
+    monkeypatch.setattr(mcf, "WARM_DROP_ABOVE", None)
+    mcf.solve(problem, warm=True)
+    assert len(arcs) >= 2 and all(a <= b for a, b in itertools.pairwise(arcs))  # only ever more
+    arcs.clear()
+    # As aggressive as it gets: every arc with no flow and a reduced cost above zero, every round.
+    monkeypatch.setattr(mcf, "WARM_DROP_ABOVE", 0.0)
+    monkeypatch.setattr(mcf, "WARM_DROP_UNPLACED", 0.0)
+    result = mcf.solve(problem, warm=True)
+    feasible(problem, result.bucket)
+    assert result.cost == pytest.approx(exact.cost, rel=1e-5)
+    assert result.lower_bound <= exact.cost + 1e-6
+    assert result.proven_gap <= 1e-5
+    assert any(a - b for a, b in itertools.pairwise(arcs))  # the rule applied: arcs went

@@ -82,6 +82,11 @@ WARM_GAP = 1e-3
 WARM_ROUNDS = 12
 #: An aggregate node is priced up to this many offices deep a round (its nodes are few).
 WARM_MAX_GROW = 384
+#: The aggregate's arcs with no flow this many minutes above zero reduced cost go after its round.
+WARM_DROP_ABOVE: float | None = 20.0
+#: ... while its flow leaves more than this share of the supply out (finding the ring of free places
+#: round a crowded city, where the full offices' arcs are of no more use).
+WARM_DROP_UNPLACED = 0.05
 #: Each member starts with at most this many of the offices its node used (the nearest).
 WARM_ARCS = 8
 #: The shifted bound (``shifted_bound``) at the aggregate's prices: each request's arcs to its this
@@ -393,6 +398,9 @@ def warm_start(
         out_of_time = deadline is not None and clock.perf_counter() > deadline
         if not len(new) or close or rounds >= WARM_ROUNDS or out_of_time:
             break
+        if WARM_DROP_ABOVE is not None and net.left.sum() > WARM_DROP_UNPLACED * supply.sum():
+            reduced = net.c1 + net.pi[net.arc_node] - net.u[net.s]
+            pairs = pairs[(net.x > 0) | (reduced <= WARM_DROP_ABOVE * SCALE)]
         pairs = _union(pairs, new)
     return _members_arcs(problem, agg, net), price, rounds
 

@@ -399,3 +399,21 @@ def test_the_aggregate_drops_its_far_arcs_while_it_leaves_many_out_and_still_end
     assert result.lower_bound <= exact.cost + 1e-6
     assert result.proven_gap <= 1e-5
     assert any(a - b for a, b in itertools.pairwise(arcs))  # the rule applied: arcs went
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("tight", 3), ("one_city", 4), ("uneven", 5)])
+def test_the_prices_from_the_arcs_whose_source_rose_are_those_from_every_arc(kind, seed, monkeypatch):
+    problem = instances.generate_class(kind, requests=400, offices=50, seed=seed)
+    rng = np.random.default_rng(seed)
+    m = problem.n_offices
+    eligible = problem.eligible[problem.req_group][:, :m] & (rng.random((problem.n_requests, m)) < 0.3)
+    pairs = (np.arange(problem.n_requests)[:, None] * m + np.arange(m))[eligible]
+    net = mcf.Network(problem, pairs // m, pairs % m).solve()
+    found = []
+    for few in (10**9, 1):  # every arc each pass; the arcs of the rising sources whenever it can
+        monkeypatch.setattr(mcf, "PRICE_FEW", few)
+        lam = net.prices(None)
+        found.append((lam, net.u.copy(), net.pi.copy()))
+    for every, rising in zip(found[0], found[1], strict=True):
+        assert np.array_equal(every, rising)
+    assert found[0][0].any()  # some bucket has a price: the fixed point had work to do

@@ -68,6 +68,9 @@ EXACT_UP_TO = 10_000
 GAP_TARGET = 5e-4
 #: Rounds of the longest-path fixed point for the prices (each a pass over the arcs).
 MAX_PRICE_PASSES = 20_000
+#: In the prices' fixed point, once fewer than 1/PRICE_FEW of the supply nodes' values rose in a
+#: pass, only their arcs are taken again (the others' are in the maxima already).
+PRICE_FEW = 8
 #: Price the rounds with ``dense.Table`` (every request against every office) where it applies.
 USE_DENSE = True
 #: Above this many requests the rounds start warm, from the aggregated problem (``warm_start``).
@@ -227,16 +230,29 @@ class Network:
         arc_u = _Groups(self.s[ux], self.c1[ux], self.arc_node[ux])
         arc_all = _Groups(self.arc_node, -self.c1, self.s)
         day_all = _Groups(self.day_bucket, -self.c2, self.day_node)
+        # Values only rise, so after a pass only the arcs of the supply nodes whose u rose can raise a
+        # π: those arcs alone (by source), unless many rose (then every arc, as a segmented maximum).
+        by_source = np.argsort(self.s, kind="stable")
+        source_start = np.searchsorted(self.s[by_source], np.arange(n + 1))
         unplaced = self.left > 0
         pi = np.full(self.n_nodes, neg, np.int64)
         u = np.full(n, neg, np.int64)
+        before_u = None
         for _ in range(MAX_PRICE_PASSES):
             before = pi.copy()
             day_u.raise_to(pi, lam)  # π ≥ delay + λ over its used days
             u = np.full(n, neg, np.int64)
             arc_u.raise_to(u, pi)  # u ≥ cost + π over its used arcs
             u[unplaced] = np.maximum(u[unplaced], self.outside[unplaced])
-            arc_all.raise_to(pi, u)  # π ≥ u − cost over every arc
+            rose = None if before_u is None else np.flatnonzero(u != before_u)
+            if rose is None or len(rose) * PRICE_FEW > n:
+                arc_all.raise_to(pi, u)  # π ≥ u − cost over every arc
+            elif len(rose):
+                count = source_start[rose + 1] - source_start[rose]
+                at = np.repeat(source_start[rose] - np.cumsum(count) + count, count) + np.arange(count.sum())
+                arcs = by_source[at]
+                np.maximum.at(pi, self.arc_node[arcs], u[self.s[arcs]] - self.c1[arcs])
+            before_u = u
             new = lam.copy()
             day_all.raise_to(new, pi)  # λ ≥ π − delay over every day arc
             done = np.array_equal(new, lam) and np.array_equal(pi, before)

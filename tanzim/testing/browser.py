@@ -87,11 +87,12 @@ class Chromium:
                 if self._browser is not None and self._browser.is_connected():
                     for context in self._browser.contexts:
                         context.close()
+                # Database work done while the loop runs has connections of its own (Django keeps
+                # them per context then, not per thread); closed while they are still the ones
+                # seen: one left open keeps PostgreSQL from dropping the test database.
+                connections.close_all()
             finally:
                 asyncio._set_running_loop(None)
-                # Database work done while Playwright ran may hold a connection of its own: one left
-                # open keeps PostgreSQL from dropping the test database.
-                connections.close_all()
 
     def stop(self) -> None:
         if self._playwright is None:

@@ -6,9 +6,11 @@ import sqlite3
 
 import pytest
 from django.core.exceptions import SynchronousOnlyOperation
+from django.db import connections
 from django.db.utils import ConnectionHandler
 from django.utils.asyncio import async_unsafe
 
+from tanzim.offices.models import Province
 from tanzim.testing.sqlite3.base import DatabaseCreation
 
 
@@ -52,9 +54,27 @@ def test_playwright_s_loop_runs_only_during_a_browser_test_and_the_browser_is_re
         page = browser.new_context().new_page()
         page.set_content('<p id="seen">1</p>')
         assert page.inner_text("#seen") == "1"
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the browser fixture ends a test
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE")
     assert guarded() == "done"  # every other test keeps Django's guard
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with chromium.running() as again:
         assert again is browser and again.is_connected()
         assert again.contexts == []  # the last test's contexts (its cookies, its pages) are gone
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE")
     assert guarded() == "done"
+
+
+@pytest.mark.browser
+@pytest.mark.postgres  # SQLite's in-memory test database is never closed
+@pytest.mark.django_db(transaction=True)
+def test_database_work_during_a_browser_test_leaves_no_connection_open(chromium, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the browser fixture does
+    with chromium.running():
+        during = connections["default"]  # the running loop's own, not the test's
+        assert Province.objects.exists()
+        assert during.connection is not None
+    # Left open, it would keep PostgreSQL from dropping the test database at the end of the run.
+    assert during.connection is None
+    assert connections["default"] is not during

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from tanzim.cases.choices import CaseStatus
 from tanzim.cases.models import Case
 from tanzim.common.identifiers import mask_national_code
-from tanzim.common.pdf import font_url, render_pdf
+from tanzim.common.pdf import font_faces, render_pdf
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def receipt_context(*, case: Case, payment: Any = None) -> dict[str, Any]:
         "free_ground": free_ground_of(case),
         "submitted_at": _submitted_at(case),
         "issued_at": timezone.now(),
-        "font_url": font_url(),
+        "font_faces": font_faces(),
         "site_url": settings.SITE_URL.rstrip("/"),
     }
 

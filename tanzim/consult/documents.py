@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from tanzim.common.pdf import font_url, render_pdf
+from tanzim.common.pdf import font_faces, render_pdf
 from tanzim.consult import interviews
 from tanzim.consult.trees import _text
 
@@ -22,7 +22,7 @@ def document_context(definition: dict[str, Any], answers: dict[str, str]) -> dic
         "title": _text(definition, "document_title") or _text(definition, "title"),
         "paragraphs": interviews.body(definition, answers),
         "today": timezone.localdate(),
-        "font_url": font_url(),
+        "font_faces": font_faces(),
     }
 
 

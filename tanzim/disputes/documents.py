@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from tanzim.common.identifiers import mask_national_code
 from tanzim.common.jalali import format_jalali
-from tanzim.common.pdf import font_url, render_pdf
+from tanzim.common.pdf import font_faces, render_pdf
 from tanzim.common.timezones import TEHRAN, viewing_in
 from tanzim.disputes.choices import FailureReason, PartyRole, SettlementStatus
 from tanzim.disputes.models import Award, Dispute, Referral, Settlement
@@ -52,7 +52,7 @@ def settlement_context(settlement: Settlement) -> dict[str, Any]:
         "mediator": dispute.mediator,
         "sessions": list(dispute.sessions.order_by("starts_at")),
         "issued_at": timezone.now(),
-        "font_url": font_url(),
+        "font_faces": font_faces(),
         "site_url": settings.SITE_URL.rstrip("/"),
     }
 
@@ -84,7 +84,7 @@ def award_context(award: Award) -> dict[str, Any]:
         "party_rows": rows,
         "any_uncertain": any(r["compliance_due_uncertain"] or r["annulment_due_uncertain"] for r in rows),
         "issued_at": timezone.now(),
-        "font_url": font_url(),
+        "font_faces": font_faces(),
         "site_url": settings.SITE_URL.rstrip("/"),
     }
 
@@ -294,7 +294,7 @@ def referral_zip(*, referral: Referral, language: str | None = None) -> bytes:
                     dispute.events.select_related("actor", "on_behalf_of").order_by("created_at", "pk")
                 ),
                 "issued_at": timezone.now(),
-                "font_url": font_url(),
+                "font_faces": font_faces(),
             },
         )
         summary = render_pdf(html)

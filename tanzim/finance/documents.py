@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tanzim.common.jalali import JalaliMonth, format_jalali
-from tanzim.common.pdf import font_url, render_pdf
+from tanzim.common.pdf import font_faces, render_pdf
 from tanzim.finance.selectors import OfficeStatement, statement_lines
 
 
@@ -84,7 +84,7 @@ def statement_pdf(statement: OfficeStatement, *, language: str | None = None) ->
             "finance/statement_pdf.html",
             {
                 "s": statement,
-                "font_url": font_url(),
+                "font_faces": font_faces(),
                 "month_name": JalaliMonth(statement.year, statement.month).label(language),
                 "generated_at": timezone.now(),
                 "LANG": language,

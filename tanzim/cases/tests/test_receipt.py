@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
 
-from tanzim.cases.receipt import fee_lines, font_url, receipt_html, receipt_pdf
+from tanzim.cases.receipt import fee_lines, receipt_html, receipt_pdf
 from tanzim.cases.tests.page_helpers import awaiting_payment_case, submitted_case
 from tanzim.common.normalize import normalize_digits, to_persian_digits
 from tanzim.finance import services as finance_services
@@ -63,10 +63,22 @@ def test_the_receipt_is_a_pdf_with_the_grouped_tracking_code_in_persian_digits(c
     assert case.tracking_code_display in text  # the Latin-digit copy under it, for typing elsewhere
 
 
-def test_the_receipt_embeds_the_vazirmatn_font(personas, petition):
+def test_the_receipt_embeds_vazirmatn_at_fixed_weights_made_once_a_process(personas, petition, monkeypatch):
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
     case = submitted_case(personas, petition)
-    assert font_url().startswith("file://") and font_url().endswith(".woff2")
-    assert any("Vazirmatn" in name for name in pdf_fonts(receipt_pdf(case=case)))
+    receipt_pdf(case=case)  # the process's first document makes the fixed weights
+    made = []
+    original = weasyprint_fonts.instantiateVariableFont
+    monkeypatch.setattr(
+        weasyprint_fonts,
+        "instantiateVariableFont",
+        lambda *args, **kwargs: made.append(args) or original(*args, **kwargs),
+    )
+    fonts = pdf_fonts(receipt_pdf(case=case))
+    # Regular and bold text, each a font of its own, and no variable font instantiated for this one.
+    assert len([name for name in fonts if "Vazirmatn" in name]) >= 2, fonts
+    assert made == []
 
 
 def test_the_receipt_is_right_to_left_in_persian_and_left_to_right_in_english(personas, petition):

@@ -27,10 +27,10 @@ or in a crowded first round by map cell (``near.by_cell``) and k-d trees. Above 
 sizes, arcs far above their reduced cost are dropped once a flow grows past ``DROP_OVER`` arcs a
 request or its gap is proven within ``DROP_NEAR``. Where the first flow leaves many requests out (a
 city over capacity), the rounds start warm from the aggregate (``warm_start``: requests of one
-class and map cell as one supply node), whose prices also give a Lagrangian bound of the real
-problem; once a flow is near that bound, ``shifted_bound`` (a flow of 8 arcs a request at costs
-shifted by those prices, each request free to leave at its 9th value) proves a far tighter one
-without the far offices' arcs.
+class and map cell as one supply node; where it leaves most of them out, without pricing the first
+flow), whose prices also give a Lagrangian bound of the real problem; once a flow is near that
+bound, ``shifted_bound`` (a flow of ``SHIFT_DEPTH`` arcs a request at costs shifted by those prices,
+each request free to leave at its next value) proves a far tighter one without the far offices' arcs.
 
 Capacities are never exceeded (they are arc capacities), each request goes to at most one bucket,
 only eligible offices in its window are arcs, and the same input gives the same output.
@@ -77,6 +77,9 @@ USE_DENSE = True
 WARM_ABOVE = 2_000
 #: ... when the first flow leaves more than this share of the requests unplaced.
 WARM_UNPLACED = 0.005
+#: ... and when it leaves more than this share out, its prices and pricing are skipped: the warm start
+#: follows at once.
+WARM_SKIP_PRICING = 0.5
 #: About this many requests to a supply node of the aggregate (and at least ``WARM_MIN_NODES`` nodes).
 WARM_NODES = 32
 WARM_MIN_NODES = 1_000
@@ -94,7 +97,7 @@ WARM_DROP_UNPLACED = 0.05
 WARM_ARCS = 8
 #: The shifted bound (``shifted_bound``) at the aggregate's prices: each request's arcs to its this
 #: many cheapest offices at those prices ...
-SHIFT_DEPTH = 8
+SHIFT_DEPTH = 4
 #: ... computed once a flow costs at most this fraction more than the Lagrangian at those prices
 #: (where the aggregate's prices are near the optimum's: a crowded city; not where it is coarse).
 SHIFT_WITHIN = 0.02
@@ -548,6 +551,14 @@ def solve(
             history.append((cost, bound))
             pending = False
             break
+        skip = warm is None and rounds == 1 and max_rounds > 1 and n > WARM_ABOVE
+        if skip and np.mean(chosen < 0) > WARM_SKIP_PRICING:
+            # Most requests left out (a city over capacity): the first flow's prices are the penalty's
+            # on every near office, so its pricing adds little that the aggregate's rounds do not
+            # find; straight to the warm start (no Lagrangian from this round: the bound is its own).
+            history.append((cost, bound))
+            pairs = _union(pairs, warm_pairs())
+            continue
         mark = clock.process_time()
         price = net.prices(deadline) / SCALE
         timings["prices"] += clock.process_time() - mark

@@ -5,7 +5,9 @@
 # smoke test".
 #
 # - its own PostgreSQL database (scripts/pgdb.py; dropped at the end) and its own Redis database
-#   number (SMOKE_REDIS_DB, default 13; emptied before and after);
+#   number (SMOKE_REDIS_DB, default 13; emptied before and after); with SMOKE_DB_TEMPLATE (a database
+#   already migrated, as scripts/test.sh's template is) the database starts as a copy of it and
+#   migrate finds nothing to apply: the same release step, without the ~70 s of migrating again;
 # - a local SMS provider (tanzim/testing/sms_server.py) behind HttpSmsGateway, with a token;
 # - deploy/production.env.example's settings, pointed at these services and throw-away secrets; the
 #   bank, identity registry and judiciary are the simulated ones the example allows on a staging site;
@@ -78,7 +80,7 @@ wait_for_port_file() {
   return 1
 }
 
-"$PY" scripts/pgdb.py create "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL"
+"$PY" scripts/pgdb.py create "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL" "${SMOKE_DB_TEMPLATE:-}"
 redis_flush
 
 # --- the settings: the documented production set, pointed at this machine --------------------

@@ -117,11 +117,14 @@ def test_a_tapped_score_on_the_survey_and_the_checklist_shows_as_chosen_without_
     page.goto(reverse("feedback:survey", args=[token]))
     page.locator("label[for='courtesy-5']").click()
     expect(page.locator("#courtesy-5")).to_be_checked()
-    chosen, other = (
-        page.locator(f"label[for='courtesy-{n}']").evaluate("e => getComputedStyle(e).backgroundColor")
-        for n in (5, 4)
+    # The tapped number is filled in, the others are not (once Bootstrap's 0.15 s colour transition
+    # has run: read at once on a loaded machine, both were still transparent).
+    page.wait_for_function(
+        """() => {
+            const style = (n) => getComputedStyle(document.querySelector(`label[for='courtesy-${n}']`));
+            return style(5).backgroundColor !== style(4).backgroundColor;
+        }"""
     )
-    assert chosen != other  # the tapped number is filled in, the others are not
     expect(page.locator("#survey-form")).to_have_attribute("autocomplete", "off")
     expect(page.locator("input[type=radio][autocomplete]")).to_have_count(0)
     no_sideways_scroll(page)

@@ -432,8 +432,18 @@ def test_a_first_flow_that_leaves_most_out_goes_to_the_warm_start_unpriced(monke
 
     monkeypatch.setattr(mcf.Network, "prices", recorded)
     city = instances.generate_class("one_city", requests=1500, offices=120, seed=8)
+    flows: list[np.ndarray] = []  # the (request, office) keys of each flow of the city's requests
+    solve = mcf.Network.solve
+
+    def kept(self):
+        if self.problem is city:  # (not the aggregate's)
+            flows.append(self.s * city.n_offices + self.o)
+        return solve(self)
+
+    monkeypatch.setattr(mcf.Network, "solve", kept)
     optimum = mcf.solve(city, warm=False, gap_target=0.0).cost
     priced_sizes.clear()
+    flows.clear()
     result = mcf.solve(city)
     feasible(city, result.bucket)
     first_cost, first_bound = result.extra["history"][0]
@@ -441,6 +451,7 @@ def test_a_first_flow_that_leaves_most_out_goes_to_the_warm_start_unpriced(monke
     assert first_bound == -np.inf  # ... so no Lagrangian at its prices,
     assert priced_sizes[0] < city.n_requests  # the aggregate's prices came first,
     assert result.extra["warm_rounds"] >= 1
+    assert not np.isin(flows[0], flows[1]).all()  # its arcs, not the first flow's, make the next flow
     # ... and the answer is still proven (the optimum up to the flows' rounding: a hundredth an arc).
     assert result.lower_bound <= optimum + 1e-6 <= result.cost + city.n_requests / mcf.SCALE
     assert result.proven_gap <= mcf.GAP_TARGET

@@ -77,8 +77,8 @@ USE_DENSE = True
 WARM_ABOVE = 2_000
 #: ... when the first flow leaves more than this share of the requests unplaced.
 WARM_UNPLACED = 0.005
-#: ... and when it leaves more than this share out, its prices and pricing are skipped: the warm start
-#: follows at once.
+#: ... and when it leaves more than this share out, its prices, pricing and arcs are skipped: the warm
+#: start follows at once, and its arcs alone make the next flow.
 WARM_SKIP_PRICING = 0.5
 #: About this many requests to a supply node of the aggregate (and at least ``WARM_MIN_NODES`` nodes).
 WARM_NODES = 32
@@ -555,9 +555,11 @@ def solve(
         if skip and np.mean(chosen < 0) > WARM_SKIP_PRICING:
             # Most requests left out (a city over capacity): the first flow's prices are the penalty's
             # on every near office, so its pricing adds little that the aggregate's rounds do not
-            # find; straight to the warm start (no Lagrangian from this round: the bound is its own).
+            # find; straight to the warm start (no Lagrangian from this round: the bound is its own),
+            # whose arcs replace the first flow's (each request's nearest offices with a free place:
+            # full ones, in that city, which the warm start's arcs include where they are worth it).
             history.append((cost, bound))
-            pairs = _union(pairs, warm_pairs())
+            pairs = warm_pairs()  # (sorted and distinct)
             continue
         mark = clock.process_time()
         price = net.prices(deadline) / SCALE

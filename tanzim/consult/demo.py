@@ -141,7 +141,11 @@ def seed_consult(*, offices: list[Any], progress: Callable[..., Any] | None = No
             ConsultationStatus.REFUNDED,
             changes={"answer_due_at": timezone.now() - timedelta(hours=2)},
         )
-        dropped = _book(a, consultant, ConsultationMode.PHONE, "پرسش درباره نفقه", times[2])
+        # The citizen cancels it herself, which she may do only until the cut-off before its start:
+        # a time past the cut-off (seeded in the morning, the first free times are within it).
+        cancel_by = timezone.now() + timedelta(minutes=settings.SCHEDULING_CANCEL_CUTOFF_MINUTES + 30)
+        later = [start for start in times[2:] if start > cancel_by]
+        dropped = _book(a, consultant, ConsultationMode.PHONE, "پرسش درباره نفقه", (later or times[2:])[0])
         # Cancelled by the citizen from their appointments: the call's appointment and then,
         # through scheduling's signal, the consultation.
         if dropped.appointment is not None:

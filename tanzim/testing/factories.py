@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 
 import factory
-from django.utils import timezone
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
@@ -14,6 +13,12 @@ from tanzim.common.identifiers import make_national_code
 from tanzim.offices.choices import LicenceKind
 from tanzim.offices.models import City, Counter, Licence, Office, WorkingHours
 from tanzim.offices.services import DEFAULT_HOURS
+
+# The roles the factories give hold since before any moment a test travels to, as the licences do
+# (2024-01-01). Given from the real now, a role was not yet valid in a test that travels to a fixed
+# earlier moment of the same day (tanzim/testing/disputes.py's NOW, 5 December 2026 09:00 Tehran):
+# on that day, from 05:30 UTC, every such test was refused as "not office staff".
+ROLES_SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 
 _serial = itertools.count(100_000_001)
 
@@ -45,7 +50,7 @@ class CitizenFactory(UserFactory):
     @factory.post_generation
     def citizen_role(self, create, extracted, **kwargs):
         if create:
-            RoleAssignment.objects.create(user=self, role=Role.CITIZEN, valid_from=timezone.now())
+            RoleAssignment.objects.create(user=self, role=Role.CITIZEN, valid_from=ROLES_SINCE)
 
 
 class OfficeFactory(factory.django.DjangoModelFactory[Office]):
@@ -80,6 +85,6 @@ class OfficeFactory(factory.django.DjangoModelFactory[Office]):
 
 def give_role(user: User, role: str, *, office: Office | None = None, province=None) -> User:
     RoleAssignment.objects.create(
-        user=user, role=role, office=office, province=province, valid_from=timezone.now()
+        user=user, role=role, office=office, province=province, valid_from=ROLES_SINCE
     )
     return user

@@ -25,7 +25,7 @@ from tanzim.membership.services import (
     training_record,
 )
 from tanzim.offices.models import City
-from tanzim.testing.factories import CitizenFactory
+from tanzim.testing.factories import ROLES_SINCE, CitizenFactory
 from tanzim.testing.files import pdf_bytes, png_bytes, upload
 
 HEADER = "national_code,first_name,last_name,mobile,province,rank"
@@ -153,9 +153,7 @@ def programme(**overrides: Any) -> LoanProgramme:
 
 def manager_of(office: Any) -> Any:
     user = CitizenFactory.create()
-    RoleAssignment.objects.create(
-        user=user, role=Role.OFFICE_MANAGER, office=office, valid_from=timezone.now()
-    )
+    RoleAssignment.objects.create(user=user, role=Role.OFFICE_MANAGER, office=office, valid_from=ROLES_SINCE)
     return user
 
 

@@ -27,15 +27,46 @@ hypothesis.settings.load_profile("tanzim")
 _database: list = []
 
 
+# The fixtures through which a test reaches the database (pytest-django blocks it to any other).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-only",
+        action="store_true",
+        help="run only the tests that use the database, browser tests left out (make test's SQLite "
+        "pass: the PostgreSQL pass runs every test)",
+    )
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or not DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests (row locks, concurrency) are deselected, not skipped, on SQLite."""
+    """Deselected, not skipped: PostgreSQL-only tests (row locks, concurrency) on SQLite, and with
+    ``--database-only`` the browser tests and the tests that never reach the database.
+
+    A test without the database cannot tell the two passes' databases apart, and the browser tests
+    drive the same pages the page tests of both passes render: the PostgreSQL pass (the system of
+    record, production's defaults) runs them, and the SQLite pass spends its time on what the
+    database can change.
+    """
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
+    on_sqlite = not settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    database_only = config.getoption("--database-only")
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        left_out = (on_sqlite and item.get_closest_marker("postgres")) or (
+            database_only and (item.get_closest_marker("browser") or not _uses_database(item))
+        )
+        (drop if left_out else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -24,10 +24,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and "replica" not in DA
     }
 
 # The PostgreSQL pass flushes by deleting rows rather than truncating every table (the same
-# backend otherwise; tanzim/testing/postgresql/base.py says why).
+# backend otherwise; tanzim/testing/postgresql/base.py says why). Its sessions commit without
+# waiting for the write-ahead log to reach the disk (synchronous_commit=off: a commit is visible to
+# every other session at once as before; only a crash of the server could lose the last ones, which
+# a test database does not care about): a commit took 3.2 ms here, 0.1 ms without the wait.
 for _alias in DATABASES.values():  # noqa: F405
     if _alias["ENGINE"] == "django.db.backends.postgresql":
         _alias["ENGINE"] = "tanzim.testing.postgresql"
+        _options = _alias.get("OPTIONS", {})  # (a new dict: the replica's may be the default's)
+        _alias["OPTIONS"] = {
+            **_options,
+            "options": f"{_options.get('options', '')} -c synchronous_commit=off".strip(),
+        }
 
 # scripts/test.sh migrates a template database while the static checks run; each test process's
 # database is then a copy of it (TANZIM_TEST_DB_TEMPLATE: a PostgreSQL database's name, or an

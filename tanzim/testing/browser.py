@@ -1,4 +1,5 @@
-"""Debian's Chromium (its headless shell) through Playwright, and the fixtures every app's browser tests share.
+"""Debian's Chromium (its headless shell) through Playwright, and the fixtures every app's browser
+tests share.
 
 The fixtures ``browser`` and ``new_page`` are made available to every test by ``tanzim/conftest.py``.
 Playwright's sync API runs an event loop in the test's thread, so Django's async-safety guard is

@@ -42,7 +42,7 @@ venv: $(STAMP)
 # from the lock, by pip: 2-40 s against pip's 73 s, most of which was compiling every module to
 # bytecode); then the project itself, built with the locked setuptools without resolving anything
 # again. The lock is complete, so nothing is resolved (--no-deps), and `uv pip check` proves the set
-# is consistent. Nothing is compiled ahead: see PYTHONDONTWRITEBYTECODE below.
+# is consistent. Nothing is compiled ahead: see PYTHONDONTWRITEBYTECODE above.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	sed -n '/^uv==/,/# via/p' requirements.lock >$(VENV)/uv-requirement.txt

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tanzim needs, once: Chromium's headless shell for browser tests,
 # Pango for PDFs, gettext for translations, poppler-utils (pdftotext, pdfinfo) for the tests that
-# read PDFs back, postgresql-client-15 (pg_dump, pg_restore of the server's major version) for manage.py backup,
-# a Java runtime (default-jre-headless, unless a java is on the PATH) for the Nu Html Checker.
-# Then the checker's pinned vnu.jar, fetched once into var/vendor/ (tanzim/testing/vnu.py).
+# read PDFs back, postgresql-client-15 (pg_dump, pg_restore of the server's major version) for
+# manage.py backup, a Java runtime (default-jre-headless, unless a java is on the PATH) for the Nu
+# Html Checker. Then the checker's pinned vnu.jar, fetched once into var/vendor/ (tanzim/testing/vnu.py).
 # Does nothing when they are already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -74,7 +74,10 @@ $PY manage.py compilemessages --ignore '.venv/*' -v0 || fail "compilemessages"
 schema_file=$(mktemp --suffix=.yml)
 $PY manage.py spectacular --validate --fail-on-warn --file "$schema_file" || fail "OpenAPI schema warnings"
 rm -f "$schema_file"
-.venv/bin/mypy || fail "mypy (types)"
+# mypy's cache is the user's, shared by every clone on the machine (pyproject's var/mypy-cache is
+# for mypy run by hand): it checks each cached module against its file's hash, so another clone's
+# results stand where the code is the same. A fresh clone then takes ~2 s here instead of ~45 s.
+MYPY_CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/tanzim/mypy" .venv/bin/mypy || fail "mypy (types)"
 
 step "Lint (ruff)"
 .venv/bin/ruff check . || fail "ruff check"

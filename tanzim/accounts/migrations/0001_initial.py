@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'user',
                 'verbose_name_plural': 'users',
+                'constraints': [models.UniqueConstraint(condition=models.Q(('national_code__isnull', False)), fields=('national_code',), name='user_national_code_unique')],
             },
             managers=[
                 ('objects', django.contrib.auth.models.UserManager()),
@@ -63,6 +64,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'one-time code',
                 'verbose_name_plural': 'one-time codes',
+                'indexes': [models.Index(fields=['user', '-created_at'], name='accounts_ot_user_id_43d60d_idx')],
             },
         ),
         migrations.CreateModel(
@@ -80,26 +82,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'role assignment',
                 'verbose_name_plural': 'role assignments',
+                'indexes': [models.Index(fields=['user', 'role'], name='accounts_ro_user_id_762ca3_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('office__isnull', True), ('province__isnull', True), _connector='OR'), name='role_single_scope'), models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='role_dates_ordered')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(condition=models.Q(('national_code__isnull', False)), fields=('national_code',), name='user_national_code_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='otpchallenge',
-            index=models.Index(fields=['user', '-created_at'], name='accounts_ot_user_id_43d60d_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='roleassignment',
-            index=models.Index(fields=['user', 'role'], name='accounts_ro_user_id_762ca3_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('office__isnull', True), ('province__isnull', True), _connector='OR'), name='role_single_scope'),
-        ),
-        migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='role_dates_ordered'),
         ),
     ]

@@ -74,6 +74,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'case',
                 'verbose_name_plural': 'cases',
+                'indexes': [models.Index(fields=['office', 'status', 'due_at'], name='case_worklist'), models.Index(fields=['applicant', '-created_at'], name='case_by_applicant'), models.Index(fields=['status', 'status_changed_at'], name='case_status_age')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'in_review', 'needs_correction', 'resubmitted', 'verified', 'awaiting_payment', 'paid', 'filed', 'closed', 'cancelled', 'rejected'])), name='case_status_valid'), models.CheckConstraint(condition=models.Q(('channel__in', ['in_person', 'semi_in_person', 'remote'])), name='case_channel_valid')],
             },
         ),
         migrations.CreateModel(
@@ -114,6 +116,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'document',
                 'verbose_name_plural': 'documents',
                 'ordering': ['case', 'uploaded_at'],
+                'constraints': [models.UniqueConstraint(fields=('case', 'sha256'), name='document_unique_per_case')],
             },
         ),
         migrations.CreateModel(
@@ -134,34 +137,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'party',
                 'verbose_name_plural': 'parties',
                 'ordering': ['case', 'role', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'natural'), ('legal_id', '')), models.Q(('kind', 'legal'), ('national_code', '')), _connector='OR'), name='party_identifier_matches_kind')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['office', 'status', 'due_at'], name='case_worklist'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['applicant', '-created_at'], name='case_by_applicant'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'status_changed_at'], name='case_status_age'),
-        ),
-        migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'in_review', 'needs_correction', 'resubmitted', 'verified', 'awaiting_payment', 'paid', 'filed', 'closed', 'cancelled', 'rejected'])), name='case_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['in_person', 'semi_in_person', 'remote'])), name='case_channel_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('case', 'sha256'), name='document_unique_per_case'),
-        ),
-        migrations.AddConstraint(
-            model_name='party',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'natural'), ('legal_id', '')), models.Q(('kind', 'legal'), ('national_code', '')), _connector='OR'), name='party_identifier_matches_kind'),
         ),
     ]

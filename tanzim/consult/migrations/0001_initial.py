@@ -81,6 +81,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'interview version',
                 'verbose_name_plural': 'interview versions',
                 'ordering': ['interview', '-number'],
+                'constraints': [models.UniqueConstraint(fields=('interview', 'number'), name='consult_interview_version_unique'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='consult_interview_version_positive')],
             },
         ),
         migrations.AddField(
@@ -107,6 +108,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'drafting run',
                 'verbose_name_plural': 'drafting runs',
+                'indexes': [models.Index(fields=['user', '-updated_at'], name='consult_run_by_user')],
             },
         ),
         migrations.CreateModel(
@@ -126,6 +128,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'tree version',
                 'verbose_name_plural': 'tree versions',
                 'ordering': ['tree', '-number'],
+                'constraints': [models.UniqueConstraint(fields=('tree', 'number'), name='consult_tree_version_unique'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='consult_tree_version_positive')],
             },
         ),
         migrations.AddField(
@@ -146,6 +149,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'step counter',
                 'verbose_name_plural': 'step counters',
+                'constraints': [models.UniqueConstraint(fields=('version', 'node'), name='consult_step_stat_unique')],
             },
         ),
         migrations.CreateModel(
@@ -160,38 +164,11 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '“none of these” path',
                 'verbose_name_plural': '“none of these” paths',
+                'constraints': [models.UniqueConstraint(fields=('version', 'path_key'), name='consult_none_path_unique')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='interviewversion',
-            constraint=models.UniqueConstraint(fields=('interview', 'number'), name='consult_interview_version_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='interviewversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='consult_interview_version_positive'),
-        ),
-        migrations.AddIndex(
-            model_name='draftrun',
-            index=models.Index(fields=['user', '-updated_at'], name='consult_run_by_user'),
-        ),
-        migrations.AddConstraint(
-            model_name='treeversion',
-            constraint=models.UniqueConstraint(fields=('tree', 'number'), name='consult_tree_version_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='treeversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='consult_tree_version_positive'),
         ),
         migrations.AddConstraint(
             model_name='tree',
             constraint=models.CheckConstraint(condition=models.Q(('family__in', ['debt_cheque', 'mahrieh', 'nafaqeh', 'rent', 'neighbour', 'inheritance', 'crime', 'enforcement', 'brief'])), name='consult_tree_family_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='stepstat',
-            constraint=models.UniqueConstraint(fields=('version', 'node'), name='consult_step_stat_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='nonepath',
-            constraint=models.UniqueConstraint(fields=('version', 'path_key'), name='consult_none_path_unique'),
         ),
     ]

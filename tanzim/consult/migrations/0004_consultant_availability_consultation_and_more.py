@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'consultant',
                 'verbose_name_plural': 'consultants',
+                'constraints': [models.CheckConstraint(condition=models.Q(('basis__in', ['office_licence', 'kanoon_approved'])), name='consult_consultant_basis_valid'), models.CheckConstraint(condition=models.Q(models.Q(('basis', 'kanoon_approved'), _negated=True), models.Q(('licence_number', ''), _negated=True), _connector='OR'), name='consult_kanoon_approval_has_number')],
             },
         ),
         migrations.CreateModel(
@@ -46,6 +47,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'availability',
                 'verbose_name_plural': 'availability',
                 'ordering': ['consultant', 'weekday', 'start_time'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='consult_availability_weekday'), models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='consult_availability_ordered')],
             },
         ),
         migrations.CreateModel(
@@ -79,6 +81,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'consultation',
                 'verbose_name_plural': 'consultations',
+                'indexes': [models.Index(fields=['consultant', 'status', 'answer_due_at'], name='consult_inbox'), models.Index(fields=['citizen', '-created_at'], name='consult_by_citizen'), models.Index(fields=['status', 'answer_due_at'], name='consult_overdue')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('starts_at__isnull', False), ('status__in', ('awaiting_payment', 'booked', 'answered', 'closed'))), fields=('consultant', 'starts_at'), name='consult_no_double_booking'), models.CheckConstraint(condition=models.Q(('status__in', ['awaiting_payment', 'booked', 'answered', 'closed', 'refunded', 'cancelled'])), name='consult_status_valid'), models.CheckConstraint(condition=models.Q(('mode__in', ['video', 'phone', 'written'])), name='consult_mode_valid'), models.CheckConstraint(condition=models.Q(models.Q(('answer_due_at__isnull', False), ('mode', 'written')), models.Q(models.Q(('mode', 'written'), _negated=True), ('ends_at__gt', models.F('starts_at')), ('starts_at__isnull', False)), _connector='OR'), name='consult_time_or_deadline'), models.CheckConstraint(condition=models.Q(('outcome__in', ['advice_given', 'referred_to_lawyer', 'started_request', 'started_dispute', ''])), name='consult_outcome_valid')],
             },
         ),
         migrations.CreateModel(
@@ -97,53 +101,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'consultation event',
                 'verbose_name_plural': 'consultation events',
             },
-        ),
-        migrations.AddConstraint(
-            model_name='consultant',
-            constraint=models.CheckConstraint(condition=models.Q(('basis__in', ['office_licence', 'kanoon_approved'])), name='consult_consultant_basis_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='consultant',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('basis', 'kanoon_approved'), _negated=True), models.Q(('licence_number', ''), _negated=True), _connector='OR'), name='consult_kanoon_approval_has_number'),
-        ),
-        migrations.AddConstraint(
-            model_name='availability',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='consult_availability_weekday'),
-        ),
-        migrations.AddConstraint(
-            model_name='availability',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='consult_availability_ordered'),
-        ),
-        migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['consultant', 'status', 'answer_due_at'], name='consult_inbox'),
-        ),
-        migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['citizen', '-created_at'], name='consult_by_citizen'),
-        ),
-        migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['status', 'answer_due_at'], name='consult_overdue'),
-        ),
-        migrations.AddConstraint(
-            model_name='consultation',
-            constraint=models.UniqueConstraint(condition=models.Q(('starts_at__isnull', False), ('status__in', ('awaiting_payment', 'booked', 'answered', 'closed'))), fields=('consultant', 'starts_at'), name='consult_no_double_booking'),
-        ),
-        migrations.AddConstraint(
-            model_name='consultation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['awaiting_payment', 'booked', 'answered', 'closed', 'refunded', 'cancelled'])), name='consult_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='consultation',
-            constraint=models.CheckConstraint(condition=models.Q(('mode__in', ['video', 'phone', 'written'])), name='consult_mode_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='consultation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('answer_due_at__isnull', False), ('mode', 'written')), models.Q(models.Q(('mode', 'written'), _negated=True), ('ends_at__gt', models.F('starts_at')), ('starts_at__isnull', False)), _connector='OR'), name='consult_time_or_deadline'),
-        ),
-        migrations.AddConstraint(
-            model_name='consultation',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['advice_given', 'referred_to_lawyer', 'started_request', 'started_dispute', ''])), name='consult_outcome_valid'),
         ),
     ]

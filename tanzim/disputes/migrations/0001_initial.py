@@ -82,6 +82,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'arbitration',
                 'verbose_name_plural': 'arbitrations',
                 'ordering': ['dispute', 'created_at'],
+                'indexes': [models.Index(fields=['status', 'term_ends_on'], name='arbitration_term')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['forming', 'active'])), fields=('dispute',), name='arbitration_one_live'), models.CheckConstraint(condition=models.Q(('panel_size__in', [1, 3])), name='arbitration_panel_size'), models.CheckConstraint(condition=models.Q(('status__in', ['forming', 'active', 'awarded', 'expired', 'ended'])), name='arbitration_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -104,6 +106,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'dispute event',
                 'verbose_name_plural': 'dispute events',
                 'ordering': ['dispute', 'created_at', 'pk'],
+                'indexes': [models.Index(fields=['subject', 'to_status', 'created_at'], name='dispute_event_kind')],
             },
         ),
         migrations.CreateModel(
@@ -123,6 +126,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'party',
                 'verbose_name_plural': 'parties',
                 'ordering': ['dispute', 'role'],
+                'indexes': [models.Index(fields=['user'], name='dispute_party_user')],
+                'constraints': [models.UniqueConstraint(fields=('dispute', 'role'), name='dispute_party_one_per_role'), models.CheckConstraint(condition=models.Q(('role__in', ['claimant', 'respondent'])), name='dispute_party_role_valid')],
             },
         ),
         migrations.CreateModel(
@@ -161,6 +166,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'dispute document',
                 'verbose_name_plural': 'dispute documents',
                 'ordering': ['dispute', 'uploaded_at', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('dispute', 'sha256'), name='dispute_document_unique')],
             },
         ),
         migrations.CreateModel(
@@ -185,6 +191,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'award',
                 'verbose_name_plural': 'awards',
+                'constraints': [models.CheckConstraint(condition=models.Q(('compliance__in', ['pending', 'complied', 'enforcement'])), name='award_compliance')],
             },
         ),
         migrations.CreateModel(
@@ -207,6 +214,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'referral',
                 'verbose_name_plural': 'referrals',
                 'ordering': ['dispute', 'created_at'],
+                'constraints': [models.UniqueConstraint(fields=('dispute', 'purpose'), name='referral_one_per_purpose'), models.CheckConstraint(condition=models.Q(('status__in', ['packed', 'sent'])), name='referral_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -234,6 +242,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'session',
                 'verbose_name_plural': 'sessions',
                 'ordering': ['dispute', 'starts_at', 'pk'],
+                'indexes': [models.Index(fields=['convener', 'starts_at'], name='dispute_session_convener')],
+                'constraints': [models.UniqueConstraint(fields=('dispute', 'kind', 'number'), name='dispute_session_number'), models.UniqueConstraint(condition=models.Q(('status', 'scheduled')), fields=('convener', 'starts_at'), name='dispute_session_convener_free'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dispute_session_ordered'), models.CheckConstraint(condition=models.Q(('status__in', ['scheduled', 'held', 'no_show', 'cancelled'])), name='dispute_session_status')],
             },
         ),
         migrations.CreateModel(
@@ -274,6 +284,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'settlement report',
                 'verbose_name_plural': 'settlement reports',
                 'ordering': ['dispute', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('dispute', 'number'), name='settlement_version'), models.UniqueConstraint(condition=models.Q(('status', 'voided'), _negated=True), fields=('dispute',), name='settlement_one_live'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'signing', 'signed', 'voided'])), name='settlement_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -292,6 +303,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'party one-time code',
                 'verbose_name_plural': 'party one-time codes',
+                'indexes': [models.Index(fields=['party', 'purpose', '-created_at'], name='dispute_otp_latest')],
             },
         ),
         migrations.CreateModel(
@@ -310,6 +322,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'obligation',
                 'verbose_name_plural': 'obligations',
                 'ordering': ['settlement', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('settlement', 'position'), name='obligation_position'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'payment'), ('amount__gt', 0)), models.Q(('kind', 'act'), models.Q(('amount__isnull', True), ('amount', 0), _connector='OR')), _connector='OR'), name='obligation_amount_matches_kind')],
             },
         ),
         migrations.CreateModel(
@@ -327,6 +340,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'signature',
                 'verbose_name_plural': 'signatures',
                 'ordering': ['settlement', 'signed_at'],
+                'constraints': [models.UniqueConstraint(fields=('settlement', 'party'), name='signature_once')],
             },
         ),
         migrations.CreateModel(
@@ -385,102 +399,6 @@ class Migration(migrations.Migration):
                 'ordering': ['arbitration', 'created_at'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'accepted'])), fields=('arbitration', 'seat'), name='arbitrator_one_per_seat')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='arbitration',
-            index=models.Index(fields=['status', 'term_ends_on'], name='arbitration_term'),
-        ),
-        migrations.AddConstraint(
-            model_name='arbitration',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['forming', 'active'])), fields=('dispute',), name='arbitration_one_live'),
-        ),
-        migrations.AddConstraint(
-            model_name='arbitration',
-            constraint=models.CheckConstraint(condition=models.Q(('panel_size__in', [1, 3])), name='arbitration_panel_size'),
-        ),
-        migrations.AddConstraint(
-            model_name='arbitration',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['forming', 'active', 'awarded', 'expired', 'ended'])), name='arbitration_status_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='disputeevent',
-            index=models.Index(fields=['subject', 'to_status', 'created_at'], name='dispute_event_kind'),
-        ),
-        migrations.AddIndex(
-            model_name='party',
-            index=models.Index(fields=['user'], name='dispute_party_user'),
-        ),
-        migrations.AddConstraint(
-            model_name='party',
-            constraint=models.UniqueConstraint(fields=('dispute', 'role'), name='dispute_party_one_per_role'),
-        ),
-        migrations.AddConstraint(
-            model_name='party',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['claimant', 'respondent'])), name='dispute_party_role_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='disputedocument',
-            constraint=models.UniqueConstraint(fields=('dispute', 'sha256'), name='dispute_document_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='award',
-            constraint=models.CheckConstraint(condition=models.Q(('compliance__in', ['pending', 'complied', 'enforcement'])), name='award_compliance'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(fields=('dispute', 'purpose'), name='referral_one_per_purpose'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['packed', 'sent'])), name='referral_status_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['convener', 'starts_at'], name='dispute_session_convener'),
-        ),
-        migrations.AddConstraint(
-            model_name='session',
-            constraint=models.UniqueConstraint(fields=('dispute', 'kind', 'number'), name='dispute_session_number'),
-        ),
-        migrations.AddConstraint(
-            model_name='session',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'scheduled')), fields=('convener', 'starts_at'), name='dispute_session_convener_free'),
-        ),
-        migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dispute_session_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['scheduled', 'held', 'no_show', 'cancelled'])), name='dispute_session_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.UniqueConstraint(fields=('dispute', 'number'), name='settlement_version'),
-        ),
-        migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'voided'), _negated=True), fields=('dispute',), name='settlement_one_live'),
-        ),
-        migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'signing', 'signed', 'voided'])), name='settlement_status_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='partyotp',
-            index=models.Index(fields=['party', 'purpose', '-created_at'], name='dispute_otp_latest'),
-        ),
-        migrations.AddConstraint(
-            model_name='obligation',
-            constraint=models.UniqueConstraint(fields=('settlement', 'position'), name='obligation_position'),
-        ),
-        migrations.AddConstraint(
-            model_name='obligation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'payment'), ('amount__gt', 0)), models.Q(('kind', 'act'), models.Q(('amount__isnull', True), ('amount', 0), _connector='OR')), _connector='OR'), name='obligation_amount_matches_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(fields=('settlement', 'party'), name='signature_once'),
         ),
         migrations.AddIndex(
             model_name='dispute',

@@ -185,6 +185,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'enforcement file',
                 'verbose_name_plural': 'enforcement files',
                 'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['office', 'status'], name='enforcement_office__ffd53e_idx'), models.Index(fields=['province', 'status'], name='enforcement_provinc_f58e77_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enf_file_amount_positive'), models.CheckConstraint(condition=models.Q(('costs__gte', 0)), name='enf_file_costs'), models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'writ_issued', 'served', 'enforcing', 'instalments', 'distributing', 'closed'])), name='enf_file_status_valid'), models.CheckConstraint(condition=models.Q(('judgment_state__in', ['final', 'provisional'])), name='enf_file_judgment_enforceable'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), models.Q(('outcome', ''), _negated=True)), models.Q(models.Q(('status', 'closed'), _negated=True), ('outcome', '')), _connector='OR'), name='enf_file_outcome_iff_closed'), models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('created_by', 'idempotency_key'), name='enf_file_idempotency')],
             },
         ),
         migrations.CreateModel(
@@ -202,6 +204,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'collection',
                 'verbose_name_plural': 'collections',
                 'ordering': ['collected_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enf_collection_positive')],
             },
         ),
         migrations.AddField(
@@ -229,6 +232,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'asset inquiry',
                 'verbose_name_plural': 'asset inquiries',
                 'ordering': ['file', 'agency'],
+                'constraints': [models.UniqueConstraint(fields=('file', 'agency'), name='enf_inquiry_once'), models.CheckConstraint(condition=models.Q(('agency__in', ['banks', 'land_registry', 'vehicles', 'municipality'])), name='enf_inquiry_agency_valid')],
             },
         ),
         migrations.AddField(
@@ -272,6 +276,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'party',
                 'verbose_name_plural': 'parties',
                 'ordering': ['file', 'role', 'priority_class', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['creditor', 'debtor'])), name='enf_party_role_valid'), models.CheckConstraint(condition=models.Q(('claim__gte', 0)), name='enf_party_claim'), models.CheckConstraint(condition=models.Q(models.Q(('claim', 0), ('role', 'debtor')), models.Q(('claim__gt', 0), ('role', 'creditor')), _connector='OR'), name='enf_party_claim_only_creditor'), models.CheckConstraint(condition=models.Q(('priority_class__gte', 1), ('priority_class__lte', 5)), name='enf_party_class'), models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('file', 'user', 'role'), name='enf_party_once')],
             },
         ),
         migrations.CreateModel(
@@ -291,6 +296,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'instalment plan',
                 'verbose_name_plural': 'instalment plans',
                 'ordering': ['-created_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('count__gte', 1), ('count__lte', 120)), name='enf_plan_count'), models.CheckConstraint(condition=models.Q(('amount_each__gt', 0)), name='enf_plan_amount'), models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'granted'])), fields=('file',), name='enf_plan_one_live')],
             },
         ),
         migrations.CreateModel(
@@ -305,6 +311,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'pilot setting',
                 'verbose_name_plural': 'pilot settings',
+                'constraints': [models.UniqueConstraint(fields=('province', 'step'), name='enf_pilot_once'), models.CheckConstraint(condition=models.Q(('step__in', ['service', 'asset_list', 'inquiry', 'seizure', 'valuation', 'auction', 'distribution'])), name='enf_pilot_step_valid')],
             },
         ),
         migrations.CreateModel(
@@ -323,6 +330,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'auction registration',
                 'verbose_name_plural': 'auction registrations',
                 'ordering': ['auction', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('auction', 'bidder'), name='enf_registration_once'), models.CheckConstraint(condition=models.Q(('deposit__gt', 0)), name='enf_registration_deposit')],
             },
         ),
         migrations.CreateModel(
@@ -338,6 +346,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'bid',
                 'verbose_name_plural': 'bids',
                 'ordering': ['-amount', 'placed_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enf_bid_positive'), models.UniqueConstraint(fields=('auction', 'amount'), name='enf_bid_amount_once')],
             },
         ),
         migrations.AddField(
@@ -364,6 +373,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'distribution schedule',
                 'verbose_name_plural': 'distribution schedules',
                 'ordering': ['-created_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('collected__gt', 0), ('fee__gte', 0), ('surplus__gte', 0)), name='enf_schedule_amounts'), models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('file',), name='enf_schedule_one_draft')],
             },
         ),
         migrations.CreateModel(
@@ -380,6 +390,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'distribution line',
                 'verbose_name_plural': 'distribution lines',
                 'ordering': ['schedule', 'priority_class', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0), ('amount__lte', models.F('claim'))), name='enf_line_amount'), models.UniqueConstraint(fields=('schedule', 'party'), name='enf_line_once')],
             },
         ),
         migrations.CreateModel(
@@ -399,6 +410,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'stay',
                 'verbose_name_plural': 'stays',
                 'ordering': ['-created_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('reason__in', ['court_order', 'creditor_consent', 'third_party_claim', 'debtor_death', 'insolvency_claim'])), name='enf_stay_reason_valid')],
             },
         ),
         migrations.CreateModel(
@@ -420,6 +432,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'enforcement task',
                 'verbose_name_plural': 'enforcement tasks',
                 'ordering': ['created_at', 'pk'],
+                'indexes': [models.Index(fields=['status', 'step'], name='enforcement_status_3770c2_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('step__in', ['service', 'asset_list', 'inquiry', 'seizure', 'valuation', 'auction', 'distribution'])), name='enf_task_step_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['awaiting', 'done', 'rejected'])), name='enf_task_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -453,50 +467,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'province'), name='enf_officer_once')],
             },
         ),
-        migrations.AddIndex(
-            model_name='enforcementfile',
-            index=models.Index(fields=['office', 'status'], name='enforcement_office__ffd53e_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='enforcementfile',
-            index=models.Index(fields=['province', 'status'], name='enforcement_provinc_f58e77_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='enforcementfile',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enf_file_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='enforcementfile',
-            constraint=models.CheckConstraint(condition=models.Q(('costs__gte', 0)), name='enf_file_costs'),
-        ),
-        migrations.AddConstraint(
-            model_name='enforcementfile',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'writ_issued', 'served', 'enforcing', 'instalments', 'distributing', 'closed'])), name='enf_file_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='enforcementfile',
-            constraint=models.CheckConstraint(condition=models.Q(('judgment_state__in', ['final', 'provisional'])), name='enf_file_judgment_enforceable'),
-        ),
-        migrations.AddConstraint(
-            model_name='enforcementfile',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), models.Q(('outcome', ''), _negated=True)), models.Q(models.Q(('status', 'closed'), _negated=True), ('outcome', '')), _connector='OR'), name='enf_file_outcome_iff_closed'),
-        ),
-        migrations.AddConstraint(
-            model_name='enforcementfile',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('created_by', 'idempotency_key'), name='enf_file_idempotency'),
-        ),
-        migrations.AddConstraint(
-            model_name='collection',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enf_collection_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='assetinquiry',
-            constraint=models.UniqueConstraint(fields=('file', 'agency'), name='enf_inquiry_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='assetinquiry',
-            constraint=models.CheckConstraint(condition=models.Q(('agency__in', ['banks', 'land_registry', 'vehicles', 'municipality'])), name='enf_inquiry_agency_valid'),
-        ),
         migrations.AddConstraint(
             model_name='asset',
             constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['account', 'land', 'vehicle', 'salary', 'movable'])), name='enf_asset_kind_valid'),
@@ -518,62 +488,6 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('value__isnull', True), ('value__gt', 0), _connector='OR'), name='enf_asset_value'),
         ),
         migrations.AddConstraint(
-            model_name='fileparty',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['creditor', 'debtor'])), name='enf_party_role_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='fileparty',
-            constraint=models.CheckConstraint(condition=models.Q(('claim__gte', 0)), name='enf_party_claim'),
-        ),
-        migrations.AddConstraint(
-            model_name='fileparty',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('claim', 0), ('role', 'debtor')), models.Q(('claim__gt', 0), ('role', 'creditor')), _connector='OR'), name='enf_party_claim_only_creditor'),
-        ),
-        migrations.AddConstraint(
-            model_name='fileparty',
-            constraint=models.CheckConstraint(condition=models.Q(('priority_class__gte', 1), ('priority_class__lte', 5)), name='enf_party_class'),
-        ),
-        migrations.AddConstraint(
-            model_name='fileparty',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('file', 'user', 'role'), name='enf_party_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='instalmentplan',
-            constraint=models.CheckConstraint(condition=models.Q(('count__gte', 1), ('count__lte', 120)), name='enf_plan_count'),
-        ),
-        migrations.AddConstraint(
-            model_name='instalmentplan',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_each__gt', 0)), name='enf_plan_amount'),
-        ),
-        migrations.AddConstraint(
-            model_name='instalmentplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'granted'])), fields=('file',), name='enf_plan_one_live'),
-        ),
-        migrations.AddConstraint(
-            model_name='pilotsetting',
-            constraint=models.UniqueConstraint(fields=('province', 'step'), name='enf_pilot_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='pilotsetting',
-            constraint=models.CheckConstraint(condition=models.Q(('step__in', ['service', 'asset_list', 'inquiry', 'seizure', 'valuation', 'auction', 'distribution'])), name='enf_pilot_step_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(fields=('auction', 'bidder'), name='enf_registration_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('deposit__gt', 0)), name='enf_registration_deposit'),
-        ),
-        migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enf_bid_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.UniqueConstraint(fields=('auction', 'amount'), name='enf_bid_amount_once'),
-        ),
-        migrations.AddConstraint(
             model_name='auction',
             constraint=models.UniqueConstraint(fields=('asset', 'round'), name='enf_auction_round'),
         ),
@@ -592,37 +506,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='auction',
             constraint=models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('scheduled_end'))), name='enf_auction_window'),
-        ),
-        migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.CheckConstraint(condition=models.Q(('collected__gt', 0), ('fee__gte', 0), ('surplus__gte', 0)), name='enf_schedule_amounts'),
-        ),
-        migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('file',), name='enf_schedule_one_draft'),
-        ),
-        migrations.AddConstraint(
-            model_name='scheduleline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0), ('amount__lte', models.F('claim'))), name='enf_line_amount'),
-        ),
-        migrations.AddConstraint(
-            model_name='scheduleline',
-            constraint=models.UniqueConstraint(fields=('schedule', 'party'), name='enf_line_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='stay',
-            constraint=models.CheckConstraint(condition=models.Q(('reason__in', ['court_order', 'creditor_consent', 'third_party_claim', 'debtor_death', 'insolvency_claim'])), name='enf_stay_reason_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['status', 'step'], name='enforcement_status_3770c2_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('step__in', ['service', 'asset_list', 'inquiry', 'seizure', 'valuation', 'auction', 'distribution'])), name='enf_task_step_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['awaiting', 'done', 'rejected'])), name='enf_task_status_valid'),
         ),
     ]

@@ -47,6 +47,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'complaint',
                 'verbose_name_plural': 'complaints',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['office', 'created_at'], name='complaint_office_created'), models.Index(fields=['office', 'status', 'decided_at'], name='complaint_office_decided'), models.Index(fields=['status', 'due_at'], name='complaint_status_due')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['received', 'acknowledged', 'investigating', 'upheld', 'partly_upheld', 'dismissed', 'withdrawn'])), name='complaint_status_valid'), models.CheckConstraint(condition=models.Q(('category__in', ['conduct', 'overcharging', 'delay', 'refusal', 'error', 'privacy', 'corruption', 'other'])), name='complaint_category_valid'), models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('complainant', 'idempotency_key'), name='complaint_idempotency_key')],
             },
         ),
         migrations.CreateModel(
@@ -67,6 +69,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'complaint attachment',
                 'verbose_name_plural': 'complaint attachments',
                 'ordering': ['complaint', 'uploaded_at', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('complaint', 'sha256'), name='complaint_attachment_unique')],
             },
         ),
         migrations.CreateModel(
@@ -98,6 +101,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'invitation cooldown',
                 'verbose_name_plural': 'invitation cooldowns',
+                'constraints': [models.UniqueConstraint(fields=('office', 'key'), name='invitation_guard_unique')],
             },
         ),
         migrations.CreateModel(
@@ -134,6 +138,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'questionnaire item',
                 'verbose_name_plural': 'questionnaire items',
                 'ordering': ['questionnaire', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('questionnaire', 'dimension'), name='qitem_one_per_dimension'), models.UniqueConstraint(fields=('questionnaire', 'position'), name='qitem_unique_position'), models.CheckConstraint(condition=models.Q(('dimension__in', ['access', 'courtesy', 'clarity', 'timeliness', 'fairness', 'overall'])), name='qitem_dimension_valid'), models.CheckConstraint(condition=models.Q(models.Q(('dimension', 'overall'), _negated=True), ('required', True), _connector='OR'), name='qitem_overall_required')],
             },
         ),
         migrations.CreateModel(
@@ -156,6 +161,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'survey invitation',
                 'verbose_name_plural': 'survey invitations',
+                'indexes': [models.Index(fields=['office', 'period'], name='invitation_office_period')],
+                'constraints': [models.UniqueConstraint(fields=('source', 'source_id', 'recipient_key'), name='invitation_one_per_event'), models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='invitation_expires_later')],
             },
         ),
         migrations.CreateModel(
@@ -179,6 +186,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'survey response',
                 'verbose_name_plural': 'survey responses',
+                'indexes': [models.Index(fields=['office', 'period'], name='response_office_period'), models.Index(fields=['period', 'office'], name='response_period_office')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('access__isnull', True), models.Q(('access__gte', 1), ('access__lte', 5)), _connector='OR'), name='response_access_1_to_5'), models.CheckConstraint(condition=models.Q(('courtesy__isnull', True), models.Q(('courtesy__gte', 1), ('courtesy__lte', 5)), _connector='OR'), name='response_courtesy_1_to_5'), models.CheckConstraint(condition=models.Q(('clarity__isnull', True), models.Q(('clarity__gte', 1), ('clarity__lte', 5)), _connector='OR'), name='response_clarity_1_to_5'), models.CheckConstraint(condition=models.Q(('timeliness__isnull', True), models.Q(('timeliness__gte', 1), ('timeliness__lte', 5)), _connector='OR'), name='response_timeliness_1_to_5'), models.CheckConstraint(condition=models.Q(('fairness__isnull', True), models.Q(('fairness__gte', 1), ('fairness__lte', 5)), _connector='OR'), name='response_fairness_1_to_5'), models.CheckConstraint(condition=models.Q(('overall__isnull', True), models.Q(('overall__gte', 1), ('overall__lte', 5)), _connector='OR'), name='response_overall_1_to_5'), models.CheckConstraint(condition=models.Q(('source__in', ['visit', 'walk_in', 'case_filed', 'case_closed', 'dispute'])), name='response_source_valid')],
             },
         ),
         migrations.CreateModel(
@@ -194,110 +203,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'survey tally',
                 'verbose_name_plural': 'survey tallies',
+                'indexes': [models.Index(fields=['period', 'office'], name='survey_tally_period')],
+                'constraints': [models.UniqueConstraint(fields=('office', 'period'), name='survey_tally_unique')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['office', 'created_at'], name='complaint_office_created'),
-        ),
-        migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['office', 'status', 'decided_at'], name='complaint_office_decided'),
-        ),
-        migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['status', 'due_at'], name='complaint_status_due'),
-        ),
-        migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['received', 'acknowledged', 'investigating', 'upheld', 'partly_upheld', 'dismissed', 'withdrawn'])), name='complaint_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('category__in', ['conduct', 'overcharging', 'delay', 'refusal', 'error', 'privacy', 'corruption', 'other'])), name='complaint_category_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('complainant', 'idempotency_key'), name='complaint_idempotency_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='complaintattachment',
-            constraint=models.UniqueConstraint(fields=('complaint', 'sha256'), name='complaint_attachment_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='invitationguard',
-            constraint=models.UniqueConstraint(fields=('office', 'key'), name='invitation_guard_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='questionnaireitem',
-            constraint=models.UniqueConstraint(fields=('questionnaire', 'dimension'), name='qitem_one_per_dimension'),
-        ),
-        migrations.AddConstraint(
-            model_name='questionnaireitem',
-            constraint=models.UniqueConstraint(fields=('questionnaire', 'position'), name='qitem_unique_position'),
-        ),
-        migrations.AddConstraint(
-            model_name='questionnaireitem',
-            constraint=models.CheckConstraint(condition=models.Q(('dimension__in', ['access', 'courtesy', 'clarity', 'timeliness', 'fairness', 'overall'])), name='qitem_dimension_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='questionnaireitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('dimension', 'overall'), _negated=True), ('required', True), _connector='OR'), name='qitem_overall_required'),
-        ),
-        migrations.AddIndex(
-            model_name='surveyinvitation',
-            index=models.Index(fields=['office', 'period'], name='invitation_office_period'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyinvitation',
-            constraint=models.UniqueConstraint(fields=('source', 'source_id', 'recipient_key'), name='invitation_one_per_event'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyinvitation',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='invitation_expires_later'),
-        ),
-        migrations.AddIndex(
-            model_name='surveyresponse',
-            index=models.Index(fields=['office', 'period'], name='response_office_period'),
-        ),
-        migrations.AddIndex(
-            model_name='surveyresponse',
-            index=models.Index(fields=['period', 'office'], name='response_period_office'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('access__isnull', True), models.Q(('access__gte', 1), ('access__lte', 5)), _connector='OR'), name='response_access_1_to_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('courtesy__isnull', True), models.Q(('courtesy__gte', 1), ('courtesy__lte', 5)), _connector='OR'), name='response_courtesy_1_to_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('clarity__isnull', True), models.Q(('clarity__gte', 1), ('clarity__lte', 5)), _connector='OR'), name='response_clarity_1_to_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('timeliness__isnull', True), models.Q(('timeliness__gte', 1), ('timeliness__lte', 5)), _connector='OR'), name='response_timeliness_1_to_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('fairness__isnull', True), models.Q(('fairness__gte', 1), ('fairness__lte', 5)), _connector='OR'), name='response_fairness_1_to_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('overall__isnull', True), models.Q(('overall__gte', 1), ('overall__lte', 5)), _connector='OR'), name='response_overall_1_to_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['visit', 'walk_in', 'case_filed', 'case_closed', 'dispute'])), name='response_source_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='surveytally',
-            index=models.Index(fields=['period', 'office'], name='survey_tally_period'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveytally',
-            constraint=models.UniqueConstraint(fields=('office', 'period'), name='survey_tally_unique'),
         ),
     ]

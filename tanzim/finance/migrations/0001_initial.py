@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ledger account',
                 'verbose_name_plural': 'ledger accounts',
                 'ordering': ['code'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('office__isnull', False)), fields=('office', 'purpose'), name='account_office_purpose'), models.UniqueConstraint(condition=models.Q(('office__isnull', True)), fields=('owner', 'purpose'), name='account_owner_purpose'), models.CheckConstraint(condition=models.Q(models.Q(('owner', 'office'), ('office__isnull', False)), models.Q(models.Q(('owner', 'office'), _negated=True), ('office__isnull', True)), _connector='OR'), name='account_office_owner'), models.CheckConstraint(condition=models.Q(('kind__in', ['asset', 'liability', 'revenue', 'expense'])), name='account_kind_valid')],
             },
         ),
         migrations.CreateModel(
@@ -50,6 +51,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'office tier',
                 'verbose_name_plural': 'office tiers',
                 'ordering': ['office', '-year', '-month'],
+                'constraints': [models.UniqueConstraint(fields=('office', 'year', 'month'), name='office_tier_period'), models.CheckConstraint(condition=models.Q(('tier__in', ['A', 'B', 'C', 'D'])), name='office_tier_valid')],
             },
         ),
         migrations.CreateModel(
@@ -103,6 +105,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'resolved dispute',
                 'verbose_name_plural': 'resolved disputes',
+                'indexes': [models.Index(fields=['resolved_at', 'office'], name='finance_res_resolve_5288bc_idx')],
             },
         ),
         migrations.CreateModel(
@@ -146,6 +149,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'settlement run',
                 'verbose_name_plural': 'settlement runs',
                 'ordering': ['-year', '-month'],
+                'constraints': [models.UniqueConstraint(fields=('year', 'month'), name='settlement_run_month'), models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='settlement_run_month_valid')],
             },
         ),
         migrations.CreateModel(
@@ -191,6 +195,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ledger transaction',
                 'verbose_name_plural': 'ledger transactions',
                 'ordering': ['-posted_at', '-pk'],
+                'indexes': [models.Index(fields=['reference_type', 'reference_id'], name='finance_tra_referen_28c787_idx'), models.Index(fields=['office', 'posted_at'], name='finance_tra_office__074242_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('reverses__isnull', False)), fields=('reverses',), name='transaction_reversed_once'), models.CheckConstraint(condition=models.Q(('kind__in', ['payment', 'subsidy', 'refund', 'settlement', 'reversal', 'adjustment'])), name='transaction_kind_valid')],
             },
         ),
         migrations.CreateModel(
@@ -212,6 +218,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'settlement line',
                 'verbose_name_plural': 'settlement lines',
                 'ordering': ['run', 'office'],
+                'constraints': [models.UniqueConstraint(fields=('run', 'office'), name='settlement_line_office'), models.CheckConstraint(condition=models.Q(('net', django.db.models.expressions.CombinedExpression(models.F('share'), '-', models.F('subsidies')))), name='settlement_line_net')],
             },
         ),
         migrations.CreateModel(
@@ -234,6 +241,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'refund',
                 'verbose_name_plural': 'refunds',
                 'ordering': ['-created_at', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='refund_amount_positive'), models.CheckConstraint(condition=models.Q(('part__in', ['office_fee', 'court_fee'])), name='refund_part_valid')],
             },
         ),
         migrations.AddField(
@@ -259,75 +267,9 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'ledger entry',
                 'verbose_name_plural': 'ledger entries',
+                'indexes': [models.Index(fields=['account', 'posted_at'], name='finance_ent_account_0c8cce_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('debit__gt', 0), ('credit', 0)), models.Q(('credit__gt', 0), ('debit', 0)), _connector='OR'), name='entry_one_side')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('office__isnull', False)), fields=('office', 'purpose'), name='account_office_purpose'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('office__isnull', True)), fields=('owner', 'purpose'), name='account_owner_purpose'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('owner', 'office'), ('office__isnull', False)), models.Q(models.Q(('owner', 'office'), _negated=True), ('office__isnull', True)), _connector='OR'), name='account_office_owner'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['asset', 'liability', 'revenue', 'expense'])), name='account_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='officetier',
-            constraint=models.UniqueConstraint(fields=('office', 'year', 'month'), name='office_tier_period'),
-        ),
-        migrations.AddConstraint(
-            model_name='officetier',
-            constraint=models.CheckConstraint(condition=models.Q(('tier__in', ['A', 'B', 'C', 'D'])), name='office_tier_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='resolveddispute',
-            index=models.Index(fields=['resolved_at', 'office'], name='finance_res_resolve_5288bc_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='settlementrun',
-            constraint=models.UniqueConstraint(fields=('year', 'month'), name='settlement_run_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='settlementrun',
-            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='settlement_run_month_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['reference_type', 'reference_id'], name='finance_tra_referen_28c787_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['office', 'posted_at'], name='finance_tra_office__074242_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('reverses__isnull', False)), fields=('reverses',), name='transaction_reversed_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['payment', 'subsidy', 'refund', 'settlement', 'reversal', 'adjustment'])), name='transaction_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='settlementline',
-            constraint=models.UniqueConstraint(fields=('run', 'office'), name='settlement_line_office'),
-        ),
-        migrations.AddConstraint(
-            model_name='settlementline',
-            constraint=models.CheckConstraint(condition=models.Q(('net', django.db.models.expressions.CombinedExpression(models.F('share'), '-', models.F('subsidies')))), name='settlement_line_net'),
-        ),
-        migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='refund_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('part__in', ['office_fee', 'court_fee'])), name='refund_part_valid'),
         ),
         migrations.AddIndex(
             model_name='payment',
@@ -368,13 +310,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='payment',
             constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'captured', 'failed', 'cancelled', 'expired'])), name='payment_status_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['account', 'posted_at'], name='finance_ent_account_0c8cce_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('debit__gt', 0), ('credit', 0)), models.Q(('credit__gt', 0), ('debit', 0)), _connector='OR'), name='entry_one_side'),
         ),
     ]

@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'outreach mission',
                 'verbose_name_plural': 'outreach missions',
                 'ordering': ['-starts_on', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='mission_dates_ordered'), models.CheckConstraint(condition=models.Q(('approved_at__isnull', True), ('approved_by__isnull', False), _connector='OR'), name='mission_approved_by_someone')],
             },
         ),
         migrations.CreateModel(
@@ -66,6 +67,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'free-service grant',
                 'verbose_name_plural': 'free-service grants',
                 'ordering': ['-granted_at', '-pk'],
+                'indexes': [models.Index(fields=['office', 'month'], name='free_grant_office_month')],
+                'constraints': [models.UniqueConstraint(fields=('reference_type', 'reference_id'), name='free_grant_reference'), models.CheckConstraint(condition=models.Q(('ground__in', ['relief_committee', 'welfare_allowance', 'outreach_mission'])), name='free_grant_ground_valid'), models.CheckConstraint(condition=models.Q(models.Q(('ground', 'outreach_mission'), ('mission__isnull', False)), models.Q(models.Q(('ground', 'outreach_mission'), _negated=True), ('mission__isnull', True)), _connector='OR'), name='free_grant_mission_iff_outreach'), models.CheckConstraint(condition=models.Q(('ground', 'outreach_mission'), models.Q(models.Q(('evidence_number', ''), _negated=True), models.Q(('document_sha256', ''), _negated=True)), _connector='OR'), name='free_grant_evidence')],
             },
         ),
         migrations.CreateModel(
@@ -85,33 +88,5 @@ class Migration(migrations.Migration):
                 'ordering': ['office', '-month'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('office__isnull', False)), fields=('office', 'month'), name='free_cap_office_month'), models.UniqueConstraint(condition=models.Q(('office__isnull', True)), fields=('month',), name='free_cap_default_month'), models.CheckConstraint(condition=models.Q(('month', 0), models.Q(('month__gte', 130001), ('month__lte', 160012)), _connector='OR'), name='free_cap_month_valid')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='outreachmission',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='mission_dates_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='outreachmission',
-            constraint=models.CheckConstraint(condition=models.Q(('approved_at__isnull', True), ('approved_by__isnull', False), _connector='OR'), name='mission_approved_by_someone'),
-        ),
-        migrations.AddIndex(
-            model_name='freeservicegrant',
-            index=models.Index(fields=['office', 'month'], name='free_grant_office_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='freeservicegrant',
-            constraint=models.UniqueConstraint(fields=('reference_type', 'reference_id'), name='free_grant_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='freeservicegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('ground__in', ['relief_committee', 'welfare_allowance', 'outreach_mission'])), name='free_grant_ground_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='freeservicegrant',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ground', 'outreach_mission'), ('mission__isnull', False)), models.Q(models.Q(('ground', 'outreach_mission'), _negated=True), ('mission__isnull', True)), _connector='OR'), name='free_grant_mission_iff_outreach'),
-        ),
-        migrations.AddConstraint(
-            model_name='freeservicegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('ground', 'outreach_mission'), models.Q(models.Q(('evidence_number', ''), _negated=True), models.Q(('document_sha256', ''), _negated=True)), _connector='OR'), name='free_grant_evidence'),
         ),
     ]

@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'checklist item',
                 'verbose_name_plural': 'checklist items',
                 'ordering': ['checklist', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('checklist', 'position'), name='checklist_item_position'), models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 10)), name='checklist_item_weight_1_10')],
             },
         ),
         migrations.CreateModel(
@@ -167,6 +168,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'inspection answer',
                 'verbose_name_plural': 'inspection answers',
                 'ordering': ['inspection', 'item__position'],
+                'constraints': [models.UniqueConstraint(fields=('inspection', 'item'), name='inspection_answer_unique'), models.CheckConstraint(condition=models.Q(('result__in', ['compliant', 'partial', 'non_compliant', 'not_applicable'])), name='inspection_answer_result_valid')],
             },
         ),
         migrations.CreateModel(
@@ -204,6 +206,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'evidence',
                 'verbose_name_plural': 'evidence',
                 'ordering': ['inspection', 'item', 'uploaded_at'],
+                'constraints': [models.UniqueConstraint(fields=('inspection', 'item', 'sha256'), name='inspection_evidence_unique')],
             },
         ),
         migrations.CreateModel(
@@ -248,14 +251,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-referred_at'],
             },
         ),
-        migrations.AddConstraint(
-            model_name='checklistitem',
-            constraint=models.UniqueConstraint(fields=('checklist', 'position'), name='checklist_item_position'),
-        ),
-        migrations.AddConstraint(
-            model_name='checklistitem',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 10)), name='checklist_item_weight_1_10'),
-        ),
         migrations.AddIndex(
             model_name='correctiveaction',
             index=models.Index(fields=['office', 'status', 'due_date'], name='action_office_status_due'),
@@ -271,18 +266,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='finding',
             constraint=models.UniqueConstraint(condition=models.Q(('item__isnull', False)), fields=('inspection', 'item'), name='finding_one_per_item'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspectionanswer',
-            constraint=models.UniqueConstraint(fields=('inspection', 'item'), name='inspection_answer_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspectionanswer',
-            constraint=models.CheckConstraint(condition=models.Q(('result__in', ['compliant', 'partial', 'non_compliant', 'not_applicable'])), name='inspection_answer_result_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspectionevidence',
-            constraint=models.UniqueConstraint(fields=('inspection', 'item', 'sha256'), name='inspection_evidence_unique'),
         ),
         migrations.AddIndex(
             model_name='inspection',

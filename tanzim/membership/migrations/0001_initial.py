@@ -186,6 +186,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'place',
                 'verbose_name_plural': 'places',
+                'constraints': [models.CheckConstraint(condition=models.Q(('taken__lte', models.F('seats'))), name='membership_place_not_over')],
             },
         ),
         migrations.AddField(
@@ -257,10 +258,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='loanapplication',
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['submitted', 'approved', 'disbursed'])), fields=('programme', 'member'), name='membership_one_live_loan_per_programme'),
-        ),
-        migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(('taken__lte', models.F('seats'))), name='membership_place_not_over'),
         ),
         migrations.AddIndex(
             model_name='application',

@@ -48,6 +48,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'insurance enrolment',
                 'verbose_name_plural': 'insurance enrolments',
+                'constraints': [models.UniqueConstraint(fields=('policy', 'member'), name='membership_enrolment_once')],
             },
         ),
         migrations.CreateModel(
@@ -64,6 +65,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'premium',
                 'verbose_name_plural': 'premiums',
+                'constraints': [models.UniqueConstraint(fields=('enrolment', 'month'), name='membership_premium_once_a_month')],
             },
         ),
         migrations.CreateModel(
@@ -80,13 +82,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'dependants',
                 'constraints': [models.UniqueConstraint(fields=('enrolment', 'national_code'), name='membership_dependant_once')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(fields=('policy', 'member'), name='membership_enrolment_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='premiumcharge',
-            constraint=models.UniqueConstraint(fields=('enrolment', 'month'), name='membership_premium_once_a_month'),
         ),
     ]

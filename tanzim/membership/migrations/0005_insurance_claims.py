@@ -35,6 +35,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'insurance claim',
                 'verbose_name_plural': 'insurance claims',
+                'indexes': [models.Index(fields=['status', 'submitted_at'], name='membership__status_8133b9_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='membership_claim_positive'), models.CheckConstraint(condition=models.Q(('paid_amount__lte', models.F('amount'))), name='membership_claim_paid_at_most_claimed')],
             },
         ),
         migrations.CreateModel(
@@ -69,17 +71,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'claim event',
                 'verbose_name_plural': 'claim events',
             },
-        ),
-        migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['status', 'submitted_at'], name='membership__status_8133b9_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='membership_claim_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('paid_amount__lte', models.F('amount'))), name='membership_claim_paid_at_most_claimed'),
         ),
     ]

@@ -85,6 +85,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'office',
                 'verbose_name_plural': 'offices',
                 'ordering': ['code'],
+                'indexes': [models.Index(fields=['province', 'status'], name='offices_off_provinc_3faeaf_idx'), models.Index(fields=['city', 'status'], name='offices_off_city_id_0acee7_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['active', 'suspended', 'closed'])), name='office_status_valid')],
             },
         ),
         migrations.AddField(
@@ -105,6 +107,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'working hours',
                 'verbose_name_plural': 'working hours',
                 'ordering': ['office', 'weekday', 'opens'],
+                'constraints': [models.UniqueConstraint(fields=('office', 'weekday', 'opens'), name='hours_unique_start'), models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='hours_close_after_open')],
             },
         ),
         migrations.CreateModel(
@@ -139,25 +142,5 @@ class Migration(migrations.Migration):
                 'ordering': ['office', 'number'],
                 'constraints': [models.UniqueConstraint(fields=('office', 'number'), name='counter_unique_number')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='office',
-            index=models.Index(fields=['province', 'status'], name='offices_off_provinc_3faeaf_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='office',
-            index=models.Index(fields=['city', 'status'], name='offices_off_city_id_0acee7_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='office',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'suspended', 'closed'])), name='office_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.UniqueConstraint(fields=('office', 'weekday', 'opens'), name='hours_unique_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='hours_close_after_open'),
         ),
     ]

@@ -48,6 +48,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'mission',
                 'verbose_name_plural': 'missions',
                 'ordering': ['-pk'],
+                'indexes': [models.Index(fields=['province', 'status'], name='outreach_mi_provinc_8c62c6_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'assigned', 'confirmed', 'approved', 'held', 'reported', 'reimbursed', 'cancelled'])), name='outreach_mission_status'), models.CheckConstraint(condition=models.Q(('latitude__gte', 24), ('latitude__lte', 40), ('longitude__gte', 44), ('longitude__lte', 64)), name='outreach_mission_in_iran'), models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('planned_by', 'idempotency_key'), name='outreach_mission_idempotency')],
             },
         ),
         migrations.CreateModel(
@@ -73,6 +75,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'field service',
                 'verbose_name_plural': 'field services',
                 'ordering': ['-recorded_at', '-pk'],
+                'indexes': [models.Index(fields=['office', 'served_on'], name='outreach_fi_office__bc0101_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['sana', 'complaint', 'petition', 'brief', 'notice', 'advice'])), name='outreach_service_kind'), models.CheckConstraint(condition=models.Q(('national_code__regex', '^[0-9]{10}$')), name='outreach_service_code')],
             },
         ),
         migrations.CreateModel(
@@ -129,6 +133,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'reimbursement',
                 'verbose_name_plural': 'reimbursements',
                 'ordering': ['-created_at', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('mission', 'office'), name='outreach_reimbursed_once'), models.CheckConstraint(condition=models.Q(('total', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('services_rials'), '+', models.F('per_diem_rials')), '+', models.F('travel_rials')))), name='outreach_reimbursement_sum')],
             },
         ),
         migrations.CreateModel(
@@ -146,6 +151,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'team member',
                 'verbose_name_plural': 'team members',
                 'ordering': ['pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('mission', 'office', 'user'), name='outreach_team_person'), models.UniqueConstraint(condition=models.Q(('user__isnull', True)), fields=('mission', 'office'), name='outreach_team_office'), models.CheckConstraint(condition=models.Q(('confirmed_at__isnull', True), ('confirmed_by__isnull', False), _connector='OR'), name='outreach_team_confirmed_by')],
             },
         ),
         migrations.CreateModel(
@@ -159,53 +165,5 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('national_code', 'served_on'), name='outreach_one_office_a_day')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='mission',
-            index=models.Index(fields=['province', 'status'], name='outreach_mi_provinc_8c62c6_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'assigned', 'confirmed', 'approved', 'held', 'reported', 'reimbursed', 'cancelled'])), name='outreach_mission_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', 24), ('latitude__lte', 40), ('longitude__gte', 44), ('longitude__lte', 64)), name='outreach_mission_in_iran'),
-        ),
-        migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('planned_by', 'idempotency_key'), name='outreach_mission_idempotency'),
-        ),
-        migrations.AddIndex(
-            model_name='fieldservice',
-            index=models.Index(fields=['office', 'served_on'], name='outreach_fi_office__bc0101_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='fieldservice',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['sana', 'complaint', 'petition', 'brief', 'notice', 'advice'])), name='outreach_service_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='fieldservice',
-            constraint=models.CheckConstraint(condition=models.Q(('national_code__regex', '^[0-9]{10}$')), name='outreach_service_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='reimbursement',
-            constraint=models.UniqueConstraint(fields=('mission', 'office'), name='outreach_reimbursed_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='reimbursement',
-            constraint=models.CheckConstraint(condition=models.Q(('total', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('services_rials'), '+', models.F('per_diem_rials')), '+', models.F('travel_rials')))), name='outreach_reimbursement_sum'),
-        ),
-        migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('mission', 'office', 'user'), name='outreach_team_person'),
-        ),
-        migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', True)), fields=('mission', 'office'), name='outreach_team_office'),
-        ),
-        migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.CheckConstraint(condition=models.Q(('confirmed_at__isnull', True), ('confirmed_by__isnull', False), _connector='OR'), name='outreach_team_confirmed_by'),
         ),
     ]

@@ -61,6 +61,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'branch',
                 'verbose_name_plural': 'branches',
                 'ordering': ['partner', 'name_en'],
+                'constraints': [models.UniqueConstraint(fields=('partner', 'name_en'), name='partner_branch_unique'), models.CheckConstraint(condition=models.Q(('opens__lt', models.F('closes'))), name='partner_branch_hours')],
             },
         ),
         migrations.CreateModel(
@@ -94,6 +95,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'partner member',
                 'verbose_name_plural': 'partner members',
+                'constraints': [models.UniqueConstraint(fields=('user', 'partner'), name='partner_member_unique')],
             },
         ),
         migrations.CreateModel(
@@ -159,6 +161,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'webhook delivery',
                 'verbose_name_plural': 'webhook deliveries',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='partner_delivery_due')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'delivered', 'dead'])), name='partner_delivery_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -197,6 +201,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'referral kind',
                 'verbose_name_plural': 'referral kinds',
                 'ordering': ['partner', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('partner', 'code'), name='partner_referral_kind_unique'), models.CheckConstraint(condition=models.Q(('ack_days__gte', 1), ('outcome_days__gte', models.F('ack_days'))), name='partner_referral_kind_times')],
             },
         ),
         migrations.AddField(
@@ -221,6 +226,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'required document',
                 'verbose_name_plural': 'required documents',
                 'ordering': ['kind', 'position', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('kind', 'code'), name='partner_required_document_unique')],
             },
         ),
         migrations.CreateModel(
@@ -242,6 +248,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'referral document',
                 'verbose_name_plural': 'referral documents',
                 'ordering': ['referral', 'uploaded_at', 'pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('requirement__isnull', False)), fields=('referral', 'requirement'), name='partner_referral_document_once')],
             },
         ),
         migrations.CreateModel(
@@ -258,34 +265,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'inbound partner events',
                 'constraints': [models.UniqueConstraint(fields=('partner', 'event_id'), name='partner_inbound_once')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='branch',
-            constraint=models.UniqueConstraint(fields=('partner', 'name_en'), name='partner_branch_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='branch',
-            constraint=models.CheckConstraint(condition=models.Q(('opens__lt', models.F('closes'))), name='partner_branch_hours'),
-        ),
-        migrations.AddConstraint(
-            model_name='partnermember',
-            constraint=models.UniqueConstraint(fields=('user', 'partner'), name='partner_member_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='partner_delivery_due'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'delivered', 'dead'])), name='partner_delivery_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='referralkind',
-            constraint=models.UniqueConstraint(fields=('partner', 'code'), name='partner_referral_kind_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='referralkind',
-            constraint=models.CheckConstraint(condition=models.Q(('ack_days__gte', 1), ('outcome_days__gte', models.F('ack_days'))), name='partner_referral_kind_times'),
         ),
         migrations.AddIndex(
             model_name='referral',
@@ -310,13 +289,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='referral',
             constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('created_by', 'idempotency_key'), name='partner_referral_idempotency'),
-        ),
-        migrations.AddConstraint(
-            model_name='requireddocument',
-            constraint=models.UniqueConstraint(fields=('kind', 'code'), name='partner_required_document_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='referraldocument',
-            constraint=models.UniqueConstraint(condition=models.Q(('requirement__isnull', False)), fields=('referral', 'requirement'), name='partner_referral_document_once'),
         ),
     ]

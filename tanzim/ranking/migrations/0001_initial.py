@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ranking policy',
                 'verbose_name_plural': 'ranking policies',
                 'ordering': ['-version'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('winsor_pct__gte', 0), ('winsor_pct__lt', 50)), name='ranking_policy_winsor'), models.CheckConstraint(condition=models.Q(('mc_weight_spread_pct__lt', 100)), name='ranking_policy_spread')],
             },
         ),
         migrations.CreateModel(
@@ -73,6 +74,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ranking run',
                 'verbose_name_plural': 'ranking runs',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['status', 'period_kind', 'period_first'], name='ranking_run_period_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'finished', 'failed', 'approved', 'superseded'])), name='ranking_run_status_valid'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='ranking_run_progress'), models.CheckConstraint(condition=models.Q(('period_last__gte', models.F('period_first'))), name='ranking_run_period'), models.UniqueConstraint(condition=models.Q(('status', 'approved')), fields=('period_kind', 'period_first'), name='ranking_one_approved_per_period'), models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('period_kind', 'period_first'), name='ranking_one_active_per_period')],
             },
         ),
         migrations.CreateModel(
@@ -103,6 +106,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ranking result',
                 'verbose_name_plural': 'ranking results',
                 'ordering': ['run', 'rank', 'office_id'],
+                'indexes': [models.Index(fields=['run', 'rank'], name='ranking_result_rank'), models.Index(fields=['run', 'province', 'province_rank'], name='ranking_result_province'), models.Index(fields=['office', 'run'], name='ranking_result_office_run')],
+                'constraints': [models.UniqueConstraint(fields=('run', 'office'), name='ranking_result_office')],
             },
         ),
         migrations.CreateModel(
@@ -129,6 +134,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'indicator value',
                 'verbose_name_plural': 'indicator values',
                 'ordering': ['result', 'pk'],
+                'indexes': [models.Index(fields=['run', 'key'], name='ranking_indicator_run')],
+                'constraints': [models.UniqueConstraint(fields=('result', 'key'), name='ranking_indicator_once')],
             },
         ),
         migrations.CreateModel(
@@ -147,61 +154,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'ranking run events',
                 'ordering': ['created_at', 'pk'],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='rankingpolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('winsor_pct__gte', 0), ('winsor_pct__lt', 50)), name='ranking_policy_winsor'),
-        ),
-        migrations.AddConstraint(
-            model_name='rankingpolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('mc_weight_spread_pct__lt', 100)), name='ranking_policy_spread'),
-        ),
-        migrations.AddIndex(
-            model_name='rankingrun',
-            index=models.Index(fields=['status', 'period_kind', 'period_first'], name='ranking_run_period_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='rankingrun',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'finished', 'failed', 'approved', 'superseded'])), name='ranking_run_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='rankingrun',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='ranking_run_progress'),
-        ),
-        migrations.AddConstraint(
-            model_name='rankingrun',
-            constraint=models.CheckConstraint(condition=models.Q(('period_last__gte', models.F('period_first'))), name='ranking_run_period'),
-        ),
-        migrations.AddConstraint(
-            model_name='rankingrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'approved')), fields=('period_kind', 'period_first'), name='ranking_one_approved_per_period'),
-        ),
-        migrations.AddConstraint(
-            model_name='rankingrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('period_kind', 'period_first'), name='ranking_one_active_per_period'),
-        ),
-        migrations.AddIndex(
-            model_name='rankingresult',
-            index=models.Index(fields=['run', 'rank'], name='ranking_result_rank'),
-        ),
-        migrations.AddIndex(
-            model_name='rankingresult',
-            index=models.Index(fields=['run', 'province', 'province_rank'], name='ranking_result_province'),
-        ),
-        migrations.AddIndex(
-            model_name='rankingresult',
-            index=models.Index(fields=['office', 'run'], name='ranking_result_office_run'),
-        ),
-        migrations.AddConstraint(
-            model_name='rankingresult',
-            constraint=models.UniqueConstraint(fields=('run', 'office'), name='ranking_result_office'),
-        ),
-        migrations.AddIndex(
-            model_name='indicatorvalue',
-            index=models.Index(fields=['run', 'key'], name='ranking_indicator_run'),
-        ),
-        migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(fields=('result', 'key'), name='ranking_indicator_once'),
         ),
     ]

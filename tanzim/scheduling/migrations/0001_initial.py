@@ -67,6 +67,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'slot',
                 'verbose_name_plural': 'slots',
                 'ordering': ['office', 'start'],
+                'indexes': [models.Index(condition=models.Q(('booked__lt', models.F('bookable')), ('status', 'open')), fields=['office', 'start'], name='slot_free_idx'), models.Index(fields=['start'], name='slot_start_idx')],
+                'constraints': [models.UniqueConstraint(fields=('office', 'start'), name='slot_unique_start'), models.CheckConstraint(condition=models.Q(('booked__lte', models.F('bookable'))), name='slot_not_overbooked'), models.CheckConstraint(condition=models.Q(('bookable__gte', models.F('capacity'))), name='slot_bookable_covers_capacity'), models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='slot_end_after_start'), models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed'])), name='slot_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -103,6 +105,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'appointment',
                 'verbose_name_plural': 'appointments',
                 'ordering': ['start', 'pk'],
+                'indexes': [models.Index(fields=['office', 'start'], name='appointment_office_start'), models.Index(fields=['citizen', 'status', 'start'], name='appointment_citizen_status'), models.Index(fields=['status', 'start'], name='appointment_status_start')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['booked', 'checked_in'])), fields=('citizen', 'slot'), name='appointment_one_per_citizen_slot'), models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('booked_by', 'idempotency_key'), name='appointment_idempotency_key'), models.CheckConstraint(condition=models.Q(('status__in', ['booked', 'checked_in', 'served', 'no_show', 'cancelled', 'rescheduled'])), name='appointment_status_valid'), models.CheckConstraint(condition=models.Q(('units__gte', 1)), name='appointment_units_positive')],
             },
         ),
         migrations.CreateModel(
@@ -120,6 +124,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'visit avoided',
                 'verbose_name_plural': 'visits avoided',
+                'indexes': [models.Index(fields=['created_at'], name='visit_avoided_created')],
             },
         ),
         migrations.CreateModel(
@@ -216,65 +221,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['office', 'day', 'status'], name='ticket_office_day_status')],
                 'constraints': [models.UniqueConstraint(fields=('office', 'day', 'number'), name='ticket_unique_number'), models.UniqueConstraint(condition=models.Q(('status', 'called')), fields=('counter',), name='ticket_one_called_per_counter'), models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'called', 'served', 'no_show', 'left'])), name='ticket_status_valid')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='slot',
-            index=models.Index(condition=models.Q(('booked__lt', models.F('bookable')), ('status', 'open')), fields=['office', 'start'], name='slot_free_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='slot',
-            index=models.Index(fields=['start'], name='slot_start_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.UniqueConstraint(fields=('office', 'start'), name='slot_unique_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.CheckConstraint(condition=models.Q(('booked__lte', models.F('bookable'))), name='slot_not_overbooked'),
-        ),
-        migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.CheckConstraint(condition=models.Q(('bookable__gte', models.F('capacity'))), name='slot_bookable_covers_capacity'),
-        ),
-        migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='slot_end_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed'])), name='slot_status_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['office', 'start'], name='appointment_office_start'),
-        ),
-        migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['citizen', 'status', 'start'], name='appointment_citizen_status'),
-        ),
-        migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['status', 'start'], name='appointment_status_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['booked', 'checked_in'])), fields=('citizen', 'slot'), name='appointment_one_per_citizen_slot'),
-        ),
-        migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('booked_by', 'idempotency_key'), name='appointment_idempotency_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['booked', 'checked_in', 'served', 'no_show', 'cancelled', 'rescheduled'])), name='appointment_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('units__gte', 1)), name='appointment_units_positive'),
-        ),
-        migrations.AddIndex(
-            model_name='visitavoided',
-            index=models.Index(fields=['created_at'], name='visit_avoided_created'),
         ),
     ]

@@ -53,18 +53,6 @@ def expect_persian_page(page: Page) -> None:
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
 
 
-def htmx_settled(page: Page) -> None:
-    """Waits until htmx has finished a request, its swap and its settling.
-
-    htmx wires up swapped-in content as it settles (20 ms after the swap): a change made to a new
-    form before then fires no request. The results may already be on the page, so wait for this
-    before the next step.
-    """
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
-
-
 def no_sideways_scroll(page: Page) -> None:
     """Nothing on the page is wider than the screen."""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from tanzim.offices.choices import LicenceKind
 from tanzim.offices.models import City
-from tanzim.testing.browser import htmx_settled
 from tanzim.testing.factories import CitizenFactory, OfficeFactory
 
 SCREENSHOT = "/tmp/tanzim-home.png"
@@ -64,7 +63,6 @@ def test_a_citizen_finds_an_office_and_signs_in_by_sms_code(page, offices):
     page.select_option("#id_province", "THR")
     expect(page.locator(".office-card")).to_have_count(2)
     expect(page.locator("#id_city option[value='THR-01']")).to_have_count(1)
-    htmx_settled(page)  # the form was swapped in with the results
     page.select_option("#id_service", "consultation")
     expect(page.locator(".office-card")).to_have_count(1)
     card = page.locator(".office-card")

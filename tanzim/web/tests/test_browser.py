@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tanzim.offices.choices import LicenceKind
 from tanzim.offices.models import City
+from tanzim.testing.browser import PHONE, no_sideways_scroll, persian
 from tanzim.testing.factories import CitizenFactory, OfficeFactory
 
 SCREENSHOT = "/tmp/tanzim-home.png"
@@ -43,6 +44,24 @@ def offices(db):
             code="ISF1001", city=isfahan, name_fa="دفتر خدمات نقش جهان", setup=[LicenceKind.CONSULTATION]
         ),
     ]
+
+
+def test_the_directory_filters_in_place_on_a_phone(new_page, offices):
+    """At 390 px: a province, then a service chosen as soon as the province's results show."""
+    page = new_page(device=PHONE)
+    page.goto("/offices/")
+    expect(page.locator(".office-card")).to_have_count(3)
+
+    page.select_option("#id_province", "THR")
+    expect(page.locator(".office-card")).to_have_count(2)
+    page.select_option("#id_service", "consultation")
+
+    card = page.locator(".office-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("دفتر خدمات مشاوره تهران")
+    expect(page.locator("#result-count")).to_contain_text(persian(1))
+    expect(page).to_have_url(re.compile(r"province=THR.*service=consultation"))
+    no_sideways_scroll(page)
 
 
 def test_a_citizen_finds_an_office_and_signs_in_by_sms_code(page, offices):

@@ -381,10 +381,10 @@ def test_the_aggregate_drops_its_far_arcs_while_it_leaves_many_out_and_still_end
     arcs: list[set[int]] = []
     solve = mcf.Network.solve
 
-    def recorded(net):
+    def recorded(net, potential=None):
         if net.n < problem.n_requests:  # the aggregate's flows: their (node, office) arcs
             arcs.append(set((net.s * problem.n_offices + net.o).tolist()))
-        return solve(net)
+        return solve(net, potential)
 
     monkeypatch.setattr(mcf.Network, "solve", recorded)
     monkeypatch.setattr(mcf, "WARM_DROP_ABOVE", None)
@@ -435,10 +435,10 @@ def test_a_first_flow_that_leaves_most_out_goes_to_the_warm_start_unpriced(monke
     flows: list[np.ndarray] = []  # the (request, office) keys of each flow of the city's requests
     solve = mcf.Network.solve
 
-    def kept(self):
+    def kept(self, potential=None):
         if self.problem is city:  # (not the aggregate's)
             flows.append(self.s * city.n_offices + self.o)
-        return solve(self)
+        return solve(self, potential)
 
     monkeypatch.setattr(mcf.Network, "solve", kept)
     optimum = mcf.solve(city, warm=False, gap_target=0.0).cost
@@ -462,3 +462,45 @@ def test_a_first_flow_that_leaves_most_out_goes_to_the_warm_start_unpriced(monke
     assert result.extra["warm_rounds"] >= 1
     assert priced_sizes[0] == tight.n_requests
     assert np.isfinite(result.extra["history"][0][1])
+
+
+def _flow_cost_units(net: mcf.Network) -> int:
+    return int(net.x @ net.c1) + int(net.y @ net.c2) + int(net.left @ net.outside)
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("uneven", 3), ("tight", 5), ("one_city", 8), ("benchmark", 2)])
+def test_a_flow_solved_at_the_last_ones_values_is_the_same_optimum(kind, seed, monkeypatch):
+    problem = instances.generate_class(kind, requests=300, offices=40, seed=seed)
+    m, nb = problem.n_offices, len(problem.bucket_capacity)
+    _v, first = rb._priced_offices(problem, np.zeros(nb), 4, None)
+    pairs = mcf._pairs(problem, first)
+    potential = None
+    for depth in (8, 16):  # two rounds: each request's cheapest offices at the last flow's prices
+        last = mcf.Network(problem, pairs // m, pairs % m).solve(potential)
+        price = last.prices(None) / mcf.SCALE
+        potential = last.potential()
+        _v, more = rb._priced_offices(problem, price, depth, None)
+        pairs = mcf._union(pairs, mcf._pairs(problem, more))
+    assert potential is not None
+    plain = mcf.Network(problem, pairs // m, pairs % m).solve()
+    assert plain.how == "plain"
+    rng = np.random.default_rng(seed)
+    random_prices = mcf._from_prices(rng.uniform(0, 300, nb))  # any values at all: the same optimum
+    hows = []
+    for clip_min, values in [
+        (mcf.CLIP_MIN, potential),
+        (0, potential),
+        (0, random_prices),
+        (500, random_prices),
+    ]:
+        monkeypatch.setattr(mcf, "CLIP_MIN", clip_min)
+        net = mcf.Network(problem, pairs // m, pairs % m).solve(values)
+        hows.append(net.how)
+        chosen, _arc = net.assign()  # (checks the flow is conserved at every office node)
+        feasible(problem, chosen)
+        assert _flow_cost_units(net) == _flow_cost_units(plain)  # the optimum, to the unit
+    if not last.left.any():  # (one left out at the penalty: a range too wide to clip, solved plainly)
+        assert hows[0] == "clipped"  # at the last flow's values: nothing to solve again
+    # Clipped to ±0 (every arc's cost its sign) the flow found is not optimal for the true costs: it
+    # is seen and solved again (without that check the cost above differs).
+    assert "clipped, solved again" in hows

@@ -32,6 +32,10 @@ flow), whose prices also give a Lagrangian bound of the real problem; once a flo
 bound, ``shifted_bound`` (a flow of ``SHIFT_DEPTH`` arcs a request at costs shifted by those prices,
 each request free to leave at its next value) proves a far tighter one without the far offices' arcs.
 
+Each flow after the first is given to OR-Tools at the last flow's values (``Network.solve``'s
+``potential``: reduced costs, clipped to a narrow range, checked afterwards), which its cost scaling
+solves in fewer phases; the optimum is the same, or it is solved again from the plain costs.
+
 Capacities are never exceeded (they are arc capacities), each request goes to at most one bucket,
 only eligible offices in its window are arcs, and the same input gives the same output.
 """
@@ -39,6 +43,7 @@ only eligible offices in its window are arcs, and the same input gives the same 
 from __future__ import annotations
 
 import time as clock
+from typing import NamedTuple
 
 import numpy as np
 from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
@@ -71,6 +76,14 @@ MAX_PRICE_PASSES = 20_000
 #: In the prices' fixed point, once fewer than 1/PRICE_FEW of the supply nodes' values rose in a
 #: pass, only their arcs are taken again (the others' are in the maxima already).
 PRICE_FEW = 8
+#: A flow after another is solved at the last one's potentials (``Potential``: its least prices and
+#: values), its reduced costs clipped to ±C (integer units), C the most negative reduced cost of a
+#: request arc but at least ``CLIP_MIN``; exact where no arc clipped down carries flow and every arc
+#: clipped up is full (else solved again from the plain costs). The cost scaling's phases follow the
+#: costs' range (the penalty's 1,000,000 units), so a narrow one is faster; wider than ``CLIP_MAX``,
+#: no clipping (after the warm start, the first flow's values are far from the next's).
+CLIP_MIN = 10_000
+CLIP_MAX = 250_000
 #: Price the rounds with ``dense.Table`` (every request against every office) where it applies.
 USE_DENSE = True
 #: Above this many requests the rounds start warm, from the aggregated problem (``warm_start``).
@@ -151,9 +164,41 @@ class Network:
         self.x = self.y = self.left = np.zeros(0, np.int64)
         self.u = np.zeros(n, np.int64)
         self.pi = np.zeros(0, np.int64)
+        self.lam = np.zeros(0, np.int64)
+        #: How the last ``solve`` went: "plain", "clipped" or "clipped, solved again".
+        self.how = ""
 
-    def solve(self) -> Network:
-        """The optimal flow: ``x`` per request arc, ``y`` per day arc, ``left`` unplaced per node."""
+    def potential(self) -> Potential | None:
+        """This flow's least prices and values (after ``prices``), to solve the next flow at."""
+        if not len(self.lam):
+            return None
+        return Potential(self.u, self.node_office, self.node_class, self.pi, self.lam)
+
+    def _node_values(self, potential: Potential) -> np.ndarray:
+        """Per office node of this network, its value in ``potential`` (a node it did not have: its
+        cheapest day at the potential's prices)."""
+        width = int(max(potential.node_class.max(initial=0), self.node_class.max(initial=0))) + 1
+        missing = np.iinfo(np.int64).min
+        table = np.full(self.problem.n_offices * width, missing, np.int64)
+        table[potential.node_office * width + potential.node_class] = potential.pi
+        pi = table[self.node_office * width + self.node_class]
+        new = pi == missing
+        if new.any():
+            cheapest = np.full(self.n_nodes, np.iinfo(np.int64).max, np.int64)
+            np.minimum.at(cheapest, self.day_node, self.c2 + potential.lam[self.day_bucket])
+            pi[new] = np.where(cheapest[new] == np.iinfo(np.int64).max, 0, cheapest[new])
+        return pi
+
+    def solve(self, potential: Potential | None = None) -> Network:
+        """The optimal flow: ``x`` per request arc, ``y`` per day arc, ``left`` unplaced per node.
+
+        ``potential`` (the last flow's, ``potential()``): the costs are given to OR-Tools as reduced
+        costs at it (the same optimum: a node's potential shifts every path through it alike),
+        clipped to ±C. A flow optimal for the clipped costs is optimal for the true ones when every arc
+        clipped down (its cost lowered) carries nothing and every arc clipped up is full: any other
+        flow then costs at least as much more at the true costs as at the clipped ones. That is
+        checked, and where it fails the flow is solved again from the plain costs.
+        """
         problem, n, nn = self.problem, self.n, self.n_nodes
         nb = len(problem.bucket_capacity)
         na, ny = len(self.s), len(self.day_node)
@@ -171,18 +216,29 @@ class Network:
             ]
         )
         costs = np.concatenate([self.c1, self.c2, np.zeros(nb, np.int64), self.outside])
-        flow = min_cost_flow.SimpleMinCostFlow()
-        arcs = flow.add_arcs_with_capacity_and_unit_cost(
-            tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs.astype(np.int64)
-        )
+        tails, heads, caps = tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64)
         supply = np.zeros(sink + 1, np.int64)
         supply[:n] = self.supply
         supply[sink] = -int(self.supply.sum())
-        flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supply)
-        status = flow.solve()
-        if status != flow.OPTIMAL:
-            raise RuntimeError(f"the min-cost flow could not be solved (status {status})")
-        f = flow.flows(arcs)
+        self.how = "plain"
+        f = None
+        if potential is not None and (potential.u is None or len(potential.u) == n) and na:
+            pi = self._node_values(potential)
+            u = potential.u
+            if u is None:  # each supply node at its cheapest arc (or leaving, if dearer)
+                u = self.outside.copy()
+                np.minimum.at(u, self.s, self.c1 + pi[self.arc_node])
+            value = np.concatenate([u, pi, potential.lam, [0]])
+            reduced = costs + value[heads] - value[tails]
+            clip = max(CLIP_MIN, int(-reduced[:na].min()))
+            if clip <= CLIP_MAX and np.abs(value).max() <= 100 * self.penalty:
+                f = _min_cost_flow(tails, heads, caps, np.clip(reduced, -clip, clip), supply)
+                down, up = reduced > clip, reduced < -clip
+                self.how = "clipped"
+                if np.any(f[down] > 0) or np.any(f[up] < caps[up]):
+                    f, self.how = None, "clipped, solved again"
+        if f is None:
+            f = _min_cost_flow(tails, heads, caps, costs, supply)
         self.x, self.y, self.left = f[:na], f[na : na + ny], f[na + ny + nb :]
         return self
 
@@ -262,8 +318,39 @@ class Network:
             lam = new
             if done or (deadline is not None and clock.perf_counter() > deadline):
                 break
-        self.u, self.pi = u, pi
+        self.u, self.pi, self.lam = u, pi, lam
         return lam
+
+
+class Potential(NamedTuple):
+    """A solved flow's least values (integer units): per supply node, per office node (by office and
+    class) and per bucket. From prices alone (``u`` None, no office nodes): each office node at its
+    cheapest day, each supply node at its cheapest arc."""
+
+    u: np.ndarray | None
+    node_office: np.ndarray
+    node_class: np.ndarray
+    pi: np.ndarray
+    lam: np.ndarray
+
+
+def _from_prices(price: np.ndarray) -> Potential:
+    """The values at bucket prices (minutes) alone: the next flow's potential after the warm start."""
+    empty = np.zeros(0, np.int64)
+    return Potential(None, empty, empty, empty, np.rint(price * SCALE).astype(np.int64))
+
+
+def _min_cost_flow(
+    tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, costs: np.ndarray, supply: np.ndarray
+) -> np.ndarray:
+    """The optimal flow per arc (OR-Tools' cost scaling)."""
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs.astype(np.int64))
+    flow.set_nodes_supplies(np.arange(len(supply), dtype=np.int32), supply)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"the min-cost flow could not be solved (status {status})")
+    return flow.flows(arcs)
 
 
 class _Groups:
@@ -399,11 +486,12 @@ def warm_start(
     _v, first = rb._priced_offices(ap, np.zeros(nb), start, agg.radius_km)
     pairs = _pairs(ap, first)
     table = dense.table(ap, agg.radius_km)
-    rounds = 0
+    rounds, potential = 0, None
     while True:
         rounds += 1
-        net = Network(ap, pairs // ap.n_offices, pairs % ap.n_offices, supply).solve()
+        net = Network(ap, pairs // ap.n_offices, pairs % ap.n_offices, supply).solve(potential)
         price = net.prices(deadline) / SCALE
+        potential = net.potential()
         if table is not None:
             least, new = table.scan(price, net.u / SCALE, grow, WARM_MAX_GROW, TOLERANCE)
         else:
@@ -527,12 +615,15 @@ def solve(
     timings["set-up"] = clock.process_time() - cpu_started - timings.get("warm start", 0.0)
     rounds, pending, history = 0, False, []
     chosen = np.full(n, -1, np.int64)
+    potential: Potential | None = None  # the last flow's values, to solve the next at
+    flows: list[tuple[int, str, float]] = []  # per flow: its arcs, how it was solved, CPU s
     while True:
         rounds += 1
         mark = clock.process_time()
-        net = Network(problem, pairs // m, pairs % m).solve()
+        net = Network(problem, pairs // m, pairs % m).solve(potential)
         chosen, _arc_of = net.assign()
         timings["flow"] += clock.process_time() - mark
+        flows.append((len(pairs), net.how, clock.process_time() - mark))
         cost = rb.evaluate(problem, "", chosen, 0.0).cost
         close = bound > 0 and (cost - bound) / bound <= gap_target
         lagrangian = float(shift.get("lagrangian", -np.inf))  # type: ignore[arg-type]
@@ -560,9 +651,15 @@ def solve(
             # full ones, in that city, which the warm start's arcs include where they are worth it).
             history.append((cost, bound))
             pairs = warm_pairs()  # (sorted and distinct)
+            # The next flow at the aggregate's prices (where the first flow left fewer out, as on uneven
+            # capacity, they price thousands of buckets above CLIP_MIN that the next flow leaves with
+            # free places: it was solved twice). After a priced first flow, at its own values: its
+            # range is the penalty's, so plainly.
+            potential = _from_prices(np.asarray(shift["price"]))
             continue
         mark = clock.process_time()
         price = net.prices(deadline) / SCALE
+        potential = net.potential()
         timings["prices"] += clock.process_time() - mark
         mark = clock.process_time()
         placed = chosen >= 0
@@ -613,5 +710,7 @@ def solve(
     result.columns = len(pairs)
     result.farther = rb.placed_farther(problem, chosen)
     result.seconds = clock.perf_counter() - started
-    result.extra.update(timings=timings, nodes=n, pending=pending, history=history, warm_rounds=warm_rounds)
+    result.extra.update(
+        timings=timings, nodes=n, pending=pending, history=history, warm_rounds=warm_rounds, flows=flows
+    )
     return result

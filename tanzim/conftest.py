@@ -16,7 +16,7 @@ from tanzim.offices.models import City, Office
 from tanzim.testing.browser import browser, chromium, new_page  # noqa: F401  (the browser tests' fixtures)
 from tanzim.testing.factories import CitizenFactory, OfficeFactory, UserFactory, give_role
 from tanzim.testing.reference import flushes_database, reference_data_restore, reference_data_snapshot
-from tanzim.testing.settings import FAST_PASSWORD_HASHERS, static_from_finders
+from tanzim.testing.settings import FAST_PASSWORD_HASHERS, WHITENOISE_AUTOREFRESH, static_from_finders
 
 # Properties are about results, not speed: on a shared machine, measuring coverage, an example
 # may take longer than Hypothesis's default 200 ms deadline, whatever the order of the tests.
@@ -108,6 +108,7 @@ def _media_root(settings, tmp_path):
 def _static_from_finders(settings):
     settings.STORAGES = static_from_finders(settings.STORAGES)
     settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = WHITENOISE_AUTOREFRESH
 
 
 @pytest.fixture(autouse=True)

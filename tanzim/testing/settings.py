@@ -14,6 +14,13 @@ from django.test import override_settings
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Every test client builds its own middleware, and whitenoise reading the apps' folders (finders)
+# lists and stats every static file of every app as it starts, unless it looks each file up when
+# asked (autorefresh): 5% of the SQLite pass's CPU time went to those listings (py-spy, 5 December
+# 2026). The tests of the production storage (tanzim/testing/static.py) turn it off again.
+WHITENOISE_AUTOREFRESH = True
+
+
 def static_from_finders(storages: dict) -> dict:
     """Pages render {% static %}. Outside the embedded default the manifest storage needs a
     collectstatic run first; tests read the files from the apps' folders instead."""
@@ -27,6 +34,7 @@ def settings_as_in_tests(media_root: Path) -> Iterator[None]:
         MEDIA_ROOT=str(media_root),
         STORAGES=static_from_finders(settings.STORAGES),
         WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=WHITENOISE_AUTOREFRESH,
     ):
         yield
 

@@ -47,6 +47,8 @@ def test_a_clerk_refers_a_dispute_the_portal_acknowledges_and_uploads_the_outcom
     portal = new_page(member, PHONE)
     portal.goto("/partners/desk/")
     portal.locator(f"[data-reference='{referral.reference}']").click()
+    # The referral's page has loaded (checked before measuring it: the click only starts the visit).
+    expect(portal.locator("#acknowledge")).to_be_visible()
     no_sideways_scroll(portal)
     assert axe_violations(portal) == []
     portal.fill("#id_partner_reference", "۱۴۰۵-۷۷")

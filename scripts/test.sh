@@ -32,14 +32,28 @@ pg_env() {
 }
 
 TEMPLATES=$(mktemp -d /dev/shm/tanzim-test.XXXXXX 2>/dev/null || mktemp -d)
-SQLITE_TEMPLATE="$TEMPLATES/template.sqlite3"
 PG_TEMPLATE="${DB_NAME}_template"
+# Migrated templates kept between runs on this machine (below).
+TEMPLATE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/tanzim/templates"
+PG_CACHED_PREFIX="tanzim_tpl_"
+
+# Keeps the 4 templates used last (a SQLite file and a PostgreSQL database each), drops the others.
+prune_templates() {
+  [ -d "$TEMPLATE_CACHE" ] || return 0
+  local keep
+  keep=$(ls -t "$TEMPLATE_CACHE"/*.sqlite3 2>/dev/null | head -4 | xargs -r -n1 basename |
+    sed -e 's/\.sqlite3$//' -e "s/^/$PG_CACHED_PREFIX/" | paste -sd, -)
+  ls -t "$TEMPLATE_CACHE"/*.sqlite3 2>/dev/null | tail -n +5 | while read -r old; do rm -f "$old"*; done
+  $PY scripts/pgdb.py prune "$PG_BASE/$PG_CACHED_PREFIX" "$PG_ADMIN_URL" "$keep" >/dev/null 2>&1 || true
+}
 cleanup() {
   for db in "$DB_NAME" "$PG_TEMPLATE"; do
     $PY scripts/pgdb.py drop "$PG_BASE/$db" "$PG_ADMIN_URL" >/dev/null 2>&1 || true
   done
+  [ -n "$KEY" ] && prune_templates
   rm -rf "$TEMPLATES"
 }
+KEY=""
 trap cleanup EXIT
 
 # Each test process would apply every migration to its own database (about 45 s a process, most
@@ -47,23 +61,67 @@ trap cleanup EXIT
 # core the static checks leave idle, and the test processes start from copies of it
 # (TANZIM_TEST_DB_TEMPLATE; config/test_settings.py). A template that fails is left out and the
 # tests migrate as before, showing the error themselves.
+#
+# The templates are kept on this machine between runs (a SQLite file in $TEMPLATE_CACHE, a database
+# tanzim_tpl_<key>), named by a hash of every file that can change what migrating writes: each file
+# of the tree but the tests, the docs and the benchmarks, and the Python that runs them. A clone of
+# code this machine has migrated before (CI's clean clone of what a session last ran) migrates
+# nothing, which saved two migrations of ~28 CPU s each; any other change migrates afresh.
+# TANZIM_TEST_TEMPLATE_CACHE=0 turns the cache off.
+template_key() {
+  git rev-parse --is-inside-work-tree >/dev/null 2>&1 || return 1
+  {
+    git ls-files -z --cached --others --exclude-standard |
+      grep -zv -e '/tests/' -e '^docs/' -e '^bench/' -e '\.md$' | sort -z | xargs -0 sha256sum 2>/dev/null
+    $PY -VV
+  } | sha256sum | cut -c1-16
+}
+if [ "${TANZIM_TEST_TEMPLATE_CACHE:-1}" = 1 ]; then KEY=$(template_key) || KEY=""; fi
+
 ensure_services
-TANZIM_EMBEDDED=1 DATABASE_URL="sqlite:///$SQLITE_TEMPLATE" \
-  $PY manage.py migrate --settings=config.test_settings -v0 >"$TEMPLATES/sqlite.log" 2>&1 &
+# Each job writes the template it made (a file, a database's name) to $TEMPLATES/<database>.name.
+if [ -n "$KEY" ] && [ -s "$TEMPLATE_CACHE/$KEY.sqlite3" ]; then
+  touch "$TEMPLATE_CACHE/$KEY.sqlite3"
+  (echo "the template migrated earlier ($KEY)" && echo "$TEMPLATE_CACHE/$KEY.sqlite3" >"$TEMPLATES/sqlite.name") \
+    >"$TEMPLATES/sqlite.log" 2>&1 &
+else
+  (
+    TANZIM_EMBEDDED=1 DATABASE_URL="sqlite:///$TEMPLATES/template.sqlite3" \
+      $PY manage.py migrate --settings=config.test_settings -v0 &&
+      echo "$TEMPLATES/template.sqlite3" >"$TEMPLATES/sqlite.name" &&
+      if [ -n "$KEY" ]; then
+        mkdir -p "$TEMPLATE_CACHE" && cp "$TEMPLATES/template.sqlite3" "$TEMPLATE_CACHE/.$KEY.$$" &&
+          mv -f "$TEMPLATE_CACHE/.$KEY.$$" "$TEMPLATE_CACHE/$KEY.sqlite3"
+      fi
+  ) >"$TEMPLATES/sqlite.log" 2>&1 &
+fi
 sqlite_template=$!
-(
-  $PY scripts/pgdb.py create "$PG_BASE/$PG_TEMPLATE" "$PG_ADMIN_URL" &&
-    pg_env DATABASE_URL="$PG_BASE/$PG_TEMPLATE" $PY manage.py migrate --settings=config.test_settings -v0
-) >"$TEMPLATES/postgresql.log" 2>&1 &
+if [ -n "$KEY" ] && $PY scripts/pgdb.py exists "$PG_BASE/$PG_CACHED_PREFIX$KEY" "$PG_ADMIN_URL" 2>/dev/null; then
+  echo "$PG_CACHED_PREFIX$KEY" >"$TEMPLATES/postgresql.name"
+  true &
+else
+  (
+    $PY scripts/pgdb.py create "$PG_BASE/$PG_TEMPLATE" "$PG_ADMIN_URL" &&
+      pg_env DATABASE_URL="$PG_BASE/$PG_TEMPLATE" $PY manage.py migrate --settings=config.test_settings -v0 &&
+      # Kept under its key unless another run got there first (this run then uses its own).
+      if [ -n "$KEY" ] &&
+        $PY scripts/pgdb.py rename "$PG_BASE/$PG_TEMPLATE" "$PG_ADMIN_URL" "$PG_CACHED_PREFIX$KEY"; then
+        echo "$PG_CACHED_PREFIX$KEY" >"$TEMPLATES/postgresql.name"
+      else
+        echo "$PG_TEMPLATE" >"$TEMPLATES/postgresql.name"
+      fi
+  ) >"$TEMPLATES/postgresql.log" 2>&1 &
+fi
 pg_template=$!
 
-# Waits for the template job $1 (log $2): TEMPLATE_ENV names template $3 if it was made.
+# Waits for the template job of database $2 (pid $1): TEMPLATE_ENV names its template if it was made.
 template_for() {
-  TEMPLATE_ENV="TANZIM_TEST_DB_TEMPLATE=$3"
-  if ! wait "$1"; then
+  TEMPLATE_ENV="TANZIM_TEST_DB_TEMPLATE="
+  if wait "$1" && [ -s "$TEMPLATES/$2.name" ]; then
+    TEMPLATE_ENV="TANZIM_TEST_DB_TEMPLATE=$(cat "$TEMPLATES/$2.name")"
+  else
     echo "The template database could not be migrated (the tests migrate their own):"
-    cat "$2"
-    TEMPLATE_ENV="TANZIM_TEST_DB_TEMPLATE="
+    cat "$TEMPLATES/$2.log"
   fi
 }
 
@@ -99,7 +157,7 @@ step "Tests on SQLite"
 OPTS="--durations=25 --dist worksteal"
 COV=""
 if [ "${COVERAGE:-0}" = "1" ]; then COV="--cov --cov-config=pyproject.toml --cov-report="; fi
-template_for $sqlite_template "$TEMPLATES/sqlite.log" "$SQLITE_TEMPLATE"
+template_for $sqlite_template sqlite
 env -u DATABASE_URL "$TEMPLATE_ENV" $PY -m pytest -q -n 2 --database-only $OPTS "$@" || fail "tests on SQLite"
 
 step "Tests on PostgreSQL ($DB_NAME)"
@@ -109,7 +167,7 @@ if $PY scripts/pgdb.py create "$PG_BASE/$DB_NAME" "$PG_ADMIN_URL"; then
   # Each test process keeps its own in-memory cache (rate limits, lock-outs), so parallel workers
   # never clear each other's counters. Tests of Redis itself (counters, the Celery broker with a
   # real worker) use TEST_REDIS_URL under key prefixes and queues of their own.
-  template_for $pg_template "$TEMPLATES/postgresql.log" "$PG_TEMPLATE"
+  template_for $pg_template postgresql
   pg_template_made=${TEMPLATE_ENV#TANZIM_TEST_DB_TEMPLATE=}
   pg_env DATABASE_URL="$PG_BASE/$DB_NAME" "$TEMPLATE_ENV" $PY -m pytest -q -n 2 $OPTS $COV "$@" || fail "tests on PostgreSQL"
 else

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tanzim.accounts.models import RoleAssignment, User
+from tanzim.accounts.models import User
 from tanzim.common.jalali import TEHRAN, tehran_date
+from tanzim.offices.models import Office
 from tanzim.partners.choices import DeliveryStatus, PartnerKind, ReferralStatus
 from tanzim.partners.demo import seed_partners
 from tanzim.partners.models import Delivery, Partner, Referral
@@ -58,7 +59,7 @@ def _seed_what_partners_build_on() -> list:
     # on are seeded there only (on all 31 offices the test took 11.8 CPU s instead of 5.7, most of
     # it in disputes' stage); seed_demo runs them everywhere, and web's test of the whole demo
     # checks that.
-    office_a = RoleAssignment.objects.get(user__username="clerk.a", office__isnull=False).office
+    office_a = Office.objects.get(staff_roles__user__username="clerk.a")
     for seed in (seed_finance, seed_cases, seed_scheduling, seed_disputes):
         seed(offices=[office_a])
     return list(offices)

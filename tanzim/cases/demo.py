@@ -6,7 +6,10 @@ payment taken at the counter), so the worklist, the citizen's list and the recei
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+
+from django.db import transaction
 
 from tanzim.accounts.choices import Role
 from tanzim.accounts.models import RoleAssignment, User
@@ -65,10 +68,16 @@ def _walk(case: Case, stage: str, *, citizen: User, clerk: User) -> None:
     # Paid at the counter; after commit the case moves to "paid" and is filed with the judiciary.
     payment_record_at_counter(payment=services.case_payment_open(case=case, actor=clerk), actor=clerk)
     # The simulated judiciary refuses a share of filings (an outage, CASES_FILING_FAILURE_PERCENT),
-    # which a site's minute sweep sends again. The demo sends them again now, as the sweep would, so
-    # that the stage it names is there (two "filed" requests both refused: one seeding in 44).
+    # which a site's minute sweep sends again. The demo sends them again as the sweep would, so that
+    # the stage it names is there (two "filed" requests both refused: one seeding in 44). After
+    # commit, behind the payment's own callbacks: seed_demo seeds each stage in one transaction, in
+    # which the case is not paid yet and filing it would only be skipped.
+    transaction.on_commit(functools.partial(_file_again, case.pk))
+
+
+def _file_again(case_id: int) -> None:
     for _attempt in range(FILING_ATTEMPTS):
-        if services.case_file(case_id=case.pk) != "retry":
+        if services.case_file(case_id=case_id) != "retry":
             break
 
 

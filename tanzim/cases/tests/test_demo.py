@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.db import transaction
 
 from tanzim.cases.adapters import FilingError, SimulatedJudiciary
 from tanzim.cases.demo import DEMO_CITIZEN, REQUESTS, seed_cases
@@ -35,14 +36,16 @@ def refusing_judiciary(settings):
     REFUSALS.clear()
 
 
-# Committed as the seeding command commits: a payment moves its case on at commit (on_commit).
+# Committed as the seeding command commits, the stage in one transaction (seed_demo): a payment
+# moves its case on at commit (on_commit), so the demo can only file it after.
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_files_its_filed_requests_though_the_judiciary_refuses_them_at_first(
     personas, refusing_judiciary
 ):
     citizen = CitizenFactory.create(national_code=DEMO_CITIZEN)
 
-    assert seed_cases(offices=[personas.office_a]) == len(REQUESTS)
+    with transaction.atomic():
+        assert seed_cases(offices=[personas.office_a]) == len(REQUESTS)
 
     stages = Counter(Case.objects.filter(applicant=citizen).values_list("status", flat=True))
     assert stages == Counter(stage for *_rest, stage in REQUESTS)

@@ -142,8 +142,8 @@ step "Lint (ruff)"
 .venv/bin/ruff format --check . || fail "ruff format"
 
 step "Tests on SQLite"
-# Tests run in a random order (pytest-randomly prints its seed first; --randomly-seed=N replays
-# an order). Each pass lists its 25 slowest tests at its end: where the suite's time goes.
+# Tests run in a random order (pytest-randomly; the seed is printed below and --randomly-seed=N
+# replays an order). Each pass lists its 25 slowest tests at its end: where the suite's time goes.
 # The PostgreSQL pass runs every test. The SQLite pass (--database-only, tanzim/conftest.py) runs
 # the tests that use the database, browser tests left out: a test that never reaches the database
 # cannot tell the passes apart, and the browser tests drive the pages the page tests render in both
@@ -154,7 +154,10 @@ step "Tests on SQLite"
 # each process keeps the tests it was handed, and one ran alone for the last ~3 minutes of a pass.
 # The passes run one after the other: side by side (two processes each) a quiet fresh clone took
 # 1,104 s for both, against 1,065 s one after the other (on the code before): no gain, more load.
-OPTS="--durations=25 --dist worksteal"
+# The order's seed is chosen here and printed: -q hides pytest-randomly's own header line.
+SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+echo "Random order: --randomly-seed=$SEED (scripts/test.sh --randomly-seed=$SEED replays it)"
+OPTS="--durations=25 --dist worksteal --randomly-seed=$SEED"
 COV=""
 if [ "${COVERAGE:-0}" = "1" ]; then COV="--cov --cov-config=pyproject.toml --cov-report="; fi
 template_for $sqlite_template sqlite

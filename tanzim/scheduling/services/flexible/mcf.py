@@ -616,14 +616,12 @@ def solve(
     rounds, pending, history = 0, False, []
     chosen = np.full(n, -1, np.int64)
     potential: Potential | None = None  # the last flow's values, to solve the next at
-    flows: list[tuple[int, str, float]] = []  # per flow: its arcs, how it was solved, CPU s
     while True:
         rounds += 1
         mark = clock.process_time()
         net = Network(problem, pairs // m, pairs % m).solve(potential)
         chosen, _arc_of = net.assign()
         timings["flow"] += clock.process_time() - mark
-        flows.append((len(pairs), net.how, clock.process_time() - mark))
         cost = rb.evaluate(problem, "", chosen, 0.0).cost
         close = bound > 0 and (cost - bound) / bound <= gap_target
         lagrangian = float(shift.get("lagrangian", -np.inf))  # type: ignore[arg-type]
@@ -651,10 +649,10 @@ def solve(
             # full ones, in that city, which the warm start's arcs include where they are worth it).
             history.append((cost, bound))
             pairs = warm_pairs()  # (sorted and distinct)
-            # The next flow at the aggregate's prices (where the first flow left fewer out, as on uneven
-            # capacity, they price thousands of buckets above CLIP_MIN that the next flow leaves with
-            # free places: it was solved twice). After a priced first flow, at its own values: its
-            # range is the penalty's, so plainly.
+            # The next flow is solved at the aggregate's prices only here. Where the first flow left
+            # fewer out (uneven capacity) they price thousands of buckets above CLIP_MIN that the next
+            # flow leaves with free places, its check failed and it was solved twice; there the next
+            # flow follows a priced first flow, at that flow's own values.
             potential = _from_prices(np.asarray(shift["price"]))
             continue
         mark = clock.process_time()
@@ -710,7 +708,5 @@ def solve(
     result.columns = len(pairs)
     result.farther = rb.placed_farther(problem, chosen)
     result.seconds = clock.perf_counter() - started
-    result.extra.update(
-        timings=timings, nodes=n, pending=pending, history=history, warm_rounds=warm_rounds, flows=flows
-    )
+    result.extra.update(timings=timings, nodes=n, pending=pending, history=history, warm_rounds=warm_rounds)
     return result

@@ -370,6 +370,36 @@ def test_dense_cheapest_offices_are_those_over_every_office(kind, seed):
         np.testing.assert_allclose(v, order[:, :9], rtol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["uneven", "one_city"])
+def test_dense_pricing_in_two_threads_gives_the_answer_of_one(kind, monkeypatch):
+    """Blocks of rows priced in two threads (each filling the travel rows it is the first to need)
+    give the same least values, offices and keys, in the same order, as one thread."""
+    from tanzim.scheduling.services.flexible import dense
+
+    monkeypatch.setattr(dense, "ROWS", 16)  # many blocks at this size, dealt between the threads
+    problem = instances.generate_class(kind, requests=600, offices=60, seed=11)
+    rng = np.random.default_rng(11)
+    price = np.where(rng.random(len(problem.bucket_capacity)) < 0.5, rng.gamma(2.0, 60.0), 0.0)
+    brute = _brute_values(problem, price)
+    current = np.sort(brute, axis=1)[:, 5]
+    uniq, _cls = rb._classes(problem)
+    answers = []
+    for threads in (1, 2):
+        monkeypatch.setattr(dense, "THREADS", threads)
+        table = dense.Table(problem)  # a new table: its travel rows filled by these threads
+        least, keys = table.scan(price, current, 40, 96, mcf.TOLERANCE)  # 40: every row over the table
+        cheapest = []
+        for ci, (g, first, last) in enumerate(uniq):
+            beta, _b = rb._office_values(problem, price, int(g), int(first), int(last))
+            cheapest.append(table.cheapest(ci, table.parts[ci].rows, beta, 9))
+        answers.append((least, keys, cheapest))
+    (least1, keys1, cheap1), (least2, keys2, cheap2) = answers
+    np.testing.assert_allclose(least1, brute.min(axis=1), rtol=1e-12)
+    assert np.array_equal(least1, least2) and np.array_equal(keys1, keys2)
+    for (v1, o1), (v2, o2) in zip(cheap1, cheap2, strict=True):
+        assert np.array_equal(v1, v2) and np.array_equal(o1, o2)
+
+
 @pytest.mark.parametrize(("kind", "seed"), [("one_city", 6), ("one_city", 8), ("uneven", 6)])
 def test_the_aggregate_drops_its_far_arcs_while_it_leaves_many_out_and_still_ends_at_the_optimum(
     kind, seed, monkeypatch

@@ -16,6 +16,11 @@ every office.
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -27,6 +32,32 @@ ROWS = 256
 #: Minutes: any office whose float32 value is this close to a request's float32 least is priced again
 #: in float64 for the least value (the float32 error is below a tenth of it: ``_error_bound``).
 SLACK = 0.05
+#: Threads that price the blocks of rows (numpy lets go of the interpreter lock for each block's
+#: arithmetic, so two threads use the two cores of these machines); 1: in the calling thread.
+THREADS = min(2, os.cpu_count() or 1)
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _in_blocks(n: int, width: int, work: Callable[[int, np.ndarray], Any]) -> list[Any]:
+    """``work(lo, buffer)`` for every block of ``ROWS`` rows of ``n``, in ``THREADS`` threads (each
+    with its own ``ROWS`` × ``width`` float32 buffer, blocks dealt in turn), results in block order:
+    the same answer however many threads."""
+    global _pool
+    starts = list(range(0, n, ROWS))
+    threads = min(THREADS, len(starts))
+    if threads <= 1:
+        buf = np.empty((min(ROWS, n), width), np.float32)
+        return [work(lo, buf) for lo in starts]
+
+    def share(k: int) -> list[Any]:
+        buf = np.empty((ROWS, width), np.float32)
+        return [work(lo, buf) for lo in starts[k::threads]]
+
+    if _pool is None:
+        _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="tanzim-pricing")
+    shares = list(_pool.map(share, range(threads)))
+    return [shares[i % threads][i // threads] for i in range(len(starts))]
 
 
 class Table:
@@ -58,13 +89,15 @@ class Table:
         fresh = part.slot[local] < 0
         if fresh.any():
             new = local[fresh]
-            k, at = len(new), part.used
+            k = len(new)
+            with part.lock:  # (threads price other rows: only the next free rows are shared)
+                at = part.used
+                part.used += k
             # Computed in ``out`` (in the cache: its passes are several), then kept in the next free
             # rows of the table (memory touched in order, only as much as is used).
             self._fill(out[:k], self.p32[part.rows[new]], self.q32[part.cols], self.problem.model.city_km)
             part.travel[at : at + k] = out[:k]
             part.slot[new] = np.arange(at, at + k)
-            part.used += k
             if fresh.all():
                 out += b32
                 return
@@ -121,8 +154,8 @@ class Table:
         b32 = beta[cols].astype(np.float32)
         width = max(1, len(cols) // (4 * m))
         whole = len(cols) // width * width
-        buf = np.empty((min(ROWS, n), len(cols)), np.float32)
-        for lo in range(0, n, ROWS):
+
+        def block(lo: int, buf: np.ndarray) -> None:
             loc = local[lo : lo + ROWS]
             v = buf[: len(loc)]
             self._values(part, loc, b32, v)
@@ -142,6 +175,8 @@ class Table:
             keep = (rank < m) & np.isfinite(exact)
             values[lo + r[keep], rank[keep]] = exact[keep]
             offices[lo + r[keep], rank[keep]] = cols[c[keep]]
+
+        _in_blocks(n, len(cols), block)
         return values, offices
 
     def scan(
@@ -181,39 +216,58 @@ class Table:
                 hard = np.flatnonzero(~easy)
             if not len(hard):
                 continue
-            b32 = beta[cols].astype(np.float32)
-            buf = np.empty((min(ROWS, len(hard)), len(cols)), np.float32)
-            for lo in range(0, len(hard), ROWS):
-                local = hard[lo : lo + ROWS]
-                block = rows[local]
-                v = buf[: len(local)]
-                self._values(part, local, b32, v)
-                at = v.argmin(axis=1)
-                low = v[np.arange(len(local)), at]
-                finite = np.isfinite(low)
-                # The least value, exactly: every office near the float32 least, again in float64
-                # (nearly always the one at the float32 least alone).
-                close = np.count_nonzero(v <= (low + SLACK)[:, None], axis=1)
-                one = np.flatnonzero(finite & (close == 1))
-                least[block[one]] = self._exact(block[one], cols[at[one]], beta)
-                more = np.flatnonzero(finite & (close > 1))
-                if len(more):
-                    r, c = np.nonzero(v[more] <= (low[more] + SLACK)[:, None])
-                    exact = self._exact(block[more[r]], cols[c], beta)
-                    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-                    least[block[more[r[starts]]]] = np.minimum.reduceat(exact, starts)
-                # The offices below the request's value now (rows with none: no search).
-                below = v < threshold[local].astype(np.float32)[:, None]
-                count = np.count_nonzero(below, axis=1)
-                many = np.flatnonzero(count > max_grow)
-                if len(many):  # only the max_grow cheapest of those (all of them below)
-                    part_ = np.argpartition(v[many], max_grow - 1, axis=1)[:, :max_grow]
-                    keys.append((block[many, None] * m + cols[part_]).reshape(-1))
-                some = np.flatnonzero((count > 0) & (count <= max_grow))
-                if len(some):
-                    r, c = np.nonzero(below[some])
-                    keys.append(block[some[r]] * m + cols[c])
+            work = partial(self._scan_block, part, hard, beta, threshold, max_grow, least)
+            for found in _in_blocks(len(hard), len(cols), work):
+                keys.extend(found)
         return least, np.concatenate(keys) if keys else np.zeros(0, np.int64)
+
+    def _scan_block(
+        self,
+        part: _Part,
+        hard: np.ndarray,
+        beta: np.ndarray,
+        threshold: np.ndarray,
+        max_grow: int,
+        least: np.ndarray,
+        lo: int,
+        buf: np.ndarray,
+    ) -> list[np.ndarray]:
+        """``scan`` over one block of rows (``hard[lo : lo + ROWS]``, positions in ``part``): each
+        one's least value into ``least``, and the keys of its offices below ``threshold``."""
+        m = self.problem.n_offices
+        rows, cols = part.rows, part.cols
+        b32 = beta[cols].astype(np.float32)
+        local = hard[lo : lo + ROWS]
+        block = rows[local]
+        v = buf[: len(local)]
+        self._values(part, local, b32, v)
+        at = v.argmin(axis=1)
+        low = v[np.arange(len(local)), at]
+        finite = np.isfinite(low)
+        # The least value, exactly: every office near the float32 least, again in float64
+        # (nearly always the one at the float32 least alone).
+        close = np.count_nonzero(v <= (low + SLACK)[:, None], axis=1)
+        one = np.flatnonzero(finite & (close == 1))
+        least[block[one]] = self._exact(block[one], cols[at[one]], beta)
+        more = np.flatnonzero(finite & (close > 1))
+        if len(more):
+            r, c = np.nonzero(v[more] <= (low[more] + SLACK)[:, None])
+            exact = self._exact(block[more[r]], cols[c], beta)
+            starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+            least[block[more[r[starts]]]] = np.minimum.reduceat(exact, starts)
+        # The offices below the request's value now (rows with none: no search).
+        below = v < threshold[local].astype(np.float32)[:, None]
+        count = np.count_nonzero(below, axis=1)
+        found = []
+        many = np.flatnonzero(count > max_grow)
+        if len(many):  # only the max_grow cheapest of those (all of them below)
+            part_ = np.argpartition(v[many], max_grow - 1, axis=1)[:, :max_grow]
+            found.append((block[many, None] * m + cols[part_]).reshape(-1))
+        some = np.flatnonzero((count > 0) & (count <= max_grow))
+        if len(some):
+            r, c = np.nonzero(below[some])
+            found.append(block[some[r]] * m + cols[c])
+        return found
 
 
 class _Part:
@@ -226,6 +280,7 @@ class _Part:
         self.travel = _allocate((len(rows), len(self.cols)))
         self.slot = np.full(len(rows), -1, np.int64)
         self.used = 0
+        self.lock = threading.Lock()
 
 
 def _allocate(shape: tuple[int, int]) -> np.ndarray:

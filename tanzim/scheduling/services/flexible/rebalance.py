@@ -158,6 +158,8 @@ def haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
 
 def nearest_offices(problem: Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
     """For each request, its k nearest eligible offices (−1 padded) and their distances in km."""
+    from tanzim.scheduling.services.flexible.dense import THREADS  # (it imports this module)
+
     n = problem.n_requests
     chosen = np.full((n, k), -1, dtype=np.int64)
     km = np.full((n, k), np.inf)
@@ -169,7 +171,7 @@ def nearest_offices(problem: Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
         if not len(offices) or not len(rows):
             continue
         kk = min(k, len(offices))
-        _dist, idx = cKDTree(points[offices]).query(req_points[rows], k=kk)
+        _dist, idx = cKDTree(points[offices]).query(req_points[rows], k=kk, workers=THREADS)
         idx = idx.reshape(len(rows), kk)
         found = offices[idx]
         chosen[rows, :kk] = found

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from tanzim.scheduling.services.flexible import instances, mcf
+from tanzim.scheduling.services.flexible import ahead, instances, mcf
 from tanzim.scheduling.services.flexible import rebalance as rb
 from tanzim.scheduling.tests.test_rebalance import feasible
 
@@ -453,6 +453,7 @@ def test_the_prices_from_the_arcs_whose_source_rose_are_those_from_every_arc(kin
 def test_a_first_flow_that_leaves_most_out_goes_to_the_warm_start_unpriced(monkeypatch):
     monkeypatch.setattr(mcf, "WARM_ABOVE", 100)
     monkeypatch.setattr(mcf, "EXACT_UP_TO", 100)  # the national-scale defaults, on a small instance
+    monkeypatch.setattr(ahead, "ENABLED", False)  # the warm start in this process, where it is recorded
     priced_sizes: list[int] = []  # the supply nodes of each flow whose prices are computed, in turn
     prices = mcf.Network.prices
 

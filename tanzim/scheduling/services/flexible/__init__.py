@@ -4,6 +4,8 @@
 - ``rebalance``: the assignment as a transportation problem, its costs, pricing and bounds;
 - ``mcf``: the default solver, an integer min-cost flow (OR-Tools) priced over every office;
 - ``near``: the fast exact pricing from each request's nearest offices;
+- ``dense``: the pricing over every office from a table of every request's travel (in two threads);
+- ``ahead``: the warm start computed in a forked child process while the first flow is solved;
 - ``batch``: the problem read from the database, solved, and booked.
 """
 

@@ -28,9 +28,13 @@ sizes, arcs far above their reduced cost are dropped once a flow grows past ``DR
 request or its gap is proven within ``DROP_NEAR``. Where the first flow leaves many requests out (a
 city over capacity), the rounds start warm from the aggregate (``warm_start``: requests of one
 class and map cell as one supply node; where it leaves most of them out, without pricing the first
-flow), whose prices also give a Lagrangian bound of the real problem; once a flow is near that
-bound, ``shifted_bound`` (a flow of ``SHIFT_DEPTH`` arcs a request at costs shifted by those prices,
-each request free to leave at its next value) proves a far tighter one without the far offices' arcs.
+flow), whose prices also give a Lagrangian bound of the real problem. Above ``WARM_ABOVE``
+requests that warm start is computed ahead, in a forked child process beside the first flow
+(``ahead``: OR-Tools holds the interpreter lock, so only a process can use the second core), and
+taken or stopped once the first flow shows whether it is needed; the pricing's blocks of rows run in
+two threads (``dense.THREADS``). Once a flow is near that bound, ``shifted_bound`` (a flow of
+``SHIFT_DEPTH`` arcs a request at costs shifted by those prices, each request free to leave at its
+next value) proves a far tighter one without the far offices' arcs.
 
 Each flow after the first is given to OR-Tools at the last flow's values (``Network.solve``'s
 ``potential``: reduced costs, clipped to a narrow range, checked afterwards), which its cost scaling
@@ -48,7 +52,7 @@ from typing import NamedTuple
 import numpy as np
 from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
 
-from tanzim.scheduling.services.flexible import dense, network
+from tanzim.scheduling.services.flexible import ahead, dense, network
 from tanzim.scheduling.services.flexible import rebalance as rb
 from tanzim.scheduling.services.flexible.network import office_class_arcs
 
@@ -557,6 +561,20 @@ def _members_arcs(problem: rb.Problem, agg: network.Aggregate, net: Network) -> 
     return _unique(np.concatenate(keys))
 
 
+def _warm_work(
+    problem: rb.Problem,
+    radius_km: np.ndarray | None,
+    start: int,
+    grow: int,
+    deadline: float | None,
+    depth: int,
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
+    """The warm start's arcs, prices and rounds, and the pricing at its prices ``depth`` deep."""
+    there, price, rounds = warm_start(problem, radius_km, start=start, grow=grow, deadline=deadline)
+    values, near = rb._priced_offices(problem, price, depth, radius_km)
+    return there, price, rounds, values, near
+
+
 def solve(
     problem: rb.Problem,
     *,
@@ -594,20 +612,32 @@ def solve(
     warm_rounds, bound = 0, -np.inf
     # The aggregate's prices and their Lagrangian, for the shifted bound (once).
     shift: dict[str, object] = {}
+    # Priced deep enough for the shifted bound too (kept for it: the same prices).
+    depth = max(grow, SHIFT_DEPTH + 1) if gap_target > 0 else grow
+    warm_args = (problem, radius_km, start, grow, deadline, depth)
+    # Where the first flow may leave many out, the warm start runs ahead in a child process beside it
+    # (``ahead``: on the other core, which the first flow leaves idle), to be taken or stopped.
+    early = None
+    if warm is None and max_rounds > 1 and n > WARM_ABOVE:
+        if table is not None:
+            table.fill()  # (shared with the child, not computed in both)
+        early = ahead.Ahead.start(_warm_work, *warm_args)
 
     def warm_pairs() -> np.ndarray:
-        nonlocal warm_rounds, bound
-        mark = clock.process_time()
-        there, price, warm_rounds = warm_start(problem, radius_km, start=start, grow=grow, deadline=deadline)
-        # Priced deep enough for the shifted bound too (kept for it: the same prices).
-        depth = max(grow, SHIFT_DEPTH + 1) if gap_target > 0 else grow
-        values, near = rb._priced_offices(problem, price, depth, radius_km)
+        nonlocal warm_rounds, bound, early
+        mark, waiting = clock.process_time(), clock.perf_counter()
+        got = early.result() if early is not None else None
+        early = None
+        if got is None:  # (not started ahead, or the child failed: the same work here)
+            got = _warm_work(*warm_args), clock.process_time() - mark
+        else:
+            timings["warm start waited (wall)"] = clock.perf_counter() - waiting
+        (there, price, warm_rounds, values, near), timings["warm start"] = got
         # The aggregate's prices are prices too: their Lagrangian is a lower bound of the real problem
         # (often a better one than the first flows' prices, which see only the arcs they have).
         here = float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - capacity @ price)
         bound = max(bound, here)
         shift.update(price=price, lagrangian=here, priced=(values, near))
-        timings["warm start"] = clock.process_time() - mark
         return _union(_pairs(problem, near[:, :grow]), there)
 
     if warm:
@@ -664,6 +694,9 @@ def solve(
         current = np.full(n, rb.UNASSIGNED_PENALTY)
         current[placed] = rb._cost_of(problem, np.flatnonzero(placed), chosen[placed]) + price[chosen[placed]]
         crowded = warm is None and rounds == 1 and n > WARM_ABOVE and np.mean(~placed) > WARM_UNPLACED
+        if early is not None and not crowded:  # the warm start is not needed: stopped
+            early.cancel()
+            early = None
         # Crowded: the warm start brings the far offices, so no request is priced deeper here.
         max_grow = grow if crowded else MAX_GROW
         if table is not None and not crowded:  # (a crowded city's requests: by map cell, faster)
@@ -698,6 +731,8 @@ def solve(
         if crowded:  # many requests left out by the first flow
             new = _union(_unique(new), warm_pairs())
         pairs = _union(pairs, new)
+    if early is not None:  # (the rounds stopped before it was taken)
+        early.cancel()
     mark = clock.process_time()
     result = rb.evaluate(problem, "optimal (all offices)", chosen, 0.0)
     if pending and not close:  # stopped early: with no capacity at all is a bound too

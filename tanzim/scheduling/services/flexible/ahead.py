@@ -62,7 +62,7 @@ class Ahead:
         if pid == 0:  # pragma: no cover - the child (coverage is not collected there)
             os.close(read)
             try:
-                dense.THREADS = 1  # the parent uses the other core
+                # (In two threads too: the parent's first flow takes one core, its waiting none.)
                 answer = (True, fn(*args), time.process_time())
             except BaseException:
                 answer = (False, None, 0.0)  # the parent computes it itself

@@ -499,6 +499,20 @@ def _flow_cost_units(net: mcf.Network) -> int:
     return int(net.x @ net.c1) + int(net.y @ net.c2) + int(net.left @ net.outside)
 
 
+def test_the_rounds_key_sets_are_sets():
+    """``_unique``, ``_not_in`` and ``_union`` (with ``new`` known fresh or not) against Python's sets."""
+    rng = np.random.default_rng(25)
+    for size in (0, 1, 50, 5_000):
+        pairs = mcf._unique(rng.integers(0, 3 * size + 1, size))
+        found = rng.integers(0, 3 * size + 1, 2 * size)
+        assert pairs.tolist() == sorted(set(pairs.tolist()))
+        new = mcf._not_in(found, pairs)
+        assert new.tolist() == sorted(set(found.tolist()) - set(pairs.tolist()))
+        both = sorted(set(found.tolist()) | set(pairs.tolist()))
+        assert mcf._union(pairs, found).tolist() == both
+        assert mcf._union(pairs, new, fresh=True).tolist() == both
+
+
 @pytest.mark.parametrize(("kind", "seed"), [("uneven", 3), ("tight", 5), ("one_city", 8), ("benchmark", 2)])
 def test_a_flow_solved_at_the_last_ones_values_is_the_same_optimum(kind, seed, monkeypatch):
     problem = instances.generate_class(kind, requests=300, offices=40, seed=seed)

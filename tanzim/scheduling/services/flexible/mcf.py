@@ -424,9 +424,10 @@ def _not_in(new: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return new[pairs[at] != new]
 
 
-def _union(pairs: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """The sorted distinct keys of both (``pairs`` sorted and distinct already)."""
-    merged = np.concatenate([pairs, _not_in(new, pairs)])
+def _union(pairs: np.ndarray, new: np.ndarray, *, fresh: bool = False) -> np.ndarray:
+    """The sorted distinct keys of both (``pairs`` sorted and distinct already; ``fresh``: ``new`` is
+    ``_not_in``'s answer for them, sorted and distinct and none in ``pairs``)."""
+    merged = np.concatenate([pairs, new if fresh else _not_in(new, pairs)])
     merged.sort(kind="stable")  # two sorted runs: a merge
     return merged
 
@@ -512,7 +513,7 @@ def warm_start(
         if WARM_DROP_ABOVE is not None and net.left.sum() > WARM_DROP_UNPLACED * supply.sum():
             reduced = net.c1 + net.pi[net.arc_node] - net.u[net.s]
             pairs = pairs[(net.x > 0) | (reduced <= WARM_DROP_ABOVE * SCALE)]
-        pairs = _union(pairs, new)
+        pairs = _union(pairs, new, fresh=True)
     return _members_arcs(problem, agg, net), price, rounds
 
 
@@ -729,8 +730,8 @@ def solve(
         if not pending or close or rounds >= max_rounds or out_of_time:
             break
         if crowded:  # many requests left out by the first flow
-            new = _union(_unique(new), warm_pairs())
-        pairs = _union(pairs, new)
+            new = _union(new, warm_pairs())
+        pairs = _union(pairs, new, fresh=not crowded)
     if early is not None:  # (the rounds stopped before it was taken)
         early.cancel()
     mark = clock.process_time()

@@ -117,19 +117,6 @@ class Table:
             np.take(part.travel, slot, axis=0, out=out)
             out += b32
 
-    def fill(self) -> None:
-        """Every request's travel now (in the threads), not as each is first needed: before a
-        ``fork`` (``ahead``), so that the child and this process share the rows instead of each
-        computing them."""
-        for part in self.parts:
-            rest = np.flatnonzero(part.slot < 0)
-            if len(rest) and len(part.cols):
-                _in_blocks(len(rest), len(part.cols), partial(self._fill_block, part, rest))
-
-    def _fill_block(self, part: _Part, rest: np.ndarray, lo: int, buf: np.ndarray) -> None:
-        local = rest[lo : lo + ROWS]
-        self._values(part, local, np.zeros(len(part.cols), np.float32), buf[: len(local)])
-
     def _fill(self, out: np.ndarray, p: np.ndarray, q: np.ndarray, city_km: float) -> None:
         from tanzim.scheduling.services.flexible.rebalance import EARTH_RADIUS_KM
 

@@ -620,8 +620,6 @@ def solve(
     # (``ahead``: on the other core, which the first flow leaves idle), to be taken or stopped.
     early = None
     if warm is None and max_rounds > 1 and n > WARM_ABOVE:
-        if table is not None:
-            table.fill()  # (shared with the child, not computed in both)
         early = ahead.Ahead.start(_warm_work, *warm_args)
 
     def warm_pairs() -> np.ndarray:

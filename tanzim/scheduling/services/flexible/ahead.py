@@ -27,6 +27,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from tanzim.scheduling.services.flexible import dense
+
 #: Compute ahead in a child process where the platform can fork (False: always in line).
 ENABLED = hasattr(os, "fork")
 
@@ -51,8 +53,6 @@ class Ahead:
         """The child started, or None where it could not be (no ``fork``, or it failed)."""
         if not ENABLED:
             return None
-        from tanzim.scheduling.services.flexible import dense
-
         dense.stop_threads()  # (a child would have none of the pool's threads)
         try:
             read, write = os.pipe()

@@ -45,18 +45,18 @@ def _in_blocks(n: int, width: int, work: Callable[[int, np.ndarray], Any]) -> li
     the same answer however many threads."""
     global _pool
     starts = list(range(0, n, ROWS))
-    threads = min(THREADS, len(starts))
-    if threads <= 1:
-        buf = np.empty((min(ROWS, n), width), np.float32)
-        return [work(lo, buf) for lo in starts]
+    threads = max(1, min(THREADS, len(starts)))
 
     def share(k: int) -> list[Any]:
-        buf = np.empty((ROWS, width), np.float32)
+        buf = np.empty((min(ROWS, n), width), np.float32)
         return [work(lo, buf) for lo in starts[k::threads]]
 
-    if _pool is None:
-        _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="tanzim-pricing")
-    shares = list(_pool.map(share, range(threads)))
+    if threads == 1:
+        shares = [share(0)]
+    else:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="tanzim-pricing")
+        shares = list(_pool.map(share, range(threads)))
     return [shares[i % threads][i // threads] for i in range(len(starts))]
 
 

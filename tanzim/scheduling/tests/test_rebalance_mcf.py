@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from tanzim.scheduling.services.flexible import ahead, instances, mcf
+from tanzim.scheduling.services.flexible import ahead, instances, mcf, network
 from tanzim.scheduling.services.flexible import rebalance as rb
 from tanzim.scheduling.tests.test_rebalance import feasible
 
@@ -432,22 +432,61 @@ def test_the_aggregate_drops_its_far_arcs_while_it_leaves_many_out_and_still_end
     assert any(a - b for a, b in itertools.pairwise(arcs))  # the rule applied: arcs went
 
 
-@pytest.mark.parametrize(("kind", "seed"), [("tight", 3), ("one_city", 4), ("uneven", 5)])
-def test_the_prices_from_the_arcs_whose_source_rose_are_those_from_every_arc(kind, seed, monkeypatch):
+def _least_values(net: mcf.Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The least (λ, u, π) the prices must be, by plain Bellman–Ford passes over every residual arc
+    with the supply nodes as nodes of their own (``x[head] ≥ x[tail] + w``; node 0 the source)."""
+    n, nn, nb = net.n, net.n_nodes, len(net.problem.bucket_capacity)
+    r, j, b = 1 + np.arange(n), 1 + n + np.arange(nn), 1 + n + nn + np.arange(nb)
+    used, day_used, out = net.x > 0, net.y > 0, np.flatnonzero(net.left > 0)
+    arcs = [
+        (np.zeros(nb, int), b, np.zeros(nb)),  # λ ≥ 0
+        (np.zeros(len(out), int), r[out], net.outside[out]),  # u ≥ the cost of leaving, if some left
+        (b[net.day_bucket[day_used]], j[net.day_node[day_used]], net.c2[day_used]),  # π ≥ delay + λ
+        (j[net.arc_node[used]], r[net.s[used]], net.c1[used]),  # u ≥ cost + π
+        (r[net.s], j[net.arc_node], -net.c1),  # π ≥ u − cost
+        (j[net.day_node], b[net.day_bucket], -net.c2),  # λ ≥ π − delay
+    ]
+    tail, head, w = (np.concatenate(part) for part in zip(*arcs, strict=True))
+    x = np.full(1 + n + nn + nb, -np.inf)
+    x[0] = 0.0
+    while True:
+        before = x.copy()
+        np.maximum.at(x, head, x[tail] + w)
+        if np.array_equal(x, before):
+            return x[b].astype(np.int64), x[r].astype(np.int64), x[j].astype(np.int64)
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed", "aggregated"),
+    [
+        ("tight", 3, False),
+        ("one_city", 4, False),
+        ("uneven", 5, False),
+        ("one_city", 6, True),
+        ("tight", 7, True),
+    ],
+)
+def test_the_prices_are_the_least_values_of_the_residual_network(kind, seed, aggregated):
     problem = instances.generate_class(kind, requests=400, offices=50, seed=seed)
+    supply = None
+    if aggregated:  # supply nodes of several requests, some partly placed: several used arcs each
+        agg = network.aggregate(problem, None, 60)
+        problem, supply = agg.problem, agg.supply
     rng = np.random.default_rng(seed)
     m = problem.n_offices
-    eligible = problem.eligible[problem.req_group][:, :m] & (rng.random((problem.n_requests, m)) < 0.3)
+    # (Few arcs a node in the aggregate, so some of a node's requests are left out.)
+    share = 0.1 if aggregated else 0.3
+    eligible = problem.eligible[problem.req_group][:, :m] & (rng.random((problem.n_requests, m)) < share)
     pairs = (np.arange(problem.n_requests)[:, None] * m + np.arange(m))[eligible]
-    net = mcf.Network(problem, pairs // m, pairs % m).solve()
-    found = []
-    for few in (10**9, 1):  # every arc each pass; the arcs of the rising sources whenever it can
-        monkeypatch.setattr(mcf, "PRICE_FEW", few)
-        lam = net.prices(None)
-        found.append((lam, net.u.copy(), net.pi.copy()))
-    for every, rising in zip(found[0], found[1], strict=True):
-        assert np.array_equal(every, rising)
-    assert found[0][0].any()  # some bucket has a price: the fixed point had work to do
+    net = mcf.Network(problem, pairs // m, pairs % m, supply).solve()
+    lam = net.prices(None)
+    least = _least_values(net)
+    for got, want in zip((lam, net.u, net.pi), least, strict=True):
+        assert np.array_equal(got, want)
+    assert lam.any()  # some bucket has a price: the fixed point had work to do
+    if aggregated:
+        assert np.bincount(net.s[net.x > 0]).max() > 1  # a node with several used arcs
+        assert np.any(net.left > 0)
 
 
 def test_a_first_flow_that_leaves_most_out_goes_to_the_warm_start_unpriced(monkeypatch):

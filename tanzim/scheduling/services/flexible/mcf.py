@@ -77,9 +77,6 @@ EXACT_UP_TO = 10_000
 GAP_TARGET = 5e-4
 #: Rounds of the longest-path fixed point for the prices (each a pass over the arcs).
 MAX_PRICE_PASSES = 20_000
-#: In the prices' fixed point, once fewer than 1/PRICE_FEW of the supply nodes' values rose in a
-#: pass, only their arcs are taken again (the others' are in the maxima already).
-PRICE_FEW = 8
 #: A flow after another is solved at the last one's potentials (``Potential``: its least prices and
 #: values), its reduced costs clipped to ±C (integer units), C the most negative reduced cost of a
 #: request arc but at least ``CLIP_MIN``; exact where no arc clipped down carries flow and every arc
@@ -278,6 +275,15 @@ class Network:
         some of it is unplaced), an office node's value ``π`` at least its used days' delay plus
         their price and every arriving ``u − cost``, a bucket's price ``λ ≥ π − delay`` over its
         day arcs and ≥ 0. ``u`` (per supply node) is kept in ``self.u``.
+
+        A supply node with one used arc (r → j) and nothing unplaced (every placed request) is not
+        iterated: put in, each of its arcs (r → j') is an arc between office nodes,
+        ``π_j' ≥ π_j + cost(r → j) − cost(r → j')``; and one with nothing placed is a constant,
+        ``π_j' ≥ outside_r − cost(r → j')``. The arcs between office nodes are far fewer than the
+        requests' (many requests at one office reach the same others: the greatest cost of each pair
+        is kept), so a pass of the fixed point costs a fraction of one over every request arc. The
+        other supply nodes (several used arcs, or some of them unplaced: the aggregate's) keep
+        their ``u`` in the passes; every ``u`` follows from ``π`` at the end.
         """
         nb, n = len(self.problem.bucket_capacity), self.n
         lam = np.zeros(nb, np.int64)
@@ -286,42 +292,42 @@ class Network:
         if not len(self.s) or not len(self.day_node):  # no arc at all: nothing to price
             return lam
         neg = np.iinfo(np.int64).min // 4
-        ux, uy = self.x > 0, self.y > 0
-        # Each pass takes maxima over groups of arcs that never change: the arcs are sorted by their
-        # target once, and every pass is a segmented maximum (``_Groups``) instead of ufunc.at.
-        day_u = _Groups(self.day_node[uy], self.c2[uy], self.day_bucket[uy])
-        arc_u = _Groups(self.s[ux], self.c1[ux], self.arc_node[ux])
-        arc_all = _Groups(self.arc_node, -self.c1, self.s)
-        day_all = _Groups(self.day_bucket, -self.c2, self.day_node)
-        # Values only rise, so after a pass only the arcs of the supply nodes whose u rose can raise a
-        # π: those arcs alone (by source), unless many rose (then every arc, as a segmented maximum).
-        by_source = np.argsort(self.s, kind="stable")
-        source_start = np.searchsorted(self.s[by_source], np.arange(n + 1))
+        used, uy = np.flatnonzero(self.x > 0), self.y > 0
         unplaced = self.left > 0
+        n_used = np.bincount(self.s[used], minlength=n)
+        single, constant = (n_used == 1) & ~unplaced, n_used == 0
+        # Each arc of a single node, with that node's used arc.
+        used_arc = np.full(n, -1, np.int64)
+        used_arc[self.s[used]] = used
+        other = np.flatnonzero(single[self.s])
+        via = used_arc[self.s[other]]
+        edges = _Groups(
+            self.arc_node[other], self.c1[via] - self.c1[other], self.arc_node[via], distinct_pairs=True
+        )
         pi = np.full(self.n_nodes, neg, np.int64)
-        u = np.full(n, neg, np.int64)
-        before_u = None
+        fixed = constant[self.s]
+        np.maximum.at(pi, self.arc_node[fixed], self.outside[self.s[fixed]] - self.c1[fixed])
+        mixed = ~single & ~constant
+        arc_u = _Groups(self.s[used], self.c1[used], self.arc_node[used], only=mixed[self.s[used]])
+        arc_all = _Groups(self.arc_node, -self.c1, self.s, only=mixed[self.s])
+        day_u = _Groups(self.day_node[uy], self.c2[uy], self.day_bucket[uy])
+        day_all = _Groups(self.day_bucket, -self.c2, self.day_node)
         for _ in range(MAX_PRICE_PASSES):
             before = pi.copy()
             day_u.raise_to(pi, lam)  # π ≥ delay + λ over its used days
-            u = np.full(n, neg, np.int64)
-            arc_u.raise_to(u, pi)  # u ≥ cost + π over its used arcs
-            u[unplaced] = np.maximum(u[unplaced], self.outside[unplaced])
-            rose = None if before_u is None else np.flatnonzero(u != before_u)
-            if rose is None or len(rose) * PRICE_FEW > n:
-                arc_all.raise_to(pi, u)  # π ≥ u − cost over every arc
-            elif len(rose):
-                count = source_start[rose + 1] - source_start[rose]
-                at = np.repeat(source_start[rose] - np.cumsum(count) + count, count) + np.arange(count.sum())
-                arcs = by_source[at]
-                np.maximum.at(pi, self.arc_node[arcs], u[self.s[arcs]] - self.c1[arcs])
-            before_u = u
+            edges.raise_to(pi, pi)  # π_j' ≥ π_j + cost(r → j) − cost(r → j') through each single r
+            if arc_all.starts.size:  # the other supply nodes: u ≥ cost + π, then π ≥ u − cost
+                u = np.where(unplaced, self.outside, neg)
+                arc_u.raise_to(u, pi)
+                arc_all.raise_to(pi, u)
             new = lam.copy()
             day_all.raise_to(new, pi)  # λ ≥ π − delay over every day arc
             done = np.array_equal(new, lam) and np.array_equal(pi, before)
             lam = new
             if done or (deadline is not None and clock.perf_counter() > deadline):
                 break
+        u = np.where(unplaced, self.outside, neg)
+        _Groups(self.s[used], self.c1[used], self.arc_node[used]).raise_to(u, pi)  # u ≥ cost + π
         self.u, self.pi, self.lam = u, pi, lam
         return lam
 
@@ -359,9 +365,33 @@ def _min_cost_flow(
 
 class _Groups:
     """``out[target] = max(out[target], cost + value[source])`` over fixed arcs, as one segmented
-    maximum a call: the arcs sorted by target once (``np.maximum.at`` goes arc by arc)."""
+    maximum a call: the arcs sorted by target once (``np.maximum.at`` goes arc by arc).
 
-    def __init__(self, target: np.ndarray, cost: np.ndarray, source: np.ndarray) -> None:
+    ``only``: the arcs kept (a mask). ``distinct_pairs``: arcs with the same source and target kept
+    once, with their greatest cost (the others can never raise the target more), and none from a
+    node to itself.
+    """
+
+    def __init__(
+        self,
+        target: np.ndarray,
+        cost: np.ndarray,
+        source: np.ndarray,
+        *,
+        only: np.ndarray | None = None,
+        distinct_pairs: bool = False,
+    ) -> None:
+        if only is not None:
+            target, cost, source = target[only], cost[only], source[only]
+        if distinct_pairs:
+            keep = source != target
+            width = int(source.max(initial=0)) + 1
+            key = target[keep] * width + source[keep]
+            order = np.argsort(key)  # (not stable: equal keys are merged)
+            key, cost = key[order], cost[keep][order]
+            first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+            cost = np.maximum.reduceat(cost, first) if len(key) else cost
+            target, source = key[first] // width, key[first] % width
         order = np.argsort(target, kind="stable")
         target = target[order]
         self.cost, self.source = cost[order], source[order]

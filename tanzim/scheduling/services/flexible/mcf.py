@@ -593,17 +593,10 @@ def _members_arcs(problem: rb.Problem, agg: network.Aggregate, net: Network) -> 
 
 
 def _warm_work(
-    problem: rb.Problem,
-    radius_km: np.ndarray | None,
-    start: int,
-    grow: int,
-    deadline: float | None,
-    depth: int,
-) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
-    """The warm start's arcs, prices and rounds, and the pricing at its prices ``depth`` deep."""
-    there, price, rounds = warm_start(problem, radius_km, start=start, grow=grow, deadline=deadline)
-    values, near = rb._priced_offices(problem, price, depth, radius_km)
-    return there, price, rounds, values, near
+    problem: rb.Problem, radius_km: np.ndarray | None, start: int, grow: int, deadline: float | None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """``warm_start`` with its arguments in order (for ``ahead``)."""
+    return warm_start(problem, radius_km, start=start, grow=grow, deadline=deadline)
 
 
 def solve(
@@ -645,7 +638,7 @@ def solve(
     shift: dict[str, object] = {}
     # Priced deep enough for the shifted bound too (kept for it: the same prices).
     depth = max(grow, SHIFT_DEPTH + 1) if gap_target > 0 else grow
-    warm_args = (problem, radius_km, start, grow, deadline, depth)
+    warm_args = (problem, radius_km, start, grow, deadline)
     # Where the first flow may leave many out, the warm start runs ahead in a child process beside it
     # (``ahead``: on the other core, which the first flow leaves idle), to be taken or stopped.
     early = None
@@ -661,7 +654,12 @@ def solve(
             got = _warm_work(*warm_args), clock.process_time() - mark
         else:
             timings["warm start waited (wall)"] = clock.perf_counter() - waiting
-        (there, price, warm_rounds, values, near), timings["warm start"] = got
+        (there, price, warm_rounds), timings["warm start"] = got
+        # Priced here, not in the child: this process's travel table has the rows its first pricing
+        # filled (the child's has none of them).
+        mark = clock.process_time()
+        values, near = rb._priced_offices(problem, price, depth, radius_km)
+        timings["pricing"] += clock.process_time() - mark
         # The aggregate's prices are prices too: their Lagrangian is a lower bound of the real problem
         # (often a better one than the first flows' prices, which see only the arcs they have).
         here = float(np.minimum(rb.UNASSIGNED_PENALTY, values[:, 0]).sum() - capacity @ price)

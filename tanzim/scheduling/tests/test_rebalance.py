@@ -43,6 +43,20 @@ def brute_force(problem: rb.Problem) -> float:
     return best
 
 
+def test_the_km_of_a_flows_arcs_are_the_great_circle_distances():
+    problem = instances.generate_class("uneven", requests=300, offices=40, seed=2)
+    rng = np.random.default_rng(2)
+    req = np.r_[rng.integers(0, 300, 5000), 0]
+    office = np.r_[rng.integers(0, 40, 5000), 0]
+    problem.req_lat[0], problem.req_lon[0] = problem.off_lat[0], problem.off_lon[0]  # at the office
+    km = rb.pair_km(problem, req, office)
+    want = rb.haversine(
+        problem.req_lat[req], problem.req_lon[req], problem.off_lat[office], problem.off_lon[office]
+    )
+    assert np.allclose(km, want, rtol=0, atol=1e-9)
+    assert km[-1] == 0.0 and km.max() > 100  # the same place, and far apart
+
+
 def test_the_lp_matches_a_brute_force_search_on_a_tiny_case():
     problem = tiny()
     result = rb.solve_optimal(problem, k=2)

@@ -138,7 +138,7 @@ class Network:
         model = problem.model
         n = problem.n_requests
         node_office, node_class, arc_node, rep, bucket, day, first = office_class_arcs(problem, s, o)
-        km = rb.haversine(problem.req_lat[s], problem.req_lon[s], problem.off_lat[o], problem.off_lon[o])
+        km = rb.pair_km(problem, s, o)
         self.s, self.o = s, o
         self.node_office, self.node_class = node_office, node_class
         self.arc_node = arc_node.reshape(-1)

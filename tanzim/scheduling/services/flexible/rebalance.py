@@ -500,6 +500,21 @@ def _chord_km(chord: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2))
 
 
+def pair_km(problem: Problem, req: np.ndarray, office: np.ndarray) -> np.ndarray:
+    """Great-circle km from each request ``req[i]`` to its office ``office[i]``, from the chord between
+    their unit vectors (``haversine`` to a nanometre): on the millions of arcs of a flow, one
+    subtraction a coordinate instead of ``haversine``'s trigonometry, a third of the time."""
+    p = _unit_vectors(problem.req_lat, problem.req_lon).T.copy()
+    q = _unit_vectors(problem.off_lat, problem.off_lon).T.copy()
+    chord = np.zeros(len(req))
+    step = np.empty(len(req))
+    for a, b in zip(p, q, strict=True):
+        np.subtract(a[req], b[office], out=step)
+        np.multiply(step, step, out=step)
+        chord += step
+    return _chord_km(np.sqrt(chord, out=chord))
+
+
 def _classes(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     """Requests that see offices alike: the same licence group and day window."""
     if not problem.n_requests:

@@ -171,16 +171,9 @@ def nearest_offices(problem: Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
         if not len(offices) or not len(rows):
             continue
         kk = min(k, len(offices))
-        _dist, idx = cKDTree(points[offices]).query(req_points[rows], k=kk, workers=THREADS)
-        idx = idx.reshape(len(rows), kk)
-        found = offices[idx]
-        chosen[rows, :kk] = found
-        km[rows, :kk] = haversine(
-            problem.req_lat[rows, None],
-            problem.req_lon[rows, None],
-            problem.off_lat[found],
-            problem.off_lon[found],
-        )
+        chord, idx = cKDTree(points[offices]).query(req_points[rows], k=kk, workers=THREADS)
+        chosen[rows, :kk] = offices[idx.reshape(len(rows), kk)]
+        km[rows, :kk] = _chord_km(chord.reshape(len(rows), kk))  # (the tree's distances are chords)
     return chosen, km
 
 
@@ -794,7 +787,10 @@ def _in_window(problem: Problem, req: np.ndarray, bucket: np.ndarray) -> np.ndar
 
 def placed_farther(problem: Problem, chosen: np.ndarray, k: int = DEFAULT_K) -> np.ndarray:
     """Per request: placed at an office outside its k nearest eligible offices (free or full)."""
-    offices, _km = nearest_offices(problem, k)
+    from tanzim.scheduling.services.flexible import near  # (it imports this module)
+
+    # (The solve's own nearest offices, where they go as far: found once.)
+    offices = near.table(problem)[0][:, :k] if k <= near.K else nearest_offices(problem, k)[0]
     placed = chosen >= 0
     office = np.where(placed, problem.bucket_office[np.maximum(chosen, 0)], -2)
     return placed & ~np.any(offices == office[:, None], axis=1)

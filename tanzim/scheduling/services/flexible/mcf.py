@@ -629,6 +629,13 @@ def solve(
     capacity = np.maximum(problem.bucket_capacity, 0)
     timings = {"flow": 0.0, "prices": 0.0, "pricing": 0.0}  # CPU seconds (the machine may be shared)
     cpu_started = clock.process_time()
+    warm_args = (problem, radius_km, start, grow, deadline)
+    # Where the first flow may leave many out, the warm start runs ahead in a child process beside it
+    # and the first pricing (``ahead``: on the other core, which the first flow leaves idle), to be
+    # taken or stopped.
+    early = None
+    if warm is None and max_rounds > 1 and n > WARM_ABOVE:
+        early = ahead.Ahead.start(_warm_work, *warm_args)
     _v, first = rb._priced_offices(problem, np.zeros(nb), start, radius_km)
     pairs = _pairs(problem, first)
     # Every request against every office each round (``dense``), where the table fits.
@@ -638,12 +645,6 @@ def solve(
     shift: dict[str, object] = {}
     # Priced deep enough for the shifted bound too (kept for it: the same prices).
     depth = max(grow, SHIFT_DEPTH + 1) if gap_target > 0 else grow
-    warm_args = (problem, radius_km, start, grow, deadline)
-    # Where the first flow may leave many out, the warm start runs ahead in a child process beside it
-    # (``ahead``: on the other core, which the first flow leaves idle), to be taken or stopped.
-    early = None
-    if warm is None and max_rounds > 1 and n > WARM_ABOVE:
-        early = ahead.Ahead.start(_warm_work, *warm_args)
 
     def warm_pairs() -> np.ndarray:
         nonlocal warm_rounds, bound, early

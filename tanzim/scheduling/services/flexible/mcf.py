@@ -63,13 +63,15 @@ TOLERANCE = 3.0 / SCALE
 #: At most this many offices are added to one request in one round.
 MAX_GROW = 96
 #: Above ``EXACT_UP_TO`` requests, an arc with no flow whose reduced cost is above this many minutes
-#: is dropped after its round (None: never).
-DROP_ABOVE: float | None = 20.0
+#: is dropped after its round (None: never). (20 until 5 December 2026: the last flows of uneven and
+#: capacity equal to demand then kept 1.2–1.7 million arcs; at 5, 0.5–1.0 million, each 0.6–1.4 s
+#: faster, the gap proven 0.007–0.03% instead of 0.001–0.008%: docs/scaling.md.)
+DROP_ABOVE: float | None = 5.0
 #: ... once the flow has more than this many arcs a request (fewer: dropping costs more rounds),
 DROP_OVER = 80
 #: ... or once the gap proven is below this fraction (the flow near the optimum: its next flow is
 #: the last or nearly, and only arcs near zero reduced cost can still enter it).
-DROP_NEAR = 0.02
+DROP_NEAR = 0.05
 #: Up to this many requests the rounds go on to the exact optimum (proven gap 0) by default.
 EXACT_UP_TO = 10_000
 #: Above it they stop once the cost is proven within this fraction of the optimum (0.05%: half the

@@ -297,7 +297,7 @@ class Network:
         used, uy = np.flatnonzero(self.x > 0), self.y > 0
         unplaced = self.left > 0
         n_used = np.bincount(self.s[used], minlength=n)
-        single, constant = (n_used == 1) & ~unplaced, n_used == 0
+        single, constant = (n_used == 1) & ~unplaced, (n_used == 0) & unplaced
         # Each arc of a single node, with that node's used arc.
         used_arc = np.full(n, -1, np.int64)
         used_arc[self.s[used]] = used
@@ -632,8 +632,8 @@ def solve(
     timings = {"flow": 0.0, "prices": 0.0, "pricing": 0.0}  # CPU seconds (the machine may be shared)
     cpu_started = clock.process_time()
     warm_args = (problem, radius_km, start, grow, deadline)
-    # Where the first flow may leave many out, the warm start runs ahead in a child process beside it
-    # and the first pricing (``ahead``: on the other core, which the first flow leaves idle), to be
+    # Where the first flow may leave many out, the warm start runs ahead in a child process beside the
+    # first pricing and flow (``ahead``: on the other core, which the first flow leaves idle), to be
     # taken or stopped.
     early = None
     if warm is None and max_rounds > 1 and n > WARM_ABOVE:
